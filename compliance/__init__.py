@@ -1,0 +1,49 @@
+"""The clinic's prescription and sclerosant stock compliance application."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from compliance import cli, database, errors, security, templating
+from compliance.extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class) -> Flask:
+    """Build an application configured by `config_class`."""
+    if hasattr(config_class, "check"):
+        config_class.check()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    Path(app.instance_path).mkdir(exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register_error_pages(app)
+    security.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    database.register(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from compliance.auth import bp as auth_bp
+    from compliance.main import bp as main_bp
+    from compliance.users import bp as users_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(users_bp, url_prefix="/users")

@@ -1,0 +1,29 @@
+"""Time: stored in UTC, shown in the clinic's time zone."""
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def utcnow() -> datetime:
+    """The server's current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def clinic_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+
+
+def to_local(moment: datetime | None) -> datetime | None:
+    """A stored UTC time in the clinic's time zone."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(clinic_zone())
+
+
+def local_today() -> date:
+    """Today's calendar date in the clinic."""
+    return utcnow().astimezone(clinic_zone()).date()

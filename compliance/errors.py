@@ -1,0 +1,97 @@
+"""Domain refusals as named exceptions, and the HTTP error pages."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A refusal the user can act on; `field` names the form field it concerns."""
+
+    rule = "domain"
+    default_message = "This action is not allowed."
+
+    def __init__(self, message: str | None = None, *, field: str | None = None):
+        super().__init__(message or self.default_message)
+        self.message = message or self.default_message
+        self.field = field
+
+
+class NotPermitted(DomainError):
+    rule = "capability"
+    default_message = "Your account does not allow this action."
+
+
+class InvalidInput(DomainError):
+    rule = "input"
+
+
+class WeakPassword(DomainError):
+    rule = "password policy"
+    default_message = "Choose a longer, less common password."
+
+
+class DuplicateEmail(DomainError):
+    rule = "unique email"
+    default_message = "Another account already uses this email address."
+
+
+class InvalidRegistration(DomainError):
+    rule = "professional registration"
+
+
+class LoginRefused(DomainError):
+    rule = "login"
+    default_message = "The email address or password is incorrect."
+
+
+class AccountLocked(LoginRefused):
+    rule = "lockout"
+
+
+class AccountInactive(LoginRefused):
+    rule = "inactive account"
+    default_message = "This account is deactivated or its access has expired."
+
+
+ERROR_TITLES = {
+    400: "The request could not be understood",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not available here",
+    413: "The upload is too large",
+    500: "Something went wrong",
+}
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" or request.is_json
+
+
+def _render_error(code: int, detail: str | None = None):
+    title = ERROR_TITLES.get(code, "Error")
+    if _wants_json():
+        return jsonify(error=title, detail=detail), code
+    return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+
+def register_error_pages(app: Flask) -> None:
+    """Friendly pages for HTTP errors; never a stack trace."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render_error(400, "The form had expired or was not sent from this site. "
+                                  "Go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("unhandled error")
+        from compliance.extensions import db
+
+        db.session.rollback()
+        return _render_error(500, "The error has been logged. Nothing was saved.")

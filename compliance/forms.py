@@ -1,0 +1,40 @@
+"""Form pieces shared by every blueprint."""
+
+from flask import flash
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import DataRequired, Length
+
+from compliance.errors import DomainError
+
+
+class EmptyForm(FlaskForm):
+    """A POST with nothing but the CSRF token."""
+
+
+class ReasonForm(FlaskForm):
+    """An action that must say why."""
+
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def password_field(label: str = "Password") -> PasswordField:
+    return PasswordField(label, validators=[DataRequired(), Length(max=256)])
+
+
+def text_field(label: str, max_length: int, required: bool = True) -> StringField:
+    validators = [DataRequired()] if required else []
+    return StringField(label, validators=[*validators, Length(max=max_length)])
+
+
+def show_domain_error(form: FlaskForm, error: DomainError) -> None:
+    """Put a refusal next to its field when it names one, else flash it."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    flash(error.message, "error")

@@ -1,0 +1,87 @@
+"""User accounts and login throttling (D1)."""
+
+import secrets
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Date, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from compliance.clock import local_today, utcnow
+from compliance.extensions import db
+from compliance.dbtypes import UTCDateTime
+
+PROFESSIONS = ("doctor", "nurse", "pharmacist", "other")
+REGISTERS = ("GMC", "NMC", "GPhC", "HCPC", "other")
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in; never deleted, only deactivated."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role_names: Mapped[str] = mapped_column(String(100), default="")
+    profession: Mapped[str] = mapped_column(String(20), default="other")
+    register: Mapped[str | None] = mapped_column(String(10))
+    registration_number: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    access_expires_on: Mapped[date | None] = mapped_column(Date)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Rotated on logout, password change and deactivation so every earlier cookie dies.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(filter(None, self.role_names.split(",")))
+
+    @roles.setter
+    def roles(self, names) -> None:
+        self.role_names = ",".join(sorted(set(names)))
+
+    @property
+    def is_active(self) -> bool:
+        return self.active and not self.access_expired
+
+    @property
+    def access_expired(self) -> bool:
+        return self.access_expires_on is not None and self.access_expires_on < local_today()
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()
+
+    @property
+    def is_doctor(self) -> bool:
+        return self.profession == "doctor"
+
+    @property
+    def registration(self) -> str:
+        """'GMC 1234567', or an empty string for staff without a register."""
+        if not self.registration_number:
+            return ""
+        return f"{self.register or ''} {self.registration_number}".strip()
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins per email address, kept whether or not the account exists."""
+
+    __tablename__ = "login_throttles"
+    __audit_exempt__ = "security counters; every attempt is itself an audit event"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

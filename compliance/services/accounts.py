@@ -1,0 +1,200 @@
+"""Accounts: creating and changing users, passwords and sign-in (D1)."""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from compliance.clock import utcnow
+from compliance.errors import (
+    AccountInactive,
+    AccountLocked,
+    DuplicateEmail,
+    InvalidInput,
+    InvalidRegistration,
+    LoginRefused,
+)
+from compliance.extensions import db
+from compliance.models import LoginThrottle, User
+from compliance.permissions import PRESCRIBER, ROLES
+from compliance.services import ensure_can
+from compliance.services.passwords import check_policy, hash_password, verify_password
+
+# Formats of the UK registers; a doctor prescribes, so the GMC number is checked strictly.
+REGISTRATION_FORMATS = {
+    "GMC": (re.compile(r"\d{7}"), "A GMC number has exactly 7 digits."),
+    "NMC": (re.compile(r"\d{2}[A-Z]\d{4}[A-Z]"), "An NMC PIN looks like 12A3456E."),
+    "GPhC": (re.compile(r"\d{7}"), "A GPhC number has exactly 7 digits."),
+}
+
+
+@dataclass
+class Profile:
+    """The editable facts of an account, as plain values."""
+
+    email: str
+    full_name: str
+    roles: set[str]
+    profession: str = "other"
+    register: str | None = None
+    registration_number: str | None = None
+    access_expires_on: date | None = None
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _check_registration(profile: Profile) -> None:
+    number = (profile.registration_number or "").strip().upper() or None
+    profile.registration_number = number
+    profile.register = profile.register or None
+    if PRESCRIBER in profile.roles and not (profile.register and number):
+        raise InvalidRegistration("A prescriber needs a professional register and "
+                                  "registration number.", field="registration_number")
+    if profile.profession == "doctor" and PRESCRIBER in profile.roles and profile.register != "GMC":
+        raise InvalidRegistration("A prescribing doctor must be on the GMC register.",
+                                  field="register")
+    if number and profile.register in REGISTRATION_FORMATS:
+        pattern, message = REGISTRATION_FORMATS[profile.register]
+        if not pattern.fullmatch(number):
+            raise InvalidRegistration(message, field="registration_number")
+
+
+def _check_profile(profile: Profile, user: User | None = None) -> None:
+    profile.email = normalise_email(profile.email)
+    profile.full_name = profile.full_name.strip()
+    if not profile.roles or not set(profile.roles) <= set(ROLES):
+        raise InvalidInput("Choose at least one role.", field="roles")
+    existing = find_by_email(profile.email)
+    if existing is not None and existing is not user:
+        raise DuplicateEmail(field="email")
+    _check_registration(profile)
+
+
+def _apply(user: User, profile: Profile) -> None:
+    user.email = profile.email
+    user.full_name = profile.full_name
+    user.roles = profile.roles
+    user.profession = profile.profession
+    user.register = profile.register
+    user.registration_number = profile.registration_number
+    user.access_expires_on = profile.access_expires_on
+
+
+def create_user(actor: User | None, profile: Profile, password: str) -> User:
+    """Create an account; `actor` None is the command line on a new installation."""
+    if actor is not None:
+        ensure_can(actor, "manage_users")
+    _check_profile(profile)
+    check_policy(password, user_inputs=(profile.email, profile.full_name))
+    user = User(password_hash=hash_password(password))
+    _apply(user, profile)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_user(actor: User, user: User, profile: Profile) -> User:
+    """Change a user's details and roles."""
+    ensure_can(actor, "manage_users")
+    _check_profile(profile, user)
+    _apply(user, profile)
+    db.session.commit()
+    return user
+
+
+def set_active(actor: User, user: User, active: bool, reason: str) -> None:
+    """Deactivate (ending every session) or reactivate an account; nobody is deleted."""
+    ensure_can(actor, "manage_users")
+    if not reason.strip():
+        raise InvalidInput("Give a reason.", field="reason")
+    if user is actor and not active:
+        raise InvalidInput("You cannot deactivate your own account.")
+    user.active = active
+    user.rotate_session_token()
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A user changes their own password; every other session ends."""
+    if not verify_password(user.password_hash, current):
+        raise InvalidInput("The current password is incorrect.", field="current_password")
+    if current == new:
+        raise InvalidInput("Choose a password different from the current one.", field="password")
+    check_policy(new, user_inputs=(user.email, user.full_name))
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.rotate_session_token()
+    db.session.commit()
+
+
+def force_password_reset(actor: User, user: User) -> str:
+    """Give `user` a one-time password to change at next sign-in; returns it once."""
+    ensure_can(actor, "manage_users")
+    temporary = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+    user.password_hash = hash_password(temporary)
+    user.must_change_password = True
+    user.rotate_session_token()
+    db.session.commit()
+    return temporary
+
+
+def end_sessions(user: User) -> None:
+    """Logout: every cookie issued to this user so far stops working."""
+    user.rotate_session_token()
+    db.session.commit()
+
+
+def _throttle(email: str) -> LoginThrottle:
+    throttle = db.session.get(LoginThrottle, email)
+    if throttle is None:
+        throttle = LoginThrottle(email=email, failed_count=0)
+        db.session.add(throttle)
+    return throttle
+
+
+def _lock_message() -> str:
+    minutes = int(current_app.config["LOCKOUT_PERIOD"].total_seconds() // 60)
+    return (f"Too many failed sign-in attempts: sign-in for this email address is locked "
+            f"for {minutes} minutes.")
+
+
+def _record_failure(throttle: LoginThrottle) -> LoginRefused:
+    throttle.failed_count += 1
+    if throttle.failed_count >= current_app.config["LOCKOUT_THRESHOLD"]:
+        throttle.failed_count = 0
+        throttle.locked_until = utcnow() + current_app.config["LOCKOUT_PERIOD"]
+        return AccountLocked(_lock_message())
+    return LoginRefused()
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user with these credentials, or LoginRefused saying only what is safe to say."""
+    email = normalise_email(email)
+    throttle = _throttle(email)
+    if throttle.locked_until and throttle.locked_until > utcnow():
+        db.session.rollback()
+        raise AccountLocked(_lock_message())
+    user = find_by_email(email)
+    if not verify_password(user.password_hash if user else None, password):
+        refusal = _record_failure(throttle)
+        db.session.commit()
+        raise refusal
+    if not user.is_active:
+        db.session.rollback()
+        raise AccountInactive()
+    throttle.failed_count, throttle.locked_until = 0, None
+    db.session.commit()
+    return user
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User))

@@ -1,0 +1,48 @@
+"""What every template may use: capabilities, the role's navigation, time filters."""
+
+from dataclasses import dataclass
+
+from flask import Flask
+from flask_login import current_user
+
+from compliance.clock import to_local
+from compliance.permissions import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    capability: str
+
+    @property
+    def blueprint(self) -> str:
+        return self.endpoint.split(".")[0]
+
+
+# The menu a role sees is exactly the entries whose capability it holds.
+NAVIGATION = (
+    NavItem("Users", "users.index", "manage_users"),
+)
+
+
+def _local(moment, fmt: str = "%d %b %Y %H:%M") -> str:
+    local = to_local(moment)
+    return local.strftime(fmt) if local else ""
+
+
+def _date(value, fmt: str = "%d %b %Y") -> str:
+    return value.strftime(fmt) if value else ""
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = _local
+    app.jinja_env.filters["date"] = _date
+
+    @app.context_processor
+    def inject():
+        def user_can(capability: str) -> bool:
+            return can(current_user, capability)
+
+        items = [item for item in NAVIGATION if user_can(item.capability)]
+        return {"can": user_can, "nav_items": items}

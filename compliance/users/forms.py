@@ -1,0 +1,38 @@
+"""Account forms: input checks only; rules live in services.accounts."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from compliance.forms import MultiCheckboxField, password_field, text_field
+from compliance.models.user import PROFESSIONS, REGISTERS
+from compliance.permissions import ROLES
+from compliance.services.accounts import Profile
+
+
+class UserForm(FlaskForm):
+    email = StringField("Email address", validators=[DataRequired(), Length(max=254),
+                                                     Email(message="Enter a valid email address.")])
+    full_name = text_field("Full name", 120)
+    roles = MultiCheckboxField("Roles", choices=[(r, r.capitalize()) for r in ROLES],
+                               validators=[DataRequired(message="Choose at least one role.")])
+    profession = SelectField("Profession", choices=[(p, p.capitalize()) for p in PROFESSIONS])
+    register = SelectField("Professional register",
+                           choices=[("", "None")] + [(r, r) for r in REGISTERS])
+    registration_number = StringField("Registration number", validators=[Length(max=20)])
+    access_expires_on = DateField("Access expires on", validators=[Optional()],
+                                  description="For inspectors: the last day they may sign in.")
+
+    def profile(self) -> Profile:
+        return Profile(
+            email=self.email.data, full_name=self.full_name.data, roles=set(self.roles.data),
+            profession=self.profession.data, register=self.register.data or None,
+            registration_number=self.registration_number.data or None,
+            access_expires_on=self.access_expires_on.data,
+        )
+
+
+class NewUserForm(UserForm):
+    password = password_field("Initial password")
+    confirm = PasswordField("Repeat the password",
+                            validators=[EqualTo("password", message="The passwords differ.")])

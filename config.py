@@ -1,0 +1,75 @@
+"""Configuration classes; every secret and location comes from the environment."""
+
+import os
+from datetime import timedelta
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+def _int_env(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # A relative SQLite path is resolved by Flask-SQLAlchemy inside the instance folder.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///compliance.db")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    CLINIC_NAME = os.environ.get("CLINIC_NAME", "Demo Vein Clinic")
+    CLINIC_TIMEZONE = os.environ.get("CLINIC_TIMEZONE", "Europe/London")
+
+    IDLE_TIMEOUT = timedelta(minutes=_int_env("IDLE_TIMEOUT_MINUTES", 15))
+    ABSOLUTE_TIMEOUT = timedelta(hours=_int_env("ABSOLUTE_TIMEOUT_HOURS", 12))
+    PERMANENT_SESSION_LIFETIME = ABSOLUTE_TIMEOUT
+    LOCKOUT_THRESHOLD = _int_env("LOCKOUT_THRESHOLD", 5)
+    LOCKOUT_PERIOD = timedelta(minutes=_int_env("LOCKOUT_MINUTES", 15))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the session itself times out; a token should not expire first
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
+
+
+class DevelopmentConfig(Config):
+    """Local use with `make run`."""
+
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """The test suite: the database URL is chosen by the fixtures."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    # Cheaper scrypt keeps the suite fast; production uses the full work factor.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+
+
+class ProductionConfig(Config):
+    """Served by gunicorn behind TLS."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with a missing or default secret key."""
+        key = os.environ.get("SECRET_KEY", "")
+        if not key or key == DEFAULT_SECRET_KEY or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
+        cls.SECRET_KEY = key
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
