@@ -1,6 +1,6 @@
 """Time: stored in UTC, shown in the clinic's time zone."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -8,7 +8,7 @@ from flask import current_app
 
 def utcnow() -> datetime:
     """The server's current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def clinic_zone() -> ZoneInfo:
@@ -20,7 +20,7 @@ def to_local(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(clinic_zone())
 
 

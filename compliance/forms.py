@@ -2,7 +2,14 @@
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import (
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.validators import DataRequired, Length
 
 from compliance.errors import DomainError
@@ -21,6 +28,11 @@ class ReasonForm(FlaskForm):
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices for a select field from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def password_field(label: str = "Password") -> PasswordField:

@@ -8,8 +8,8 @@ from sqlalchemy import Boolean, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from compliance.clock import local_today, utcnow
-from compliance.extensions import db
 from compliance.dbtypes import UTCDateTime
+from compliance.extensions import db
 
 PROFESSIONS = ("doctor", "nurse", "pharmacist", "other")
 REGISTERS = ("GMC", "NMC", "GPhC", "HCPC", "other")

@@ -1,5 +1,6 @@
 """Password policy and hashing (memory-hard scrypt via Werkzeug)."""
 
+import re
 from functools import lru_cache
 
 from flask import current_app
@@ -30,7 +31,8 @@ def check_policy(password: str, *, user_inputs: tuple[str, ...] = ()) -> None:
                            field="password")
     if password.lower() in _common_passwords():
         raise WeakPassword("This password is on a list of common passwords.", field="password")
-    if zxcvbn(password[:100], user_inputs=[s for s in user_inputs if s])["score"] < 3:
+    words = [w for text in user_inputs for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
+    if zxcvbn(password[:100], user_inputs=words)["score"] < 3:
         raise WeakPassword("This password is too easy to guess: avoid names, your email "
                            "address, dates and repeated patterns.", field="password")
 

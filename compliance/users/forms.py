@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from compliance.forms import MultiCheckboxField, password_field, text_field
+from compliance.forms import MultiCheckboxField, options, password_field, text_field
 from compliance.models.user import PROFESSIONS, REGISTERS
 from compliance.permissions import ROLES
 from compliance.services.accounts import Profile
@@ -14,11 +14,12 @@ class UserForm(FlaskForm):
     email = StringField("Email address", validators=[DataRequired(), Length(max=254),
                                                      Email(message="Enter a valid email address.")])
     full_name = text_field("Full name", 120)
-    roles = MultiCheckboxField("Roles", choices=[(r, r.capitalize()) for r in ROLES],
+    roles = MultiCheckboxField("Roles", choices=options((r, r.capitalize()) for r in ROLES),
                                validators=[DataRequired(message="Choose at least one role.")])
-    profession = SelectField("Profession", choices=[(p, p.capitalize()) for p in PROFESSIONS])
+    profession = SelectField("Profession",
+                             choices=options((p, p.capitalize()) for p in PROFESSIONS))
     register = SelectField("Professional register",
-                           choices=[("", "None")] + [(r, r) for r in REGISTERS])
+                           choices=options([("", "None"), *((r, r) for r in REGISTERS)]))
     registration_number = StringField("Registration number", validators=[Length(max=20)])
     access_expires_on = DateField("Access expires on", validators=[Optional()],
                                   description="For inspectors: the last day they may sign in.")

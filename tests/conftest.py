@@ -1,0 +1,78 @@
+"""Fixtures: an app on a fresh migrated database per test, clients and users."""
+
+import pytest
+from flask import g
+from flask.testing import FlaskClient
+
+from compliance import create_app
+from compliance.extensions import db
+from tests import dbutil
+from tests.factories import PASSWORD, make_user
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    return dbutil.prepare_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def database_uri(template_db, tmp_path):
+    return dbutil.fresh_database(template_db, tmp_path)
+
+
+@pytest.fixture
+def app_overrides():
+    """Config values a test module wants changed (CSRF is off unless a test turns it on)."""
+    return {"WTF_CSRF_ENABLED": False}
+
+
+class RequestScopedClient(FlaskClient):
+    """The fixture keeps an app context open, which requests reuse; Flask-Login caches the
+    signed-in user on `g`, so forget it between requests as a real server would."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_uri, app_overrides):
+    application = create_app(dbutil.config_for(database_uri, **app_overrides))
+    application.test_client_class = RequestScopedClient
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def users(app):
+    """One user of each kind, committed."""
+    return {kind: make_user(kind) for kind in ("doctor", "nurse", "manager", "inspector")}
+
+
+def sign_in(client, user, password: str = PASSWORD, follow: bool = False):
+    return client.post("/login", data={"email": user.email, "password": password},
+                       follow_redirects=follow)
+
+
+@pytest.fixture
+def login(client):
+    """Sign `user` in on the shared client; asserts it worked."""
+
+    def _login(user, password: str = PASSWORD):
+        response = sign_in(client, user, password)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return _login

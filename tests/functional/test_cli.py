@@ -1,0 +1,48 @@
+"""The flask commands: users and demo data."""
+
+from compliance.services import accounts
+
+
+def test_users_create_reads_the_password_from_stdin(runner):
+    result = runner.invoke(args=["users", "create", "--email", "first@clinic.test", "--name",
+                                 "First Manager", "--role", "manager", "--password-stdin"],
+                           input="Sclero-Ledger-Witness-42\n")
+    assert result.exit_code == 0, result.output
+    assert accounts.authenticate("first@clinic.test", "Sclero-Ledger-Witness-42")
+    listing = runner.invoke(args=["users", "list"])
+    assert "first@clinic.test" in listing.output
+
+
+def test_users_create_can_make_a_doctor_prescriber_manager(runner):
+    result = runner.invoke(args=["users", "create", "--email", "owner@clinic.test", "--name",
+                                 "Dr Owner", "--role", "prescriber", "--role", "manager",
+                                 "--profession", "doctor", "--register", "GMC",
+                                 "--registration-number", "7000123", "--password-stdin"],
+                           input="Sclero-Ledger-Witness-42\n")
+    assert result.exit_code == 0, result.output
+    assert accounts.find_by_email("owner@clinic.test").roles == {"prescriber", "manager"}
+
+
+def test_users_create_refuses_a_weak_password_clearly(runner):
+    result = runner.invoke(args=["users", "create", "--email", "a@clinic.test", "--name", "A",
+                                 "--role", "manager", "--password-stdin"], input="short\n")
+    assert result.exit_code != 0 and "at least 12 characters" in result.output
+    assert accounts.count_users() == 0
+
+
+def test_demo_load_fills_an_empty_database_and_prints_credentials(runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "dr.patel@demo.clinic" in result.output and "demo only" in result.output
+    assert accounts.find_by_email("dr.patel@demo.clinic").is_doctor
+
+
+def test_demo_load_refuses_a_database_that_holds_data(runner, users):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code != 0 and "already holds data" in result.output
+    assert accounts.find_by_email("dr.patel@demo.clinic") is None
+
+
+def test_demo_load_if_empty_skips_quietly(runner, users):
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0 and "not loaded" in result.output

@@ -1,0 +1,84 @@
+"""CSRF on every form, security headers on every response."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from compliance.extensions import db
+from compliance.models import LoginThrottle
+from tests.factories import PASSWORD
+
+
+@pytest.fixture
+def app_overrides():
+    return {"WTF_CSRF_ENABLED": True}
+
+
+def csrf_token(client, path="/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_sign_in_works_with_the_token(client, users):
+    token = csrf_token(client)
+    response = client.post("/login", data={"email": users["nurse"].email, "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_a_missing_or_wrong_token_is_a_400_and_writes_nothing(client, users, token):
+    csrf_token(client)
+    data = {"email": users["nurse"].email, "password": "wrong-password-x"}
+    if token:
+        data["csrf_token"] = token
+    response = client.post("/login", data=data)
+    assert response.status_code == 400
+    assert "reload the page" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(LoginThrottle)) == 0
+
+
+def test_logout_without_a_token_is_refused(client, users):
+    token = csrf_token(client)
+    client.post("/login", data={"email": users["nurse"].email, "password": PASSWORD,
+                                "csrf_token": token})
+    assert client.post("/logout").status_code == 400
+    assert client.get("/").status_code == 200
+
+
+def test_security_headers_are_on_every_page(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp
+    assert "script-src 'self'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pages_have_no_inline_script(client, users):
+    for path in ("/login",):
+        html = client.get(path).get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+        assert " onclick=" not in html and "style=" not in html
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, users):
+    token = csrf_token(client)
+    response = client.post("/login", data={"email": users["nurse"].email, "password": PASSWORD,
+                                           "csrf_token": token})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_errors_show_a_friendly_page_never_a_trace(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_json_clients_get_json_errors(client):
+    response = client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.json["error"] == "Page not found"

@@ -1,0 +1,101 @@
+"""Account rules: each refusal says why and writes nothing."""
+
+import pytest
+from sqlalchemy import func, select
+
+from compliance.errors import DuplicateEmail, InvalidInput, InvalidRegistration, NotPermitted
+from compliance.extensions import db
+from compliance.models import User
+from compliance.services import accounts
+from compliance.services.accounts import Profile
+from tests.factories import PASSWORD, make_user
+
+GOOD_PASSWORD = "Sclero-Ledger-Witness-42"
+
+
+def user_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+def doctor_profile(**changes) -> Profile:
+    values = dict(email="New.Doctor@Clinic.test", full_name="Dr New", roles={"prescriber"},
+                  profession="doctor", register="GMC", registration_number="1234567")
+    values.update(changes)
+    return Profile(**values)
+
+
+def test_create_user_normalises_email_and_hashes_password(app, users):
+    user = accounts.create_user(users["manager"], doctor_profile(), GOOD_PASSWORD)
+    assert user.email == "new.doctor@clinic.test"
+    assert user.password_hash != GOOD_PASSWORD and user.password_hash.startswith("scrypt:")
+    assert user.registration == "GMC 1234567"
+
+
+@pytest.mark.parametrize("changes, error, field", [
+    (dict(registration_number="123456"), InvalidRegistration, "registration_number"),
+    (dict(registration_number=None), InvalidRegistration, "registration_number"),
+    (dict(register="NMC", registration_number="12A3456E"), InvalidRegistration, "register"),
+    (dict(roles=set()), InvalidInput, "roles"),
+    (dict(roles={"pilot"}), InvalidInput, "roles"),
+])
+def test_invalid_profiles_are_refused_and_nothing_is_written(app, users, changes, error, field):
+    before = user_count()
+    with pytest.raises(error) as refusal:
+        accounts.create_user(users["manager"], doctor_profile(**changes), GOOD_PASSWORD)
+    assert refusal.value.field == field
+    db.session.rollback()
+    assert user_count() == before
+
+
+def test_email_is_unique_whatever_its_case(app, users):
+    before = user_count()
+    with pytest.raises(DuplicateEmail):
+        accounts.create_user(users["manager"], doctor_profile(email=users["doctor"].email.upper()),
+                             GOOD_PASSWORD)
+    db.session.rollback()
+    assert user_count() == before
+
+
+def test_a_nurse_prescriber_needs_a_valid_nmc_pin(app, users):
+    profile = doctor_profile(profession="nurse", register="NMC", registration_number="1234567")
+    with pytest.raises(InvalidRegistration, match="NMC PIN"):
+        accounts.create_user(users["manager"], profile, GOOD_PASSWORD)
+
+
+def test_only_managers_create_users(app, users):
+    before = user_count()
+    for kind in ("doctor", "nurse", "inspector"):
+        with pytest.raises(NotPermitted):
+            accounts.create_user(users[kind], doctor_profile(), GOOD_PASSWORD)
+    assert user_count() == before
+
+
+def test_deactivation_needs_a_reason_and_rotates_the_session_token(app, users):
+    nurse = users["nurse"]
+    token = nurse.session_token
+    with pytest.raises(InvalidInput):
+        accounts.set_active(users["manager"], nurse, False, "  ")
+    db.session.rollback()
+    assert nurse.active
+    accounts.set_active(users["manager"], nurse, False, "left the clinic")
+    assert not nurse.active and nurse.session_token != token
+
+
+def test_a_manager_cannot_deactivate_themselves(app, users):
+    with pytest.raises(InvalidInput):
+        accounts.set_active(users["manager"], users["manager"], False, "testing")
+
+
+def test_change_password_checks_the_current_one(app):
+    user = make_user("nurse")
+    with pytest.raises(InvalidInput, match="current password"):
+        accounts.change_password(user, "wrong-password-entirely", GOOD_PASSWORD)
+    accounts.change_password(user, PASSWORD, GOOD_PASSWORD)
+    assert accounts.authenticate(user.email, GOOD_PASSWORD) is user
+
+
+def test_forced_reset_issues_a_one_time_password(app, users):
+    nurse = users["nurse"]
+    temporary = accounts.force_password_reset(users["manager"], nurse)
+    assert nurse.must_change_password
+    assert accounts.authenticate(nurse.email, temporary) is nurse
