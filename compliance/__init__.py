@@ -6,6 +6,7 @@ from flask import Flask
 
 from compliance import cli, database, errors, security, templating
 from compliance.extensions import csrf, db, login_manager, migrate
+from compliance.services import audit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,7 @@ def create_app(config_class) -> Flask:
     errors.register_error_pages(app)
     security.register(app)
     templating.register(app)
+    audit.register(app)
     cli.register(app)
     return app
 

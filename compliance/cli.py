@@ -12,10 +12,13 @@ from compliance.extensions import db
 from compliance.models import User
 from compliance.models.user import PROFESSIONS, REGISTERS
 from compliance.permissions import ROLES
-from compliance.services import accounts
+from compliance.services import accounts, audit
+from compliance.services.audit import Actor, acting_as
 
 users_cli = click.Group("users", help="Create and list user accounts.")
 demo_cli = click.Group("demo", help="Demo data for trying the application.")
+audit_cli = click.Group("audit", help="The tamper-evident audit trail.")
+COMMAND_LINE = Actor(None, "command line")
 
 
 @users_cli.command("create")
@@ -36,7 +39,8 @@ def create_user(email, full_name, roles, profession, register, registration_numb
     profile = accounts.Profile(email, full_name, set(roles), profession, register,
                                registration_number)
     try:
-        user = accounts.create_user(None, profile, password)
+        with acting_as(COMMAND_LINE):
+            user = accounts.create_user(None, profile, password)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Created user {user.id}: {user.email} ({', '.join(sorted(user.roles))})")
@@ -70,11 +74,22 @@ def load_demo(if_empty):
                                        "loaded into an empty database.")
         click.echo("The database already holds data; demo data not loaded.")
     else:
-        demo.load()
+        with acting_as(Actor(None, "demo data loader")):
+            demo.load()
         click.echo("Demo clinic loaded.")
     _print_credentials()
 
 
+@audit_cli.command("verify")
+def verify_audit():
+    """Re-compute the hash chain; exit non-zero at the first broken event."""
+    result = audit.verify()
+    click.echo(result.summary())
+    if not result.ok:
+        sys.exit(1)
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(audit_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

@@ -10,6 +10,8 @@ class DomainError(Exception):
 
     rule = "domain"
     default_message = "This action is not allowed."
+    # Refusals of a rule are audit events; plain input mistakes are not.
+    audited = True
 
     def __init__(self, message: str | None = None, *, field: str | None = None):
         super().__init__(message or self.default_message)
@@ -23,20 +25,24 @@ class NotPermitted(DomainError):
 
 
 class InvalidInput(DomainError):
+    audited = False
     rule = "input"
 
 
 class WeakPassword(DomainError):
+    audited = False
     rule = "password policy"
     default_message = "Choose a longer, less common password."
 
 
 class DuplicateEmail(DomainError):
+    audited = False
     rule = "unique email"
     default_message = "Another account already uses this email address."
 
 
 class InvalidRegistration(DomainError):
+    audited = False
     rule = "professional registration"
 
 

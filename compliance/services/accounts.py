@@ -21,6 +21,7 @@ from compliance.extensions import db
 from compliance.models import LoginThrottle, User
 from compliance.permissions import PRESCRIBER, ROLES
 from compliance.services import ensure_can
+from compliance.services.audit import Actor, actor_of, audited, give_reason, record_event
 from compliance.services.passwords import check_policy, hash_password, verify_password
 
 # Formats of the UK registers; a doctor prescribes, so the GMC number is checked strictly.
@@ -89,6 +90,7 @@ def _apply(user: User, profile: Profile) -> None:
     user.access_expires_on = profile.access_expires_on
 
 
+@audited("create a user")
 def create_user(actor: User | None, profile: Profile, password: str) -> User:
     """Create an account; `actor` None is the command line on a new installation."""
     if actor is not None:
@@ -102,27 +104,37 @@ def create_user(actor: User | None, profile: Profile, password: str) -> User:
     return user
 
 
-def update_user(actor: User, user: User, profile: Profile) -> User:
-    """Change a user's details and roles."""
+@audited("change a user")
+def update_user(actor: User, user: User, profile: Profile, reason: str) -> User:
+    """Change a user's details and roles, saying why."""
     ensure_can(actor, "manage_users")
+    _require_reason(reason)
     _check_profile(profile, user)
+    give_reason(reason)
     _apply(user, profile)
     db.session.commit()
     return user
 
 
+def _require_reason(reason: str | None) -> None:
+    if not (reason or "").strip():
+        raise InvalidInput("Give a reason for the change.", field="reason")
+
+
+@audited("deactivate or reactivate a user")
 def set_active(actor: User, user: User, active: bool, reason: str) -> None:
     """Deactivate (ending every session) or reactivate an account; nobody is deleted."""
     ensure_can(actor, "manage_users")
-    if not reason.strip():
-        raise InvalidInput("Give a reason.", field="reason")
+    _require_reason(reason)
     if user is actor and not active:
         raise InvalidInput("You cannot deactivate your own account.")
+    give_reason(reason)
     user.active = active
     user.rotate_session_token()
     db.session.commit()
 
 
+@audited("change own password")
 def change_password(user: User, current: str, new: str) -> None:
     """A user changes their own password; every other session ends."""
     if not verify_password(user.password_hash, current):
@@ -130,16 +142,19 @@ def change_password(user: User, current: str, new: str) -> None:
     if current == new:
         raise InvalidInput("Choose a password different from the current one.", field="password")
     check_policy(new, user_inputs=(user.email, user.full_name))
+    give_reason("Password changed by the user")
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.rotate_session_token()
     db.session.commit()
 
 
+@audited("force a password reset")
 def force_password_reset(actor: User, user: User) -> str:
     """Give `user` a one-time password to change at next sign-in; returns it once."""
     ensure_can(actor, "manage_users")
     temporary = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+    give_reason(f"One-time password issued by {actor.full_name}")
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
     user.rotate_session_token()
@@ -150,6 +165,7 @@ def force_password_reset(actor: User, user: User) -> str:
 def end_sessions(user: User) -> None:
     """Logout: every cookie issued to this user so far stops working."""
     user.rotate_session_token()
+    record_event("logout", actor=actor_of(user), table_name="users", record_id=str(user.id))
     db.session.commit()
 
 
@@ -167,11 +183,19 @@ def _lock_message() -> str:
             f"for {minutes} minutes.")
 
 
-def _record_failure(throttle: LoginThrottle) -> LoginRefused:
+ANONYMOUS = Actor(None, "anonymous")
+
+
+def _record_failure(throttle: LoginThrottle, user: User | None) -> LoginRefused:
     throttle.failed_count += 1
+    user_id = str(user.id) if user else None
+    record_event("login_failed", actor=ANONYMOUS, table_name="users", record_id=user_id,
+                 detail=f"Failed sign-in for {throttle.email}")
     if throttle.failed_count >= current_app.config["LOCKOUT_THRESHOLD"]:
         throttle.failed_count = 0
         throttle.locked_until = utcnow() + current_app.config["LOCKOUT_PERIOD"]
+        record_event("lockout", actor=ANONYMOUS, table_name="users", record_id=user_id,
+                     detail=f"Sign-in for {throttle.email} locked until {throttle.locked_until}")
         return AccountLocked(_lock_message())
     return LoginRefused()
 
@@ -181,19 +205,28 @@ def authenticate(email: str, password: str) -> User:
     email = normalise_email(email)
     throttle = _throttle(email)
     if throttle.locked_until and throttle.locked_until > utcnow():
-        db.session.rollback()
+        _refuse_sign_in(email, None, "locked")
         raise AccountLocked(_lock_message())
     user = find_by_email(email)
     if not verify_password(user.password_hash if user else None, password):
-        refusal = _record_failure(throttle)
+        refusal = _record_failure(throttle, user)
         db.session.commit()
         raise refusal
     if not user.is_active:
-        db.session.rollback()
+        _refuse_sign_in(email, user, "inactive or expired account")
         raise AccountInactive()
     throttle.failed_count, throttle.locked_until = 0, None
+    record_event("login", actor=actor_of(user), table_name="users", record_id=str(user.id))
     db.session.commit()
     return user
+
+
+def _refuse_sign_in(email: str, user: User | None, why: str) -> None:
+    db.session.rollback()
+    record_event("login_failed", actor=ANONYMOUS, table_name="users",
+                 record_id=str(user.id) if user else None,
+                 detail=f"Sign-in for {email} refused: {why}")
+    db.session.commit()
 
 
 def count_users() -> int:

@@ -1,7 +1,7 @@
 """Account forms: input checks only; rules live in services.accounts."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from compliance.forms import MultiCheckboxField, options, password_field, text_field
@@ -31,6 +31,11 @@ class UserForm(FlaskForm):
             registration_number=self.registration_number.data or None,
             access_expires_on=self.access_expires_on.data,
         )
+
+
+class EditUserForm(UserForm):
+    reason = TextAreaField("Reason for the change", validators=[DataRequired(), Length(max=500)],
+                           description="Recorded in the audit trail with the change.")
 
 
 class NewUserForm(UserForm):

@@ -11,7 +11,7 @@ from compliance.models import User
 from compliance.permissions import requires
 from compliance.services import accounts
 from compliance.users import bp
-from compliance.users.forms import NewUserForm, UserForm
+from compliance.users.forms import EditUserForm, NewUserForm
 
 
 @bp.route("/")
@@ -40,10 +40,10 @@ def new():
 @requires("manage_users")
 def show(user_id: int):
     user = db.get_or_404(User, user_id)
-    form = UserForm(obj=user if not UserForm().is_submitted() else None)
+    form = EditUserForm(obj=user)
     if form.validate_on_submit():
         try:
-            accounts.update_user(current_user, user, form.profile())
+            accounts.update_user(current_user, user, form.profile(), form.reason.data)
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -51,14 +51,14 @@ def show(user_id: int):
             flash("Account updated.", "success")
             return redirect(url_for("users.show", user_id=user.id))
     return render_template("users/show.html", user=user, form=form,
-                           reason_form=ReasonForm(), reset_form=EmptyForm())
+                           reason_form=ReasonForm(prefix="access"), reset_form=EmptyForm())
 
 
 @bp.route("/<int:user_id>/active", methods=["POST"])
 @requires("manage_users")
 def set_active(user_id: int):
     user = db.get_or_404(User, user_id)
-    form = ReasonForm()
+    form = ReasonForm(prefix="access")
     if not form.validate_on_submit():
         flash("Give a reason for the change.", "error")
         return redirect(url_for("users.show", user_id=user.id))

@@ -1,5 +1,6 @@
 """A live server on a fresh database and Debian's chromium driven by Playwright."""
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -48,6 +49,7 @@ def live_app(template_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def live_server(live_app):
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -76,7 +76,7 @@ def test_manager_creates_and_deactivates_a_user_on_a_tablet(tablet_page, live_ap
     page.get_by_role("button", name="Create account").click()
     page.get_by_text("Account created for Dr Lena Brook.").wait_for()
     screenshot(page, "user-created-tablet")
-    page.get_by_label("Reason").fill("Locum contract ended")
+    page.get_by_label("Reason", exact=True).fill("Locum contract ended")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Deactivate account").click()
     page.get_by_text("Dr Lena Brook is now deactivated.").wait_for()

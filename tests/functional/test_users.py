@@ -47,7 +47,8 @@ def test_manager_edits_roles(client, users, login):
     login(users["manager"])
     nurse = users["nurse"]
     data = {"email": nurse.email, "full_name": nurse.full_name, "roles": ["prescriber", "manager"],
-            "profession": "nurse", "register": "NMC", "registration_number": "12A3456E"}
+            "profession": "nurse", "register": "NMC", "registration_number": "12A3456E",
+            "reason": "Now also runs the stock room"}
     client.post(f"/users/{nurse.id}", data=data)
     db.session.refresh(nurse)
     assert nurse.roles == {"prescriber", "manager"}
@@ -57,9 +58,9 @@ def test_deactivation_needs_a_reason_and_ends_the_users_sessions(app, client, us
     login(users["manager"])
     nurse_client = app.test_client()
     sign_in(nurse_client, users["nurse"])
-    client.post(f"/users/{users['nurse'].id}/active", data={"reason": ""})
+    client.post(f"/users/{users['nurse'].id}/active", data={"access-reason": ""})
     assert nurse_client.get("/").status_code == 200
-    client.post(f"/users/{users['nurse'].id}/active", data={"reason": "Left the clinic"})
+    client.post(f"/users/{users['nurse'].id}/active", data={"access-reason": "Left the clinic"})
     assert nurse_client.get("/").status_code == 302
     listing = client.get("/users/").get_data(as_text=True)
     assert "Deactivated" in listing

@@ -1,0 +1,54 @@
+"""The audit trail (D6) and electronic signatures."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from compliance.dbtypes import UTCDateTime
+from compliance.extensions import db
+
+
+class AuditEvent(db.Model):
+    """One change or security event; chained by hash, never updated or deleted."""
+
+    __tablename__ = "audit_events"
+    __audit_exempt__ = "the audit trail itself"
+    __table_args__ = (
+        Index("ix_audit_events_record", "table_name", "record_id"),
+        Index("ix_audit_events_occurred_at", "occurred_at"),
+        Index("ix_audit_events_actor_id", "actor_id"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_name: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(30))
+    table_name: Mapped[str | None] = mapped_column(String(60))
+    record_id: Mapped[str | None] = mapped_column(String(60))
+    changes: Mapped[str] = mapped_column(Text, default="{}")
+    reason: Mapped[str | None] = mapped_column(Text)
+    rule: Mapped[str | None] = mapped_column(String(60))
+    detail: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Signature(db.Model):
+    """An electronic signature over one exact version of a record."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (Index("ix_signatures_record", "record_table", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_table: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[str] = mapped_column(String(60))
+    meaning: Mapped[str] = mapped_column(String(60))
+    signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    printed_name: Mapped[str] = mapped_column(String(120))
+    registration: Mapped[str] = mapped_column(String(40), default="")
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    record_hash: Mapped[str] = mapped_column(String(64))
+
+    signer = relationship("User", lazy="joined")

@@ -1,0 +1,294 @@
+"""The audit trail: every change captured at flush, in the same transaction, hash-chained.
+
+Models are audited by default; a model opts out only with `__audit_exempt__ = "reason"`.
+`__audit_exclude__` names fields never recorded, `__audit_redact__` fields recorded as changed
+without their values.
+"""
+
+import hashlib
+import json
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import wraps
+
+from flask import Flask, g, has_request_context
+from flask_login import current_user
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event, insert, inspect, select, text
+
+from compliance.clock import utcnow
+from compliance.errors import DomainError
+from compliance.extensions import db
+from compliance.models import AuditEvent
+
+GENESIS = "0" * 64
+REDACTED = "(redacted)"
+CHAIN_LOCK_KEY = 7_150_001  # pg_advisory_xact_lock key that serialises appends to the chain
+HASHED_FIELDS = ("occurred_at", "actor_id", "actor_name", "action", "table_name", "record_id",
+                 "changes", "reason", "rule", "detail", "prev_hash")
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int | None
+    name: str
+
+
+SYSTEM = Actor(None, "system")
+_explicit_actor: ContextVar[Actor | None] = ContextVar("audit_actor", default=None)
+
+
+def actor_of(user) -> Actor:
+    return Actor(user.id, user.full_name) if user is not None else SYSTEM
+
+
+@contextmanager
+def acting_as(actor: Actor):
+    """Attribute changes made inside the block to `actor` (command line, background work)."""
+    token = _explicit_actor.set(actor)
+    try:
+        yield
+    finally:
+        _explicit_actor.reset(token)
+
+
+def _current_actor() -> Actor:
+    explicit = _explicit_actor.get()
+    if explicit is not None:
+        return explicit
+    if has_request_context() and "audit_actor" in g:
+        return g.audit_actor
+    return SYSTEM
+
+
+def give_reason(reason: str | None) -> None:
+    """The user's reason, recorded on every event of the current transaction."""
+    db.session.info["audit_reason"] = (reason or "").strip() or None
+
+
+def serialise(value):
+    """A JSON-safe, stable form of a column value."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def canonical(data) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(fields: dict) -> str:
+    content = {name: serialise(fields.get(name)) for name in HASHED_FIELDS}
+    return hashlib.sha256(canonical(content).encode()).hexdigest()
+
+
+def is_audited(model) -> bool:
+    return not getattr(model, "__audit_exempt__", None)
+
+
+def record_key(obj) -> str:
+    identity = inspect(obj).identity or ()
+    return "|".join(str(part) for part in identity)
+
+
+def _field_value(model, name: str, value):
+    return REDACTED if name in getattr(model, "__audit_redact__", ()) else serialise(value)
+
+
+def _recorded_columns(model):
+    excluded = set(getattr(model, "__audit_exclude__", ()))
+    return [attr for attr in inspect(model).column_attrs if attr.key not in excluded]
+
+
+def _diff(obj, kind: str) -> dict:
+    model, state = type(obj), inspect(obj)
+    changes = {}
+    for attr in _recorded_columns(model):
+        history = state.attrs[attr.key].history
+        if kind == "create":
+            changes[attr.key] = [None, _field_value(model, attr.key, getattr(obj, attr.key))]
+        elif kind == "delete":
+            changes[attr.key] = [_field_value(model, attr.key, getattr(obj, attr.key)), None]
+        elif history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old != new:
+                changes[attr.key] = [_field_value(model, attr.key, old),
+                                     _field_value(model, attr.key, new)]
+    return changes
+
+
+def _collect(session) -> list[dict]:
+    rows = []
+    for kind, objects in (("create", session.new), ("update", session.dirty),
+                          ("delete", session.deleted)):
+        for obj in objects:
+            if not is_audited(type(obj)):
+                continue
+            changes = _diff(obj, kind)
+            if changes:
+                rows.append(dict(action=kind, table_name=obj.__tablename__,
+                                 record_id=record_key(obj), changes=changes))
+    return rows
+
+
+def _append(connection, rows: list[dict], actor: Actor, reason: str | None) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    table = AuditEvent.__table__
+    last = connection.execute(select(table.c.seq, table.c.hash)
+                              .order_by(table.c.seq.desc()).limit(1)).first()
+    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
+    now = utcnow()
+    for row in rows:
+        seq += 1
+        row.update(seq=seq, occurred_at=now, prev_hash=prev, actor_id=actor.id,
+                   actor_name=actor.name, changes=canonical(row.get("changes") or {}))
+        row.setdefault("reason", reason)
+        row.setdefault("rule", None)
+        row.setdefault("detail", None)
+        row.setdefault("table_name", None)
+        row.setdefault("record_id", None)
+        row["hash"] = prev = event_hash(row)
+    connection.execute(insert(table), rows)
+
+
+@event.listens_for(FlaskSession, "after_flush")
+def _capture(session, _flush_context) -> None:
+    rows = _collect(session)
+    if rows:
+        _append(session.connection(), rows, _current_actor(), session.info.get("audit_reason"))
+
+
+@event.listens_for(FlaskSession, "after_commit")
+@event.listens_for(FlaskSession, "after_soft_rollback")
+def _forget_reason(session, *_args) -> None:
+    session.info.pop("audit_reason", None)
+
+
+def record_event(action: str, *, actor: Actor | None = None, table_name: str | None = None,
+                 record_id: str | None = None, changes: dict | None = None,
+                 reason: str | None = None, rule: str | None = None,
+                 detail: str | None = None) -> None:
+    """Append one non-data event (sign-in, export, refusal) to the current transaction."""
+    row = dict(action=action, table_name=table_name, record_id=record_id, changes=changes,
+               reason=reason, rule=rule, detail=detail)
+    _append(db.session.connection(), [row], actor or _current_actor(), None)
+
+
+def record_refusal(actor: Actor, attempt: str, error: DomainError) -> None:
+    """Commit an event for a refused attempt; the refused change itself was rolled back."""
+    record_event("refused", actor=actor, rule=error.rule, detail=f"{attempt}: {error.message}")
+    db.session.commit()
+
+
+def audited(attempt: str):
+    """Service decorator: changes inside are attributed to the acting user (the first
+    argument), and a refusal is rolled back and audited as who tried what, and which rule
+    refused it. An actor of None keeps whoever is already acting (the command line)."""
+
+    def decorator(service):
+        @wraps(service)
+        def wrapped(actor, *args, **kwargs):
+            who = actor_of(actor) if actor is not None else _current_actor()
+            with acting_as(who):
+                try:
+                    return service(actor, *args, **kwargs)
+                except DomainError as error:
+                    db.session.rollback()
+                    if error.audited:
+                        record_refusal(who, attempt, error)
+                    raise
+
+        return wrapped
+
+    return decorator
+
+
+def _remember_request_actor() -> None:
+    g.audit_actor = actor_of(current_user) if current_user.is_authenticated else SYSTEM
+
+
+def register(app: Flask) -> None:
+    app.before_request(_remember_request_actor)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of re-computing the chain."""
+
+    ok: bool
+    count: int
+    head: str
+    broken_seq: int | None = None
+    problem: str | None = None
+
+    def summary(self) -> str:
+        if self.ok:
+            return f"OK, {self.count} events, head {self.head}"
+        return f"BROKEN at event {self.broken_seq}: {self.problem}"
+
+
+_VERIFY_COLUMNS = [getattr(AuditEvent, name) for name in ("seq", "hash", *HASHED_FIELDS)]
+
+
+def _chain_break(row, expected_seq: int, prev: str) -> tuple[int, str] | None:
+    if row.seq != expected_seq:
+        return expected_seq, f"event {expected_seq} is missing (the next event is {row.seq})"
+    if event_hash(row._mapping) != row.hash:
+        return row.seq, f"event {row.seq} was changed: its content does not match its hash"
+    if row.prev_hash != prev:
+        moved = db.session.scalar(select(AuditEvent.seq).where(AuditEvent.hash == row.prev_hash))
+        if moved is not None:
+            return row.seq, (f"events were reordered: event {row.seq} should come straight "
+                             f"after event {moved}")
+        return row.seq, f"event {row.seq} does not follow event {row.seq - 1}"
+    return None
+
+
+def verify() -> Verification:
+    """Re-compute every hash and link, and name the first event that breaks the chain."""
+    prev, count = GENESIS, 0
+    rows = db.session.execute(select(*_VERIFY_COLUMNS).order_by(AuditEvent.seq)
+                              .execution_options(yield_per=5000))
+    for row in rows:
+        broken = _chain_break(row, count + 1, prev)
+        if broken:
+            rows.close()
+            return Verification(False, count, prev, *broken)
+        prev, count = row.hash, count + 1
+    return Verification(True, count, prev)
+
+
+def head() -> tuple[int, str]:
+    """The sequence number and hash of the newest event."""
+    last = db.session.execute(select(AuditEvent.seq, AuditEvent.hash)
+                              .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
+def history(table_name: str, record_id: str) -> list[AuditEvent]:
+    """Every event about one record, oldest first."""
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.table_name == table_name,
+                                 AuditEvent.record_id == record_id)
+        .order_by(AuditEvent.seq)))
+
+
+def state_at(events: list[AuditEvent], moment: datetime) -> dict | None:
+    """A record's recorded values as they stood at `moment`, replayed from its events."""
+    state = None
+    for audit_event in events:
+        if audit_event.occurred_at > moment:
+            break
+        if audit_event.action not in ("create", "update", "delete"):
+            continue
+        state = {} if state is None else state
+        for field, (_old, new) in json.loads(audit_event.changes).items():
+            state[field] = new
+    return state
