@@ -6,7 +6,7 @@ from flask import Flask
 
 from compliance import cli, database, errors, security, templating
 from compliance.extensions import csrf, db, login_manager, migrate
-from compliance.services import audit
+from compliance.services.audit import register as register_audit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +28,7 @@ def create_app(config_class) -> Flask:
     errors.register_error_pages(app)
     security.register(app)
     templating.register(app)
-    audit.register(app)
+    register_audit(app)
     cli.register(app)
     return app
 
@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from compliance.audit import bp as audit_bp
     from compliance.auth import bp as auth_bp
     from compliance.main import bp as main_bp
     from compliance.users import bp as users_bp
@@ -49,3 +50,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(users_bp, url_prefix="/users")
+    app.register_blueprint(audit_bp, url_prefix="/audit")

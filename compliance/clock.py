@@ -1,6 +1,6 @@
 """Time: stored in UTC, shown in the clinic's time zone."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -27,3 +27,13 @@ def to_local(moment: datetime | None) -> datetime | None:
 def local_today() -> date:
     """Today's calendar date in the clinic."""
     return utcnow().astimezone(clinic_zone()).date()
+
+
+def start_of_local_day(day: date) -> datetime:
+    """The UTC instant at which `day` begins in the clinic."""
+    return datetime.combine(day, time.min, tzinfo=clinic_zone()).astimezone(UTC)
+
+
+def end_of_local_day(day: date) -> datetime:
+    """The UTC instant at which `day` ends in the clinic (the next day's start)."""
+    return start_of_local_day(day + timedelta(days=1))

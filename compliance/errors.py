@@ -46,6 +46,12 @@ class InvalidRegistration(DomainError):
     rule = "professional registration"
 
 
+class SignatureRefused(DomainError):
+    rule = "electronic signature"
+    default_message = "The signature was refused."
+    audited = False  # audited where it is raised, with the record it concerned
+
+
 class LoginRefused(DomainError):
     rule = "login"
     default_message = "The email address or password is incorrect."

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask import Flask
 from flask_login import current_user
 
-from compliance.clock import to_local
+from compliance.clock import to_local, utcnow
 from compliance.permissions import can
 
 
@@ -22,6 +22,7 @@ class NavItem:
 
 # The menu a role sees is exactly the entries whose capability it holds.
 NAVIGATION = (
+    NavItem("Audit trail", "audit.index", "view_audit"),
     NavItem("Users", "users.index", "manage_users"),
 )
 
@@ -35,9 +36,14 @@ def _date(value, fmt: str = "%d %b %Y") -> str:
     return value.strftime(fmt) if value else ""
 
 
+def _reject_key(mapping: dict, key: str) -> dict:
+    return {k: v for k, v in mapping.items() if k != key}
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = _local
     app.jinja_env.filters["date"] = _date
+    app.jinja_env.filters["reject_key"] = _reject_key
 
     @app.context_processor
     def inject():
@@ -45,4 +51,4 @@ def register(app: Flask) -> None:
             return can(current_user, capability)
 
         items = [item for item in NAVIGATION if user_can(item.capability)]
-        return {"can": user_can, "nav_items": items}
+        return {"can": user_can, "nav_items": items, "now": utcnow()}

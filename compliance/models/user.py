@@ -23,6 +23,8 @@ class User(UserMixin, db.Model):
     """A person who signs in; never deleted, only deactivated."""
 
     __tablename__ = "users"
+    __audit_exclude__ = ("session_token",)
+    __audit_redact__ = ("password_hash",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

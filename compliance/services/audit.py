@@ -92,7 +92,8 @@ def is_audited(model) -> bool:
 
 
 def record_key(obj) -> str:
-    identity = inspect(obj).identity or ()
+    """The primary key as text; read from the columns, as new rows have no identity yet."""
+    identity = inspect(type(obj)).primary_key_from_instance(obj)
     return "|".join(str(part) for part in identity)
 
 

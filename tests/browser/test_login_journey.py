@@ -8,10 +8,10 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 MENUS = {
-    "manager": {"Home", "Users"},
+    "manager": {"Home", "Audit trail", "Users"},
     "doctor": {"Home"},
     "nurse": {"Home"},
-    "inspector": {"Home"},
+    "inspector": {"Home", "Audit trail"},
 }
 
 

@@ -7,7 +7,11 @@ from tests.conftest import sign_in
 
 KINDS = ("anonymous", "doctor", "nurse", "manager", "inspector")
 # Values for URL parameters; every new parameter name needs one here.
-SAMPLE_ARGS = {"user_id": lambda users: users["inspector"].id}
+SAMPLE_ARGS = {
+    "user_id": lambda users: users["inspector"].id,
+    "table_name": lambda users: "users",
+    "record_id": lambda users: str(users["nurse"].id),
+}
 
 
 def app_routes(app):

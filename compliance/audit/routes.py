@@ -1,0 +1,109 @@
+"""The audit trail on screen and as CSV; a record's history; chain verification."""
+
+import json
+from itertools import chain
+
+from flask import render_template, request
+
+from compliance.audit import bp
+from compliance.audit.forms import AsAtForm, AuditFilterForm
+from compliance.clock import end_of_local_day, to_local
+from compliance.csvexport import csv_response
+from compliance.extensions import db
+from compliance.forms import options
+from compliance.permissions import requires
+from compliance.services import audit, audit_search
+from compliance.services.audit_search import AuditFilters
+from compliance.services.signatures import signatures_of
+
+CSV_HEADER = ["seq", "occurred_at_utc", "actor_id", "actor_name", "action", "table", "record_id",
+              "changes", "reason", "rule", "detail", "prev_hash", "hash"]
+
+
+def _filter_form() -> tuple[AuditFilterForm, AuditFilters]:
+    form = AuditFilterForm(request.args)
+    form.actor.choices = options(audit_search.actor_choices())
+    form.table.choices = options(audit_search.table_choices())
+    if not form.validate():
+        return form, AuditFilters()
+    actor = form.actor.data
+    filters = AuditFilters(actor_id=int(actor) if actor and actor.isdigit() else None,
+                           table=form.table.data or None, record=form.record.data or None,
+                           action=form.action.data or None, date_from=form.date_from.data,
+                           date_to=form.date_to.data)
+    return form, filters
+
+
+@bp.route("/")
+@requires("view_audit")
+def index():
+    form, filters = _filter_form()
+    before = request.args.get("before", type=int)
+    events = audit_search.page(filters, before)
+    seq, head_hash = audit.head()
+    older = events[-1].seq if len(events) == audit_search.PAGE_SIZE else None
+    return render_template("audit/index.html", form=form, events=events, head_seq=seq,
+                           head_hash=head_hash, older=older, before=before,
+                           decode=_decode)
+
+
+def _decode(changes: str) -> dict:
+    return json.loads(changes or "{}")
+
+
+def _csv_rows(query):
+    for event in db.session.scalars(query.execution_options(yield_per=1000)):
+        yield [event.seq, event.occurred_at.isoformat(), event.actor_id, event.actor_name,
+               event.action, event.table_name, event.record_id, event.changes, event.reason,
+               event.rule, event.detail, event.prev_hash, event.hash]
+
+
+@bp.route("/export.csv")
+@requires("view_audit")
+def export():
+    _form, filters = _filter_form()
+    audit.record_event("export", detail=f"Audit trail CSV; filters: {filters.describe()}")
+    db.session.commit()
+    return csv_response("audit-trail.csv", CSV_HEADER, _csv_rows(audit_search.filtered(filters)))
+
+
+@bp.route("/verify")
+@requires("view_audit")
+def verify():
+    return render_template("audit/verify.html", result=audit.verify())
+
+
+def _model_for(table_name: str):
+    for mapper in db.Model.registry.mappers:
+        if mapper.local_table.name == table_name:
+            return mapper
+    return None
+
+
+def _load_record(table_name: str, record_id: str):
+    mapper = _model_for(table_name)
+    if mapper is None or len(mapper.primary_key) != len(record_id.split("|")):
+        return None
+    try:
+        key = tuple(column.type.python_type(part)
+                    for column, part in zip(mapper.primary_key, record_id.split("|"),
+                                            strict=True))
+    except (TypeError, ValueError):
+        return None
+    return db.session.get(mapper.class_, key)
+
+
+@bp.route("/records/<table_name>/<record_id>")
+@requires("view_audit")
+def record(table_name: str, record_id: str):
+    events = audit.history(table_name, record_id)
+    form = AsAtForm(request.args)
+    state = None
+    if form.validate() and form.at.data:
+        state = audit.state_at(events, end_of_local_day(form.at.data))
+    current = _load_record(table_name, record_id)
+    signatures = signatures_of(current) if current is not None else []
+    fields = sorted(set(chain.from_iterable(_decode(e.changes) for e in events)))
+    return render_template("audit/record.html", table_name=table_name, record_id=record_id,
+                           events=events, form=form, state=state, fields=fields,
+                           signatures=signatures, decode=_decode, to_local=to_local)

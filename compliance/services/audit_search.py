@@ -1,0 +1,64 @@
+"""Finding audit events: filters, pages and the people and tables to filter by."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, select
+
+from compliance.clock import end_of_local_day, start_of_local_day
+from compliance.extensions import db
+from compliance.models import AuditEvent, User
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class AuditFilters:
+    actor_id: int | None = None
+    table: str | None = None
+    record: str | None = None
+    action: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def describe(self) -> str:
+        parts = [f"{name.replace('_', ' ')}={value}" for name, value in vars(self).items()
+                 if value not in (None, "")]
+        return ", ".join(parts) or "none"
+
+
+def filtered(filters: AuditFilters) -> Select:
+    """Events matching `filters`, newest first."""
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if filters.actor_id:
+        query = query.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.table:
+        query = query.where(AuditEvent.table_name == filters.table)
+    if filters.record:
+        query = query.where(AuditEvent.record_id == filters.record.strip())
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.date_from:
+        query = query.where(AuditEvent.occurred_at >= start_of_local_day(filters.date_from))
+    if filters.date_to:
+        query = query.where(AuditEvent.occurred_at < end_of_local_day(filters.date_to))
+    return query
+
+
+def page(filters: AuditFilters, before: int | None) -> list[AuditEvent]:
+    """One page of events older than sequence number `before` (keyset, not offset)."""
+    query = filtered(filters)
+    if before:
+        query = query.where(AuditEvent.seq < before)
+    return list(db.session.scalars(query.limit(PAGE_SIZE)))
+
+
+def actor_choices() -> list[tuple[str, str]]:
+    people = db.session.execute(select(User.id, User.full_name).order_by(User.full_name))
+    return [("", "Anyone")] + [(str(pid), name) for pid, name in people]
+
+
+def table_choices() -> list[tuple[str, str]]:
+    names = db.session.scalars(select(AuditEvent.table_name).distinct()
+                               .where(AuditEvent.table_name.is_not(None)))
+    return [("", "Any table")] + [(name, name) for name in sorted(names)]

@@ -1,0 +1,176 @@
+"""The audit trail: captured in one place, chained, append-only, verifiable."""
+
+import pytest
+from sqlalchemy.exc import DatabaseError
+
+from compliance.errors import NotPermitted
+from compliance.extensions import db
+from compliance.models import User
+from compliance.services import accounts, audit
+from compliance.services.accounts import Profile
+from tests.audit_helpers import append_only_lifted, changes, events, execute_raw
+from tests.factories import PASSWORD, make_user
+
+# Every audited table needs a test here that creates, changes and corrects a record.
+COVERED_TABLES = {"users", "signatures"}
+
+
+def test_every_model_is_audited_or_exempt_with_a_reason(app):
+    for mapper in db.Model.registry.mappers:
+        model = mapper.class_
+        reason = getattr(model, "__audit_exempt__", None)
+        if reason is not None:
+            assert isinstance(reason, str) and len(reason) > 10, model
+        else:
+            assert model.__tablename__ in COVERED_TABLES, (
+                f"{model.__tablename__} is audited: add it to COVERED_TABLES with a test")
+
+
+def test_users_create_change_and_correct_are_recorded(app, users):
+    manager = users["manager"]
+    profile = Profile("lena@test.clinic", "Dr Lena Brok", {"prescriber"}, "doctor", "GMC",
+                      "7111222")
+    user = accounts.create_user(manager, profile, "Sclero-Ledger-Witness-42")
+    created = events(table_name="users", record_id=str(user.id), action="create")[0]
+    assert created.actor_id == manager.id and created.actor_name == manager.full_name
+    assert changes(created)["full_name"] == [None, "Dr Lena Brok"]
+    assert changes(created)["password_hash"] == [None, audit.REDACTED]
+    assert "session_token" not in changes(created)
+
+    profile.full_name = "Dr Lena Brook"
+    accounts.update_user(manager, user, profile, "Surname misspelt at registration")
+    corrected = events(table_name="users", record_id=str(user.id), action="update")[-1]
+    assert changes(corrected) == {"full_name": ["Dr Lena Brok", "Dr Lena Brook"]}
+    assert corrected.reason == "Surname misspelt at registration"
+    assert corrected.occurred_at >= created.occurred_at
+
+    accounts.set_active(manager, user, False, "Contract ended")
+    deactivated = events(table_name="users", record_id=str(user.id), action="update")[-1]
+    assert changes(deactivated) == {"active": [True, False]}
+    assert deactivated.reason == "Contract ended"
+
+
+def test_a_rolled_back_change_leaves_no_event_and_a_commit_always_does(app, users):
+    before = len(events())
+    users["nurse"].full_name = "Changed then rolled back"
+    db.session.flush()
+    assert len(events()) == before + 1  # written in the same transaction...
+    db.session.rollback()
+    assert len(events()) == before  # ...and gone with it
+    users["nurse"].full_name = "Changed and kept"
+    db.session.commit()
+    assert changes(events()[-1])["full_name"][1] == "Changed and kept"
+
+
+def test_a_refused_attempt_is_an_event_but_its_record_is_not_written(app, users):
+    nurse = users["nurse"]
+    with pytest.raises(NotPermitted):
+        accounts.create_user(nurse, Profile("x@test.clinic", "X", {"manager"}),
+                             "Sclero-Ledger-Witness-42")
+    refused = events(action="refused")[-1]
+    assert refused.actor_id == nurse.id and refused.rule == "capability"
+    assert "create a user" in refused.detail
+    assert accounts.find_by_email("x@test.clinic") is None
+
+
+def test_sign_in_events_are_recorded(app, client, users):
+    nurse = users["nurse"]
+    for _ in range(5):
+        client.post("/login", data={"email": nurse.email, "password": "wrong-password-x"})
+    assert len(events(action="login_failed", record_id=str(nurse.id))) == 5
+    assert events(action="lockout")[-1].record_id == str(nurse.id)
+    manager = users["manager"]
+    client.post("/login", data={"email": manager.email, "password": PASSWORD})
+    client.post("/logout")
+    assert events(action="login")[-1].actor_id == manager.id
+    assert events(action="logout")[-1].actor_id == manager.id
+
+
+def test_a_password_change_is_recorded_without_the_password(app):
+    user = make_user("nurse")
+    accounts.change_password(user, PASSWORD, "Sclero-Ledger-Witness-42")
+    change = events(table_name="users", record_id=str(user.id), action="update")[-1]
+    assert changes(change)["password_hash"] == [audit.REDACTED, audit.REDACTED]
+    assert change.reason == "Password changed by the user" and change.actor_id == user.id
+
+
+def test_every_event_links_to_the_one_before(app, users):
+    chain = events()
+    assert chain[0].prev_hash == audit.GENESIS
+    for earlier, later in zip(chain, chain[1:], strict=False):
+        assert later.seq == earlier.seq + 1 and later.prev_hash == earlier.hash
+
+
+@pytest.mark.parametrize("sql", ["UPDATE audit_events SET detail = 'edited' WHERE seq = 1",
+                                 "DELETE FROM audit_events WHERE seq = 1"])
+def test_the_database_refuses_to_change_audit_events(app, users, sql):
+    with pytest.raises(DatabaseError, match="append-only"):
+        execute_raw(sql)
+    db.session.rollback()
+    assert audit.verify().ok
+
+
+def history_of_changes(users):
+    """At least six events about the nurse, for tampering with."""
+    for n in range(3):
+        users["nurse"].full_name = f"Name {n}"
+        db.session.commit()
+    assert len(events()) >= 6
+
+
+def test_an_untouched_trail_verifies(app, users, runner):
+    history_of_changes(users)
+    result = runner.invoke(args=["audit", "verify"])
+    seq, head = audit.head()
+    assert result.exit_code == 0
+    assert result.output.strip() == f"OK, {seq} events, head {head}"
+
+
+def test_a_changed_event_is_named(app, users, runner):
+    history_of_changes(users)
+    with append_only_lifted("audit_events"):
+        execute_raw("UPDATE audit_events SET changes = '{}' WHERE seq = 3")
+        result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "BROKEN at event 3: event 3 was changed" in result.output
+
+
+def test_a_deleted_event_is_named(app, users, runner):
+    history_of_changes(users)
+    with append_only_lifted("audit_events"):
+        execute_raw("DELETE FROM audit_events WHERE seq = 4")
+        result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "BROKEN at event 4: event 4 is missing" in result.output
+
+
+def test_two_swapped_events_are_named(app, users, runner):
+    history_of_changes(users)
+    with append_only_lifted("audit_events"):
+        execute_raw("UPDATE audit_events SET seq = -1 WHERE seq = 3")
+        execute_raw("UPDATE audit_events SET seq = 3 WHERE seq = 4")
+        execute_raw("UPDATE audit_events SET seq = 4 WHERE seq = -1")
+        result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "BROKEN at event 3: events were reordered" in result.output
+
+
+def test_a_record_can_be_seen_as_it_stood_at_an_earlier_time(app, users):
+    nurse = users["nurse"]
+    nurse.full_name = "Rhiannon Jones"
+    db.session.commit()
+    moment = events()[-1].occurred_at
+    nurse.full_name = "Rhiannon Jones-Evans"
+    db.session.commit()
+    history = audit.history("users", str(nurse.id))
+    assert audit.state_at(history, moment)["full_name"] == "Rhiannon Jones"
+    assert audit.state_at(history, events()[-1].occurred_at)["full_name"] == "Rhiannon Jones-Evans"
+    assert audit.state_at(history, history[0].occurred_at.replace(year=2000)) is None
+
+
+def test_changes_outside_a_request_or_service_are_attributed_to_the_system(app):
+    user = User(email="sys@test.clinic", full_name="Sys", password_hash="x")
+    user.roles = {"manager"}
+    db.session.add(user)
+    db.session.commit()
+    assert events(table_name="users", record_id=str(user.id))[0].actor_name == "system"

@@ -1,0 +1,66 @@
+"""Electronic signatures: password again, who, registration, when, meaning, and the record."""
+
+import pytest
+
+from compliance.errors import SignatureRefused
+from compliance.extensions import db
+from compliance.models import Signature
+from compliance.services.signatures import sign, signatures_of
+from tests.audit_helpers import changes, events, execute_raw
+from tests.factories import PASSWORD
+
+
+def signed_record(users):
+    """The nurse's account stands in for any signed record: the mechanism is generic."""
+    doctor, record = users["doctor"], users["nurse"]
+    sign(record, doctor, PASSWORD, "prescribed")
+    db.session.commit()
+    return doctor, record
+
+
+def test_a_wrong_password_is_refused_audited_and_nothing_is_signed(app, users):
+    with pytest.raises(SignatureRefused, match="password is incorrect"):
+        sign(users["nurse"], users["doctor"], "not-my-password", "prescribed")
+    assert db.session.query(Signature).count() == 0
+    refused = events(action="signature_refused")[-1]
+    assert refused.actor_id == users["doctor"].id and refused.record_id == str(users["nurse"].id)
+
+
+def test_a_signature_shows_name_registration_time_and_meaning(app, users):
+    doctor, record = signed_record(users)
+    [status] = signatures_of(record)
+    signature = status.signature
+    assert signature.printed_name == doctor.full_name
+    assert signature.registration == "GMC 7000001"
+    assert signature.meaning == "prescribed" and signature.signed_at is not None
+    assert status.intact and status.label == "intact"
+
+
+def test_a_signature_is_an_audit_event(app, users):
+    doctor, record = signed_record(users)
+    created = events(table_name="signatures", action="create")[-1]
+    assert created.actor_id is None or created.actor_name in ("system", doctor.full_name)
+    assert changes(created)["meaning"] == [None, "prescribed"]
+    assert changes(created)["record_id"] == [None, str(record.id)]
+
+
+def test_editing_a_signed_record_by_raw_sql_shows_changed_after_signing(app, users):
+    _doctor, record = signed_record(users)
+    execute_raw("UPDATE users SET full_name = 'Someone Else' WHERE id = :id", id=record.id)
+    db.session.expire_all()
+    [status] = signatures_of(record)
+    assert not status.intact and status.label == "changed after signing"
+
+
+def test_signatures_themselves_cannot_be_edited(app, users):
+    signed_record(users)
+    with pytest.raises(Exception, match="append-only"):
+        execute_raw("UPDATE signatures SET meaning = 'administered'")
+    db.session.rollback()
+    with pytest.raises(Exception, match="append-only"):
+        execute_raw("DELETE FROM signatures")
+
+
+def test_an_unknown_meaning_is_a_programming_error(app, users):
+    with pytest.raises(ValueError):
+        sign(users["nurse"], users["doctor"], PASSWORD, "approved-ish")
