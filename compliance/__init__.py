@@ -45,9 +45,11 @@ def register_blueprints(app: Flask) -> None:
     from compliance.audit import bp as audit_bp
     from compliance.auth import bp as auth_bp
     from compliance.main import bp as main_bp
+    from compliance.stock import bp as stock_bp
     from compliance.users import bp as users_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(users_bp, url_prefix="/users")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(stock_bp, url_prefix="/stock")

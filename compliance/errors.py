@@ -66,6 +66,48 @@ class AccountInactive(LoginRefused):
     default_message = "This account is deactivated or its access has expired."
 
 
+class StockRefusal(DomainError):
+    """A stock movement that the ledger's rules refuse."""
+
+    rule = "stock"
+
+
+class InsufficientStock(StockRefusal):
+    rule = "insufficient stock"
+    default_message = "The batch does not hold enough stock for this."
+
+
+class BatchUnusable(StockRefusal):
+    rule = "unusable batch"
+
+
+class BatchExpired(BatchUnusable):
+    rule = "expired batch"
+
+
+class BatchQuarantined(BatchUnusable):
+    rule = "quarantined batch"
+
+
+class BatchRecalled(BatchUnusable):
+    rule = "recalled batch"
+
+
+class InvalidBarcode(DomainError):
+    rule = "barcode"
+    audited = False
+
+
+class AlreadyReversed(StockRefusal):
+    rule = "single reversal"
+    default_message = "This entry has already been reversed."
+
+
+class SecondPersonRequired(DomainError):
+    rule = "second person"
+    default_message = "A second person must confirm this with their own password."
+
+
 ERROR_TITLES = {
     400: "The request could not be understood",
     403: "You do not have access to this page",

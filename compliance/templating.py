@@ -1,6 +1,7 @@
 """What every template may use: capabilities, the role's navigation, time filters."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask import Flask
 from flask_login import current_user
@@ -22,6 +23,9 @@ class NavItem:
 
 # The menu a role sees is exactly the entries whose capability it holds.
 NAVIGATION = (
+    NavItem("Stock", "stock.index", "view_stock"),
+    NavItem("Goods in", "stock.receive", "receive_stock"),
+    NavItem("Stocktake", "stock.stocktake", "manage_stock"),
     NavItem("Audit trail", "audit.index", "view_audit"),
     NavItem("Users", "users.index", "manage_users"),
 )
@@ -36,6 +40,14 @@ def _date(value, fmt: str = "%d %b %Y") -> str:
     return value.strftime(fmt) if value else ""
 
 
+def _ml(microlitres: int | None) -> str:
+    """Microlitres shown as millilitres, exactly, without trailing zeros."""
+    if microlitres is None:
+        return ""
+    text = f"{Decimal(microlitres) / 1000:.3f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
 def _reject_key(mapping: dict, key: str) -> dict:
     return {k: v for k, v in mapping.items() if k != key}
 
@@ -44,6 +56,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = _local
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["reject_key"] = _reject_key
+    app.jinja_env.filters["ml"] = _ml
 
     @app.context_processor
     def inject():

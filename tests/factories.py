@@ -31,3 +31,34 @@ def make_user(kind: str = "manager", **fields) -> User:
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def make_product(strength: str = "1", **fields):
+    """A committed STS product in 2 ml single-use ampoules."""
+    from decimal import Decimal
+
+    from compliance.models.stock import Product
+
+    values = dict(name=f"STS {strength}% 2 ml ampoule", active_ingredient="sodium tetradecyl "
+                  "sulphate", strength_percent=Decimal(strength), container_type="ampoule",
+                  container_volume_ul=2000, single_use=True, max_volume_per_session_ul=10_000)
+    values.update(fields)
+    product = Product(**values)
+    db.session.add(product)
+    db.session.commit()
+    return product
+
+
+def receive_batch(manager, product, containers: int = 10, batch_number: str = "B1",
+                  expires_in_days: int = 365):
+    """A batch received through the service, so its ledger and balance are real."""
+    from datetime import timedelta
+
+    from compliance.clock import local_today
+    from compliance.services import stock
+
+    entry = stock.receive(manager, stock.Receipt(
+        product_id=product.id, batch_number=batch_number,
+        expires_on=local_today() + timedelta(days=expires_in_days), supplier="Medi Supplies",
+        delivery_reference=f"DEL-{batch_number}", containers=containers))
+    return entry.batch

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import inspect, select
 
 from compliance.clock import utcnow
-from compliance.errors import SignatureRefused
+from compliance.errors import SecondPersonRequired, SignatureRefused
 from compliance.extensions import db
 from compliance.models import Signature
 from compliance.services.audit import actor_of, canonical, record_event, record_key, serialise
@@ -17,7 +17,10 @@ MEANINGS = ("prescribed", "administered", "witnessed destruction", "countersigne
 
 
 def record_fingerprint(record) -> str:
-    """SHA-256 of the record's signed fields (all columns unless `__signed_fields__` says)."""
+    """SHA-256 of what the record's signature covers: its `signed_content()`, else its
+    `__signed_fields__`, else every recorded column."""
+    if hasattr(record, "signed_content"):
+        return hashlib.sha256(canonical(record.signed_content()).encode()).hexdigest()
     model = type(record)
     names = getattr(model, "__signed_fields__", None) or [
         attr.key for attr in inspect(model).column_attrs
@@ -72,3 +75,27 @@ def signatures_of(record) -> list[SignatureStatus]:
                                 Signature.record_id == record_key(record))
         .order_by(Signature.signed_at))
     return [SignatureStatus(sig, sig.record_hash == current) for sig in found]
+
+
+def second_person(actor, email: str | None):
+    """The active user, other than `actor`, who will confirm an action with their password."""
+    from compliance.services.accounts import find_by_email
+
+    second = find_by_email(email or "")
+    if second is None or not second.is_active:
+        raise SecondPersonRequired("No active account has that email address.",
+                                   field="second_email")
+    if second.id == actor.id:
+        raise SecondPersonRequired("The second person must be someone other than you.",
+                                   field="second_email")
+    return second
+
+
+def sign_as_second(record, second, password: str, meaning: str) -> Signature:
+    """`second` (from `second_person`) signs `record` with their own password."""
+    try:
+        return sign(record, second, password, meaning)
+    except SignatureRefused as refusal:
+        error = SecondPersonRequired(refusal.message, field="second_password")
+        error.audited = False  # sign() has already audited the refused signature
+        raise error from refusal

@@ -8,48 +8,14 @@ Create Date: 2026-11-25 19:33:22.735541
 from alembic import op
 import sqlalchemy as sa
 
+from compliance.append_only import drop_append_only, make_append_only
+
 
 # revision identifiers, used by Alembic.
 revision = 'ea5818285e00'
 down_revision = 'a001c3dcf81a'
 branch_labels = None
 depends_on = None
-
-
-# Append-only in the database itself: no UPDATE or DELETE, whoever connects.
-SQLITE_TRIGGERS = """
-CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
-BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END;
-CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
-BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END;
-"""
-POSTGRES_FUNCTION = """
-CREATE OR REPLACE FUNCTION forbid_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION '% rows are append-only', TG_TABLE_NAME;
-END $$;
-"""
-POSTGRES_TRIGGER = """
-CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
-FOR EACH ROW EXECUTE FUNCTION forbid_change();
-"""
-
-
-def make_append_only(table):
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(POSTGRES_FUNCTION)
-        op.execute(POSTGRES_TRIGGER.format(table=table))
-    else:
-        for statement in SQLITE_TRIGGERS.format(table=table).split("END;")[:-1]:
-            op.execute(statement + "END;")
-
-
-def drop_append_only(table):
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-    else:
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
 
 
 def upgrade():

@@ -58,4 +58,6 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("table[data-sortable]").forEach(makeSortable);
   document.querySelectorAll("input[data-filter-for]").forEach(bindFilter);
   document.querySelectorAll("[data-confirm]").forEach(bindConfirm);
+  document.querySelectorAll("[data-print]").forEach((button) =>
+    button.addEventListener("click", () => window.print()));
 });

@@ -8,10 +8,10 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 MENUS = {
-    "manager": {"Home", "Audit trail", "Users"},
-    "doctor": {"Home"},
-    "nurse": {"Home"},
-    "inspector": {"Home", "Audit trail"},
+    "manager": {"Home", "Stock", "Goods in", "Stocktake", "Audit trail", "Users"},
+    "doctor": {"Home", "Stock"},
+    "nurse": {"Home", "Stock"},
+    "inspector": {"Home", "Stock", "Audit trail"},
 }
 
 

@@ -3,15 +3,33 @@
 import pytest
 
 from compliance.permissions import CAPABILITIES, can
+from compliance.services import stock_queries, stocktakes
 from tests.conftest import sign_in
+from tests.factories import make_product, receive_batch
 
 KINDS = ("anonymous", "doctor", "nurse", "manager", "inspector")
 # Values for URL parameters; every new parameter name needs one here.
 SAMPLE_ARGS = {
-    "user_id": lambda users: users["inspector"].id,
-    "table_name": lambda users: "users",
-    "record_id": lambda users: str(users["nurse"].id),
+    "user_id": lambda data: data["inspector"].id,
+    "table_name": lambda data: "users",
+    "record_id": lambda data: str(data["nurse"].id),
+    "batch_id": lambda data: data["batch"].id,
+    "entry_id": lambda data: data["entry"].id,
+    "product_id": lambda data: data["product"].id,
+    "stocktake_id": lambda data: data["stocktake"].id,
 }
+
+
+@pytest.fixture
+def sample(users):
+    """One record of every kind a URL can name."""
+    manager = users["manager"]
+    product = make_product()
+    batch = receive_batch(manager, product)
+    taken = stocktakes.record_stocktake(manager, [stocktakes.Count(batch.id, 10)], None,
+                                        stocktakes.Countersignature(None, None))
+    return {**users, "product": product, "batch": batch,
+            "entry": stock_queries.ledger(batch.id)[0], "stocktake": taken}
 
 
 def app_routes(app):
@@ -60,7 +78,8 @@ def check(response, outcome: str, method: str, where: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_each_route_answers_each_role_as_the_table_says(app, users, kind):
+def test_each_route_answers_each_role_as_the_table_says(app, sample, kind):
+    users = sample
     user = None if kind == "anonymous" else users[kind]
     for rule, view in app_routes(app):
         outcome = expected_outcome(view.required_capability, user)

@@ -1,0 +1,172 @@
+"""Stock (D2): products, batches, the append-only ledger and stocktakes."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from compliance.clock import local_today, utcnow
+from compliance.dbtypes import UTCDateTime
+from compliance.extensions import db
+
+CONTAINER_TYPES = ("ampoule", "vial")
+AVAILABLE, QUARANTINED, RECALLED = "available", "quarantined", "recalled"
+EXPIRED, EXHAUSTED = "expired", "exhausted"
+
+RECEIPT, ADMINISTRATION, WASTE, RETURN = "receipt", "administration", "waste", "return"
+ADJUSTMENT, STOCKTAKE_CORRECTION, REVERSAL = "adjustment", "stocktake correction", "reversal"
+ENTRY_TYPES = (RECEIPT, ADMINISTRATION, WASTE, RETURN, ADJUSTMENT, STOCKTAKE_CORRECTION,
+               REVERSAL)
+WASTE_REASONS = ("opened remainder", "breakage", "expiry disposal", "other")
+DESTRUCTION_REASONS = ("breakage", "expiry disposal")
+
+
+class Product(db.Model):
+    """A strength of sclerosant in one kind of container."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    active_ingredient: Mapped[str] = mapped_column(String(120))
+    strength_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    container_type: Mapped[str] = mapped_column(String(20))
+    container_volume_ul: Mapped[int] = mapped_column(Integer)
+    single_use: Mapped[bool] = mapped_column(Boolean, default=True)
+    gtin: Mapped[str | None] = mapped_column(String(14), unique=True)
+    max_volume_per_session_ul: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def dose_mg(self, volume_ul: int) -> Decimal:
+        """mg of active ingredient = ml x % x 10."""
+        return Decimal(volume_ul) / 1000 * self.strength_percent * 10
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Batch(db.Model):
+    """A batch (lot) of one product, with its running balance."""
+
+    __tablename__ = "batches"
+    __table_args__ = (
+        UniqueConstraint("product_id", "batch_number", name="uq_batches_product_batch_number"),
+        CheckConstraint("balance_ul >= 0", name="balance_ul_not_negative"),
+        CheckConstraint("sealed_containers >= 0", name="sealed_containers_not_negative"),
+        Index("ix_batches_expires_on", "expires_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    batch_number: Mapped[str] = mapped_column(String(40))
+    expires_on: Mapped[date] = mapped_column(Date)
+    supplier: Mapped[str] = mapped_column(String(120))
+    delivery_reference: Mapped[str] = mapped_column(String(60))
+    received_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20), default=AVAILABLE)
+    # Running balances, changed only together with a ledger entry in the same transaction.
+    balance_ul: Mapped[int] = mapped_column(Integer, default=0)
+    sealed_containers: Mapped[int] = mapped_column(Integer, default=0)
+
+    product: Mapped[Product] = relationship(lazy="joined")
+
+    def is_expired(self, on: date | None = None) -> bool:
+        """A batch is expired on its expiry date."""
+        return self.expires_on <= (on or local_today())
+
+    def status(self, on: date | None = None) -> str:
+        """What a person should be told: recalled, quarantined, expired, exhausted or available."""
+        if self.state != AVAILABLE:
+            return self.state
+        if self.is_expired(on):
+            return EXPIRED
+        return EXHAUSTED if self.balance_ul == 0 else AVAILABLE
+
+    def __str__(self) -> str:
+        return f"{self.product.name} batch {self.batch_number}"
+
+
+class LedgerEntry(db.Model):
+    """One signed movement of stock; never updated or deleted."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (Index("ix_ledger_entries_batch_id_id", "batch_id", "id"),)
+    # What a witness signs: the movement itself, not the links added around it.
+    __signed_fields__ = ("id", "batch_id", "entry_type", "quantity_ul", "containers",
+                         "occurred_on", "reason", "waste_reason")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    entry_type: Mapped[str] = mapped_column(String(30))
+    quantity_ul: Mapped[int] = mapped_column(Integer)
+    containers: Mapped[int] = mapped_column(Integer, default=0)
+    balance_after_ul: Mapped[int] = mapped_column(Integer)
+    containers_after: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    waste_reason: Mapped[str | None] = mapped_column(String(30))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
+    stocktake_id: Mapped[int | None] = mapped_column(ForeignKey("stocktakes.id"))
+    witness_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    batch: Mapped[Batch] = relationship()
+    actor = relationship("User", foreign_keys=[actor_id])
+    witness = relationship("User", foreign_keys=[witness_id])
+    reverses = relationship("LedgerEntry", remote_side=[id], foreign_keys=[reverses_id])
+
+
+class Stocktake(db.Model):
+    """A count of sealed containers of every batch holding stock."""
+
+    __tablename__ = "stocktakes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    counted_by = relationship("User", foreign_keys=[counted_by_id])
+    countersigned_by = relationship("User", foreign_keys=[countersigned_by_id])
+    lines: Mapped[list["StocktakeLine"]] = relationship(back_populates="stocktake",
+                                                        order_by="StocktakeLine.id")
+
+    def signed_content(self) -> dict:
+        """What a countersignature covers: the stocktake and every count in it."""
+        return {"id": self.id, "counted_by_id": self.counted_by_id, "note": self.note,
+                "lines": [[line.batch_id, line.expected_containers, line.counted_containers,
+                           line.reason] for line in self.lines]}
+
+
+class StocktakeLine(db.Model):
+    """The count of one batch in a stocktake."""
+
+    __tablename__ = "stocktake_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stocktake_id: Mapped[int] = mapped_column(ForeignKey("stocktakes.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    expected_containers: Mapped[int] = mapped_column(Integer)
+    counted_containers: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    stocktake: Mapped[Stocktake] = relationship(back_populates="lines")
+    batch: Mapped[Batch] = relationship()
+
+    @property
+    def discrepancy(self) -> int:
+        return self.counted_containers - self.expected_containers

@@ -1,0 +1,71 @@
+"""Reading stock: overview, a batch's ledger, first-expiry-first-out choices, balance checks."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from compliance.extensions import db
+from compliance.models.stock import AVAILABLE, Batch, LedgerEntry, Product
+
+
+def products(include_inactive: bool = True) -> list[Product]:
+    query = select(Product).order_by(Product.active_ingredient, Product.strength_percent)
+    if not include_inactive:
+        query = query.where(Product.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def batches(product_id: int | None = None, with_stock_only: bool = False) -> list[Batch]:
+    """Batches by product and expiry."""
+    query = (select(Batch).join(Batch.product)
+             .order_by(Product.strength_percent, Batch.expires_on, Batch.id))
+    if product_id:
+        query = query.where(Batch.product_id == product_id)
+    if with_stock_only:
+        query = query.where(Batch.balance_ul > 0)
+    return list(db.session.scalars(query))
+
+
+def ledger(batch_id: int) -> list[LedgerEntry]:
+    """A batch's entries in the order they were written (the running balance's order)."""
+    return list(db.session.scalars(
+        select(LedgerEntry).where(LedgerEntry.batch_id == batch_id)
+        .options(joinedload(LedgerEntry.actor), joinedload(LedgerEntry.witness))
+        .order_by(LedgerEntry.id)))
+
+
+def reversed_entry_ids(batch_id: int) -> set[int]:
+    return set(db.session.scalars(
+        select(LedgerEntry.reverses_id).where(LedgerEntry.batch_id == batch_id,
+                                              LedgerEntry.reverses_id.is_not(None))))
+
+
+def usable_batches(product_id: int, on: date) -> list[Batch]:
+    """Batches a prescriber may draw from on `on`, first expiry first."""
+    return list(db.session.scalars(
+        select(Batch).where(Batch.product_id == product_id, Batch.state == AVAILABLE,
+                            Batch.expires_on > on, Batch.balance_ul > 0)
+        .order_by(Batch.expires_on, Batch.id)))
+
+
+@dataclass(frozen=True)
+class BalanceMismatch:
+    batch: Batch
+    ledger_ul: int
+    ledger_containers: int
+
+
+def balance_mismatches() -> list[BalanceMismatch]:
+    """Batches whose stored running balance differs from the sum of their ledger entries."""
+    sums = (select(LedgerEntry.batch_id,
+                   func.coalesce(func.sum(LedgerEntry.quantity_ul), 0).label("ul"),
+                   func.coalesce(func.sum(LedgerEntry.containers), 0).label("containers"))
+            .group_by(LedgerEntry.batch_id).subquery())
+    rows = db.session.execute(
+        select(Batch, func.coalesce(sums.c.ul, 0), func.coalesce(sums.c.containers, 0))
+        .outerjoin(sums, sums.c.batch_id == Batch.id)
+        .where((Batch.balance_ul != func.coalesce(sums.c.ul, 0))
+               | (Batch.sealed_containers != func.coalesce(sums.c.containers, 0))))
+    return [BalanceMismatch(batch, int(ul), int(containers)) for batch, ul, containers in rows]

@@ -1,0 +1,77 @@
+"""Product catalogue views."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from compliance.errors import DomainError
+from compliance.extensions import db
+from compliance.forms import show_domain_error
+from compliance.models.stock import Product
+from compliance.permissions import requires
+from compliance.services import products, stock_queries
+from compliance.stock import bp
+from compliance.stock.forms import ProductForm
+
+
+class EditProductForm(ProductForm):
+    reason = TextAreaField("Reason for the change", validators=[DataRequired(), Length(max=500)])
+
+
+def _details(form: ProductForm) -> products.ProductDetails:
+    return products.ProductDetails(
+        name=form.name.data.strip(), active_ingredient=form.active_ingredient.data.strip(),
+        strength_percent=form.strength_percent.data, container_type=form.container_type.data,
+        container_volume_ul=products.ml_to_ul(form.container_volume_ml.data,
+                                              "container_volume_ml"),
+        single_use=form.single_use.data, gtin=(form.gtin.data or "").strip() or None,
+        max_volume_per_session_ul=products.ml_to_ul(form.max_volume_per_session_ml.data,
+                                                    "max_volume_per_session_ml"),
+        active=form.active.data)
+
+
+@bp.route("/products/")
+@requires("view_stock")
+def product_list():
+    return render_template("stock/products.html", products=stock_queries.products())
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+@requires("manage_stock")
+def product_new():
+    form = ProductForm()
+    if form.validate_on_submit():
+        try:
+            product = products.create_product(current_user, _details(form))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(f"Product {product.name} added.", "success")
+            return redirect(url_for("stock.product_list"))
+    return render_template("stock/product_form.html", form=form, product=None)
+
+
+def _edit_form(product: Product) -> EditProductForm:
+    form = EditProductForm(obj=product)
+    if not form.is_submitted():
+        form.container_volume_ml.data = product.container_volume_ul / 1000
+        form.max_volume_per_session_ml.data = product.max_volume_per_session_ul / 1000
+    return form
+
+
+@bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+@requires("manage_stock")
+def product_edit(product_id: int):
+    product = db.get_or_404(Product, product_id)
+    form = _edit_form(product)
+    if form.validate_on_submit():
+        try:
+            products.update_product(current_user, product, _details(form), form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(f"Product {product.name} updated.", "success")
+            return redirect(url_for("stock.product_list"))
+    return render_template("stock/product_form.html", form=form, product=product)

@@ -1,0 +1,192 @@
+"""Stock views: thin; each maps a refusal to a message and keeps the user's input."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from compliance.clock import local_today
+from compliance.errors import DomainError
+from compliance.extensions import db
+from compliance.forms import options, show_domain_error
+from compliance.models.stock import Batch, LedgerEntry, Product
+from compliance.permissions import requires
+from compliance.services import stock, stock_queries
+from compliance.services.gs1 import read_pack_code
+from compliance.services.products import ml_to_ul
+from compliance.stock import bp
+from compliance.stock.forms import (
+    AdjustForm,
+    ReceiveForm,
+    ReturnForm,
+    ReverseForm,
+    StateForm,
+    WasteForm,
+)
+
+
+@bp.route("/")
+@requires("view_stock")
+def index():
+    product_id = request.args.get("product", type=int)
+    state = request.args.get("state", "")
+    rows = stock_queries.batches(product_id)
+    today = local_today()
+    if state:
+        rows = [b for b in rows if b.status(today) == state]
+    return render_template("stock/index.html", batches=rows, products=stock_queries.products(),
+                           product_id=product_id, state=state, today=today)
+
+
+def _batch_forms(**bound) -> dict:
+    forms = {"waste_form": WasteForm(prefix="waste"), "return_form": ReturnForm(prefix="ret"),
+             "adjust_form": AdjustForm(prefix="adj"), "state_form": StateForm(prefix="state")}
+    forms.update(bound)
+    return forms
+
+
+def _render_batch(batch: Batch, status: int = 200, **bound):
+    entries = stock_queries.ledger(batch.id)
+    return render_template("stock/batch.html", batch=batch, entries=entries,
+                           reversed_ids=stock_queries.reversed_entry_ids(batch.id),
+                           reverse_form=ReverseForm(prefix="rev"), today=local_today(),
+                           **_batch_forms(**bound)), status
+
+
+@bp.route("/batches/<int:batch_id>")
+@requires("view_stock")
+def batch(batch_id: int):
+    return _render_batch(db.get_or_404(Batch, batch_id))
+
+
+def _act(batch: Batch, form_name: str, form, action, success: str):
+    """Run `action` for a submitted batch form; re-render with the input kept on refusal."""
+    if form.validate_on_submit():
+        try:
+            action(form)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(success, "success")
+            return redirect(url_for("stock.batch", batch_id=batch.id))
+    else:
+        flash("Check the form: some entries are missing or out of range.", "error")
+    db.session.refresh(batch)
+    return _render_batch(batch, 200, **{form_name: form})
+
+
+@bp.route("/batches/<int:batch_id>/waste", methods=["POST"])
+@requires("manage_stock")
+def waste(batch_id: int):
+    batch = db.get_or_404(Batch, batch_id)
+
+    def action(form):
+        stock.record_waste(current_user, batch.id, stock.Waste(
+            containers=form.containers.data, volume_ul=ml_to_ul(form.volume_ml.data, "volume_ml"),
+            waste_reason=form.waste_reason.data, reason=form.reason.data,
+            witness_email=form.second_email.data, witness_password=form.second_password.data))
+
+    return _act(batch, "waste_form", WasteForm(prefix="waste"), action, "Waste recorded.")
+
+
+@bp.route("/batches/<int:batch_id>/return", methods=["POST"])
+@requires("manage_stock")
+def return_stock(batch_id: int):
+    batch = db.get_or_404(Batch, batch_id)
+
+    def action(form):
+        stock.record_return(current_user, batch.id, form.containers.data, form.reason.data)
+
+    return _act(batch, "return_form", ReturnForm(prefix="ret"), action,
+                "Return to the supplier recorded.")
+
+
+@bp.route("/batches/<int:batch_id>/adjust", methods=["POST"])
+@requires("manage_stock")
+def adjust(batch_id: int):
+    batch = db.get_or_404(Batch, batch_id)
+
+    def action(form):
+        stock.adjust(current_user, batch.id, form.containers.data, form.reason.data)
+
+    return _act(batch, "adjust_form", AdjustForm(prefix="adj"), action, "Adjustment recorded.")
+
+
+@bp.route("/batches/<int:batch_id>/state", methods=["POST"])
+@requires("manage_stock")
+def change_state(batch_id: int):
+    batch = db.get_or_404(Batch, batch_id)
+
+    def action(form):
+        stock.change_state(current_user, batch.id, form.action.data, form.reason.data)
+
+    return _act(batch, "state_form", StateForm(prefix="state"), action, "Batch state changed.")
+
+
+@bp.route("/entries/<int:entry_id>/reverse", methods=["POST"])
+@requires("manage_stock")
+def reverse(entry_id: int):
+    entry = db.get_or_404(LedgerEntry, entry_id)
+    form = ReverseForm(prefix="rev")
+    if not form.validate_on_submit():
+        flash("Give a reason for the reversal.", "error")
+    else:
+        try:
+            stock.reverse(current_user, entry.id, form.reason.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Entry {entry.id} reversed.", "success")
+    return redirect(url_for("stock.batch", batch_id=entry.batch_id))
+
+
+def _product_choices(form: ReceiveForm) -> None:
+    form.product_id.choices = options(
+        [(0, "Choose a product")] + [(p.id, p.name) for p in stock_queries.products(False)])
+
+
+def _fill_from_barcode(form: ReceiveForm) -> None:
+    try:
+        code = read_pack_code(form.barcode.data or "")
+    except DomainError as error:
+        show_domain_error(form, error)
+        return
+    product = db.session.scalar(db.select(Product).where(Product.gtin == code.gtin)) \
+        if code.gtin else None
+    if code.gtin and product is None:
+        form.barcode.errors = [f"No product has GTIN {code.gtin}: add it under Products first."]
+        flash(form.barcode.errors[0], "error")
+        return
+    form.gtin.data = code.gtin or form.gtin.data
+    form.product_id.data = product.id if product else form.product_id.data
+    form.batch_number.data = code.batch_number or form.batch_number.data
+    form.expires_on.data = code.expires_on or form.expires_on.data
+    form.serial.data = code.serial or ""
+    flash("Filled from the barcode: check the details and the number of containers.", "info")
+
+
+def _receipt(form: ReceiveForm) -> stock.Receipt:
+    return stock.Receipt(
+        product_id=form.product_id.data, batch_number=form.batch_number.data,
+        expires_on=form.expires_on.data, supplier=form.supplier.data,
+        delivery_reference=form.delivery_reference.data, containers=form.containers.data,
+        received_on=form.received_on.data, gtin=form.gtin.data or None)
+
+
+@bp.route("/receive", methods=["GET", "POST"])
+@requires("receive_stock")
+def receive():
+    form = ReceiveForm()
+    _product_choices(form)
+    if request.method == "POST" and "read_barcode" in request.form:
+        form.validate_on_submit()  # checks the CSRF token; field errors are not shown yet
+        for field in form:
+            field.errors = []
+        _fill_from_barcode(form)
+    elif form.validate_on_submit():
+        try:
+            entry = stock.receive(current_user, _receipt(form))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(f"Received {entry.containers} containers of {entry.batch}.", "success")
+            return redirect(url_for("stock.batch", batch_id=entry.batch_id))
+    return render_template("stock/receive.html", form=form)

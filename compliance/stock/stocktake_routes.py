@@ -1,0 +1,83 @@
+"""The stocktake sheet: print it, count, and record the counts."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from compliance.errors import DomainError
+from compliance.extensions import db
+from compliance.forms import show_domain_error
+from compliance.models.stock import Stocktake
+from compliance.permissions import requires
+from compliance.services import stocktakes
+from compliance.services.signatures import signatures_of
+from compliance.stock import bp
+from compliance.stock.forms import SecondPersonMixin
+
+
+class StocktakeForm(FlaskForm, SecondPersonMixin):
+    note = TextAreaField("Note", validators=[Length(max=500)])
+
+
+def _counts(batches) -> tuple[list[stocktakes.Count], dict[int, str]]:
+    """Counts typed on the sheet, and a message for each count that is not a whole number."""
+    counts, problems = [], {}
+    for batch in batches:
+        raw = request.form.get(f"count-{batch.id}", "").strip()
+        if not raw.isdigit():
+            problems[batch.id] = "Enter the sealed containers counted, a whole number."
+            continue
+        counts.append(stocktakes.Count(batch.id, int(raw),
+                                       request.form.get(f"reason-{batch.id}", "")[:500]))
+    return counts, problems
+
+
+@bp.route("/stocktake", methods=["GET", "POST"])
+@requires("manage_stock")
+def stocktake():
+    form = StocktakeForm()
+    batches = stocktakes.batches_to_count()
+    problems: dict[int, str] = {}
+    if form.validate_on_submit():
+        counts, problems = _counts(batches)
+        if not problems:
+            try:
+                taken = stocktakes.record_stocktake(
+                    current_user, counts, form.note.data,
+                    stocktakes.Countersignature(form.second_email.data, form.second_password.data))
+            except DomainError as error:
+                show_domain_error(form, error)
+                problems = _problem_for(error)
+            else:
+                flash("Stocktake recorded.", "success")
+                return redirect(url_for("stock.stocktake_show", stocktake_id=taken.id))
+        else:
+            flash("Some counts are missing.", "error")
+        batches = stocktakes.batches_to_count()
+    return render_template("stock/stocktake.html", form=form, batches=batches,
+                           problems=problems, values=request.form)
+
+
+def _problem_for(error: DomainError) -> dict[int, str]:
+    field = error.field or ""
+    if field.startswith(("count-", "reason-")):
+        return {int(field.split("-")[1]): error.message}
+    return {}
+
+
+@bp.route("/stocktakes/")
+@requires("view_stock")
+def stocktake_list():
+    taken = db.session.scalars(select(Stocktake).order_by(Stocktake.id.desc())).all()
+    return render_template("stock/stocktakes.html", stocktakes=taken)
+
+
+@bp.route("/stocktakes/<int:stocktake_id>")
+@requires("view_stock")
+def stocktake_show(stocktake_id: int):
+    taken = db.get_or_404(Stocktake, stocktake_id)
+    return render_template("stock/stocktake_show.html", stocktake=taken,
+                           signatures=signatures_of(taken))

@@ -1,0 +1,235 @@
+"""The ledger's rules: each refusal says why and changes nothing."""
+
+from datetime import timedelta
+
+import pytest
+
+from compliance.clock import local_today
+from compliance.errors import (
+    AlreadyReversed,
+    BatchExpired,
+    BatchQuarantined,
+    BatchRecalled,
+    InsufficientStock,
+    InvalidInput,
+    NotPermitted,
+    SecondPersonRequired,
+    StockRefusal,
+)
+from compliance.models.stock import ADMINISTRATION, RECEIPT, REVERSAL, STOCKTAKE_CORRECTION
+from compliance.services import stock, stock_queries, stocktakes
+from compliance.services.signatures import signatures_of
+from tests.audit_helpers import events
+from tests.factories import PASSWORD, make_product, receive_batch
+from tests.stock_helpers import assert_balance_is_ledger_sum, ledger_state
+
+TODAY = local_today
+
+
+@pytest.fixture
+def product(app):
+    return make_product()
+
+
+@pytest.fixture
+def batch(users, product):
+    return receive_batch(users["manager"], product, containers=10)
+
+
+def refused(error, action, match=None):
+    """Run `action`, expect `error`, and check the ledger and balances did not move."""
+    before = ledger_state()
+    with pytest.raises(error, match=match):
+        action()
+    assert ledger_state() == before
+
+
+def waste(containers=0, volume_ul=0, why="other", reason="Dropped", email=None, password=None):
+    return stock.Waste(containers, volume_ul, why, reason, email, password)
+
+
+def test_receiving_posts_a_receipt_and_sets_the_balance(users, batch):
+    [entry] = stock_queries.ledger(batch.id)
+    assert entry.entry_type == RECEIPT and entry.quantity_ul == 20_000 and entry.containers == 10
+    assert batch.balance_ul == 20_000 and batch.sealed_containers == 10
+    assert entry.actor_id == users["manager"].id
+
+
+def test_the_same_batch_number_again_adds_to_that_batch(users, product, batch):
+    again = receive_batch(users["manager"], product, containers=5, batch_number="b1")
+    assert again.id == batch.id and again.sealed_containers == 15
+    assert len(stock_queries.ledger(batch.id)) == 2
+
+
+def test_a_batch_number_with_another_expiry_is_refused(users, product, batch):
+    refused(InvalidInput, lambda: receive_batch(users["manager"], product, batch_number="B1",
+                                                expires_in_days=100), "already recorded")
+
+
+def test_an_already_expired_batch_is_not_received(users, product):
+    refused(BatchExpired, lambda: receive_batch(users["manager"], product, batch_number="OLD",
+                                                expires_in_days=0), "already expired")
+
+
+def test_only_managers_receive_stock(users, product):
+    for kind in ("doctor", "nurse", "inspector"):
+        refused(NotPermitted, lambda k=kind: receive_batch(users[k], product))
+
+
+def test_drawing_reduces_balance_and_opens_containers(users, batch):
+    entry = stock.draw(users["nurse"], batch.id, 2_500, 2, TODAY())
+    assert entry.entry_type == ADMINISTRATION and entry.quantity_ul == -2_500
+    assert batch.balance_ul == 17_500 and batch.sealed_containers == 8
+    assert_balance_is_ledger_sum(batch)
+
+
+def test_stock_never_goes_negative(users, batch):
+    refused(InsufficientStock, lambda: stock.draw(users["nurse"], batch.id, 20_001, 10, TODAY()),
+            "holds 20 ml")
+
+
+def test_managers_cannot_draw_for_injections(users, batch):
+    refused(NotPermitted, lambda: stock.draw(users["manager"], batch.id, 1_000, 1, TODAY()))
+
+
+def test_an_expired_batch_cannot_be_drawn_from(users, batch):
+    expired_day = batch.expires_on
+    refused(BatchExpired, lambda: stock.draw(users["nurse"], batch.id, 1_000, 1, expired_day),
+            "expired on")
+
+
+def test_quarantined_batches_are_refused_until_released(users, batch):
+    stock.change_state(users["manager"], batch.id, "quarantine", "Damaged outer carton")
+    refused(BatchQuarantined, lambda: stock.draw(users["nurse"], batch.id, 1_000, 1, TODAY()))
+    stock.change_state(users["manager"], batch.id, "release", "Carton checked: intact")
+    stock.draw(users["nurse"], batch.id, 1_000, 1, TODAY())
+
+
+def test_a_recall_is_final(users, batch):
+    stock.change_state(users["manager"], batch.id, "recall", "Supplier recall notice R-12")
+    refused(BatchRecalled, lambda: stock.draw(users["nurse"], batch.id, 1_000, 1, TODAY()))
+    refused(StockRefusal, lambda: stock.change_state(users["manager"], batch.id, "release",
+                                                     "try"), "cannot be released")
+    refused(BatchRecalled, lambda: stock.adjust(users["manager"], batch.id, 2, "found more"))
+
+
+def test_a_state_change_needs_a_reason(users, batch):
+    refused(InvalidInput, lambda: stock.change_state(users["manager"], batch.id, "quarantine",
+                                                     " "), "reason")
+
+
+def test_waste_and_returns_need_a_reason_and_stock(users, batch):
+    refused(InvalidInput, lambda: stock.record_waste(users["manager"], batch.id,
+                                                     waste(1, reason="")), "reason")
+    refused(InsufficientStock, lambda: stock.record_return(users["manager"], batch.id, 11,
+                                                           "Wrong strength"))
+    stock.record_return(users["manager"], batch.id, 2, "Wrong strength delivered")
+    assert batch.sealed_containers == 8 and batch.balance_ul == 16_000
+
+
+def test_destruction_needs_a_witness_who_is_someone_else(users, batch):
+    manager, doctor = users["manager"], users["doctor"]
+    breakage = dict(containers=1, why="breakage", reason="Ampoule cracked")
+    refused(SecondPersonRequired, lambda: stock.record_waste(manager, batch.id, waste(**breakage)),
+            "No active account")
+    refused(SecondPersonRequired, lambda: stock.record_waste(
+        manager, batch.id, waste(**breakage, email=manager.email, password=PASSWORD)),
+        "someone other than you")
+    refused(SecondPersonRequired, lambda: stock.record_waste(
+        manager, batch.id, waste(**breakage, email=doctor.email, password="wrong-password")),
+        "password is incorrect")
+    entry = stock.record_waste(manager, batch.id,
+                               waste(**breakage, email=doctor.email, password=PASSWORD))
+    assert entry.witness_id == doctor.id and entry.quantity_ul == -2_000
+    [status] = signatures_of(entry)
+    assert status.intact and status.signature.meaning == "witnessed destruction"
+
+
+def test_an_opened_remainder_is_wasted_without_a_witness(users, batch):
+    stock.draw(users["nurse"], batch.id, 1_500, 1, TODAY())
+    entry = stock.record_waste(users["manager"], batch.id, waste(volume_ul=500,
+                                                                 why="opened remainder"))
+    assert entry.containers == 0 and batch.balance_ul == 18_000
+    assert_balance_is_ledger_sum(batch)
+
+
+def test_a_mistaken_entry_is_reversed_once_never_edited(users, batch):
+    manager = users["manager"]
+    adjustment = stock.adjust(manager, batch.id, 3, "Extra box found in fridge")
+    reversal = stock.reverse(manager, adjustment.id, "Box belonged to another clinic")
+    assert reversal.entry_type == REVERSAL and reversal.reverses_id == adjustment.id
+    assert reversal.quantity_ul == -6_000 and batch.sealed_containers == 10
+    refused(AlreadyReversed, lambda: stock.reverse(manager, adjustment.id, "again"))
+    refused(StockRefusal, lambda: stock.reverse(manager, reversal.id, "undo the undo"))
+    assert_balance_is_ledger_sum(batch)
+
+
+def test_a_reversal_cannot_take_stock_below_zero(users, batch):
+    receipt = stock_queries.ledger(batch.id)[0]
+    stock.draw(users["nurse"], batch.id, 2_000, 1, TODAY())
+    refused(InsufficientStock, lambda: stock.reverse(users["manager"], receipt.id, "Wrong"))
+
+
+def test_administrations_are_not_reversed_from_the_stock_pages(users, batch):
+    entry = stock.draw(users["nurse"], batch.id, 1_000, 1, TODAY())
+    refused(StockRefusal, lambda: stock.reverse(users["manager"], entry.id, "wrong"),
+            "corrected from its own record")
+
+
+def test_a_refused_draw_is_an_audit_event(users, batch):
+    with pytest.raises(InsufficientStock):
+        stock.draw(users["nurse"], batch.id, 50_000, 25, TODAY())
+    event = events(action="refused")[-1]
+    assert event.actor_id == users["nurse"].id and event.rule == "insufficient stock"
+
+
+def test_batches_are_offered_first_expiry_first(users, product):
+    later = receive_batch(users["manager"], product, batch_number="LATE", expires_in_days=300)
+    sooner = receive_batch(users["manager"], product, batch_number="SOON", expires_in_days=30)
+    gone = receive_batch(users["manager"], product, batch_number="GONE", expires_in_days=60)
+    stock.change_state(users["manager"], gone.id, "quarantine", "Check")
+    offered = stock_queries.usable_batches(product.id, TODAY())
+    assert [b.batch_number for b in offered] == ["SOON", "LATE"]
+    assert later.id != sooner.id
+    assert stock_queries.usable_batches(product.id, TODAY() + timedelta(days=30)) == [later]
+
+
+def count(batch, counted, reason=None):
+    return stocktakes.Count(batch.id, counted, reason)
+
+
+def test_a_stocktake_that_agrees_needs_no_countersignature(users, batch):
+    taken = stocktakes.record_stocktake(users["manager"], [count(batch, 10)], None,
+                                        stocktakes.Countersignature(None, None))
+    assert taken.countersigned_by_id is None and len(stock_queries.ledger(batch.id)) == 1
+
+
+def test_a_stocktake_difference_needs_a_reason_and_a_countersignature(users, batch):
+    manager, doctor = users["manager"], users["doctor"]
+    nobody = stocktakes.Countersignature(None, None)
+    signer = stocktakes.Countersignature(doctor.email, PASSWORD)
+    refused(InvalidInput, lambda: stocktakes.record_stocktake(manager, [count(batch, 9)], None,
+                                                              signer), "give a reason")
+    refused(SecondPersonRequired, lambda: stocktakes.record_stocktake(
+        manager, [count(batch, 9, "One missing")], None, nobody))
+    taken = stocktakes.record_stocktake(manager, [count(batch, 9, "One missing")], "Monthly",
+                                        signer)
+    correction = stock_queries.ledger(batch.id)[-1]
+    assert correction.entry_type == STOCKTAKE_CORRECTION and correction.containers == -1
+    assert correction.stocktake_id == taken.id and taken.countersigned_by_id == doctor.id
+    assert batch.sealed_containers == 9 and batch.balance_ul == 18_000
+    [status] = signatures_of(taken)
+    assert status.intact and status.signature.meaning == "countersigned stocktake"
+
+
+def test_balance_is_the_sum_of_entries_after_every_kind_of_operation(users, product, batch):
+    manager, nurse = users["manager"], users["nurse"]
+    stock.draw(nurse, batch.id, 1_500, 1, TODAY())
+    stock.record_waste(manager, batch.id, waste(volume_ul=500, why="opened remainder"))
+    stock.record_return(manager, batch.id, 1, "Short dated")
+    adjustment = stock.adjust(manager, batch.id, -1, "Counted wrong at delivery")
+    stock.reverse(manager, adjustment.id, "It was right after all")
+    stocktakes.record_stocktake(manager, [count(batch, 7, "Broken in fridge")], None,
+                                stocktakes.Countersignature(users["doctor"].email, PASSWORD))
+    assert_balance_is_ledger_sum(batch)
+    assert stock_queries.balance_mismatches() == []
