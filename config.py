@@ -16,7 +16,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     # A relative SQLite path is resolved by Flask-SQLAlchemy inside the instance folder.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///compliance.db")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "pool_size": 10,
+                                       "max_overflow": 20}
     CLINIC_NAME = os.environ.get("CLINIC_NAME", "Demo Vein Clinic")
     CLINIC_TIMEZONE = os.environ.get("CLINIC_TIMEZONE", "Europe/London")
 

@@ -1,10 +1,13 @@
 """Database engine behaviour shared by SQLite and PostgreSQL."""
 
 import sqlite3
+from contextvars import ContextVar
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+_next_begin_writes: ContextVar[bool] = ContextVar("next_begin_writes", default=False)
 
 
 @event.listens_for(Engine, "connect")
@@ -14,20 +17,43 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     # Hand transaction control to the "begin" hook below instead of pysqlite's own.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
 @event.listens_for(Engine, "begin")
-def _begin_immediate(conn) -> None:
-    # SQLite has one writer; taking the write lock at BEGIN makes concurrent requests
-    # wait their turn instead of failing half-way, and serialises stock and audit writes.
-    if conn.dialect.name == "sqlite":
+def _begin(conn) -> None:
+    if conn.dialect.name != "sqlite":
+        return
+    # SQLite has one writer. A writing transaction takes the write lock at BEGIN, so that
+    # concurrent writers queue instead of failing half-way; readers stay deferred and free.
+    if _next_begin_writes.get():
+        _next_begin_writes.set(False)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def begin_write(session) -> None:
+    """Start the session's writing transaction: on SQLite, end any read snapshot and take the
+    write lock at once; on PostgreSQL row locks (SELECT ... FOR UPDATE) do this job."""
+    session = session() if hasattr(session, "registry") else session  # unwrap scoped_session
+    if session.get_bind().dialect.name != "sqlite" or session.in_nested_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    if session.in_transaction():
+        # Keep loaded values: the audit trail needs them as the "before" of each change.
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
+    _next_begin_writes.set(True)
 
 
 def register(app: Flask) -> None:
-    """Nothing app-specific yet: the listeners above are global to every engine."""
+    """The listeners above are global to every engine; nothing app-specific to bind."""
     app.extensions.setdefault("compliance.database", True)

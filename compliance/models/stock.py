@@ -80,7 +80,7 @@ class Batch(db.Model):
     balance_ul: Mapped[int] = mapped_column(Integer, default=0)
     sealed_containers: Mapped[int] = mapped_column(Integer, default=0)
 
-    product: Mapped[Product] = relationship(lazy="joined")
+    product: Mapped[Product] = relationship(lazy="joined", innerjoin=True)
 
     def is_expired(self, on: date | None = None) -> bool:
         """A batch is expired on its expiry date."""

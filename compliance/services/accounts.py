@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from compliance.clock import utcnow
+from compliance.database import begin_write
 from compliance.errors import (
     AccountInactive,
     AccountLocked,
@@ -21,7 +22,14 @@ from compliance.extensions import db
 from compliance.models import LoginThrottle, User
 from compliance.permissions import PRESCRIBER, ROLES
 from compliance.services import ensure_can
-from compliance.services.audit import Actor, actor_of, audited, give_reason, record_event
+from compliance.services.audit import (
+    Actor,
+    actor_of,
+    audited,
+    give_reason,
+    record_alone,
+    record_event,
+)
 from compliance.services.passwords import check_policy, hash_password, verify_password
 
 # Formats of the UK registers; a doctor prescribes, so the GMC number is checked strictly.
@@ -164,6 +172,7 @@ def force_password_reset(actor: User, user: User) -> str:
 
 def end_sessions(user: User) -> None:
     """Logout: every cookie issued to this user so far stops working."""
+    begin_write(db.session)
     user.rotate_session_token()
     record_event("logout", actor=actor_of(user), table_name="users", record_id=str(user.id))
     db.session.commit()
@@ -203,6 +212,7 @@ def _record_failure(throttle: LoginThrottle, user: User | None) -> LoginRefused:
 def authenticate(email: str, password: str) -> User:
     """The user with these credentials, or LoginRefused saying only what is safe to say."""
     email = normalise_email(email)
+    begin_write(db.session)
     throttle = _throttle(email)
     if throttle.locked_until and throttle.locked_until > utcnow():
         _refuse_sign_in(email, None, "locked")
@@ -222,11 +232,9 @@ def authenticate(email: str, password: str) -> User:
 
 
 def _refuse_sign_in(email: str, user: User | None, why: str) -> None:
-    db.session.rollback()
-    record_event("login_failed", actor=ANONYMOUS, table_name="users",
+    record_alone("login_failed", actor=ANONYMOUS, table_name="users",
                  record_id=str(user.id) if user else None,
                  detail=f"Sign-in for {email} refused: {why}")
-    db.session.commit()
 
 
 def count_users() -> int:

@@ -20,6 +20,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, insert, inspect, select, text
 
 from compliance.clock import utcnow
+from compliance.database import begin_write
 from compliance.errors import DomainError
 from compliance.extensions import db
 from compliance.models import AuditEvent
@@ -39,10 +40,20 @@ class Actor:
 
 SYSTEM = Actor(None, "system")
 _explicit_actor: ContextVar[Actor | None] = ContextVar("audit_actor", default=None)
+_in_service: ContextVar[bool] = ContextVar("in_audited_service", default=False)
 
 
 def actor_of(user) -> Actor:
     return Actor(user.id, user.full_name) if user is not None else SYSTEM
+
+
+@contextmanager
+def _inside_service():
+    token = _in_service.set(True)
+    try:
+        yield
+    finally:
+        _in_service.reset(token)
 
 
 @contextmanager
@@ -182,28 +193,41 @@ def record_event(action: str, *, actor: Actor | None = None, table_name: str | N
     _append(db.session.connection(), [row], actor or _current_actor(), None)
 
 
-def record_refusal(actor: Actor, attempt: str, error: DomainError) -> None:
-    """Commit an event for a refused attempt; the refused change itself was rolled back."""
-    record_event("refused", actor=actor, rule=error.rule, detail=f"{attempt}: {error.message}")
+def record_alone(action: str, **fields) -> None:
+    """Roll back whatever was pending and commit this one event in a transaction of its own:
+    a refused attempt is recorded, the refused change is not."""
+    db.session.rollback()
+    begin_write(db.session)
+    record_event(action, **fields)
     db.session.commit()
 
 
+def record_refusal(actor: Actor, attempt: str, error: DomainError) -> None:
+    """Commit an event for a refused attempt; the refused change itself is rolled back."""
+    record_alone("refused", actor=actor, rule=error.rule, detail=f"{attempt}: {error.message}")
+
+
 def audited(attempt: str):
-    """Service decorator: changes inside are attributed to the acting user (the first
-    argument), and a refusal is rolled back and audited as who tried what, and which rule
-    refused it. An actor of None keeps whoever is already acting (the command line)."""
+    """Service decorator: one writing transaction whose changes are attributed to the acting
+    user (the first argument); a refusal is rolled back and audited as who tried what, and
+    which rule refused it. An actor of None keeps whoever is already acting (the command
+    line)."""
 
     def decorator(service):
         @wraps(service)
         def wrapped(actor, *args, **kwargs):
+            if _in_service.get():  # already inside a workflow: part of its transaction
+                return service(actor, *args, **kwargs)
             who = actor_of(actor) if actor is not None else _current_actor()
-            with acting_as(who):
+            begin_write(db.session)
+            with acting_as(who), _inside_service():
                 try:
                     return service(actor, *args, **kwargs)
                 except DomainError as error:
-                    db.session.rollback()
                     if error.audited:
                         record_refusal(who, attempt, error)
+                    else:
+                        db.session.rollback()
                     raise
 
         return wrapped

@@ -10,7 +10,7 @@ from compliance.clock import utcnow
 from compliance.errors import SecondPersonRequired, SignatureRefused
 from compliance.extensions import db
 from compliance.models import Signature
-from compliance.services.audit import actor_of, canonical, record_event, record_key, serialise
+from compliance.services.audit import actor_of, canonical, record_alone, record_key, serialise
 from compliance.services.passwords import verify_password
 
 MEANINGS = ("prescribed", "administered", "witnessed destruction", "countersigned stocktake")
@@ -30,11 +30,10 @@ def record_fingerprint(record) -> str:
 
 
 def _refuse(signer, record, meaning: str, why: str) -> SignatureRefused:
-    db.session.rollback()
-    record_event("signature_refused", actor=actor_of(signer), table_name=record.__tablename__,
-                 record_id=record_key(record), rule="electronic signature",
+    table_name, record_id = record.__tablename__, record_key(record)
+    record_alone("signature_refused", actor=actor_of(signer), table_name=table_name,
+                 record_id=record_id, rule="electronic signature",
                  detail=f"Signature '{meaning}' refused: {why}")
-    db.session.commit()
     return SignatureRefused(why, field="password")
 
 

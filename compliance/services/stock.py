@@ -45,7 +45,7 @@ def locked_batch(batch_id: int) -> Batch:
     """The batch, re-read and locked for this transaction (FOR UPDATE on PostgreSQL; SQLite
     transactions already hold the write lock from BEGIN IMMEDIATE)."""
     batch = db.session.scalars(
-        select(Batch).where(Batch.id == batch_id).with_for_update()
+        select(Batch).where(Batch.id == batch_id).with_for_update(of=Batch)
         .execution_options(populate_existing=True)).one_or_none()
     if batch is None:
         raise InvalidInput("No such batch.", field="batch_id")
@@ -125,7 +125,7 @@ def _receiving_batch(product: Product, receipt: Receipt) -> Batch:
     number = receipt.batch_number.strip().upper()
     batch = db.session.scalars(select(Batch).where(Batch.product_id == product.id,
                                                    Batch.batch_number == number)
-                               .with_for_update()).one_or_none()
+                               .with_for_update(of=Batch)).one_or_none()
     if batch is None:
         batch = Batch(product=product, batch_number=number, expires_on=receipt.expires_on,
                       supplier=receipt.supplier.strip(),
