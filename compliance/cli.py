@@ -12,12 +12,13 @@ from compliance.extensions import db
 from compliance.models import User
 from compliance.models.user import PROFESSIONS, REGISTERS
 from compliance.permissions import ROLES
-from compliance.services import accounts, audit
+from compliance.services import accounts, audit, stock_queries
 from compliance.services.audit import Actor, acting_as
 
 users_cli = click.Group("users", help="Create and list user accounts.")
 demo_cli = click.Group("demo", help="Demo data for trying the application.")
 audit_cli = click.Group("audit", help="The tamper-evident audit trail.")
+stock_cli = click.Group("stock", help="Stock ledger checks.")
 COMMAND_LINE = Actor(None, "command line")
 
 
@@ -89,7 +90,21 @@ def verify_audit():
         sys.exit(1)
 
 
+@stock_cli.command("check")
+def check_stock():
+    """Compare every batch's running balance with the sum of its ledger entries."""
+    mismatches = stock_queries.balance_mismatches()
+    for m in mismatches:
+        click.echo(f"MISMATCH {m.batch}: stored {m.batch.balance_ul} ul / "
+                   f"{m.batch.sealed_containers} sealed, ledger {m.ledger_ul} ul / "
+                   f"{m.ledger_containers} sealed")
+    if mismatches:
+        sys.exit(1)
+    click.echo("OK, every batch balance equals the sum of its ledger entries")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(audit_cli)
+    app.cli.add_command(stock_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

@@ -1,8 +1,11 @@
 """Demo data for `make run`: a realistic small clinic, never for production."""
 
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
-from compliance.services import accounts
+from compliance.clock import local_today
+from compliance.services import accounts, products, stock, stocktakes
 from compliance.services.accounts import Profile
 from compliance.services.passwords import verify_password
 
@@ -23,12 +26,62 @@ DEMO_USERS = (
     DemoUser(Profile("inspector@demo.clinic", "Tom Whitfield", {"inspector"}),
              "Audit-Inspector-Demo-2026"),
 )
+# STS strengths in 2 ml single-use ampoules; GTINs carry valid check digits.
+DEMO_PRODUCTS = (("0.2", "05060012345013", 10_000), ("0.5", "05060012345020", 10_000),
+                 ("1", "05060012345037", 8_000), ("3", "05060012345044", 4_000))
+# (strength, batch number, days to expiry, containers received)
+DEMO_BATCHES = (("0.2", "STS02-2401", 420, 20), ("0.5", "STS05-2398", 25, 10),
+                ("0.5", "STS05-2455", 380, 20), ("1", "STS1-2410", 300, 20),
+                ("1", "STS1-2377", 200, 5), ("3", "STS3-2402", 500, 10))
+
+
+def _users() -> dict[str, object]:
+    made = {}
+    for demo in DEMO_USERS:
+        made[demo.profile.email] = accounts.create_user(None, Profile(**vars(demo.profile)),
+                                                        demo.password)
+    return made
+
+
+def _products(manager) -> dict[str, object]:
+    made = {}
+    for strength, gtin, max_ul in DEMO_PRODUCTS:
+        made[strength] = products.create_product(manager, products.ProductDetails(
+            name=f"STS {strength}% 2 ml ampoule", active_ingredient="sodium tetradecyl sulphate",
+            strength_percent=Decimal(strength), container_type="ampoule",
+            container_volume_ul=2_000, single_use=True, gtin=gtin,
+            max_volume_per_session_ul=max_ul))
+    return made
+
+
+def _stock(manager, doctor, made_products) -> None:
+    today = local_today()
+    batches = {}
+    for strength, number, days, containers in DEMO_BATCHES:
+        entry = stock.receive(manager, stock.Receipt(
+            product_id=made_products[strength].id, batch_number=number,
+            expires_on=today + timedelta(days=days), supplier="Medi Supplies Ltd",
+            delivery_reference=f"INV-{number[-4:]}", containers=containers,
+            received_on=today - timedelta(days=30)))
+        batches[number] = entry.batch
+    stock.record_waste(manager, batches["STS1-2410"].id, stock.Waste(
+        1, 0, "breakage", "Ampoule cracked when opening the box", doctor.email,
+        DEMO_USERS[1].password))
+    stock.change_state(manager, batches["STS1-2377"].id, "quarantine",
+                       "Fridge temperature log gap on delivery day; awaiting supplier advice")
+    stocktakes.record_stocktake(manager, [
+        stocktakes.Count(batch.id, batch.sealed_containers - (1 if number == "STS3-2402" else 0),
+                         "One ampoule missing; searched the treatment room"
+                         if number == "STS3-2402" else None)
+        for number, batch in batches.items() if batch.sealed_containers],
+        "Monthly count", stocktakes.Countersignature(doctor.email, DEMO_USERS[1].password))
 
 
 def load() -> None:
     """Create the demo clinic; the caller has checked the database is empty."""
-    for demo in DEMO_USERS:
-        accounts.create_user(None, Profile(**vars(demo.profile)), demo.password)
+    made = _users()
+    manager, doctor = made["manager@demo.clinic"], made["dr.patel@demo.clinic"]
+    _stock(manager, doctor, _products(manager))
 
 
 def working_credentials() -> list[tuple[str, str, str]]:

@@ -155,11 +155,12 @@ def _fill_from_barcode(form: ReceiveForm) -> None:
         form.barcode.errors = [f"No product has GTIN {code.gtin}: add it under Products first."]
         flash(form.barcode.errors[0], "error")
         return
-    form.gtin.data = code.gtin or form.gtin.data
-    form.product_id.data = product.id if product else form.product_id.data
-    form.batch_number.data = code.batch_number or form.batch_number.data
-    form.expires_on.data = code.expires_on or form.expires_on.data
-    form.serial.data = code.serial or ""
+    found = {"gtin": code.gtin, "product_id": product.id if product else None,
+             "batch_number": code.batch_number, "expires_on": code.expires_on,
+             "serial": code.serial}
+    for name, value in found.items():
+        if value is not None:
+            form[name].data, form[name].raw_data = value, None  # shown instead of typed text
     flash("Filled from the barcode: check the details and the number of containers.", "info")
 
 

@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 from compliance import create_app
 from compliance.extensions import db
 from tests import dbutil
-from tests.factories import make_user
+from tests.factories import make_product, make_user
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -40,6 +40,7 @@ def live_app(template_db, tmp_path_factory):
     with app.app_context():
         people = {kind: make_user(kind) for kind in ("doctor", "nurse", "manager", "inspector")}
         details = {kind: (u.email, u.full_name) for kind, u in people.items()}
+        make_product(gtin="05060012345037")
         db.session.remove()
     app.config["PEOPLE"] = details
     yield app
@@ -71,7 +72,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -80,7 +81,8 @@ def page(browser):
 
 @pytest.fixture
 def tablet_page(browser):
-    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True)
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True,
+                                  locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -46,3 +46,24 @@ def test_demo_load_refuses_a_database_that_holds_data(runner, users):
 def test_demo_load_if_empty_skips_quietly(runner, users):
     result = runner.invoke(args=["demo", "load", "--if-empty"])
     assert result.exit_code == 0 and "not loaded" in result.output
+
+
+def test_demo_clinic_has_stock_and_a_consistent_ledger(runner):
+    from compliance.services import stock_queries
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert len(stock_queries.products()) == 4
+    assert len(stock_queries.batches()) == 6
+    result = runner.invoke(args=["stock", "check"])
+    assert result.exit_code == 0 and "OK" in result.output
+    assert runner.invoke(args=["audit", "verify"]).output.startswith("OK")
+
+
+def test_stock_check_names_a_batch_whose_balance_disagrees(runner, users):
+    from tests.audit_helpers import execute_raw
+    from tests.factories import make_product, receive_batch
+
+    batch = receive_batch(users["manager"], make_product())
+    execute_raw("UPDATE batches SET balance_ul = 1 WHERE id = :id", id=batch.id)
+    result = runner.invoke(args=["stock", "check"])
+    assert result.exit_code == 1 and "MISMATCH" in result.output
