@@ -73,7 +73,7 @@ class StockRefusal(DomainError):
 
 
 class InsufficientStock(StockRefusal):
-    rule = "insufficient stock"
+    rule = "D4.7 insufficient stock"
     default_message = "The batch does not hold enough stock for this."
 
 
@@ -82,15 +82,15 @@ class BatchUnusable(StockRefusal):
 
 
 class BatchExpired(BatchUnusable):
-    rule = "expired batch"
+    rule = "D4.7 expired batch"
 
 
 class BatchQuarantined(BatchUnusable):
-    rule = "quarantined batch"
+    rule = "D4.7 quarantined batch"
 
 
 class BatchRecalled(BatchUnusable):
-    rule = "recalled batch"
+    rule = "D4.7 recalled batch"
 
 
 class InvalidBarcode(DomainError):
@@ -106,6 +106,58 @@ class AlreadyReversed(StockRefusal):
 class SecondPersonRequired(DomainError):
     rule = "second person"
     default_message = "A second person must confirm this with their own password."
+
+
+class ComplianceRefusal(DomainError):
+    """A refusal under one of the eight rules of D4."""
+
+    rule = "D4"
+
+
+class NotAPrescriber(ComplianceRefusal):
+    rule = "D4.1 prescribers only"
+    default_message = "Only a prescriber may record an injection."
+
+
+class NoValidPrescription(ComplianceRefusal):
+    rule = "D4.2 valid prescription"
+    default_message = ("There is no valid prescription signed by a doctor for this patient and "
+                       "product on this date.")
+
+
+class ContraindicationPresent(ComplianceRefusal):
+    rule = "D4.3 contraindication"
+
+
+class NoConsultation(ComplianceRefusal):
+    rule = "D4.3 consultation"
+    default_message = "There is no face-to-face consultation finding the patient suitable."
+
+
+class NoConsent(ComplianceRefusal):
+    rule = "D4.3 consent"
+    default_message = "There is no consent on record for this patient."
+
+
+class SessionNotAuthorised(ComplianceRefusal):
+    rule = "D4.4 sessions authorised"
+
+
+class TooSoon(ComplianceRefusal):
+    rule = "D4.5 28 days between sessions"
+
+
+class VolumeAboveMaximum(ComplianceRefusal):
+    rule = "D4.6 maximum volume"
+
+
+class AreaNotOnLegs(ComplianceRefusal):
+    rule = "D4.8 legs only"
+
+
+class RecordLocked(DomainError):
+    rule = "signed records are locked"
+    default_message = "This record is signed and locked: add an addendum instead."
 
 
 ERROR_TITLES = {

@@ -46,6 +46,11 @@ CAPABILITIES: dict[str, Capability] = {
     "record_injection": _any(PRESCRIBER),
     "sign_prescription": Capability(frozenset({PRESCRIBER}), profession=DOCTOR),
     "view_patients": _any(PRESCRIBER, MANAGER, INSPECTOR),
+    "register_patients": _any(PRESCRIBER, MANAGER),
+    "record_consultation": _any(PRESCRIBER),
+    "record_follow_up": _any(PRESCRIBER),
+    "manage_contraindications": _any(MANAGER),
+    "manage_recall": _any(MANAGER),
 }
 
 

@@ -8,6 +8,8 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from compliance import create_app
+from compliance.models import Contraindication
+from compliance.seeds import contraindication_rows
 from config import TestingConfig
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
@@ -43,6 +45,7 @@ def truncate_postgres(uri: str) -> None:
     tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        conn.execute(Contraindication.__table__.insert(), contraindication_rows())
     engine.dispose()
 
 

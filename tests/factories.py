@@ -62,3 +62,125 @@ def receive_batch(manager, product, containers: int = 10, batch_number: str = "B
         expires_on=local_today() + timedelta(days=expires_in_days), supplier="Medi Supplies",
         delivery_reference=f"DEL-{batch_number}", containers=containers))
     return entry.batch
+
+
+def make_patient(**fields):
+    """A committed patient, screened clear, consented, GP visit confirmed."""
+    from datetime import date
+
+    from compliance.models import Patient
+
+    n = next(_sequence)
+    values = dict(reference=f"P{n:06d}", first_name="Jane", last_name=f"Doe{n}",
+                  date_of_birth=date(1980, 5, 17), sex="female", phone="07700 900123",
+                  email=f"jane{n}@example.org", address="1 High Street", gp_practice="Elm Surgery",
+                  gp_visit_advised=True, gp_visit_confirmed_on=date(2026, 1, 5))
+    values.update(fields)
+    patient = Patient(**values)
+    db.session.add(patient)
+    db.session.commit()
+    return patient
+
+
+def make_screening(patient, recorded_by, present: frozenset[str] = frozenset(), on=None):
+    """A complete screening; `present` names the contraindications answered yes."""
+    from sqlalchemy import select
+
+    from compliance.clock import local_today
+    from compliance.models import Contraindication, Screening, ScreeningAnswer
+
+    screening = Screening(patient_id=patient.id, screened_on=on or local_today(),
+                          recorded_by_id=recorded_by.id)
+    for item in db.session.scalars(select(Contraindication).where(Contraindication.active)):
+        screening.answers.append(ScreeningAnswer(contraindication_id=item.id,
+                                                 present=item.name in present))
+    db.session.add(screening)
+    db.session.commit()
+    return screening
+
+
+def make_consent(patient, recorded_by, on=None):
+    from compliance.clock import local_today
+    from compliance.models import Consent
+
+    consent = Consent(patient_id=patient.id, consented_on=on or local_today(),
+                      procedure="Microsclerotherapy with STS", areas="both legs",
+                      risks_explained="Bruising, pigmentation, blistering, clots, ulceration",
+                      recorded_by_id=recorded_by.id)
+    db.session.add(consent)
+    db.session.commit()
+    return consent
+
+
+def make_consultation(patient, prescriber, on=None, mode="face to face", suitable=True):
+    from compliance.clock import local_today
+    from compliance.models import Consultation
+
+    consultation = Consultation(patient_id=patient.id, prescriber_id=prescriber.id,
+                                held_on=on or local_today(), mode=mode, place="Clinic room 1",
+                                findings="Telangiectasia on both calves", suitable=suitable,
+                                suitability_reason="No contraindications; realistic expectations")
+    db.session.add(consultation)
+    db.session.commit()
+    return consultation
+
+
+def make_prescription(patient, product, doctor, consultation=None, sessions=6, valid_from=None,
+                      days_valid=365, max_ul=8_000, signed=True):
+    """A prescription, signed by `doctor` (password PASSWORD) unless `signed` is False."""
+    from datetime import timedelta
+
+    from compliance.clock import local_today, utcnow
+    from compliance.models import Prescription
+    from compliance.services.signatures import sign
+
+    consultation = consultation or make_consultation(patient, doctor)
+    start = valid_from or local_today() - timedelta(days=200)
+    prescription = Prescription(
+        patient_id=patient.id, product_id=product.id, consultation_id=consultation.id,
+        prescriber_id=doctor.id, max_volume_per_session_ul=max_ul, sessions_authorised=sessions,
+        valid_from=start, valid_until=start + timedelta(days=days_valid), status="draft")
+    db.session.add(prescription)
+    db.session.flush()
+    if signed:
+        prescription.status, prescription.signed_at = "signed", utcnow()
+        sign(prescription, doctor, PASSWORD, "prescribed")
+    db.session.commit()
+    return prescription
+
+
+def ready_patient(users, product, **prescription_args):
+    """A patient screened clear, consented, seen face to face, with a signed prescription."""
+    patient = make_patient()
+    make_screening(patient, users["doctor"])
+    make_consent(patient, users["doctor"])
+    prescription = make_prescription(patient, product, users["doctor"], **prescription_args)
+    return patient, prescription
+
+
+def make_session(prescription, prescriber, session_date, injections=(), number=1,
+                 signed=True, areas="left calf"):
+    """A treatment session written row by row (with real ledger entries) for report tests;
+    the compliance rules are exercised by the treatment service's own tests."""
+    from compliance.clock import utcnow
+    from compliance.models import Injection, TreatmentSession
+    from compliance.models.stock import ADMINISTRATION
+    from compliance.services.stock import locked_batch, post
+
+    session = TreatmentSession(patient_id=prescription.patient_id,
+                               prescription_id=prescription.id, prescriber_id=prescriber.id,
+                               session_date=session_date, treatment_areas=areas,
+                               session_number=number, status="open")
+    db.session.add(session)
+    db.session.flush()
+    for batch, volume_ul in injections:
+        batch = locked_batch(batch.id)
+        entry = post(prescriber, batch, ADMINISTRATION, -volume_ul, -1, occurred_on=session_date,
+                     session_id=session.id)
+        db.session.flush()
+        db.session.add(Injection(session_id=session.id, batch_id=batch.id, volume_ul=volume_ul,
+                                 site=areas.split(";")[0], points=3, ledger_entry_id=entry.id))
+    if signed:
+        session.status, session.signed_at = "signed", utcnow()
+    db.session.commit()
+    return session

@@ -1,8 +1,29 @@
 """All models, imported here so Alembic and the audit registry see every table."""
 
 from compliance.models.audit import AuditEvent, Signature
+from compliance.models.patient import (
+    Consent,
+    Consultation,
+    Contraindication,
+    Patient,
+    Screening,
+    ScreeningAnswer,
+)
 from compliance.models.stock import Batch, LedgerEntry, Product, Stocktake, StocktakeLine
+from compliance.models.treatment import (
+    FollowUp,
+    Injection,
+    InjectionReversal,
+    Prescription,
+    RecallContact,
+    SessionAddendum,
+    SessionFlag,
+    TreatmentSession,
+)
 from compliance.models.user import LoginThrottle, User
 
-__all__ = ["AuditEvent", "Batch", "LedgerEntry", "LoginThrottle", "Product", "Signature",
-           "Stocktake", "StocktakeLine", "User"]
+__all__ = ["AuditEvent", "Batch", "Consent", "Consultation", "Contraindication", "FollowUp",
+           "Injection", "InjectionReversal", "LedgerEntry", "LoginThrottle", "Patient",
+           "Prescription", "Product", "RecallContact", "Screening", "ScreeningAnswer",
+           "SessionAddendum", "SessionFlag", "Signature", "Stocktake", "StocktakeLine",
+           "TreatmentSession", "User"]

@@ -121,6 +121,7 @@ class LedgerEntry(db.Model):
     waste_reason: Mapped[str | None] = mapped_column(String(30))
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
     stocktake_id: Mapped[int | None] = mapped_column(ForeignKey("stocktakes.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("treatment_sessions.id"))
     witness_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     batch: Mapped[Batch] = relationship()

@@ -25,6 +25,7 @@ def test_inspectors_hold_read_capabilities_only():
     inspector = person("inspector")
     held = {name for name in CAPABILITIES if can(inspector, name)}
     assert held == {"use_app", "view_reports", "view_audit", "view_stock", "view_patients"}
+    assert not can(inspector, "register_patients")
 
 
 def test_several_roles_combine():

@@ -1,0 +1,197 @@
+"""Prescriptions, treatment sessions, injections and follow-up (D3), with D4's flags."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from compliance.clock import utcnow
+from compliance.dbtypes import UTCDateTime
+from compliance.extensions import db
+
+# Leg regions a session may treat (D0: microsclerotherapy is for the legs).
+LEG_REGIONS = (
+    "left thigh (front)", "left thigh (back)", "left knee", "left calf", "left shin",
+    "left ankle", "right thigh (front)", "right thigh (back)", "right knee", "right calf",
+    "right shin", "right ankle",
+)
+AFTER_EFFECTS = ("restlessness/swelling", "blistering", "pigmentation (dark freckle)",
+                 "bruising", "clot")
+SEVERITIES = ("mild", "moderate", "severe")
+DRAFT, SIGNED, CANCELLED = "draft", "signed", "cancelled"
+OPEN = "open"
+MAX_SESSIONS_PER_COURSE = 6
+
+
+class Prescription(db.Model):
+    """A doctor's authorisation of a course of one product for one patient."""
+
+    __tablename__ = "prescriptions"
+    __table_args__ = (Index("ix_prescriptions_patient_product", "patient_id", "product_id"),)
+    # What the doctor's signature covers; cancellation later is not a change to it.
+    __signed_fields__ = ("id", "patient_id", "product_id", "consultation_id", "prescriber_id",
+                         "max_volume_per_session_ul", "sessions_authorised", "valid_from",
+                         "valid_until", "directions")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
+    prescriber_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    max_volume_per_session_ul: Mapped[int] = mapped_column(Integer)
+    sessions_authorised: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    directions: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=DRAFT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_reason: Mapped[str | None] = mapped_column(Text)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("prescriptions.id"))
+
+    patient = relationship("Patient")
+    product = relationship("Product")
+    consultation = relationship("Consultation")
+    prescriber = relationship("User")
+
+    @property
+    def reference(self) -> str:
+        return f"RX-{self.id:06d}"
+
+
+class TreatmentSession(db.Model):
+    """One visit at which a prescriber injects; signed, then locked."""
+
+    __tablename__ = "treatment_sessions"
+    __table_args__ = (Index("ix_treatment_sessions_patient_date", "patient_id", "session_date"),
+                      Index("ix_treatment_sessions_date", "session_date"),
+                      Index("ix_treatment_sessions_prescriber_date", "prescriber_id",
+                            "session_date"))
+    __signed_fields__ = ("id", "patient_id", "prescription_id", "prescriber_id", "session_date",
+                         "started_at", "treatment_areas", "session_number", "notes")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    prescription_id: Mapped[int] = mapped_column(ForeignKey("prescriptions.id"), index=True)
+    prescriber_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    session_date: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    treatment_areas: Mapped[str] = mapped_column(String(400))
+    session_number: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=OPEN)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    patient = relationship("Patient")
+    prescription = relationship("Prescription")
+    prescriber = relationship("User")
+    injections: Mapped[list["Injection"]] = relationship(back_populates="session",
+                                                         order_by="Injection.id")
+    flags: Mapped[list["SessionFlag"]] = relationship(back_populates="session",
+                                                      order_by="SessionFlag.id")
+
+    @property
+    def areas(self) -> list[str]:
+        return [a for a in self.treatment_areas.split(";") if a]
+
+
+class Injection(db.Model):
+    """One injection from one batch; its ledger entry is written in the same transaction."""
+
+    __tablename__ = "injections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    volume_ul: Mapped[int] = mapped_column(Integer)
+    site: Mapped[str] = mapped_column(String(60))
+    points: Mapped[int] = mapped_column(Integer)
+    ledger_entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[TreatmentSession] = relationship(back_populates="injections")
+    batch = relationship("Batch")
+    reversal: Mapped["InjectionReversal | None"] = relationship(back_populates="injection")
+
+
+class InjectionReversal(db.Model):
+    """A wrongly recorded injection, cancelled by a reversal entry in the ledger."""
+
+    __tablename__ = "injection_reversals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    injection_id: Mapped[int] = mapped_column(ForeignKey("injections.id"), unique=True)
+    ledger_entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    injection: Mapped[Injection] = relationship(back_populates="reversal")
+
+
+class SessionAddendum(db.Model):
+    """A later note on a signed session; the session itself stays as signed."""
+
+    __tablename__ = "session_addenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by = relationship("User")
+
+
+class SessionFlag(db.Model):
+    """A D4 flag: recorded, not refused, and listed in the exceptions report."""
+
+    __tablename__ = "session_flags"
+    __table_args__ = (UniqueConstraint("session_id", "code", name="uq_session_flags_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[TreatmentSession] = relationship(back_populates="flags")
+
+
+class FollowUp(db.Model):
+    """After-effects and complications seen after a session (and so linked to its batches)."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
+    seen_on: Mapped[date] = mapped_column(Date)
+    effects: Mapped[str] = mapped_column(String(300), default="")
+    complication: Mapped[bool] = mapped_column(default=False)
+    severity: Mapped[str | None] = mapped_column(String(20))
+    action_taken: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session = relationship("TreatmentSession")
+    recorded_by = relationship("User")
+
+
+class RecallContact(db.Model):
+    """An attempt to contact a patient who received a recalled batch."""
+
+    __tablename__ = "recall_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    method: Mapped[str] = mapped_column(String(30))
+    outcome: Mapped[str] = mapped_column(Text)
+    contacted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    contacted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    patient = relationship("Patient")
+    contacted_by = relationship("User")
