@@ -76,8 +76,6 @@ class TreatmentSession(db.Model):
                       Index("ix_treatment_sessions_date", "session_date"),
                       Index("ix_treatment_sessions_prescriber_date", "prescriber_id",
                             "session_date"))
-    __signed_fields__ = ("id", "patient_id", "prescription_id", "prescriber_id", "session_date",
-                         "started_at", "treatment_areas", "session_number", "notes")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
@@ -103,6 +101,25 @@ class TreatmentSession(db.Model):
     def areas(self) -> list[str]:
         return [a for a in self.treatment_areas.split(";") if a]
 
+    @property
+    def given(self) -> list["Injection"]:
+        """Injections that stand (not reversed)."""
+        return [i for i in self.injections if i.reversal is None]
+
+    @property
+    def volume_ul(self) -> int:
+        return sum(i.volume_ul for i in self.given)
+
+    def signed_content(self) -> dict:
+        """What the prescriber's "administered" signature covers: the session and its
+        injections as they stood."""
+        return {"id": self.id, "patient_id": self.patient_id,
+                "prescription_id": self.prescription_id, "prescriber_id": self.prescriber_id,
+                "session_date": self.session_date.isoformat(), "areas": self.treatment_areas,
+                "session_number": self.session_number, "notes": self.notes,
+                "injections": [[i.id, i.batch_id, i.volume_ul, i.site, i.points,
+                                i.reversal is not None] for i in self.injections]}
+
 
 class Injection(db.Model):
     """One injection from one batch; its ledger entry is written in the same transaction."""
@@ -120,6 +137,7 @@ class Injection(db.Model):
 
     session: Mapped[TreatmentSession] = relationship(back_populates="injections")
     batch = relationship("Batch")
+    ledger_entry = relationship("LedgerEntry")
     reversal: Mapped["InjectionReversal | None"] = relationship(back_populates="injection")
 
 

@@ -2,10 +2,11 @@
 
 import pytest
 
+from compliance.clock import local_today
 from compliance.permissions import CAPABILITIES, can
 from compliance.services import stock_queries, stocktakes
 from tests.conftest import sign_in
-from tests.factories import make_product, receive_batch
+from tests.factories import make_product, make_session, ready_patient, receive_batch
 
 KINDS = ("anonymous", "doctor", "nurse", "manager", "inspector")
 # Values for URL parameters; every new parameter name needs one here.
@@ -17,6 +18,12 @@ SAMPLE_ARGS = {
     "entry_id": lambda data: data["entry"].id,
     "product_id": lambda data: data["product"].id,
     "stocktake_id": lambda data: data["stocktake"].id,
+    "session_id": lambda data: data["session"].id,
+    "injection_id": lambda data: data["session"].injections[0].id,
+}
+# Query strings some pages need to be more than a 404.
+SAMPLE_QUERY = {
+    "treatment.new_session": lambda data: {"patient_id": data["patient"].id},
 }
 
 
@@ -28,8 +35,12 @@ def sample(users):
     batch = receive_batch(manager, product)
     taken = stocktakes.record_stocktake(manager, [stocktakes.Count(batch.id, 10)], None,
                                         stocktakes.Countersignature(None, None))
+    patient, prescription = ready_patient(users, product)
+    session = make_session(prescription, users["nurse"], local_today(), [(batch, 1_000)],
+                           signed=False)
     return {**users, "product": product, "batch": batch,
-            "entry": stock_queries.ledger(batch.id)[0], "stocktake": taken}
+            "entry": stock_queries.ledger(batch.id)[0], "stocktake": taken,
+            "patient": patient, "session": session}
 
 
 def app_routes(app):
@@ -52,7 +63,9 @@ def url_for_rule(rule, users) -> str:
     for name in rule.arguments:
         assert name in SAMPLE_ARGS, f"add a sample value for <{name}> of {rule.rule}"
         args[name] = SAMPLE_ARGS[name](users)
-    return rule.build(args, append_unknown=False)[1]
+    if rule.endpoint in SAMPLE_QUERY:
+        args.update(SAMPLE_QUERY[rule.endpoint](users))
+    return rule.build(args, append_unknown=True)[1]
 
 
 def expected_outcome(capability, user) -> str:

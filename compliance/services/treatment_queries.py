@@ -1,0 +1,97 @@
+"""Reading treatment: prescriptions in force, a prescriber's day, a session's picture."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from compliance.extensions import db
+from compliance.models import (
+    FollowUp,
+    Patient,
+    Prescription,
+    SessionAddendum,
+    TreatmentSession,
+)
+from compliance.models.treatment import OPEN, SIGNED
+from compliance.services import rules, stock_queries
+
+
+def prescriptions_in_force(patient_id: int, on: date) -> list[Prescription]:
+    """Signed, uncancelled prescriptions of a patient valid on `on`."""
+    return list(db.session.scalars(
+        select(Prescription).where(Prescription.patient_id == patient_id,
+                                   Prescription.status == SIGNED,
+                                   Prescription.valid_from <= on, Prescription.valid_until >= on)
+        .order_by(Prescription.valid_from.desc())))
+
+
+def sessions_on(prescriber_id: int, day: date) -> list[TreatmentSession]:
+    return list(db.session.scalars(
+        select(TreatmentSession).where(TreatmentSession.prescriber_id == prescriber_id,
+                                       TreatmentSession.session_date == day)
+        .options(selectinload(TreatmentSession.patient))
+        .order_by(TreatmentSession.started_at)))
+
+
+def open_sessions(prescriber_id: int) -> list[TreatmentSession]:
+    return list(db.session.scalars(
+        select(TreatmentSession).where(TreatmentSession.prescriber_id == prescriber_id,
+                                       TreatmentSession.status == OPEN)
+        .options(selectinload(TreatmentSession.patient))
+        .order_by(TreatmentSession.session_date)))
+
+
+@dataclass(frozen=True)
+class DuePatient:
+    patient: Patient
+    prescription: Prescription
+    last_session: date | None
+
+
+def due_patients(on: date) -> list[DuePatient]:
+    """Patients whose prescription is in force and whose last session was 28+ days ago."""
+    last = (select(TreatmentSession.patient_id,
+                   func.max(TreatmentSession.session_date).label("last"))
+            .group_by(TreatmentSession.patient_id).subquery())
+    rows = db.session.execute(
+        select(Prescription, last.c.last).join(Prescription.patient)
+        .outerjoin(last, last.c.patient_id == Prescription.patient_id)
+        .where(Prescription.status == SIGNED, Prescription.valid_from <= on,
+               Prescription.valid_until >= on)
+        .options(selectinload(Prescription.patient))
+        .order_by(Patient.last_name, Patient.first_name))
+    due = []
+    for prescription, last_date in rows:
+        if last_date is None or (on - last_date).days >= rules.MIN_DAYS_BETWEEN_SESSIONS:
+            due.append(DuePatient(prescription.patient, prescription, last_date))
+    return due
+
+
+@dataclass
+class SessionPicture:
+    """Everything the session screen shows."""
+
+    session: TreatmentSession
+    limit_ul: int
+    batches: list
+    addenda: list[SessionAddendum]
+    follow_ups: list[FollowUp]
+
+    @property
+    def remaining_ul(self) -> int:
+        return max(self.limit_ul - self.session.volume_ul, 0)
+
+
+def session_picture(session: TreatmentSession) -> SessionPicture:
+    prescription = session.prescription
+    return SessionPicture(
+        session=session,
+        limit_ul=rules.session_limit_ul(prescription, prescription.product),
+        batches=stock_queries.usable_batches(prescription.product_id, session.session_date),
+        addenda=list(db.session.scalars(select(SessionAddendum).where(
+            SessionAddendum.session_id == session.id).order_by(SessionAddendum.id))),
+        follow_ups=list(db.session.scalars(select(FollowUp).where(
+            FollowUp.session_id == session.id).order_by(FollowUp.seen_on))))
+

@@ -1,0 +1,65 @@
+"""Treatment forms: input checks only; the compliance rules live in services.rules."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from compliance.forms import MultiCheckboxField, options
+from compliance.models.treatment import AFTER_EFFECTS, LEG_REGIONS, SEVERITIES
+
+LEG_CHOICES = [(region, region.capitalize()) for region in LEG_REGIONS]
+
+
+class SessionForm(FlaskForm):
+    prescription_id = SelectField("Prescription", coerce=int, validators=[InputRequired()])
+    session_date = DateField("Session date", validators=[DataRequired()])
+    treatment_areas = MultiCheckboxField("Treatment areas", choices=options(LEG_CHOICES),
+                                         validate_choice=False)
+    notes = TextAreaField("Notes", validators=[Length(max=2000)])
+
+
+class InjectionForm(FlaskForm):
+    barcode = StringField("Scan the ampoule's barcode", validators=[Length(max=200)],
+                          description="Or choose the batch below.")
+    batch_id = SelectField("Batch", coerce=int, validators=[Optional()])
+    volume_ml = DecimalField("Volume (ml)", places=3,
+                             validators=[InputRequired(), NumberRange(min=0.001, max=100)])
+    site = SelectField("Site", choices=options(LEG_CHOICES), validate_choice=False)
+    points = IntegerField("Injection points", default=1,
+                          validators=[InputRequired(), NumberRange(min=1, max=200)])
+
+
+class ReverseInjectionForm(FlaskForm):
+    reason = TextAreaField("Why was this injection recorded wrongly?",
+                           validators=[DataRequired(), Length(max=500)])
+
+
+class SignForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)])
+
+
+class AddendumForm(FlaskForm):
+    text = TextAreaField("Addendum", validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])
+
+
+class FollowUpForm(FlaskForm):
+    seen_on = DateField("Seen on", validators=[DataRequired()])
+    effects = MultiCheckboxField("After-effects",
+                                 choices=options((e, e.capitalize()) for e in AFTER_EFFECTS),
+                                 validate_choice=False)
+    complication = BooleanField("This is a complication")
+    severity = SelectField("Severity", choices=options([("", "Not a complication")] +
+                                                       [(s, s.capitalize()) for s in SEVERITIES]))
+    action_taken = TextAreaField("Action taken", validators=[Length(max=1000)],
+                                 description="For example: clot removed, referred to GP.")
+    notes = TextAreaField("Notes", validators=[Length(max=2000)])

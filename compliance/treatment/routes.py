@@ -1,0 +1,179 @@
+"""Treatment views: thin; each maps a refusal to a message next to its field."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from compliance.clock import local_today
+from compliance.errors import DomainError, InvalidBarcode
+from compliance.extensions import db
+from compliance.forms import options, show_domain_error
+from compliance.models import Injection, Patient, TreatmentSession
+from compliance.models.stock import Batch
+from compliance.permissions import requires
+from compliance.services import treatment, treatment_queries
+from compliance.services.gs1 import read_pack_code
+from compliance.services.products import ml_to_ul
+from compliance.services.signatures import signatures_of
+from compliance.treatment import bp
+from compliance.treatment.forms import (
+    AddendumForm,
+    InjectionForm,
+    ReverseInjectionForm,
+    SessionForm,
+    SignForm,
+)
+
+
+@bp.route("/today")
+@requires("record_treatment")
+def today():
+    day = local_today()
+    return render_template("treatment/today.html", day=day,
+                           sessions=treatment_queries.sessions_on(current_user.id, day),
+                           open_sessions=treatment_queries.open_sessions(current_user.id),
+                           due=treatment_queries.due_patients(day))
+
+
+def _session_form(patient: Patient) -> SessionForm:
+    form = SessionForm()
+    if not form.is_submitted():
+        form.session_date.data = local_today()
+    on = form.session_date.data or local_today()
+    in_force = treatment_queries.prescriptions_in_force(patient.id, on)
+    form.prescription_id.choices = options(
+        [(0, "Choose a prescription")] +
+        [(p.id, f"{p.reference}: {p.product.name}, {p.sessions_authorised} sessions")
+         for p in in_force])
+    return form
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@requires("record_treatment")
+def new_session():
+    patient = db.get_or_404(Patient, request.args.get("patient_id", type=int) or 0)
+    form = _session_form(patient)
+    if form.validate_on_submit():
+        try:
+            session = treatment.open_session(current_user, treatment.NewSession(
+                patient.id, form.prescription_id.data, form.session_date.data,
+                form.treatment_areas.data, form.notes.data))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(f"Session {session.session_number} opened for {patient.full_name}.", "success")
+            return redirect(url_for("treatment.show_session", session_id=session.id))
+    return render_template("treatment/new_session.html", form=form, patient=patient)
+
+
+def _injection_form(session: TreatmentSession, picture) -> InjectionForm:
+    form = InjectionForm(prefix="inj")
+    form.batch_id.choices = options(
+        [(0, "Choose a batch")] +
+        [(b.id, f"{b.batch_number}: expires {b.expires_on:%d %b %Y}, "
+                f"{b.balance_ul / 1000:g} ml on hand") for b in picture.batches])
+    if not form.is_submitted() and session.areas:
+        form.site.data = session.areas[0]
+    return form
+
+
+def _render_session(session: TreatmentSession, **bound):
+    picture = treatment_queries.session_picture(session)
+    forms = {"injection_form": _injection_form(session, picture),
+             "reverse_form": ReverseInjectionForm(prefix="rev"), "sign_form": SignForm(),
+             "addendum_form": AddendumForm(prefix="add")}
+    forms.update(bound)
+    return render_template("treatment/session.html", picture=picture, session=session,
+                           signatures=signatures_of(session),
+                           can_record=session.prescriber_id == current_user.id, **forms)
+
+
+@bp.route("/sessions/<int:session_id>")
+@requires("view_patients")
+def show_session(session_id: int):
+    return _render_session(db.get_or_404(TreatmentSession, session_id))
+
+
+def _scanned_batch(form: InjectionForm, session: TreatmentSession) -> int:
+    """The batch named by a scanned GS1 code, else the one chosen from the list."""
+    if not (form.barcode.data or "").strip():
+        return form.batch_id.data or 0
+    code = read_pack_code(form.barcode.data)
+    batch = db.session.scalar(select(Batch).where(
+        Batch.product_id == session.prescription.product_id,
+        Batch.batch_number == (code.batch_number or "").upper()))
+    if batch is None:
+        raise InvalidBarcode(f"No batch {code.batch_number} of the prescribed product is in "
+                             "stock.", field="barcode")
+    return batch.id
+
+
+@bp.route("/sessions/<int:session_id>/injections", methods=["POST"])
+@requires("record_injection")
+def add_injection(session_id: int):
+    session = db.get_or_404(TreatmentSession, session_id)
+    picture = treatment_queries.session_picture(session)
+    form = _injection_form(session, picture)
+    if form.validate_on_submit():
+        try:
+            treatment.record_injection(current_user, session.id, treatment.NewInjection(
+                _scanned_batch(form, session), ml_to_ul(form.volume_ml.data, "volume_ml"),
+                form.site.data, form.points.data))
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash("Injection recorded.", "success")
+            return redirect(url_for("treatment.show_session", session_id=session.id))
+    db.session.expire_all()
+    return _render_session(db.session.get(TreatmentSession, session_id), injection_form=form)
+
+
+@bp.route("/injections/<int:injection_id>/reverse", methods=["POST"])
+@requires("record_injection")
+def reverse_injection(injection_id: int):
+    injection = db.get_or_404(Injection, injection_id)
+    form = ReverseInjectionForm(prefix="rev")
+    if not form.validate_on_submit():
+        flash("Give a reason for the reversal.", "error")
+    else:
+        try:
+            treatment.reverse_injection(current_user, injection.id, form.reason.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash("Injection reversed; the batch has its volume back.", "success")
+    return redirect(url_for("treatment.show_session", session_id=injection.session_id))
+
+
+@bp.route("/sessions/<int:session_id>/sign", methods=["POST"])
+@requires("record_treatment")
+def sign(session_id: int):
+    session = db.get_or_404(TreatmentSession, session_id)
+    form = SignForm()
+    if form.validate_on_submit():
+        try:
+            treatment.sign_session(current_user, session.id, form.password.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash("Session signed and locked. Opened ampoules' remainders recorded as waste.",
+                  "success")
+            return redirect(url_for("treatment.show_session", session_id=session.id))
+    db.session.expire_all()
+    return _render_session(db.session.get(TreatmentSession, session_id), sign_form=form)
+
+
+@bp.route("/sessions/<int:session_id>/addenda", methods=["POST"])
+@requires("record_treatment")
+def add_addendum(session_id: int):
+    session = db.get_or_404(TreatmentSession, session_id)
+    form = AddendumForm(prefix="add")
+    if form.validate_on_submit():
+        try:
+            treatment.add_addendum(current_user, session.id, form.text.data, form.reason.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash("Addendum added.", "success")
+            return redirect(url_for("treatment.show_session", session_id=session.id))
+    return _render_session(session, addendum_form=form)
