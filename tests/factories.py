@@ -151,9 +151,15 @@ def make_prescription(patient, product, doctor, consultation=None, sessions=6, v
 
 def ready_patient(users, product, **prescription_args):
     """A patient screened clear, consented, seen face to face, with a signed prescription."""
+    from datetime import timedelta
+
+    from compliance.clock import local_today
+
+    seen = local_today() - timedelta(days=250)  # early enough for back-dated courses
     patient = make_patient()
-    make_screening(patient, users["doctor"])
-    make_consent(patient, users["doctor"])
+    make_screening(patient, users["doctor"], on=seen)
+    make_consent(patient, users["doctor"], on=seen)
+    prescription_args.setdefault("consultation", make_consultation(patient, users["doctor"], seen))
     prescription = make_prescription(patient, product, users["doctor"], **prescription_args)
     return patient, prescription
 

@@ -20,7 +20,8 @@ LEG_CHOICES = [(region, region.capitalize()) for region in LEG_REGIONS]
 
 
 class SessionForm(FlaskForm):
-    prescription_id = SelectField("Prescription", coerce=int, validators=[InputRequired()])
+    prescription_id = SelectField("Prescription", coerce=int, validators=[InputRequired()],
+                                  validate_choice=False)
     session_date = DateField("Session date", validators=[DataRequired()])
     treatment_areas = MultiCheckboxField("Treatment areas", choices=options(LEG_CHOICES),
                                          validate_choice=False)
@@ -30,7 +31,7 @@ class SessionForm(FlaskForm):
 class InjectionForm(FlaskForm):
     barcode = StringField("Scan the ampoule's barcode", validators=[Length(max=200)],
                           description="Or choose the batch below.")
-    batch_id = SelectField("Batch", coerce=int, validators=[Optional()])
+    batch_id = SelectField("Batch", coerce=int, validators=[Optional()], validate_choice=False)
     volume_ml = DecimalField("Volume (ml)", places=3,
                              validators=[InputRequired(), NumberRange(min=0.001, max=100)])
     site = SelectField("Site", choices=options(LEG_CHOICES), validate_choice=False)

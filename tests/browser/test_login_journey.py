@@ -9,8 +9,8 @@ pytestmark = pytest.mark.browser
 
 MENUS = {
     "manager": {"Home", "Stock", "Goods in", "Stocktake", "Audit trail", "Users"},
-    "doctor": {"Home", "Stock"},
-    "nurse": {"Home", "Stock"},
+    "doctor": {"Home", "Today", "Stock"},
+    "nurse": {"Home", "Today", "Stock"},
     "inspector": {"Home", "Stock", "Audit trail"},
 }
 

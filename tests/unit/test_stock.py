@@ -180,7 +180,7 @@ def test_a_refused_draw_is_an_audit_event(users, batch):
     with pytest.raises(InsufficientStock):
         stock.draw(users["nurse"], batch.id, 50_000, 25, TODAY())
     event = events(action="refused")[-1]
-    assert event.actor_id == users["nurse"].id and event.rule == "insufficient stock"
+    assert event.actor_id == users["nurse"].id and event.rule == "D4.7 insufficient stock"
 
 
 def test_batches_are_offered_first_expiry_first(users, product):
