@@ -1,6 +1,7 @@
 """Flask commands: users, demo data."""
 
 import sys
+import time
 
 import click
 from flask import Flask
@@ -79,6 +80,29 @@ def load_demo(if_empty):
             demo.load()
         click.echo("Demo clinic loaded.")
     _print_credentials()
+
+
+@demo_cli.command("generate")
+@click.option("--patients", default=100_000, show_default=True)
+@click.option("--sessions", default=350_000, show_default=True)
+@click.option("--injections", default=1_000_000, show_default=True)
+@click.option("--batches", default=20_000, show_default=True)
+@click.option("--years", default=10, show_default=True)
+@click.option("--seed", default=7, show_default=True)
+def generate_data(patients, sessions, injections, batches, years, seed):
+    """Write a large rule-abiding data set (bulk inserts) into an empty database."""
+    from compliance.generator.plan import Sizes
+    from compliance.generator.run import PASSWORD, generate
+
+    sizes = Sizes(patients, sessions, injections, batches, years)
+    started = time.monotonic()
+    try:
+        with click.progressbar(length=sessions, label="Generating sessions") as bar:
+            counts = generate(sizes, bar.update, seed)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(", ".join(f"{value:,} {name}" for name, value in counts.items()) +
+               f" in {time.monotonic() - started:.0f} s. Generated users' password: {PASSWORD}")
 
 
 @audit_cli.command("verify")

@@ -1,0 +1,289 @@
+"""Writing the generated clinic: people, stock, patients, courses, sessions, audit events."""
+
+import hashlib
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from math import ceil
+
+from compliance.generator.plan import PlannedCourse, PlannedSession, Sizes
+from compliance.generator.stockroom import CONTAINER_UL, SimBatch, Stockroom, plan_batches
+from compliance.generator.writer import BulkWriter
+from compliance.seeds import DEFAULT_CONTRAINDICATIONS
+from compliance.services.audit import canonical, event_hash, serialise
+
+PASSWORD_NOTE = "Generated users all share the password printed by the command."
+# Parents before children, so that foreign keys always find their row.
+TABLE_ORDER = ("users", "products", "batches", "patients", "screenings", "screening_answers",
+               "consents", "consultations", "prescriptions", "treatment_sessions", "stocktakes",
+               "ledger_entries", "stocktake_lines", "injections", "session_flags", "signatures",
+               "audit_events")
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def fingerprint(content: dict) -> str:
+    return hashlib.sha256(canonical(content).encode()).hexdigest()
+
+
+class Chain:
+    """Audit events appended in order, hash-chained like the application's own."""
+
+    def __init__(self, writer: BulkWriter, seq: int, head: str):
+        self.writer, self.seq, self.head = writer, seq, head
+
+    def create(self, table: str, record_id: int, actor: tuple[int, str], when: datetime,
+               values: dict) -> None:
+        self.seq += 1
+        row = dict(seq=self.seq, occurred_at=when, actor_id=actor[0], actor_name=actor[1],
+                   action="create", table_name=table, record_id=str(record_id),
+                   changes=canonical({k: [None, serialise(v)] for k, v in values.items()}),
+                   reason=None, rule=None, detail=None, prev_hash=self.head)
+        row["hash"] = self.head = event_hash(row)
+        self.writer.add("audit_events", row)
+
+
+class ClinicGenerator:
+    """Builds every row of the data set through one BulkWriter."""
+
+    def __init__(self, writer: BulkWriter, chain: Chain, sizes: Sizes, password_hash: str,
+                 today: date, seed: int = 7):
+        self.w, self.chain, self.sizes = writer, chain, sizes
+        self.password_hash, self.today = password_hash, today
+        self.rng = random.Random(seed)
+        self.first_day = today - timedelta(days=365 * sizes.years)
+        self.w.order = list(TABLE_ORDER)
+        self.contraindication_ids = list(range(1, len(DEFAULT_CONTRAINDICATIONS) + 1))
+
+    # people and products -------------------------------------------------------------
+    def _user(self, name: str, roles: str, profession: str, register=None, number=None):
+        """A user, as (id, printed name, registration) for signatures and audit events."""
+        user_id = self.w.new_id("users")
+        self.w.add("users", dict(
+            id=user_id, email=f"{name.lower().replace(' ', '.')}.{user_id}@generated.clinic",
+            full_name=name, password_hash=self.password_hash, role_names=roles,
+            profession=profession, register=register, registration_number=number, active=True,
+            access_expires_on=None, must_change_password=False,
+            session_token=f"{user_id:032x}", created_at=at(self.first_day)))
+        return user_id, name, f"{register} {number}" if number else ""
+
+    def people(self) -> None:
+        clinics = self.sizes.clinics
+        self.doctors = [self._user(f"Dr Gen Doctor{n}", "prescriber", "doctor", "GMC",
+                                   f"{7100000 + n}") for n in range(clinics)]
+        self.nurses = [self._user(f"Gen Nurse{n}", "prescriber", "nurse", "NMC",
+                                  f"{10 + n % 90:02d}A{1000 + n:04d}E") for n in range(clinics)]
+        self.managers = [self._user(f"Gen Manager{n}", "manager", "other")
+                         for n in range(clinics)]
+        self._user("Gen Inspector", "inspector", "other")
+
+    def products(self) -> None:
+        self.product_ids = []
+        for strength in ("0.2", "0.5", "1", "3"):
+            product_id = self.w.new_id("products")
+            self.w.add("products", dict(
+                id=product_id, name=f"STS {strength}% 2 ml ampoule (generated)",
+                active_ingredient="sodium tetradecyl sulphate",
+                strength_percent=Decimal(strength), container_type="ampoule",
+                container_volume_ul=CONTAINER_UL, single_use=True, gtin=None,
+                max_volume_per_session_ul=10_000, active=True))
+            self.product_ids.append(product_id)
+
+    # stock ----------------------------------------------------------------------------
+    def batches(self, containers_needed: int) -> Stockroom:
+        sims = plan_batches(self.sizes.batches, self.product_ids, self.first_day, self.today,
+                            containers_needed, self.rng, lambda: self.w.new_id("batches"))
+        manager = self.managers[0]
+        for sim in sims:
+            self.w.add("batches", dict(
+                id=sim.id, product_id=sim.product, batch_number=f"G{sim.id:07d}",
+                expires_on=sim.expires, supplier="Medi Supplies Ltd",
+                delivery_reference=f"INV-{sim.id:07d}", received_on=sim.received,
+                state="available", balance_ul=sim.balance_ul, sealed_containers=sim.sealed))
+            self.chain.create("batches", sim.id, manager, at(sim.received, 9),
+                              {"batch_number": f"G{sim.id:07d}", "product_id": sim.product})
+        self.sims = {sim.id: sim for sim in sims}
+        self._receipts(sims, manager)
+        return Stockroom(sims)
+
+    def _receipts(self, sims: list[SimBatch], manager) -> None:
+        for sim in sims:
+            self._ledger(sim, "receipt", 0, 0, manager[0], sim.received,
+                         reason=f"Delivery INV-{sim.id:07d} from Medi Supplies Ltd",
+                         absolute=(sim.balance_ul, sim.sealed))
+
+    def _ledger(self, sim: SimBatch, kind: str, quantity_ul: int, containers: int,
+                actor_id: int, day: date, absolute=None, **links) -> int:
+        """Append a ledger entry; `absolute` gives a receipt's whole quantity."""
+        if absolute is not None:
+            quantity_ul, containers = absolute
+            balance, sealed = absolute
+        else:
+            sim.balance_ul += quantity_ul
+            sim.sealed += containers
+            balance, sealed = sim.balance_ul, sim.sealed
+        entry_id = self.w.new_id("ledger_entries")
+        self.w.add("ledger_entries", dict(
+            id=entry_id, batch_id=sim.id, entry_type=kind, quantity_ul=quantity_ul,
+            containers=containers, balance_after_ul=balance, containers_after=sealed,
+            actor_id=actor_id, recorded_at=at(day, 18), occurred_on=day,
+            reason=links.pop("reason", None), waste_reason=links.pop("waste_reason", None),
+            reverses_id=None, stocktake_id=links.pop("stocktake_id", None),
+            session_id=links.pop("session_id", None), witness_id=None))
+        return entry_id
+
+    # patients and their courses -------------------------------------------------------
+    def patient(self, number: int, first_seen: date, doctor) -> tuple[int, bool]:
+        """A screened, consented patient; returns its id and whether the GP visit is confirmed."""
+        patient_id = self.w.new_id("patients")
+        confirmed = None if self.rng.random() < 0.05 else first_seen - timedelta(days=20)
+        self.w.add("patients", dict(
+            id=patient_id, reference=f"G{patient_id:07d}", first_name=f"Pat{number}",
+            last_name=f"Generated{number % 5000}",
+            date_of_birth=date(1950 + number % 50, 1 + number % 12, 1 + number % 28),
+            sex="female" if number % 5 else "male", phone=f"07700 {number % 1000000:06d}",
+            email=f"patient{patient_id}@example.org", address=f"{number % 300} High Street",
+            gp_practice=f"Surgery {number % 400}", gp_visit_advised=True,
+            gp_visit_confirmed_on=confirmed, created_at=at(first_seen, 9)))
+        self.chain.create("patients", patient_id, doctor, at(first_seen, 9),
+                          {"reference": f"G{patient_id:07d}"})
+        self._screening_and_consent(patient_id, first_seen, doctor)
+        return patient_id, confirmed is not None
+
+    def _screening_and_consent(self, patient_id: int, day: date, doctor) -> None:
+        screening_id = self.w.new_id("screenings")
+        self.w.add("screenings", dict(id=screening_id, patient_id=patient_id, screened_on=day,
+                                      recorded_by_id=doctor[0], recorded_at=at(day, 9)))
+        for item in self.contraindication_ids:
+            self.w.add("screening_answers", dict(
+                id=self.w.new_id("screening_answers"), screening_id=screening_id,
+                contraindication_id=item, present=False, notes=None))
+        self.w.add("consents", dict(
+            id=self.w.new_id("consents"), patient_id=patient_id, consented_on=day,
+            procedure="Microsclerotherapy with STS", areas="both legs",
+            risks_explained="Bruising, pigmentation, blistering, clots", recorded_by_id=doctor[0],
+            recorded_at=at(day, 9), withdrawn_on=None, withdrawn_reason=None))
+
+    def prescription(self, patient_id: int, course: PlannedCourse, doctor) -> dict:
+        seen = course.start - timedelta(days=self.rng.randint(1, 10))
+        consultation_id = self.w.new_id("consultations")
+        self.w.add("consultations", dict(
+            id=consultation_id, patient_id=patient_id, prescriber_id=doctor[0], held_on=seen,
+            mode="face to face", place="Clinic room", findings="Thread veins on the legs",
+            suitable=True, suitability_reason="No contraindications", recorded_at=at(seen, 11)))
+        values = dict(id=self.w.new_id("prescriptions"), patient_id=patient_id,
+                      product_id=self.rng.choice(self.product_ids),
+                      consultation_id=consultation_id, prescriber_id=doctor[0],
+                      max_volume_per_session_ul=8_000,
+                      sessions_authorised=max(len(course.sessions), self.rng.randint(1, 6)),
+                      valid_from=seen, valid_until=seen + timedelta(days=365), directions=None)
+        self.w.add("prescriptions", dict(values, status="signed", created_at=at(seen, 11),
+                                          signed_at=at(seen, 12), cancelled_at=None,
+                                          cancelled_reason=None, replaces_id=None))
+        self._signature("prescriptions", values["id"], "prescribed", doctor, at(seen, 12),
+                        fingerprint({k: serialise(v) for k, v in values.items()}))
+        self.chain.create("prescriptions", values["id"], doctor, at(seen, 12),
+                          {"product_id": values["product_id"]})
+        return values
+
+    def _signature(self, table: str, record_id: int, meaning: str, signer, when: datetime,
+                   record_hash: str) -> None:
+        self.w.add("signatures", dict(
+            id=self.w.new_id("signatures"), record_table=table, record_id=str(record_id),
+            meaning=meaning, signer_id=signer[0], printed_name=signer[1],
+            registration=signer[2], signed_at=when, record_hash=record_hash))
+
+    # sessions -------------------------------------------------------------------------
+    def session(self, planned: PlannedSession, prescription: dict, gp_confirmed: bool,
+                stockroom: Stockroom) -> None:
+        prescriber = self.rng.choice(self.doctors + self.nurses)
+        session_id = self.w.new_id("treatment_sessions")
+        areas = ";".join(sorted({site for _v, site, _p in planned.injections})) or "left calf"
+        row = dict(id=session_id, patient_id=prescription["patient_id"],
+                   prescription_id=prescription["id"], prescriber_id=prescriber[0],
+                   session_date=planned.day, started_at=at(planned.day, 10),
+                   treatment_areas=areas, session_number=planned.number, notes=None,
+                   status="signed", signed_at=at(planned.day, 11))
+        self.w.add("treatment_sessions", row)
+        injections = self._inject(row, planned, prescription["product_id"], prescriber,
+                                  stockroom)
+        content = {"id": session_id, "patient_id": row["patient_id"],
+                   "prescription_id": row["prescription_id"], "prescriber_id": prescriber[0],
+                   "session_date": planned.day.isoformat(), "areas": areas,
+                   "session_number": planned.number, "notes": None, "injections": injections}
+        self._signature("treatment_sessions", session_id, "administered", prescriber,
+                        row["signed_at"], fingerprint(content))
+        if not gp_confirmed:
+            self.w.add("session_flags", dict(
+                id=self.w.new_id("session_flags"), session_id=session_id,
+                code="gp_not_confirmed", detail="GP visit advised but not confirmed",
+                raised_at=row["started_at"]))
+        self.chain.create("treatment_sessions", session_id, prescriber, row["started_at"],
+                          {"session_number": planned.number, "session_date": planned.day})
+
+    def _inject(self, row: dict, planned: PlannedSession, product: int, prescriber,
+                stockroom: Stockroom) -> list:
+        opened: dict[int, int] = {}  # batch id -> volume left in this session's open ampoules
+        content = []
+        for volume, site, points in planned.injections:
+            batch, new = self._batch_for(stockroom, product, planned.day, opened, volume)
+            opened[batch.id] = opened.get(batch.id, 0) + new * CONTAINER_UL - volume
+            entry_id = self._ledger(batch, "administration", -volume, -new, prescriber[0],
+                                    planned.day, session_id=row["id"],
+                                    reason=f"Session {row['id']}, {site}")
+            injection_id = self.w.new_id("injections")
+            self.w.add("injections", dict(id=injection_id, session_id=row["id"],
+                                          batch_id=batch.id, volume_ul=volume, site=site,
+                                          points=points, ledger_entry_id=entry_id,
+                                          recorded_at=at(planned.day, 10)))
+            content.append([injection_id, batch.id, volume, site, points, False])
+        for batch_id, left in opened.items():
+            if left > 0:
+                self._ledger(self.sims[batch_id], "waste", -left, 0, prescriber[0], planned.day,
+                             waste_reason="opened remainder", session_id=row["id"],
+                             reason=f"Unused remainder of single-use containers opened in "
+                                    f"session {row['id']}")
+        return content
+
+    def _batch_for(self, stockroom: Stockroom, product: int, day: date, opened: dict,
+                   volume: int) -> tuple[SimBatch, int]:
+        for batch_id, left in opened.items():
+            batch = self.sims[batch_id]
+            new = ceil(max(volume - left, 0) / CONTAINER_UL)
+            if batch.product == product and batch.sealed >= new and batch.expires > day:
+                return batch, new
+        new = ceil(volume / CONTAINER_UL)
+        batch = stockroom.usable(product, day, new)
+        if batch is None:
+            raise RuntimeError(f"generated stock ran out on {day}; use more batches")
+        return batch, new
+
+    # stocktakes -----------------------------------------------------------------------
+    def stocktake(self, day: date, stockroom: Stockroom) -> None:
+        live = [b for shelf in stockroom.shelves.values() for _e, _i, b in shelf
+                if b.sealed > 0 and b.expires > day][:40]
+        if not live:
+            return
+        counter, second = self.managers[0], self.managers[1 % len(self.managers)]
+        stocktake_id = self.w.new_id("stocktakes")
+        self.w.add("stocktakes", dict(id=stocktake_id, counted_by_id=counter[0],
+                                      counted_at=at(day, 17), countersigned_by_id=second[0],
+                                      note="Quarterly count"))
+        lines = []
+        for n, batch in enumerate(live):
+            counted = batch.sealed - (1 if n == 0 else 0)
+            reason = "One ampoule missing: broken in the fridge" if n == 0 else None
+            self.w.add("stocktake_lines", dict(
+                id=self.w.new_id("stocktake_lines"), stocktake_id=stocktake_id,
+                batch_id=batch.id, expected_containers=batch.sealed,
+                counted_containers=counted, reason=reason))
+            lines.append([batch.id, batch.sealed, counted, reason])
+            if counted != batch.sealed:
+                self._ledger(batch, "stocktake correction", -CONTAINER_UL, -1, counter[0], day,
+                             stocktake_id=stocktake_id, reason=reason)
+        self._signature("stocktakes", stocktake_id, "countersigned stocktake", second,
+                        at(day, 17), fingerprint({"id": stocktake_id,
+                                                  "counted_by_id": counter[0],
+                                                  "note": "Quarterly count", "lines": lines}))

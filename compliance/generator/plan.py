@@ -1,0 +1,93 @@
+"""The shape of a generated data set: who, which products, which courses on which dates."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from compliance.models.treatment import LEG_REGIONS
+
+COURSE_GAP_DAYS = (28, 42)  # 4 to 6 weeks between sessions: never refused, never flagged
+MAX_COURSE = 6
+
+
+@dataclass(frozen=True)
+class Sizes:
+    patients: int
+    sessions: int
+    injections: int
+    batches: int
+    years: int = 10
+    clinics: int = 25
+
+
+@dataclass
+class PlannedSession:
+    patient: int
+    course: int
+    number: int
+    day: date
+    prescriber: int = 0
+    injections: list[tuple[int, str, int]] = field(default_factory=list)  # volume, site, points
+
+
+@dataclass
+class PlannedCourse:
+    patient: int
+    index: int
+    start: date
+    sessions: list[PlannedSession]
+
+
+def split(total: int, parts: int, rng: random.Random) -> list[int]:
+    """`total` shared over `parts` as evenly as possible, in random order."""
+    base, extra = divmod(total, parts)
+    shares = [base + 1] * extra + [base] * (parts - extra)
+    rng.shuffle(shares)
+    return shares
+
+
+def _course_lengths(sessions: int) -> list[int]:
+    lengths = []
+    while sessions > 0:
+        take = min(MAX_COURSE, sessions)
+        lengths.append(take)
+        sessions -= take
+    return lengths
+
+
+def _course_dates(start: date, length: int, rng: random.Random) -> list[date]:
+    days, day = [], start
+    for _ in range(length):
+        days.append(day)
+        day += timedelta(days=rng.randint(*COURSE_GAP_DAYS))
+    return days
+
+
+def plan_courses(sizes: Sizes, first_day: date, last_day: date,
+                 rng: random.Random) -> list[PlannedCourse]:
+    """Every patient's courses; sessions of one patient are always 28 to 42 days apart."""
+    courses = []
+    span = (last_day - first_day).days
+    for patient, sessions in enumerate(split(sizes.sessions, sizes.patients, rng)):
+        lengths = _course_lengths(sessions)
+        need = sum(length * COURSE_GAP_DAYS[1] for length in lengths) + 60 * len(lengths)
+        day = first_day + timedelta(days=rng.randint(0, max(span - need, 0)))
+        for index, length in enumerate(lengths):
+            dates = _course_dates(day, length, rng)
+            courses.append(PlannedCourse(patient, index, day, [
+                PlannedSession(patient, index, n + 1, d) for n, d in enumerate(dates)]))
+            day = dates[-1] + timedelta(days=rng.randint(COURSE_GAP_DAYS[0], 60))
+    return courses
+
+
+def plan_injections(sessions: list[PlannedSession], injections: int,
+                    rng: random.Random) -> None:
+    """Give each session its injections: 0.1 to 1.3 ml each, at most 8 ml a session."""
+    for session, count in zip(sessions, split(injections, len(sessions), rng), strict=True):
+        sites = rng.sample(LEG_REGIONS, k=min(3, len(LEG_REGIONS)))
+        budget = 8_000
+        for n in range(count):
+            still_to_come = count - n - 1
+            volume = max(100, min(rng.randrange(100, 1_400, 100), budget - 100 * still_to_come))
+            budget -= volume
+            session.injections.append((volume, rng.choice(sites), rng.randint(2, 8)))
