@@ -27,5 +27,9 @@ test: venv browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+bench: venv
+	$(BIN)/python -m bench.run --db both --size small
+	$(BIN)/python -m bench.run --db both --size full
+
 lint: venv
 	$(BIN)/ruff check .

@@ -13,7 +13,7 @@ from compliance.extensions import db
 from compliance.models import User
 from compliance.models.user import PROFESSIONS, REGISTERS
 from compliance.permissions import ROLES
-from compliance.services import accounts, audit, stock_queries
+from compliance.services import accounts, audit_verify, stock_queries
 from compliance.services.audit import Actor, acting_as
 
 users_cli = click.Group("users", help="Create and list user accounts.")
@@ -108,7 +108,7 @@ def generate_data(patients, sessions, injections, batches, years, seed):
 @audit_cli.command("verify")
 def verify_audit():
     """Re-compute the hash chain; exit non-zero at the first broken event."""
-    result = audit.verify()
+    result = audit_verify.verify()
     click.echo(result.summary())
     if not result.ok:
         sys.exit(1)

@@ -6,7 +6,7 @@ from sqlalchemy.exc import DatabaseError
 from compliance.errors import NotPermitted
 from compliance.extensions import db
 from compliance.models import User
-from compliance.services import accounts, audit
+from compliance.services import accounts, audit, audit_verify
 from compliance.services.accounts import Profile
 from tests.audit_helpers import append_only_lifted, changes, events, execute_raw
 from tests.factories import PASSWORD, make_user
@@ -109,7 +109,7 @@ def test_the_database_refuses_to_change_audit_events(app, users, sql):
     with pytest.raises(DatabaseError, match="append-only"):
         execute_raw(sql)
     db.session.rollback()
-    assert audit.verify().ok
+    assert audit_verify.verify().ok
 
 
 def history_of_changes(users):

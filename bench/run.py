@@ -1,0 +1,90 @@
+"""Run the benchmarks: `python -m bench.run [--db sqlite|postgres|both] [--size full|small]`.
+
+Each data set is generated once (`flask demo generate` sizes) and reused by later runs.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from bench import pages, verify, writes
+from bench.common import app_for
+from compliance.extensions import db
+from compliance.generator.plan import Sizes
+from compliance.generator.run import generate
+from compliance.models import User
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+SIZES = {"full": Sizes(100_000, 350_000, 1_000_000, 20_000),
+         "small": Sizes(10_000, 35_000, 100_000, 2_000)}
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def database_url(kind: str, size: str) -> str:
+    if kind == "sqlite":
+        DATA.mkdir(exist_ok=True)
+        return f"sqlite:///{DATA / f'bench-{size}.db'}"
+    name = f"bench_{size}"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres",
+                         autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f"CREATE DATABASE {name}")
+    return POSTGRES.format(name=name)
+
+
+def ensure_data(app, size: str) -> dict:
+    with app.app_context():
+        upgrade()
+        if db.session.scalar(select(func.count()).select_from(User)):
+            return {"generated": "reused"}
+        started = time.monotonic()
+        counts = generate(SIZES[size], lambda n: None)
+        return {"generated_seconds": round(time.monotonic() - started), **counts}
+
+
+def export_in_own_process(url: str) -> dict:
+    code = ("import json, sys; from bench.common import app_for; from bench import exports; "
+            "print(json.dumps(exports.measure(app_for(sys.argv[1]))))")
+    output = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True,
+                            cwd=HERE.parent, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run(kind: str, size: str, only: set[str]) -> dict:
+    url = database_url(kind, size)
+    app = app_for(url)
+    results = {"database": kind, "size": size, "data": ensure_data(app, size)}
+    if "pages" in only:
+        results["pages"] = pages.measure(app)
+    if "export" in only:
+        results["export"] = export_in_own_process(url)
+    if "verify" in only:
+        results["verify"] = verify.measure(app)
+    if "writes" in only:  # last: it adds patients and sessions to the data set
+        results["writes"] = writes.measure(app, url)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--size", choices=sorted(SIZES), default="full")
+    parser.add_argument("--only", default="pages,export,verify,writes")
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    for kind in kinds:
+        results = run(kind, args.size, set(args.only.split(",")))
+        print(json.dumps(results, indent=2))
+        (DATA / f"results-{kind}-{args.size}.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
