@@ -28,6 +28,7 @@ NAVIGATION = (
     NavItem("Goods in", "stock.receive", "receive_stock"),
     NavItem("Stocktake", "stock.stocktake", "manage_stock"),
     NavItem("Audit trail", "audit.index", "view_audit"),
+    NavItem("Reports", "reports.index", "view_reports"),
     NavItem("Users", "users.index", "manage_users"),
 )
 

@@ -8,10 +8,10 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 MENUS = {
-    "manager": {"Home", "Stock", "Goods in", "Stocktake", "Audit trail", "Users"},
+    "manager": {"Home", "Stock", "Goods in", "Stocktake", "Audit trail", "Reports", "Users"},
     "doctor": {"Home", "Today", "Stock"},
     "nurse": {"Home", "Today", "Stock"},
-    "inspector": {"Home", "Stock", "Audit trail"},
+    "inspector": {"Home", "Stock", "Audit trail", "Reports"},
 }
 
 

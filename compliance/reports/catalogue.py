@@ -1,0 +1,129 @@
+"""The seven reports of D5: what each is called, filters by, sorts by, and exports."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+
+from compliance.services.reports import (
+    activity,
+    audit_trail,
+    chart_data,
+    exceptions,
+    expiry,
+    sessions,
+    stock,
+    trace,
+)
+from compliance.templating import _ml
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    slug: str
+    title: str
+    summary: str
+    service: ModuleType
+    filters: tuple[str, ...]
+    default_sort: str
+    direction: str
+    csv_header: list[str]
+    csv_row: Callable
+    charts: Callable | None = None
+
+    @property
+    def sorts(self) -> dict:
+        return self.service.SORTS
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else ""
+
+
+def _session_csv(r) -> list:
+    batches = "; ".join(f"{u.batch_number} (exp {u.expires_on:%Y-%m-%d}): {_ml(u.volume_ul)} ml"
+                        for u in r.batches)
+    return [r.id, _iso(r.session_date), r.patient_name, r.patient_reference, r.prescriber_name,
+            r.prescriber_registration, r.doctor_name, r.doctor_registration,
+            r.prescription_reference, _iso(r.prescription_signed_at), batches,
+            _ml(r.volume_ul), f"{r.mg.normalize():f}", _iso(r.signed_at), "; ".join(r.flags),
+            "; ".join(r.corrections)]
+
+
+def _stock_csv(r) -> list:
+    return [r.product_name, r.batch_number, _iso(r.expires_on), _ml(r.opening_ul),
+            _ml(r.received_ul), _ml(r.administered_ul), _ml(r.wasted_ul), _ml(r.returned_ul),
+            _ml(r.adjusted_ul), _ml(r.stocktake_ul), _ml(r.reversed_ul), _ml(r.expected_ul),
+            _ml(r.stored_ul), _yes(r.mismatch), r.counted_containers, _iso(r.counted_at),
+            r.discrepancy, "; ".join(r.corrections)]
+
+
+def _trace_csv(r) -> list:
+    return [r.batch_number, r.session_id, _iso(r.session_date), r.patient_name,
+            r.patient_reference, r.phone, r.email, r.address, r.prescriber_name,
+            _ml(r.volume_ul), _yes(r.reversed)]
+
+
+def _expiry_csv(r) -> list:
+    return [r.product_name, r.batch_number, _iso(r.expires_on), r.days_left,
+            "expired" if r.expired else "expiring soon", r.state, _ml(r.balance_ul),
+            r.sealed_containers]
+
+
+def _exception_csv(r) -> list:
+    return [_iso(r.day), r.kind, r.subject, r.detail, r.who, r.rule]
+
+
+def _activity_csv(r) -> list:
+    return [r.month, r.prescriber_name, r.registration, r.sessions, _ml(r.volume_ul)]
+
+
+def _audit_csv(r) -> list:
+    return [r.seq, _iso(r.occurred_at), r.actor_name, r.action, r.table_name, r.record_id,
+            r.changes, r.reason, r.rule, r.detail, r.hash, _yes(r.corrected)]
+
+
+REPORTS = (
+    ReportSpec("sessions", "Session audit", "Every treatment session with its patient, "
+               "prescriber, prescribing doctor, prescription, batches, volumes and signatures.",
+               sessions, ("prescriber", "product", "batch", "patient"), "date", "desc",
+               ["session", "date", "patient", "patient reference", "administering prescriber",
+                "prescriber registration", "prescribing doctor", "doctor registration",
+                "prescription", "prescription signed at (UTC)", "batches", "volume ml",
+                "STS mg", "signed off at (UTC)", "flags", "corrections"], _session_csv),
+    ReportSpec("stock", "Stock reconciliation", "Per batch and product: received, "
+               "administered, wasted, returned, adjusted, expected balance, last count.",
+               stock, ("product", "batch"), "product_name", "asc",
+               ["product", "batch", "expires on", "opening ml", "received ml",
+                "administered ml", "wasted ml", "returned ml", "adjusted ml",
+                "stocktake corrections ml", "reversals ml", "expected balance ml",
+                "stored balance ml", "ledger and balance disagree", "last count containers",
+                "last counted at (UTC)", "discrepancy containers", "corrections"], _stock_csv,
+               lambda filters, _result: chart_data.stock_charts(filters)),
+    ReportSpec("trace", "Batch trace and recall", "Every patient and treatment session that "
+               "received a batch; for a recalled batch, the contact log.",
+               trace, ("batch", "product", "patient", "prescriber"), "date", "asc",
+               ["batch", "session", "date", "patient", "patient reference", "phone", "email",
+                "address", "prescriber", "volume ml", "reversed"], _trace_csv),
+    ReportSpec("expiry", "Expiry", "Batches expiring within the near-expiry window and expired "
+               "batches still holding stock.", expiry, ("product", "batch"), "expires_on", "asc",
+               ["product", "batch", "expires on", "days left", "status", "state", "balance ml",
+                "sealed containers"], _expiry_csv),
+    ReportSpec("exceptions", "Compliance exceptions", "Every flagged item of D4 and every "
+               "refused attempt from the audit trail.", exceptions, ("prescriber",), "day",
+               "desc", ["date", "exception", "concerning", "detail", "who", "rule"],
+               _exception_csv,
+               lambda _filters, result: chart_data.exception_chart(result.extra["per_month"])),
+    ReportSpec("activity", "Prescriber activity", "Treatment sessions and volumes per "
+               "prescriber per month.", activity, ("prescriber",), "month", "asc",
+               ["month", "prescriber", "registration", "sessions", "volume ml"], _activity_csv,
+               lambda _filters, result: chart_data.activity_charts(result.extra["all_rows"])),
+    ReportSpec("audit", "Audit trail", "Every audit event, with the verification of its hash "
+               "chain.", audit_trail, (), "seq", "desc",
+               ["seq", "occurred at (UTC)", "who", "action", "table", "record", "changes",
+                "reason", "rule", "detail", "hash", "correction"], _audit_csv),
+)
+BY_SLUG = {spec.slug: spec for spec in REPORTS}

@@ -1,0 +1,97 @@
+"""Report filters (GET: nothing changes, so no CSRF token) and the recall contact form."""
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from compliance.extensions import db
+from compliance.forms import options
+from compliance.models import Batch, Patient, Product, User
+from compliance.services.reports.common import Filters, Listing
+from compliance.services.reports.trace import CONTACT_METHODS
+
+FILTER_FIELDS = ("prescriber", "product", "batch", "patient")
+
+
+def _choices(anyone: str, rows) -> list:
+    return options([("", anyone), *((str(key), label) for key, label in rows)])
+
+
+class ReportFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    prescriber = SelectField("Prescriber", choices=[], validators=[Optional()])
+    product = SelectField("Product", choices=[], validators=[Optional()])
+    batch = SelectField("Batch", choices=[], validators=[Optional()])
+    patient = StringField("Patient reference", validators=[Optional(), Length(max=20)])
+    sort = SelectField("Sort by", choices=[], validators=[Optional()])
+    direction = SelectField("Order", validators=[Optional()],
+                            choices=options([("asc", "Ascending"), ("desc", "Descending")]))
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, message=(
+        "The page number must be 1 or more."))])
+
+    def __init__(self, spec, formdata):
+        super().__init__(formdata)
+        self.spec = spec
+        self.sort.choices = options(spec.sorts.items())
+        self.prescriber.choices = _choices("Any prescriber", db.session.execute(
+            select(User.id, User.full_name).where(User.role_names.contains("prescriber"))
+            .order_by(User.full_name)))
+        self.product.choices = _choices("Any product", db.session.execute(
+            select(Product.id, Product.name).order_by(Product.name)))
+        self.batch.choices = _choices("Any batch", db.session.execute(
+            select(Batch.id, Product.name + " batch " + Batch.batch_number)
+            .join(Product, Product.id == Batch.product_id)
+            .order_by(Product.name, Batch.batch_number)))
+        self.patient_id = None
+
+    def validate_date_to(self, field) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date must be on or after the start date.")
+
+    def validate_patient(self, field) -> None:
+        if field.data:
+            self.patient_id = db.session.scalar(
+                select(Patient.id).where(Patient.reference == field.data.strip()))
+            if self.patient_id is None:
+                raise ValidationError(f"No patient has the reference {field.data.strip()}.")
+
+    def used(self) -> list:
+        """The filter fields this report offers."""
+        return [getattr(self, name) for name in FILTER_FIELDS if name in self.spec.filters]
+
+    def filters(self) -> Filters:
+        def chosen(name):
+            value = getattr(self, name).data
+            return int(value) if name in self.spec.filters and value else None
+
+        return Filters(self.date_from.data, self.date_to.data, chosen("prescriber"),
+                       chosen("product"), chosen("batch"),
+                       self.patient_id if "patient" in self.spec.filters else None)
+
+    def listing(self, all_rows: bool = False) -> Listing:
+        descending = (self.direction.data or self.spec.direction) == "desc"
+        return Listing(self.sort.data or self.spec.default_sort, descending,
+                       None if all_rows else (self.page.data or 1))
+
+    def describe(self) -> list[tuple[str, str]]:
+        """(label, value) of every filter in use, for the report's heading."""
+        shown = []
+        for field in (self.date_from, self.date_to, *self.used()):
+            if not field.data:
+                continue
+            value = field.data.strftime("%d %b %Y") if hasattr(field.data, "strftime") else (
+                {c.value: c.label for c in field.choices}.get(field.data, field.data)
+                if field.type == "SelectField" else field.data)
+            shown.append((field.label.text, str(value)))
+        return shown
+
+
+class RecallContactForm(FlaskForm):
+    patient_id = HiddenField(validators=[DataRequired()])
+    method = SelectField("How", choices=options((m, m.capitalize()) for m in CONTACT_METHODS))
+    outcome = TextAreaField("Outcome", validators=[DataRequired(), Length(max=1000)])

@@ -1,0 +1,105 @@
+"""Report views: parse the filters, ask a service for rows, render screen, CSV or PDF."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from compliance.clock import utcnow
+from compliance.csvexport import csv_response
+from compliance.errors import DomainError
+from compliance.extensions import db
+from compliance.permissions import requires
+from compliance.reports import bp
+from compliance.reports.catalogue import REPORTS
+from compliance.reports.forms import RecallContactForm, ReportFilterForm
+from compliance.reports.pdf import pdf_response
+from compliance.services import audit
+from compliance.services.reports import dashboard, trace
+
+SCREEN, PRINT = "reports/_screen.html", "reports/_print.html"
+
+
+@bp.route("/")
+@requires("view_reports")
+def index():
+    return render_template("reports/index.html", reports=REPORTS, summary=dashboard.summary())
+
+
+def _context(spec, form, result, layout: str) -> dict:
+    seq, head_hash = audit.head()
+    charts = spec.charts(form.filters(), result) if result is not None and spec.charts else []
+    return dict(spec=spec, form=form, result=result, layout=layout, charts=charts,
+                generated_by=current_user.full_name, generated_at=utcnow(),
+                printing=layout == PRINT,
+                filters_used=form.describe(), head_seq=seq, head_hash=head_hash,
+                contact_form=RecallContactForm())
+
+
+def _show(spec):
+    form = ReportFilterForm(spec, request.args)
+    if not form.validate():
+        return render_template(f"reports/{spec.slug}.html",
+                               **_context(spec, form, None, SCREEN)), 400
+    result = spec.service.report(form.filters(), form.listing())
+    return render_template(f"reports/{spec.slug}.html", **_context(spec, form, result, SCREEN))
+
+
+def _export_event(spec, form, kind: str) -> None:
+    described = ", ".join(f"{label}: {value}" for label, value in form.describe()) or "none"
+    audit.record_event("export", detail=f"{spec.title} report {kind}; filters: {described}")
+    db.session.commit()
+
+
+def _rows(spec, form):
+    if hasattr(spec.service, "iter_rows"):
+        return spec.service.iter_rows(form.filters(), form.listing(all_rows=True))
+    return spec.service.report(form.filters(), form.listing(all_rows=True)).rows
+
+
+def _csv(spec):
+    form = ReportFilterForm(spec, request.args)
+    if not form.validate():
+        return _show(spec)
+    _export_event(spec, form, "CSV")
+    rows = (spec.csv_row(row) for row in _rows(spec, form))
+    return csv_response(f"{spec.slug}-report.csv", spec.csv_header, rows)
+
+
+def _pdf(spec):
+    form = ReportFilterForm(spec, request.args)
+    if not form.validate():
+        return _show(spec)
+    _export_event(spec, form, "PDF")
+    result = spec.service.report(form.filters(), form.listing(all_rows=True))
+    html = render_template(f"reports/{spec.slug}.html", **_context(spec, form, result, PRINT))
+    return pdf_response(html, f"{spec.slug}-report.pdf")
+
+
+def _register(spec) -> None:
+    for suffix, handler in (("", _show), (".csv", _csv), (".pdf", _pdf)):
+        def view(handler=handler, spec=spec):
+            return handler(spec)
+
+        view.__name__ = f"{spec.slug}{suffix.replace('.', '_')}"
+        bp.add_url_rule(f"/{spec.slug}{suffix}", endpoint=view.__name__,
+                        view_func=requires("view_reports")(view))
+
+
+for _spec in REPORTS:
+    _register(_spec)
+
+
+@bp.route("/trace/batches/<int:batch_id>/contacts", methods=["POST"])
+@requires("manage_recall")
+def log_contact(batch_id: int):
+    form = RecallContactForm()
+    if form.validate_on_submit() and form.patient_id.data.isdigit():
+        try:
+            trace.log_contact(current_user, batch_id, int(form.patient_id.data),
+                              form.method.data, form.outcome.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash("Contact attempt logged.", "success")
+    else:
+        flash("Choose how the patient was contacted and say what happened.", "error")
+    return redirect(url_for("reports.trace", batch=batch_id))

@@ -1,0 +1,70 @@
+"""The figures behind the charts: stock movements, activity and exceptions per month."""
+
+from collections import defaultdict
+
+from sqlalchemy import func, select
+
+from compliance.charts import Series, bar_chart, line_chart
+from compliance.extensions import db
+from compliance.models import Batch, LedgerEntry, Product
+from compliance.models.stock import ADMINISTRATION, RECEIPT, WASTE
+from compliance.services.reports.common import Filters, between_days
+
+KINDS = ((RECEIPT, "Received", 1), (ADMINISTRATION, "Administered", -1), (WASTE, "Wasted", -1))
+
+
+def _months(keys) -> list[str]:
+    return sorted(set(keys))
+
+
+def stock_movements(filters: Filters) -> dict[str, dict[str, dict[str, int]]]:
+    """product -> movement -> month -> microlitres, grouped by day in SQL, by month here."""
+    query = (select(Product.name, LedgerEntry.entry_type, LedgerEntry.occurred_on,
+                    func.sum(LedgerEntry.quantity_ul))
+             .join(Batch, Batch.id == LedgerEntry.batch_id)
+             .join(Product, Product.id == Batch.product_id)
+             .where(LedgerEntry.entry_type.in_([kind for kind, _, _ in KINDS]))
+             .group_by(Product.name, LedgerEntry.entry_type, LedgerEntry.occurred_on))
+    if filters.product_id:
+        query = query.where(Batch.product_id == filters.product_id)
+    query = between_days(query, LedgerEntry.occurred_on, filters)
+    signs = {kind: sign for kind, _, sign in KINDS}
+    data = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    for product, kind, day, ul in db.session.execute(query):
+        data[product][kind][f"{day:%Y-%m}"] += signs[kind] * int(ul or 0)
+    return data
+
+
+def stock_charts(filters: Filters) -> list:
+    charts = []
+    for product, movements in sorted(stock_movements(filters).items()):
+        months = _months(m for by_month in movements.values() for m in by_month)
+        series = [Series(label, [movements[kind].get(m, 0) / 1000 for m in months])
+                  for kind, label, _ in KINDS]
+        charts.append(bar_chart(f"{product}: received, administered and wasted per month",
+                                months, series, "ml"))
+    return charts
+
+
+def activity_charts(rows) -> list:
+    """Sessions and volume per month, one line per prescriber."""
+    months = _months(row.month for row in rows)
+    if not months:
+        return []
+    people = sorted({row.prescriber_name for row in rows})
+    cells = {(row.prescriber_name, row.month): row for row in rows}
+
+    def series(value):
+        return [Series(name, [value(cells.get((name, m))) for m in months]) for name in people]
+
+    return [line_chart("Treatment sessions per month per prescriber", months,
+                       series(lambda row: row.sessions if row else 0), "sessions"),
+            line_chart("Volume administered per month per prescriber", months,
+                       series(lambda row: row.volume_ul / 1000 if row else 0), "ml")]
+
+
+def exception_chart(per_month: dict[str, int]) -> list:
+    if not per_month:
+        return []
+    return [bar_chart("Compliance exceptions per month", list(per_month),
+                      [Series("Exceptions", list(per_month.values()))], "exceptions")]

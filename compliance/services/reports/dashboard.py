@@ -1,0 +1,39 @@
+"""The inspector's home: headline counts and the audit chain's state."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from compliance.clock import local_today, utcnow
+from compliance.extensions import db
+from compliance.models import Batch, TreatmentSession
+from compliance.models.treatment import CANCELLED
+from compliance.services import audit, audit_verify
+from compliance.services.stock_queries import balance_mismatches
+
+
+def open_exceptions() -> dict[str, int]:
+    """Exceptions that need someone to act now: unsigned sessions over 24 hours, expired
+    batches still holding stock, batches whose balance disagrees with their ledger."""
+    unsigned = db.session.scalar(
+        select(func.count()).select_from(TreatmentSession)
+        .where(TreatmentSession.signed_at.is_(None), TreatmentSession.status != CANCELLED,
+               TreatmentSession.started_at < utcnow() - timedelta(hours=24)))
+    expired = db.session.scalar(select(func.count()).select_from(Batch).where(
+        Batch.balance_ul > 0, Batch.expires_on <= local_today()))
+    return {"Sessions unsigned after 24 hours": unsigned,
+            "Expired batches holding stock": expired,
+            "Batches whose balance disagrees with the ledger": len(balance_mismatches())}
+
+
+def summary() -> dict:
+    sessions, prescribers = db.session.execute(
+        select(func.count(), func.count(TreatmentSession.prescriber_id.distinct()))).one()
+    batches, holding = db.session.execute(
+        select(func.count(), func.count().filter(Batch.balance_ul > 0))).one()
+    exceptions = open_exceptions()
+    seq, head_hash = audit.head()
+    return {"sessions": sessions, "prescribers": prescribers, "batches": batches,
+            "batches_holding": holding, "exceptions": exceptions,
+            "open_exceptions": sum(exceptions.values()), "verification": audit_verify.verify(),
+            "head_seq": seq, "head_hash": head_hash}

@@ -1,0 +1,162 @@
+"""Report 5, compliance exceptions: every flagged item of D4 and every refused attempt."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from compliance.clock import to_local, utcnow
+from compliance.extensions import db
+from compliance.models import (
+    AuditEvent,
+    Batch,
+    FollowUp,
+    Injection,
+    Patient,
+    SessionFlag,
+    Stocktake,
+    StocktakeLine,
+    TreatmentSession,
+    User,
+)
+from compliance.models.treatment import CANCELLED, FLAG_LABELS
+from compliance.services.reports.common import (
+    Filters,
+    Listing,
+    Result,
+    between_days,
+    between_moments,
+    page_in_python,
+    sort_in_python,
+)
+from compliance.services.reports.expiry import window_days
+
+SORTS = {"day": "Date", "kind": "Exception", "subject": "Concerning"}
+REFUSED = "Refused attempt"
+DISCREPANCY = "Stocktake discrepancy"
+COMPLICATION = "Complication reported"
+NEAR_EXPIRY = FLAG_LABELS["batch_near_expiry"]
+UNSIGNED = "Session unsigned 24 hours after it started"
+
+
+@dataclass
+class ExceptionRow:
+    day: date
+    kind: str
+    subject: str
+    detail: str
+    who: str = ""
+    rule: str = ""
+    corrected: bool = False
+
+
+def _session_subject(session_id: int, first: str, last: str, reference: str) -> str:
+    return f"Session {session_id}, {first} {last} ({reference})"
+
+
+def _flags(filters: Filters) -> list[ExceptionRow]:
+    query = (select(SessionFlag.code, SessionFlag.detail, TreatmentSession.id,
+                    TreatmentSession.session_date, Patient.first_name, Patient.last_name,
+                    Patient.reference, User.full_name)
+             .join(TreatmentSession, TreatmentSession.id == SessionFlag.session_id)
+             .join(Patient, Patient.id == TreatmentSession.patient_id)
+             .join(User, User.id == TreatmentSession.prescriber_id))
+    query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
+    return [ExceptionRow(day, FLAG_LABELS.get(code, code),
+                         _session_subject(sid, first, last, ref), detail, who)
+            for code, detail, sid, day, first, last, ref, who in db.session.execute(query)]
+
+
+def _for_prescriber(query, filters: Filters):
+    if filters.prescriber_id:
+        query = query.where(TreatmentSession.prescriber_id == filters.prescriber_id)
+    return query
+
+
+def _discrepancies(filters: Filters) -> list[ExceptionRow]:
+    query = (select(StocktakeLine, Stocktake.counted_at, Batch.batch_number, User.full_name)
+             .join(Stocktake, Stocktake.id == StocktakeLine.stocktake_id)
+             .join(Batch, Batch.id == StocktakeLine.batch_id)
+             .join(User, User.id == Stocktake.counted_by_id)
+             .where(StocktakeLine.counted_containers != StocktakeLine.expected_containers))
+    query = between_moments(query, Stocktake.counted_at, filters)
+    return [ExceptionRow(to_local(at).date(), DISCREPANCY, f"Batch {number}",
+                         f"expected {line.expected_containers}, counted "
+                         f"{line.counted_containers}: {line.reason or 'no reason given'}", who)
+            for line, at, number, who in db.session.execute(query)]
+
+
+def _complications(filters: Filters) -> list[ExceptionRow]:
+    query = (select(FollowUp, TreatmentSession.id, Patient.first_name, Patient.last_name,
+                    Patient.reference, User.full_name)
+             .join(TreatmentSession, TreatmentSession.id == FollowUp.session_id)
+             .join(Patient, Patient.id == TreatmentSession.patient_id)
+             .join(User, User.id == FollowUp.recorded_by_id)
+             .where(FollowUp.complication.is_(True)))
+    query = _for_prescriber(between_days(query, FollowUp.seen_on, filters), filters)
+    return [ExceptionRow(f.seen_on, COMPLICATION, _session_subject(sid, first, last, ref),
+                         "; ".join(filter(None, (f.severity, f.effects, f.action_taken))), who)
+            for f, sid, first, last, ref, who in db.session.execute(query)]
+
+
+def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
+    """Batches used within their near-expiry window, unless the session already has the flag
+    (compared in Python: date arithmetic differs between SQLite and PostgreSQL)."""
+    window = timedelta(days=window_days())
+    flagged = select(SessionFlag.session_id).where(SessionFlag.code == "batch_near_expiry")
+    query = (select(TreatmentSession.id, TreatmentSession.session_date, Batch.batch_number,
+                    Batch.expires_on, Patient.first_name, Patient.last_name, Patient.reference,
+                    User.full_name)
+             .join(Injection, Injection.session_id == TreatmentSession.id)
+             .join(Batch, Batch.id == Injection.batch_id)
+             .join(Patient, Patient.id == TreatmentSession.patient_id)
+             .join(User, User.id == TreatmentSession.prescriber_id)
+             .where(TreatmentSession.id.not_in(flagged)).distinct())
+    query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
+    return [ExceptionRow(day, NEAR_EXPIRY, _session_subject(sid, first, last, ref),
+                         f"batch {number} expires {expires_on:%d %b %Y}", who)
+            for sid, day, number, expires_on, first, last, ref, who in db.session.execute(query)
+            if expires_on - day <= window]
+
+
+def _unsigned(filters: Filters) -> list[ExceptionRow]:
+    query = (select(TreatmentSession.id, TreatmentSession.session_date,
+                    TreatmentSession.started_at, Patient.first_name, Patient.last_name,
+                    Patient.reference, User.full_name)
+             .join(Patient, Patient.id == TreatmentSession.patient_id)
+             .join(User, User.id == TreatmentSession.prescriber_id)
+             .where(TreatmentSession.signed_at.is_(None), TreatmentSession.status != CANCELLED,
+                    TreatmentSession.started_at < utcnow() - timedelta(hours=24)))
+    query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
+    return [ExceptionRow(day, UNSIGNED, _session_subject(sid, first, last, ref),
+                         f"started {to_local(started):%d %b %Y %H:%M}, not signed", who)
+            for sid, day, started, first, last, ref, who in db.session.execute(query)]
+
+
+def _refusals(filters: Filters) -> list[ExceptionRow]:
+    query = select(AuditEvent).where(AuditEvent.action == "refused")
+    query = between_moments(query, AuditEvent.occurred_at, filters)
+    if filters.prescriber_id:
+        query = query.where(AuditEvent.actor_id == filters.prescriber_id)
+    return [ExceptionRow(to_local(e.occurred_at).date(), REFUSED, f"Audit event {e.seq}",
+                         e.detail or "", e.actor_name, e.rule or "")
+            for e in db.session.scalars(query)]
+
+
+SOURCES = (_flags, _discrepancies, _complications, _near_expiry_uses, _unsigned, _refusals)
+
+
+def all_rows(filters: Filters) -> list[ExceptionRow]:
+    return [row for source in SOURCES for row in source(filters)]
+
+
+def per_month(rows: list[ExceptionRow]) -> dict[str, int]:
+    return dict(sorted(Counter(f"{row.day:%Y-%m}" for row in rows).items()))
+
+
+def report(filters: Filters, listing: Listing) -> Result:
+    rows = sort_in_python(all_rows(filters), listing.sort, listing.descending)
+    return Result(page_in_python(rows, listing), len(rows),
+                  {"exceptions": len(rows), "by_kind": dict(sorted(Counter(
+                      row.kind for row in rows).items()))}, {"per_month": per_month(rows)})

@@ -1,0 +1,204 @@
+"""Report 1, session audit: one row per treatment session with who, what, from which batches."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased
+
+from compliance.extensions import db
+from compliance.models import (
+    Batch,
+    Injection,
+    InjectionReversal,
+    Patient,
+    Prescription,
+    Product,
+    SessionAddendum,
+    SessionFlag,
+    TreatmentSession,
+    User,
+)
+from compliance.models.treatment import FLAG_LABELS
+from compliance.services.reports.common import (
+    Filters,
+    Listing,
+    Result,
+    between_days,
+    corrected_ids,
+    in_chunks,
+    ordered,
+    paged,
+)
+
+ADMIN, DOCTOR = aliased(User, name="administering"), aliased(User, name="doctor")
+SORTS = {"date": "Date", "patient": "Patient", "prescriber": "Administering prescriber",
+         "doctor": "Prescribing doctor", "signed": "Signed off"}
+_SORT_COLUMNS = {"date": TreatmentSession.session_date, "patient": Patient.last_name,
+                 "prescriber": ADMIN.full_name, "doctor": DOCTOR.full_name,
+                 "signed": TreatmentSession.signed_at}
+# Sign-off is the session's routine second write; it is not a correction.
+ROUTINE_UPDATES = frozenset({"status", "signed_at"})
+
+
+def dose_mg(volume_ul: int, strength_percent) -> Decimal:
+    """mg of active ingredient = ml x % x 10."""
+    return Decimal(volume_ul) / 1000 * Decimal(strength_percent) * 10
+
+
+def _registration(register: str | None, number: str | None) -> str:
+    return f"{register or ''} {number}".strip() if number else ""
+
+
+@dataclass
+class BatchUse:
+    batch_number: str
+    expires_on: date
+    volume_ul: int = 0
+    mg: Decimal = Decimal(0)
+    reversed_ul: int = 0
+
+
+@dataclass
+class SessionRow:
+    id: int
+    session_date: date
+    started_at: datetime
+    signed_at: datetime | None
+    patient_name: str
+    patient_reference: str
+    prescriber_name: str
+    prescriber_registration: str
+    doctor_name: str
+    doctor_registration: str
+    prescription_reference: str
+    prescription_signed_at: datetime | None
+    batches: list[BatchUse] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)
+
+    @property
+    def volume_ul(self) -> int:
+        return sum(use.volume_ul for use in self.batches)
+
+    @property
+    def mg(self) -> Decimal:
+        return sum((use.mg for use in self.batches), Decimal(0))
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.corrections)
+
+
+def filtered(filters: Filters) -> Select:
+    query = (select(TreatmentSession.id, TreatmentSession.session_date,
+                    TreatmentSession.started_at, TreatmentSession.signed_at,
+                    Patient.first_name, Patient.last_name, Patient.reference,
+                    ADMIN.full_name.label("admin_name"), ADMIN.register.label("admin_register"),
+                    ADMIN.registration_number.label("admin_number"),
+                    DOCTOR.full_name.label("doctor_name"),
+                    DOCTOR.register.label("doctor_register"),
+                    DOCTOR.registration_number.label("doctor_number"),
+                    Prescription.id.label("prescription_id"),
+                    Prescription.signed_at.label("prescription_signed_at"))
+             .join(Patient, Patient.id == TreatmentSession.patient_id)
+             .join(ADMIN, ADMIN.id == TreatmentSession.prescriber_id)
+             .join(Prescription, Prescription.id == TreatmentSession.prescription_id)
+             .join(DOCTOR, DOCTOR.id == Prescription.prescriber_id))
+    query = between_days(query, TreatmentSession.session_date, filters)
+    if filters.prescriber_id:
+        query = query.where(TreatmentSession.prescriber_id == filters.prescriber_id)
+    if filters.patient_id:
+        query = query.where(TreatmentSession.patient_id == filters.patient_id)
+    if filters.product_id:
+        query = query.where(Prescription.product_id == filters.product_id)
+    if filters.batch_id:
+        query = query.where(TreatmentSession.id.in_(
+            select(Injection.session_id).where(Injection.batch_id == filters.batch_id)))
+    return query
+
+
+def _row(r) -> SessionRow:
+    return SessionRow(
+        id=r.id, session_date=r.session_date, started_at=r.started_at, signed_at=r.signed_at,
+        patient_name=f"{r.first_name} {r.last_name}", patient_reference=r.reference,
+        prescriber_name=r.admin_name,
+        prescriber_registration=_registration(r.admin_register, r.admin_number),
+        doctor_name=r.doctor_name,
+        doctor_registration=_registration(r.doctor_register, r.doctor_number),
+        prescription_reference=f"RX-{r.prescription_id:06d}",
+        prescription_signed_at=r.prescription_signed_at)
+
+
+def _attach_injections(rows: dict[int, SessionRow]) -> None:
+    uses: dict[tuple[int, str], BatchUse] = {}
+    result = db.session.execute(
+        select(Injection.session_id, Batch.batch_number, Batch.expires_on,
+               Product.strength_percent, Injection.volume_ul, InjectionReversal.id)
+        .join(Batch, Batch.id == Injection.batch_id).join(Product, Product.id == Batch.product_id)
+        .outerjoin(InjectionReversal, InjectionReversal.injection_id == Injection.id)
+        .where(Injection.session_id.in_(rows)).order_by(Injection.session_id, Injection.id))
+    for session_id, number, expires_on, strength, volume_ul, reversal_id in result:
+        key = (session_id, number)
+        if key not in uses:
+            uses[key] = BatchUse(number, expires_on)
+            rows[session_id].batches.append(uses[key])
+        if reversal_id is not None:
+            uses[key].reversed_ul += volume_ul
+            rows[session_id].corrections.append(
+                f"injection of {Decimal(volume_ul) / 1000:g} ml from {number} reversed")
+        else:
+            uses[key].volume_ul += volume_ul
+            uses[key].mg += dose_mg(volume_ul, strength)
+
+
+def _attach_flags_and_corrections(rows: dict[int, SessionRow]) -> None:
+    for session_id, code in db.session.execute(
+            select(SessionFlag.session_id, SessionFlag.code)
+            .where(SessionFlag.session_id.in_(rows)).order_by(SessionFlag.id)):
+        rows[session_id].flags.append(FLAG_LABELS.get(code, code))
+    for session_id, count in db.session.execute(
+            select(SessionAddendum.session_id, func.count())
+            .where(SessionAddendum.session_id.in_(rows)).group_by(SessionAddendum.session_id)):
+        rows[session_id].corrections.append(f"{count} addendum(s) after sign-off")
+    for session_id in corrected_ids("treatment_sessions", rows, ROUTINE_UPDATES):
+        rows[session_id].corrections.append("session record changed after it was entered")
+
+
+def _complete(raw_rows) -> list[SessionRow]:
+    rows = {r.id: _row(r) for r in raw_rows}
+    if rows:
+        _attach_injections(rows)
+        _attach_flags_and_corrections(rows)
+    return list(rows.values())
+
+
+def totals(filters: Filters) -> dict:
+    ids = filtered(filters).with_only_columns(TreatmentSession.id).scalar_subquery()
+    volume_ul, mg = 0, Decimal(0)
+    for strength, ul in db.session.execute(
+            select(Product.strength_percent, func.sum(Injection.volume_ul))
+            .join(Batch, Batch.id == Injection.batch_id)
+            .join(Product, Product.id == Batch.product_id)
+            .outerjoin(InjectionReversal, InjectionReversal.injection_id == Injection.id)
+            .where(Injection.session_id.in_(ids), InjectionReversal.id.is_(None))
+            .group_by(Product.strength_percent)):
+        volume_ul += int(ul or 0)
+        mg += dose_mg(int(ul or 0), strength)
+    return {"volume_ul": volume_ul, "mg": mg}
+
+
+def report(filters: Filters, listing: Listing) -> Result:
+    query = ordered(filtered(filters), _SORT_COLUMNS, listing, TreatmentSession.id)
+    count = db.session.scalar(select(func.count()).select_from(filtered(filters).subquery()))
+    rows = _complete(db.session.execute(paged(query, listing)).all())
+    return Result(rows, count, {"sessions": count, **totals(filters)})
+
+
+def iter_rows(filters: Filters, listing: Listing) -> Iterator[SessionRow]:
+    """Every matching session, read in chunks so an export's memory stays flat."""
+    query = ordered(filtered(filters), _SORT_COLUMNS, listing, TreatmentSession.id)
+    for chunk in in_chunks(query):
+        yield from _complete(chunk)

@@ -1,0 +1,1 @@
+from tests.reports.dataset import dataset  # noqa: F401

@@ -1,0 +1,76 @@
+"""A known data set for the report tests: every figure in it is worked out by hand."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from compliance.clock import local_today, utcnow
+from compliance.errors import InsufficientStock
+from compliance.extensions import db
+from compliance.models import (
+    FollowUp,
+    InjectionReversal,
+    SessionFlag,
+    TreatmentSession,
+)
+from compliance.models.stock import REVERSAL
+from compliance.services import stock, stocktakes
+from compliance.services.stock import locked_batch, post
+from tests.factories import make_product, make_session, ready_patient, receive_batch
+
+
+def reverse_injection(session, manager, reason="Recorded against the wrong batch"):
+    """Cancel a session's first injection with a reversal entry (a corrected record)."""
+    injection = session.injections[0]
+    batch = locked_batch(injection.batch_id)
+    entry = post(manager, batch, REVERSAL, injection.volume_ul, 0,
+                 reverses_id=injection.ledger_entry_id, reason=reason)
+    db.session.flush()
+    db.session.add(InjectionReversal(injection_id=injection.id, ledger_entry_id=entry.id,
+                                     reason=reason, recorded_by_id=manager.id))
+    db.session.commit()
+
+
+@pytest.fixture
+def dataset(users):
+    """Two batches of STS 1% (10 x 2 ml each), three sessions, waste, a stocktake
+    discrepancy, a flagged session, a complication, a refused draw and a reversed injection.
+
+    Batch A1 (expires in 365 days): session 1 (40 days ago) draws 1.5 ml, session 2 (5 days
+    ago) draws 2 ml (reversed later), waste 0.5 ml opened remainder. Batch B2 (expires in 20
+    days: near expiry): session 1 draws 1 ml, session 3 (nurse, 5 days ago, unsigned after 30
+    hours) draws 0.5 ml. The stocktake counts 7 sealed containers of B2 where 8 were expected
+    (1 missing: a -2 ml correction).
+    """
+    doctor, nurse, manager = users["doctor"], users["nurse"], users["manager"]
+    product = make_product("1")
+    a1 = receive_batch(manager, product, containers=10, batch_number="A1")
+    b2 = receive_batch(manager, product, containers=10, batch_number="B2", expires_in_days=20)
+    patient, prescription = ready_patient(users, product)
+    other, other_rx = ready_patient(users, product)
+    day1 = local_today() - timedelta(days=40)
+    day2 = local_today() - timedelta(days=5)
+    s1 = make_session(prescription, doctor, day1, [(a1, 1500), (b2, 1000)])
+    s2 = make_session(prescription, doctor, day2, [(a1, 2000)], number=2)
+    s3 = make_session(other_rx, nurse, day2, [(b2, 500)], signed=False)
+    # Core UPDATE: back-dating test data is not a correction the reports should mark.
+    db.session.execute(update(TreatmentSession).where(TreatmentSession.id == s3.id)
+                       .values(started_at=utcnow() - timedelta(hours=30)))
+    db.session.add(SessionFlag(session_id=s2.id, code="gap_over_6_weeks",
+                               detail="35 days since session 1"))
+    db.session.add(FollowUp(session_id=s1.id, seen_on=day1 + timedelta(days=14),
+                            effects="clot", complication=True, severity="moderate",
+                            action_taken="Clot drained", recorded_by_id=doctor.id))
+    db.session.commit()
+    stock.record_waste(manager, a1.id, stock.Waste(0, 500, "opened remainder", "Left in ampoule"))
+    stocktakes.record_stocktake(manager, [stocktakes.Count(a1.id, 8),
+                                          stocktakes.Count(b2.id, 7, "One ampoule missing")],
+                                None, stocktakes.Countersignature(
+                                    users["doctor"].email, "Correct-Horse-Battery-9"))
+    with pytest.raises(InsufficientStock):
+        stock.draw(nurse, a1.id, 50_000, 25, local_today())
+    reverse_injection(s2, manager)
+    return dict(users, day1=day1, day2=day2, product=product, a1=a1, b2=b2, patient=patient,
+                other=other,
+                prescription=prescription, s1=s1, s2=s2, s3=s3)

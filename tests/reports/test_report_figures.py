@@ -1,0 +1,188 @@
+"""Every figure of every report, on screen, in CSV and in the PDF's text, from a known data set."""
+
+import csv
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from compliance.extensions import db
+from compliance.models import AuditEvent
+
+pytestmark = pytest.mark.usefixtures("dataset")
+
+
+def screen(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
+    return response.get_data(as_text=True)
+
+
+def csv_rows(client, url: str) -> list[dict]:
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def pdf_text(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200 and response.data[:4] == b"%PDF"
+    reader = PdfReader(io.BytesIO(response.data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture
+def inspector_client(client, login, dataset):
+    login(dataset["inspector"])
+    return client
+
+
+def test_session_audit_shows_every_session_with_doctor_batches_and_doses(inspector_client,
+                                                                         dataset):
+    html = screen(inspector_client, "/reports/sessions")
+    assert "<strong>3</strong> treatment sessions, <strong>3 ml</strong>" in html
+    assert "<strong>30 mg</strong>" in html
+    assert "GMC 7000001" in html and "NMC 12A3456E" in html and "RX-000001" in html
+    assert html.count("corrected-mark") == 1
+    rows = {int(r["session"]): r for r in csv_rows(inspector_client, "/reports/sessions.csv")}
+    s1, s2, s3 = (rows[dataset[k].id] for k in ("s1", "s2", "s3"))
+    assert s1["batches"].startswith("A1 (exp ") and ": 1.5 ml; B2 (exp " in s1["batches"]
+    assert (s1["volume ml"], s1["STS mg"]) == ("2.5", "25")
+    assert s1["prescribing doctor"] == dataset["doctor"].full_name
+    assert s1["doctor registration"] == "GMC 7000001" and s1["prescription"] == "RX-000001"
+    assert (s2["volume ml"], s2["STS mg"]) == ("0", "0")
+    assert "reversed" in s2["corrections"] and "More than 6 weeks" in s2["flags"]
+    assert s3["signed off at (UTC)"] == "" and s3["prescriber registration"] == "NMC 12A3456E"
+    text = pdf_text(inspector_client, "/reports/sessions.pdf")
+    for expected in ("Session audit", "Demo Vein Clinic", "Page 1 of 1", "Corrected", "RX-000002",
+                     "GMC 7000001", dataset["inspector"].full_name, "30 mg"):
+        assert expected in text, expected
+
+
+def test_stock_reconciliation_balances_each_batch(inspector_client):
+    rows = {r["batch"]: r for r in csv_rows(inspector_client, "/reports/stock.csv")}
+    a1, b2 = rows["A1"], rows["B2"]
+    assert [a1[k] for k in ("received ml", "administered ml", "wasted ml", "reversals ml",
+                            "expected balance ml", "stored balance ml")] == [
+        "20", "3.5", "0.5", "2", "18", "18"]
+    assert [b2[k] for k in ("administered ml", "stocktake corrections ml", "expected balance ml",
+                            "last count containers", "discrepancy containers")] == [
+        "1.5", "'-2", "16.5", "7", "'-1"]
+    assert a1["ledger and balance disagree"] == "" and "reversed" in a1["corrections"]
+    html = screen(inspector_client, "/reports/stock")
+    assert "<th scope=\"row\">All products</th>" in html and ">34.5<" in html
+    assert "<svg" in html and "received, administered and wasted" in html
+    text = pdf_text(inspector_client, "/reports/stock.pdf")
+    assert "Stock reconciliation" in text and "34.5" in text and "16.5" in text
+
+
+def test_a_batch_whose_ledger_and_balance_disagree_is_shown_in_red(inspector_client, dataset):
+    from sqlalchemy import update
+
+    from compliance.models import Batch
+    db.session.execute(update(Batch).where(Batch.id == dataset["a1"].id).values(balance_ul=1))
+    db.session.commit()
+    html = screen(inspector_client, "/reports/stock")
+    assert 'class="mismatch' in html and "ledger sum 18" in html
+
+
+def test_batch_trace_lists_patients_with_contact_details(inspector_client, dataset):
+    url = f"/reports/trace?batch={dataset['a1'].id}"
+    html = screen(inspector_client, url)
+    assert "<strong>2</strong> injections to <strong>1</strong> patients" in html
+    assert "<strong>1.5 ml</strong>" in html and "Corrected: reversed" in html
+    rows = csv_rows(inspector_client, f"/reports/trace.csv?batch={dataset['a1'].id}")
+    assert sorted((r["volume ml"], r["reversed"]) for r in rows) == [("1.5", ""), ("2", "yes")]
+    assert {r["phone"] for r in rows} == {"07700 900123"}
+    text = pdf_text(inspector_client, f"/reports/trace.pdf?batch={dataset['a1'].id}")
+    assert dataset["patient"].reference in text and "07700 900123" in text
+
+
+def test_expiry_lists_the_near_expiry_batch_only(inspector_client):
+    rows = csv_rows(inspector_client, "/reports/expiry.csv")
+    assert [(r["batch"], r["days left"], r["status"], r["balance ml"]) for r in rows] == [
+        ("B2", "20", "expiring soon", "16.5")]
+    html = screen(inspector_client, "/reports/expiry")
+    assert "<strong>1</strong> batches holding <strong>16.5 ml</strong>" in html
+    assert "B2" in pdf_text(inspector_client, "/reports/expiry.pdf")
+
+
+def test_exceptions_list_every_flag_discrepancy_complication_and_refusal(inspector_client):
+    rows = csv_rows(inspector_client, "/reports/exceptions.csv")
+    kinds = sorted(r["exception"] for r in rows)
+    assert kinds == sorted(["More than 6 weeks since the previous session",
+                            "Stocktake discrepancy", "Complication reported",
+                            "Batch used within its near-expiry window",
+                            "Session unsigned 24 hours after it started", "Refused attempt"])
+    refused = next(r for r in rows if r["exception"] == "Refused attempt")
+    assert refused["who"].startswith("Nurse") and "insufficient stock" in refused["rule"]
+    assert refused["detail"].startswith("draw stock:")
+    html = screen(inspector_client, "/reports/exceptions")
+    assert "<strong>6</strong> exceptions" in html and "<svg" in html
+    text = pdf_text(inspector_client, "/reports/exceptions.pdf")
+    assert "Refused attempt" in text and "One ampoule missing" in text
+
+
+def test_prescriber_activity_counts_sessions_and_volume_per_month(inspector_client, dataset):
+    rows = csv_rows(inspector_client, "/reports/activity.csv")
+    doctor = {}
+    for r in rows:
+        if r["prescriber"] == dataset["doctor"].full_name:
+            doctor[r["month"]] = (int(r["sessions"]), r["volume ml"])
+    day1, day2 = f"{dataset['day1']:%Y-%m}", f"{dataset['day2']:%Y-%m}"
+    expected = {day1: (1, "2.5"), day2: (1, "0")} if day1 != day2 else {day1: (2, "2.5")}
+    assert doctor == expected
+    nurse = [r for r in rows if r["prescriber"] == dataset["nurse"].full_name]
+    assert [(r["sessions"], r["volume ml"]) for r in nurse] == [("1", "0.5")]
+    html = screen(inspector_client, "/reports/activity")
+    assert "<strong>3</strong> treatment sessions by <strong>2</strong> prescribers" in html
+    assert "Page 1 of" in pdf_text(inspector_client, "/reports/activity.pdf")
+
+
+def test_audit_report_verifies_the_chain_and_shows_its_head(inspector_client):
+    html = screen(inspector_client, "/reports/audit")
+    assert "chain intact" in html
+    rows = csv_rows(inspector_client, "/reports/audit.csv")
+    assert any(r["action"] == "refused" for r in rows)
+    assert any(r["action"] == "update" and r["correction"] == "yes" for r in rows)
+    assert "chain intact" in pdf_text(inspector_client, "/reports/audit.pdf")
+
+
+def test_every_export_is_an_audit_event(inspector_client, dataset):
+    before = db.session.query(AuditEvent).filter_by(action="export").count()
+    csv_rows(inspector_client, f"/reports/sessions.csv?prescriber={dataset['doctor'].id}")
+    pdf_text(inspector_client, "/reports/expiry.pdf")
+    events = db.session.query(AuditEvent).filter_by(action="export").order_by(
+        AuditEvent.seq).all()
+    assert len(events) == before + 2
+    assert "Session audit report CSV" in events[-2].detail and "Prescriber: Doctor" in \
+        events[-2].detail
+    assert events[-1].actor_id == dataset["inspector"].id
+
+
+def test_bad_filter_input_gets_a_clear_message(inspector_client):
+    response = inspector_client.get("/reports/sessions?date_from=2026-02-01&date_to=2026-01-01")
+    assert response.status_code == 400
+    assert "The end date must be on or after the start date." in response.get_data(as_text=True)
+    response = inspector_client.get("/reports/sessions.csv?patient=NOPE")
+    assert response.status_code == 400 and "No patient has the reference NOPE" in \
+        response.get_data(as_text=True)
+    assert inspector_client.get("/reports/trace?page=0").status_code == 400
+
+
+def test_filters_narrow_the_session_audit(inspector_client, dataset):
+    rows = csv_rows(inspector_client, f"/reports/sessions.csv?patient={dataset['other'].reference}")
+    assert [int(r["session"]) for r in rows] == [dataset["s3"].id]
+    rows = csv_rows(inspector_client, f"/reports/sessions.csv?batch={dataset['b2'].id}&sort=date"
+                                      "&direction=asc")
+    assert [int(r["session"]) for r in rows] == [dataset["s1"].id, dataset["s3"].id]
+    html = screen(inspector_client, f"/reports/sessions?date_from={dataset['day2']}")
+    assert "<strong>2</strong> treatment sessions" in html and "From:" in html
+
+
+def test_dashboard_counts_and_verification(inspector_client):
+    html = screen(inspector_client, "/reports/")
+    assert '<span class="stat">3</span> treatment sessions' in html
+    assert '<span class="stat">2</span> prescribers' in html
+    assert '<span class="stat">2</span> batches' in html
+    assert '<span class="stat">1</span> open exceptions' in html and "chain intact" in html
