@@ -103,3 +103,21 @@ def test_each_route_answers_each_role_as_the_table_says(app, sample, kind):
             url = url_for_rule(rule, users)
             response = client.open(url, method=method)
             check(response, outcome, method, f"{kind} {method} {url}")
+
+
+# An inspector's own account is theirs to use; everything else is read-only to them.
+INSPECTOR_MAY_POST = {"auth.login", "auth.logout", "auth.change_password"}
+
+
+def test_an_inspector_can_change_nothing(app, sample):
+    from tests.treatment_helpers import treatment_state
+
+    client = app.test_client()
+    sign_in(client, sample["inspector"])
+    before = treatment_state()
+    for rule, _view in app_routes(app):
+        if "POST" not in rule.methods or rule.endpoint in INSPECTOR_MAY_POST:
+            continue
+        response = client.post(url_for_rule(rule, sample), data={"reason": "try"})
+        assert response.status_code == 403, rule.rule
+    assert treatment_state() == before

@@ -14,7 +14,7 @@ from tests.factories import PASSWORD, make_user
 # Every audited table needs a test here that creates, changes and corrects a record.
 COVERED_TABLES = {"users", "signatures", "products", "batches", "ledger_entries", "stocktakes",
                   "stocktake_lines", "treatment_sessions", "injections", "injection_reversals",
-                  "session_flags", "session_addenda", "follow_ups"}
+                  "session_flags", "session_addenda", "follow_ups", "recall_contacts"}
 
 
 def test_every_model_is_audited_or_exempt_with_a_reason(app):
