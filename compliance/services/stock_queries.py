@@ -28,6 +28,51 @@ def batches(product_id: int | None = None, with_stock_only: bool = False) -> lis
     return list(db.session.scalars(query))
 
 
+PAGE_SIZE = 50
+BATCH_SORTS = {"product": (Product.strength_percent, Batch.expires_on),
+               "batch": (Batch.batch_number,), "expires": (Batch.expires_on,),
+               "sealed": (Batch.sealed_containers,), "balance": (Batch.balance_ul,),
+               "received": (Batch.received_on,)}
+
+
+@dataclass
+class BatchFilters:
+    product_id: int | None = None
+    status: str = ""
+    search: str = ""
+    sort: str = "product"
+    direction: str = "asc"
+
+
+def _status_condition(status: str, today: date):
+    live = Batch.state == AVAILABLE
+    return {
+        "available": live & (Batch.expires_on > today) & (Batch.balance_ul > 0),
+        "expired": live & (Batch.expires_on <= today),
+        "exhausted": live & (Batch.expires_on > today) & (Batch.balance_ul == 0),
+        "quarantined": Batch.state == "quarantined",
+        "recalled": Batch.state == "recalled",
+    }.get(status)
+
+
+def batch_page(filters: BatchFilters, today: date, page: int):
+    """One page of batches, filtered and sorted in SQL (a group can hold tens of thousands)."""
+    query = select(Batch).join(Batch.product)
+    if filters.product_id:
+        query = query.where(Batch.product_id == filters.product_id)
+    condition = _status_condition(filters.status, today)
+    if condition is not None:
+        query = query.where(condition)
+    if filters.search:
+        needle = f"%{filters.search.strip().lower()}%"
+        query = query.where(func.lower(Batch.batch_number).like(needle)
+                            | func.lower(Batch.supplier).like(needle))
+    columns = BATCH_SORTS.get(filters.sort, BATCH_SORTS["product"])
+    order = [c.desc() if filters.direction == "desc" else c.asc() for c in columns]
+    return db.paginate(query.order_by(*order, Batch.id), page=page, per_page=PAGE_SIZE,
+                       error_out=False)
+
+
 def ledger(batch_id: int) -> list[LedgerEntry]:
     """A batch's entries in the order they were written (the running balance's order)."""
     return list(db.session.scalars(

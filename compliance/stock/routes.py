@@ -26,14 +26,15 @@ from compliance.stock.forms import (
 @bp.route("/")
 @requires("view_stock")
 def index():
-    product_id = request.args.get("product", type=int)
-    state = request.args.get("state", "")
-    rows = stock_queries.batches(product_id)
+    args = request.args
+    filters = stock_queries.BatchFilters(
+        product_id=args.get("product", type=int), status=args.get("state", ""),
+        search=args.get("q", "")[:60], sort=args.get("sort", "product"),
+        direction="desc" if args.get("direction") == "desc" else "asc")
     today = local_today()
-    if state:
-        rows = [b for b in rows if b.status(today) == state]
-    return render_template("stock/index.html", batches=rows, products=stock_queries.products(),
-                           product_id=product_id, state=state, today=today)
+    pagination = stock_queries.batch_page(filters, today, args.get("page", 1, type=int))
+    return render_template("stock/index.html", pagination=pagination, filters=filters,
+                           products=stock_queries.products(), today=today)
 
 
 def _batch_forms(**bound) -> dict:

@@ -153,3 +153,21 @@ def test_inspectors_cannot_change_stock(client, users, login):
                            data={"adj-containers": "1", "adj-reason": "x"})
     assert response.status_code == 403
     assert client.get("/stock/receive").status_code == 403
+
+
+def test_the_overview_pages_sorts_and_searches_in_the_database(client, users, login):
+    manager = users["manager"]
+    product = make_product()
+    for n in range(55):
+        receive_batch(manager, product, containers=1, batch_number=f"N{n:03d}",
+                      expires_in_days=100 + n)
+    login(manager)
+    first = client.get("/stock/", query_string={"sort": "expires"}).get_data(as_text=True)
+    assert "N000" in first and "N054" not in first and "Page 1 of 2 (55 rows)" in first
+    second = client.get("/stock/", query_string={"sort": "expires", "page": 2})
+    assert "N054" in second.get_data(as_text=True)
+    latest = client.get("/stock/", query_string={"sort": "expires", "direction": "desc"})
+    assert latest.get_data(as_text=True).index("N054") < latest.get_data(as_text=True).index(
+        "N053")
+    found = client.get("/stock/", query_string={"q": "n01"}).get_data(as_text=True)
+    assert "N010" in found and "N020" not in found
