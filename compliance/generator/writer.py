@@ -1,12 +1,20 @@
 """Bulk writing: explicit ids, chunked multi-row inserts, sequences set afterwards."""
 
 from collections import defaultdict
+from datetime import UTC, datetime
 
 from sqlalchemy import Table, func, select, text
 
 from compliance.extensions import db
 
 CHUNK = 5_000
+
+
+def _plain(value):
+    """Timestamps are stored as naive UTC (see compliance.dbtypes.UTCDateTime)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
 class BulkWriter:
@@ -45,9 +53,22 @@ class BulkWriter:
 
     def _flush(self, name: str) -> None:
         rows = self.buffers.pop(name, [])
-        if rows:
+        if not rows:
+            return
+        if self.connection.dialect.name == "postgresql":
+            self._copy(name, rows)
+        else:
             self.connection.execute(self.table(name).insert(), rows)
-            self.on_rows(len(rows))
+        self.on_rows(len(rows))
+
+    def _copy(self, name: str, rows: list[dict]) -> None:
+        """PostgreSQL's COPY: many times faster than INSERT for bulk loads."""
+        columns = list(rows[0])
+        raw = self.connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([_plain(row[column]) for column in columns])
 
     def flush_all(self) -> None:
         for name in list(self.order):
