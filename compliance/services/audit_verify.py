@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from compliance.extensions import db
 from compliance.models import AuditEvent
-from compliance.services.audit import GENESIS, HASHED_FIELDS, hash_values
+from compliance.services.audit import GENESIS, HASHED_FIELDS, hash_raw
 
 PG_TIME = "to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US')"
 
@@ -31,9 +31,8 @@ def _raw_rows(connection):
     columns = [PG_TIME if name == "occurred_at" and connection.dialect.name == "postgresql"
                else name for name in HASHED_FIELDS]
     sql = f"SELECT seq, hash, {', '.join(columns)} FROM audit_events ORDER BY seq"
-    result = connection.execution_options(stream_results=True, yield_per=20_000) \
-        .exec_driver_sql(sql)
-    for partition in result.partitions():
+    result = connection.execution_options(stream_results=True).exec_driver_sql(sql)
+    for partition in result.partitions(20_000):
         yield from partition
 
 
@@ -52,7 +51,7 @@ def verify() -> Verification:
         if seq != expected:
             return Verification(False, count, prev, expected,
                                 f"event {expected} is missing (the next event is {seq})")
-        if hash_values(fields) != stored:
+        if hash_raw(fields) != stored:
             return Verification(False, count, prev, seq,
                                 f"event {seq} was changed: its content does not match its hash")
         if fields[-1] != prev:
