@@ -45,6 +45,7 @@ def register_blueprints(app: Flask) -> None:
     from compliance.audit import bp as audit_bp
     from compliance.auth import bp as auth_bp
     from compliance.main import bp as main_bp
+    from compliance.patients import bp as patients_bp
     from compliance.stock import bp as stock_bp
     from compliance.users import bp as users_bp
 
@@ -53,3 +54,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(users_bp, url_prefix="/users")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(stock_bp, url_prefix="/stock")
+    app.register_blueprint(patients_bp, url_prefix="/patients")

@@ -1,11 +1,22 @@
 """Every route, every role and anonymous: the status the capability table implies."""
 
 import pytest
+from sqlalchemy import select
 
+from compliance.extensions import db
+from compliance.models import Contraindication
 from compliance.permissions import CAPABILITIES, can
 from compliance.services import stock_queries, stocktakes
 from tests.conftest import sign_in
-from tests.factories import make_product, receive_batch
+from tests.factories import (
+    make_consent,
+    make_consultation,
+    make_patient,
+    make_prescription,
+    make_product,
+    make_screening,
+    receive_batch,
+)
 
 KINDS = ("anonymous", "doctor", "nurse", "manager", "inspector")
 # Values for URL parameters; every new parameter name needs one here.
@@ -17,6 +28,12 @@ SAMPLE_ARGS = {
     "entry_id": lambda data: data["entry"].id,
     "product_id": lambda data: data["product"].id,
     "stocktake_id": lambda data: data["stocktake"].id,
+    "patient_id": lambda data: data["patient"].id,
+    "screening_id": lambda data: data["screening"].id,
+    "consent_id": lambda data: data["consent"].id,
+    "consultation_id": lambda data: data["consultation"].id,
+    "prescription_id": lambda data: data["prescription"].id,
+    "contraindication_id": lambda data: data["contraindication"].id,
 }
 
 
@@ -29,7 +46,20 @@ def sample(users):
     taken = stocktakes.record_stocktake(manager, [stocktakes.Count(batch.id, 10)], None,
                                         stocktakes.Countersignature(None, None))
     return {**users, "product": product, "batch": batch,
-            "entry": stock_queries.ledger(batch.id)[0], "stocktake": taken}
+            "entry": stock_queries.ledger(batch.id)[0], "stocktake": taken,
+            **patient_sample(users, product)}
+
+
+def patient_sample(users, product) -> dict:
+    """A patient's records; the prescription is a draft, so its edit page answers 200."""
+    doctor = users["doctor"]
+    patient = make_patient()
+    consultation = make_consultation(patient, doctor)
+    return {"patient": patient, "screening": make_screening(patient, doctor),
+            "consent": make_consent(patient, doctor), "consultation": consultation,
+            "prescription": make_prescription(patient, product, doctor, consultation,
+                                              signed=False),
+            "contraindication": db.session.scalars(select(Contraindication)).first()}
 
 
 def app_routes(app):

@@ -14,6 +14,9 @@ from tests.factories import PASSWORD, make_user
 # Every audited table needs a test here that creates, changes and corrects a record.
 COVERED_TABLES = {"users", "signatures", "products", "batches", "ledger_entries", "stocktakes",
                   "stocktake_lines"}
+# D3 patients: tested in tests/unit/test_patient_audit.py
+COVERED_TABLES |= {"patients", "contraindications", "screenings", "screening_answers", "consents",
+                   "consultations", "prescriptions"}
 
 
 def test_every_model_is_audited_or_exempt_with_a_reason(app):
