@@ -83,7 +83,7 @@ def test_doctor_registers_screens_consults_and_signs_a_prescription(page, live_a
     assert "Intact" in signature.inner_text()
     check(page, "prescription-signed")
     page.get_by_role("link", name="← Harriet Vane").click()
-    assert "Signed" in page.locator(".timeline").inner_text()
+    assert "Signed" in page.locator(".record-timeline").inner_text()
     check(page, "patient-record")
 
 
@@ -100,3 +100,17 @@ def test_the_patient_pages_fit_a_tablet(tablet_page, live_app, live_server):
     check(tablet_page, "tablet-screening")
     width = tablet_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 820, "the screening page scrolls sideways on a tablet"
+
+
+def test_manager_adds_a_contraindication_and_it_is_asked_at_screening(page, live_app,
+                                                                      live_server):
+    email, _ = live_app.config["PEOPLE"]["manager"]
+    sign_in(page, live_server, email, PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
+    page.get_by_role("link", name="Contraindications").click()
+    page.get_by_label("Contraindication", exact=True).fill("Lymphoedema")
+    page.get_by_label("Question asked at screening").fill("Does the patient have lymphoedema?")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_text("Lymphoedema added to the screening questions.").wait_for()
+    check(page, "contraindications")
+    assert "Lymphoedema" in page.locator("#contraindications-table").inner_text()
