@@ -85,6 +85,14 @@ def test_doctor_registers_screens_consults_and_signs_a_prescription(page, live_a
     page.get_by_role("link", name="← Harriet Vane").click()
     assert "Signed" in page.locator(".record-timeline").inner_text()
     check(page, "patient-record")
+    for link, name in (("Screening for contraindications", "screening-show"),
+                       ("Consultation (face to face)", "consultation-show")):
+        page.get_by_role("link", name=link).click()
+        check(page, name)
+        page.go_back()
+    page.get_by_role("link", name="Consents", exact=True).click()
+    page.get_by_text("Withdraw this consent").click()
+    check(page, "consents")
 
 
 def test_the_patient_pages_fit_a_tablet(tablet_page, live_app, live_server):

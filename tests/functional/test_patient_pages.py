@@ -240,3 +240,42 @@ def test_a_manager_adds_and_deactivates_a_contraindication(client, users, login)
                        follow_redirects=True).get_data(as_text=True)
     assert "no longer asked" in body
     assert item not in screening.active_contraindications()
+
+
+def test_changing_a_patient_without_a_reason_keeps_the_input_and_writes_nothing(client, users,
+                                                                                login):
+    patient = make_patient(first_name="Nora")
+    login(users["manager"])
+    before = records_state()
+    body = client.post(f"/patients/{patient.id}/edit",
+                       data=patient_form(first_name="Norah", reason="")).get_data(as_text=True)
+    assert "This field is required." in body and 'value="Norah"' in body
+    assert records_state() == before
+    client.post(f"/patients/{patient.id}/edit",
+                data=patient_form(first_name="Norah", reason="Spelling"))
+    assert patient.first_name == "Norah"
+
+
+def test_a_draft_is_changed_in_ml_and_stored_in_microlitres(client, users, login, ready):
+    patient, consultation, product = ready
+    login(users["doctor"])
+    client.post(f"/patients/{patient.id}/prescriptions/new", data=rx_form(product, consultation))
+    rx = db.session.scalar(select(Prescription))
+    body = client.get(f"/patients/prescriptions/{rx.id}/edit").get_data(as_text=True)
+    assert 'value="6.000"' in body
+    client.post(f"/patients/prescriptions/{rx.id}/edit",
+                data=rx_form(product, consultation, max_volume_per_session_ml="7.25"))
+    assert rx.max_volume_per_session_ul == 7_250
+    body = client.get(f"/patients/prescriptions/{rx.id}").get_data(as_text=True)
+    assert "7.25 ml" in body
+
+
+def test_a_remote_consultation_is_refused_as_the_basis_of_a_prescription(client, users, login,
+                                                                         ready):
+    patient, _, product = ready
+    phone = make_consultation(patient, users["doctor"], mode="video")
+    login(users["doctor"])
+    body = client.post(f"/patients/{patient.id}/prescriptions/new",
+                       data=rx_form(product, phone)).get_data(as_text=True)
+    assert "A video consultation cannot support a prescription" in body
+    assert count(Prescription) == 0

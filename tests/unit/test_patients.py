@@ -229,3 +229,9 @@ def test_a_consultation_under_a_signed_prescription_is_locked(users):
 def test_the_default_contraindications_are_seeded(app):
     names = set(db.session.scalars(select(Contraindication.name)))
     assert {"Contraceptive pill", "History of thrombosis", "Pregnancy"} <= names
+
+
+def test_a_consultation_must_say_whether_the_patient_is_suitable(users, patient):
+    refused(InvalidInput, lambda: clinical.record_consultation(users["doctor"], patient,
+                                                               visit(suitable=None)),
+            "whether the patient is suitable")

@@ -222,3 +222,17 @@ def test_a_replacement_cancels_the_old_prescription_only_when_signed(users, draf
 def test_a_draft_cannot_be_replaced(users, draft):
     refused(NotSignable, lambda: prescriptions.replace_prescription(users["doctor"], draft),
             "Only a signed prescription can be replaced")
+
+
+def test_another_doctor_cannot_change_a_draft(users, product, consultation, draft):
+    other = make_user("doctor", registration_number="7000003")
+    refused(NotPermitted, lambda: prescriptions.update_draft(
+        other, draft, details(product, consultation, sessions_authorised=6)),
+        "Only the doctor who wrote this draft")
+
+
+def test_a_nurse_cannot_sign_or_cancel_a_prescription(users, draft):
+    refused(NotADoctor, lambda: prescriptions.sign_prescription(users["nurse"], draft, PASSWORD),
+            "profession is doctor")
+    refused(NotADoctor, lambda: prescriptions.cancel_prescription(users["nurse"], draft, "x"),
+            "profession is doctor")
