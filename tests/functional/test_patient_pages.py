@@ -279,3 +279,13 @@ def test_a_remote_consultation_is_refused_as_the_basis_of_a_prescription(client,
                        data=rx_form(product, phone)).get_data(as_text=True)
     assert "A video consultation cannot support a prescription" in body
     assert count(Prescription) == 0
+
+
+def test_an_inspector_follows_a_prescription_to_its_audit_history(client, users, login, ready):
+    patient, consultation, product = ready
+    rx = make_prescription(patient, product, users["doctor"], consultation)
+    login(users["inspector"])
+    body = client.get(f"/patients/prescriptions/{rx.id}").get_data(as_text=True)
+    assert f'href="/audit/records/prescriptions/{rx.id}"' in body
+    assert "Sign prescription" not in body and "Cancel prescription" not in body
+    assert client.get(f"/audit/records/prescriptions/{rx.id}").status_code == 200
