@@ -219,11 +219,3 @@ def prescriptions_of(patient: Patient) -> list[Prescription]:
                                    .where(Prescription.patient_id == patient.id)
                                    .order_by(Prescription.id.desc())))
 
-
-def valid_prescriptions(patient_id: int, product_id: int, on: date) -> list[Prescription]:
-    """Signed, uncancelled prescriptions of this patient and product valid on `on` (D4.2),
-    newest first; for the treatment session's check."""
-    return list(db.session.scalars(select(Prescription).where(
-        Prescription.patient_id == patient_id, Prescription.product_id == product_id,
-        Prescription.status == SIGNED, Prescription.valid_from <= on,
-        Prescription.valid_until >= on).order_by(Prescription.id.desc())))

@@ -237,14 +237,3 @@ def test_a_nurse_cannot_sign_or_cancel_a_prescription(users, draft):
     refused(NotADoctor, lambda: prescriptions.cancel_prescription(users["nurse"], draft, "x"),
             "profession is doctor")
 
-
-def test_only_signed_uncancelled_prescriptions_in_their_dates_are_valid(users, product, draft):
-    doctor, on = users["doctor"], TODAY() + timedelta(days=10)
-    assert prescriptions.valid_prescriptions(draft.patient_id, product.id, on) == []
-    prescriptions.sign_prescription(doctor, draft, PASSWORD)
-    assert prescriptions.valid_prescriptions(draft.patient_id, product.id, on) == [draft]
-    assert prescriptions.valid_prescriptions(draft.patient_id, product.id,
-                                             TODAY() + timedelta(days=181)) == []
-    assert prescriptions.valid_prescriptions(draft.patient_id, make_product("3").id, on) == []
-    prescriptions.cancel_prescription(doctor, draft, "Course stopped")
-    assert prescriptions.valid_prescriptions(draft.patient_id, product.id, on) == []
