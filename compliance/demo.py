@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from compliance.clock import local_today
+from compliance.demo_patients import load_patients
 from compliance.services import accounts, products, stock, stocktakes
 from compliance.services.accounts import Profile
 from compliance.services.passwords import verify_password
@@ -81,7 +82,9 @@ def load() -> None:
     """Create the demo clinic; the caller has checked the database is empty."""
     made = _users()
     manager, doctor = made["manager@demo.clinic"], made["dr.patel@demo.clinic"]
-    _stock(manager, doctor, _products(manager))
+    made_products = _products(manager)
+    _stock(manager, doctor, made_products)
+    load_patients(made, made_products)
 
 
 def working_credentials() -> list[tuple[str, str, str]]:

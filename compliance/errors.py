@@ -160,6 +160,51 @@ class RecordLocked(DomainError):
     default_message = "This record is signed and locked: add an addendum instead."
 
 
+# --- D3 patients, screening, consent, consultations and prescriptions ---------------------
+
+class PrescriptionRefusal(DomainError):
+    """A prescription that D3's rules refuse."""
+
+    rule = "D3 prescription"
+
+
+class NotADoctor(PrescriptionRefusal):
+    rule = "D3 prescribed by a doctor"
+    default_message = ("Only a prescriber whose profession is doctor may write or sign a "
+                       "prescription.")
+
+
+class ProductNotInUse(PrescriptionRefusal):
+    rule = "D3 active product"
+    default_message = "Choose a product that is in use."
+
+
+class InvalidValidity(PrescriptionRefusal):
+    rule = "D3 validity dates"
+    audited = False
+
+
+class NotSignable(PrescriptionRefusal):
+    rule = "D3 draft then signed"
+
+
+class NotScreened(PrescriptionRefusal):
+    rule = "D3 screening"
+    default_message = ("There is no screening for contraindications on record: screen the "
+                       "patient before prescribing.")
+
+
+class ConsentAlreadyWithdrawn(DomainError):
+    rule = "D3 consent"
+    default_message = "This consent has already been withdrawn."
+
+
+class IncompleteScreening(DomainError):
+    rule = "D3 screening"
+    audited = False
+    default_message = "Answer every screening question."
+
+
 ERROR_TITLES = {
     400: "The request could not be understood",
     403: "You do not have access to this page",

@@ -24,6 +24,7 @@ class NavItem:
 # The menu a role sees is exactly the entries whose capability it holds.
 NAVIGATION = (
     NavItem("Today", "treatment.today", "record_treatment"),
+    NavItem("Patients", "patients.index", "view_patients"),
     NavItem("Stock", "stock.index", "view_stock"),
     NavItem("Goods in", "stock.receive", "receive_stock"),
     NavItem("Stocktake", "stock.stocktake", "manage_stock"),

@@ -13,6 +13,8 @@ MENUS = {
     "nurse": {"Home", "Today", "Stock"},
     "inspector": {"Home", "Stock", "Audit trail", "Reports"},
 }
+for _menu in MENUS.values():  # every role views patients (D3)
+    _menu.add("Patients")
 
 
 def sign_in(page, base: str, email: str, password: str) -> None:

@@ -1,12 +1,25 @@
 """Every route, every role and anonymous: the status the capability table implies."""
 
 import pytest
+from sqlalchemy import select
 
 from compliance.clock import local_today
+from compliance.extensions import db
+from compliance.models import Contraindication
 from compliance.permissions import CAPABILITIES, can
 from compliance.services import stock_queries, stocktakes
 from tests.conftest import sign_in
-from tests.factories import make_product, make_session, ready_patient, receive_batch
+from tests.factories import (
+    make_consent,
+    make_consultation,
+    make_patient,
+    make_prescription,
+    make_product,
+    make_screening,
+    make_session,
+    ready_patient,
+    receive_batch,
+)
 
 KINDS = ("anonymous", "doctor", "nurse", "manager", "inspector")
 # Values for URL parameters; every new parameter name needs one here.
@@ -20,6 +33,12 @@ SAMPLE_ARGS = {
     "stocktake_id": lambda data: data["stocktake"].id,
     "session_id": lambda data: data["session"].id,
     "injection_id": lambda data: data["session"].injections[0].id,
+    "patient_id": lambda data: data["patient"].id,
+    "screening_id": lambda data: data["screening"].id,
+    "consent_id": lambda data: data["consent"].id,
+    "consultation_id": lambda data: data["consultation"].id,
+    "prescription_id": lambda data: data["prescription"].id,
+    "contraindication_id": lambda data: data["contraindication"].id,
 }
 # Query strings some pages need to be more than a 404.
 SAMPLE_QUERY = {
@@ -35,12 +54,24 @@ def sample(users):
     batch = receive_batch(manager, product)
     taken = stocktakes.record_stocktake(manager, [stocktakes.Count(batch.id, 10)], None,
                                         stocktakes.Countersignature(None, None))
-    patient, prescription = ready_patient(users, product)
+    _patient, prescription = ready_patient(users, product)
     session = make_session(prescription, users["nurse"], local_today(), [(batch, 1_000)],
                            signed=False)
     return {**users, "product": product, "batch": batch,
             "entry": stock_queries.ledger(batch.id)[0], "stocktake": taken,
-            "patient": patient, "session": session}
+            "session": session, **patient_sample(users, product)}
+
+
+def patient_sample(users, product) -> dict:
+    """A patient's records; the prescription is a draft, so its edit page answers 200."""
+    doctor = users["doctor"]
+    patient = make_patient()
+    consultation = make_consultation(patient, doctor)
+    return {"patient": patient, "screening": make_screening(patient, doctor),
+            "consent": make_consent(patient, doctor), "consultation": consultation,
+            "prescription": make_prescription(patient, product, doctor, consultation,
+                                              signed=False),
+            "contraindication": db.session.scalars(select(Contraindication)).first()}
 
 
 def app_routes(app):

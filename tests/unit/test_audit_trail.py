@@ -15,6 +15,9 @@ from tests.factories import PASSWORD, make_user
 COVERED_TABLES = {"users", "signatures", "products", "batches", "ledger_entries", "stocktakes",
                   "stocktake_lines", "treatment_sessions", "injections", "injection_reversals",
                   "session_flags", "session_addenda", "follow_ups", "recall_contacts"}
+# D3 patients: tested in tests/unit/test_patient_audit.py
+COVERED_TABLES |= {"patients", "contraindications", "screenings", "screening_answers", "consents",
+                   "consultations", "prescriptions"}
 
 
 def test_every_model_is_audited_or_exempt_with_a_reason(app):

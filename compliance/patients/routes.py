@@ -1,0 +1,68 @@
+"""Patient list, search, registration, details and the record's timeline."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from compliance.clock import local_today
+from compliance.errors import DomainError
+from compliance.extensions import db
+from compliance.forms import show_domain_error
+from compliance.models import Patient
+from compliance.patients import bp
+from compliance.patients.forms import EditPatientForm, PatientForm
+from compliance.permissions import requires
+from compliance.services import patients
+from compliance.services.clinical import consents_of
+from compliance.services.patient_records import timeline
+from compliance.services.screening import current_screening, present_in
+
+
+@bp.route("/")
+@requires("view_patients")
+def index():
+    term = request.args.get("q", "").strip()[:100]
+    return render_template("patients/index.html", patients=patients.search(term), term=term,
+                           limit=patients.SEARCH_LIMIT)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("register_patients")
+def new():
+    form = PatientForm()
+    if form.validate_on_submit():
+        try:
+            patient = patients.register_patient(current_user, form.details())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(f"{patient.full_name} registered as {patient.reference}.", "success")
+            return redirect(url_for("patients.show", patient_id=patient.id))
+    return render_template("patients/form.html", form=form, patient=None)
+
+
+@bp.route("/<int:patient_id>")
+@requires("view_patients")
+def show(patient_id: int):
+    patient = db.get_or_404(Patient, patient_id)
+    screening = current_screening(patient)
+    consents = [c for c in consents_of(patient) if c.withdrawn_on is None]
+    return render_template("patients/show.html", patient=patient, screening=screening,
+                           present=present_in(screening), consent=consents[0] if consents else None,
+                           items=timeline(patient), today=local_today())
+
+
+@bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])
+@requires("register_patients")
+def edit(patient_id: int):
+    patient = db.get_or_404(Patient, patient_id)
+    form = EditPatientForm(obj=patient)
+    if form.validate_on_submit():
+        try:
+            patients.update_patient(current_user, patient, form.details(), form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash("Patient details updated.", "success")
+            return redirect(url_for("patients.show", patient_id=patient.id))
+    return render_template("patients/form.html", form=form, patient=patient)

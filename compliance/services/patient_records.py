@@ -1,0 +1,106 @@
+"""A patient's record read as one timeline: screenings, consents, consultations,
+prescriptions (with their signature status) and treatment sessions."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from compliance.clock import to_local
+from compliance.extensions import db
+from compliance.models import Patient, TreatmentSession
+from compliance.models.patient import FACE_TO_FACE
+from compliance.services.clinical import consents_of, consultations_of
+from compliance.services.prescriptions import prescriptions_of
+from compliance.services.screening import present_in, screenings_of
+from compliance.services.signatures import signatures_of
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    on: date
+    kind: str
+    title: str
+    detail: str
+    tag: str = ""
+    tone: str = "ok"  # ok, warn or bad: how the tag is shown
+    endpoint: str | None = None  # where the item is shown in full, when it has a page
+    args: dict | None = None
+
+
+def _screening_items(patient: Patient) -> list[TimelineItem]:
+    items = []
+    for n, screening in enumerate(screenings_of(patient)):
+        present = present_in(screening)
+        items.append(TimelineItem(
+            screening.screened_on, "Screening", "Screening for contraindications",
+            f"Recorded by {screening.recorded_by.full_name}. "
+            + (f"Present: {', '.join(present)}." if present else "None present."),
+            ("Current" if n == 0 else "Superseded") + (", contraindication" if present else ""),
+            "bad" if present and n == 0 else ("ok" if n == 0 else "warn"),
+            "patients.screening_show", {"screening_id": screening.id}))
+    return items
+
+
+def _consent_items(patient: Patient) -> list[TimelineItem]:
+    return [TimelineItem(
+        consent.consented_on, "Consent", consent.procedure,
+        f"Areas: {consent.areas}. Recorded by {consent.recorded_by.full_name}."
+        + (f" Withdrawn {consent.withdrawn_on:%d %b %Y}: {consent.withdrawn_reason}"
+           if consent.withdrawn_on else ""),
+        "Withdrawn" if consent.withdrawn_on else "Given",
+        "bad" if consent.withdrawn_on else "ok") for consent in consents_of(patient)]
+
+
+def _consultation_items(patient: Patient) -> list[TimelineItem]:
+    return [TimelineItem(
+        c.held_on, "Consultation", f"Consultation ({c.mode})",
+        f"{c.prescriber.full_name} at {c.place}. "
+        f"{'Suitable' if c.suitable else 'Not suitable'}: {c.suitability_reason}",
+        "Supports a prescription" if c.supports_prescription
+        else ("Remote: cannot support a prescription" if c.mode != FACE_TO_FACE
+              else "Not suitable"),
+        "ok" if c.supports_prescription else "warn",
+        "patients.consultation_show", {"consultation_id": c.id})
+        for c in consultations_of(patient)]
+
+
+def signature_state(prescription) -> tuple[str, str]:
+    """The prescription's status as a label and a tone."""
+    if prescription.status == "signed":
+        intact = all(s.intact for s in signatures_of(prescription))
+        return ("Signed", "ok") if intact else ("Signed, changed after signing", "bad")
+    if prescription.status == "cancelled":
+        return "Cancelled", "bad"
+    return "Draft, not signed", "warn"
+
+
+def _prescription_items(patient: Patient) -> list[TimelineItem]:
+    items = []
+    for rx in prescriptions_of(patient):
+        tag, tone = signature_state(rx)
+        on = to_local(rx.signed_at or rx.created_at).date()
+        items.append(TimelineItem(
+            on, "Prescription", f"{rx.reference}: {rx.product.name}",
+            f"By {rx.prescriber.full_name}; {rx.sessions_authorised} sessions, valid "
+            f"{rx.valid_from:%d %b %Y} to {rx.valid_until:%d %b %Y}.", tag, tone,
+            "patients.prescription_show", {"prescription_id": rx.id}))
+    return items
+
+
+def _session_items(patient: Patient) -> list[TimelineItem]:
+    sessions = db.session.scalars(select(TreatmentSession)
+                                  .where(TreatmentSession.patient_id == patient.id))
+    return [TimelineItem(
+        s.session_date, "Treatment session", f"Session {s.session_number}: "
+        f"{', '.join(s.areas)}", f"By {s.prescriber.full_name}, under "
+        f"{s.prescription.reference}.", s.status.capitalize(),
+        "ok" if s.status == "signed" else "warn") for s in sessions]
+
+
+def timeline(patient: Patient) -> list[TimelineItem]:
+    """Everything on the patient's record, newest first."""
+    items = [*_screening_items(patient), *_consent_items(patient),
+             *_consultation_items(patient), *_prescription_items(patient),
+             *_session_items(patient)]
+    return sorted(items, key=lambda item: item.on, reverse=True)
