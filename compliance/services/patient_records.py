@@ -95,7 +95,8 @@ def _session_items(patient: Patient) -> list[TimelineItem]:
         s.session_date, "Treatment session", f"Session {s.session_number}: "
         f"{', '.join(s.areas)}", f"By {s.prescriber.full_name}, under "
         f"{s.prescription.reference}.", s.status.capitalize(),
-        "ok" if s.status == "signed" else "warn") for s in sessions]
+        "ok" if s.status == "signed" else "warn", "treatment.show_session",
+        {"session_id": s.id}) for s in sessions]
 
 
 def timeline(patient: Patient) -> list[TimelineItem]:

@@ -31,6 +31,7 @@ from compliance.models import (
 from compliance.models.stock import Batch, Product
 from compliance.models.treatment import LEG_REGIONS, MAX_SESSIONS_PER_COURSE, SIGNED
 from compliance.permissions import can
+from compliance.services.screening import present_in
 from compliance.services.signatures import signatures_of
 from compliance.services.stock import ensure_drawable
 
@@ -78,7 +79,7 @@ def check_contraindications(patient_id: int, on: date) -> None:
     screening = _current_screening(patient_id, on)
     if screening is None:
         raise ContraindicationPresent("No screening for contraindications is on record.")
-    present = [a.contraindication.name for a in screening.answers if a.present]
+    present = present_in(screening)
     if present:
         raise ContraindicationPresent(f"Contraindication present: {', '.join(present)}.")
     answered = {a.contraindication_id for a in screening.answers}
