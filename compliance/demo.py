@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from compliance.clock import local_today
 from compliance.demo_patients import load_patients
+from compliance.demo_sessions import load_sessions
 from compliance.services import accounts, products, stock, stocktakes
 from compliance.services.accounts import Profile
 from compliance.services.passwords import verify_password
@@ -63,7 +64,7 @@ def _stock(manager, doctor, made_products) -> None:
             product_id=made_products[strength].id, batch_number=number,
             expires_on=today + timedelta(days=days), supplier="Medi Supplies Ltd",
             delivery_reference=f"INV-{number[-4:]}", containers=containers,
-            received_on=today - timedelta(days=30)))
+            received_on=today - timedelta(days=150)))
         batches[number] = entry.batch
     stock.record_waste(manager, batches["STS1-2410"].id, stock.Waste(
         1, 0, "breakage", "Ampoule cracked when opening the box", doctor.email,
@@ -84,7 +85,8 @@ def load() -> None:
     manager, doctor = made["manager@demo.clinic"], made["dr.patel@demo.clinic"]
     made_products = _products(manager)
     _stock(manager, doctor, made_products)
-    load_patients(made, made_products)
+    treated = load_patients(made, made_products)
+    load_sessions(made, treated)
 
 
 def working_credentials() -> list[tuple[str, str, str]]:

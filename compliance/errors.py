@@ -78,7 +78,7 @@ class InsufficientStock(StockRefusal):
 
 
 class BatchUnusable(StockRefusal):
-    rule = "unusable batch"
+    rule = "D4.7 unusable batch"
 
 
 class BatchExpired(BatchUnusable):

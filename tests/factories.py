@@ -50,8 +50,9 @@ def make_product(strength: str = "1", **fields):
 
 
 def receive_batch(manager, product, containers: int = 10, batch_number: str = "B1",
-                  expires_in_days: int = 365):
-    """A batch received through the service, so its ledger and balance are real."""
+                  expires_in_days: int = 365, received_days_ago: int = 250):
+    """A batch received through the service, so its ledger and balance are real; received
+    early enough for back-dated sessions."""
     from datetime import timedelta
 
     from compliance.clock import local_today
@@ -60,7 +61,8 @@ def receive_batch(manager, product, containers: int = 10, batch_number: str = "B
     entry = stock.receive(manager, stock.Receipt(
         product_id=product.id, batch_number=batch_number,
         expires_on=local_today() + timedelta(days=expires_in_days), supplier="Medi Supplies",
-        delivery_reference=f"DEL-{batch_number}", containers=containers))
+        delivery_reference=f"DEL-{batch_number}", containers=containers,
+        received_on=local_today() - timedelta(days=received_days_ago)))
     return entry.batch
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from compliance.errors import (
     AreaNotOnLegs,
+    BatchUnusable,
     ContraindicationPresent,
     NoConsent,
     NoConsultation,
@@ -167,6 +168,9 @@ def check_batch(batch: Batch, prescription: Prescription, on: date) -> None:
     if batch.product_id != prescription.product_id:
         raise NoValidPrescription(f"{batch} is not the prescribed product "
                                   f"({prescription.product.name}).", field="batch_id")
+    if batch.received_on > on:
+        raise BatchUnusable(f"{batch} was received on {batch.received_on:%d %b %Y}, after the "
+                            "session date.", field="batch_id")
     ensure_drawable(batch, on)
 
 

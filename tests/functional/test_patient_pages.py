@@ -214,18 +214,19 @@ def test_a_replacement_cancels_the_old_one_when_signed(client, users, login, rea
     assert f"Replaced by {new.reference}" in body and old.status == "cancelled"
 
 
-def test_the_record_shows_a_timeline_with_sessions_without_links(client, users, login, ready):
+def test_the_record_shows_a_timeline_linking_to_its_sessions(client, users, login, ready):
     patient, consultation, product = ready
     rx = make_prescription(patient, product, users["doctor"], consultation)
-    make_session(rx, users["doctor"], local_today() - timedelta(days=10),
-                 areas="left calf;right calf")
+    session = make_session(rx, users["doctor"], local_today() - timedelta(days=10),
+                           areas="left calf;right calf")
     login(users["inspector"])
     body = client.get(f"/patients/{patient.id}").get_data(as_text=True)
     for text in ("Screening for contraindications", "Consultation (face to face)",
                  f"{rx.reference}: {product.name}", "Session 1: left calf, right calf",
                  "Screened clear"):
         assert text in body, text
-    assert "<a" not in body.split("Session 1: left calf")[0].rsplit("<h3>", 1)[1]
+    link = body.split("Session 1: left calf")[0].rsplit("<h3>", 1)[1]
+    assert f'href="/treatment/sessions/{session.id}"' in link
 
 
 def test_a_manager_adds_and_deactivates_a_contraindication(client, users, login):

@@ -224,3 +224,16 @@ def test_treatment_tables_are_audited_with_who_what_and_why(clinic):
     signed = [e for e in events(table_name="treatment_sessions", action="update")
               if "status" in changes(e)][-1]
     assert changes(signed)["status"] == ["open", "signed"]
+
+
+def test_a_batch_cannot_be_used_before_it_was_received(clinic):
+    from compliance.errors import BatchUnusable
+
+    fresh = receive_batch(clinic["manager"], clinic["product"], batch_number="NEW",
+                          received_days_ago=0)
+    session = open_session(clinic["nurse"], clinic["patient"], clinic["prescription"],
+                           days_ago(30))
+    before = treatment_state()
+    with pytest.raises(BatchUnusable, match="after the session date"):
+        inject(clinic["nurse"], session, fresh)
+    assert treatment_state() == before
