@@ -35,8 +35,8 @@ def page_urls() -> dict[str, str]:
         "batch detail with ledger": f"/stock/batches/{batch_id}",
         "patient record": f"/patients/{patient_id}",
         "session audit, one month": f"/reports/sessions?{month}",
-        "reconciliation, all batches": "/reports/reconciliation",
-        "batch trace, one batch": f"/reports/trace?batch_id={batch_id}",
+        "reconciliation, all batches": "/reports/stock",
+        "batch trace, one batch": f"/reports/trace?batch={batch_id}",
         "exceptions, one month": f"/reports/exceptions?{month}",
     }
 
