@@ -31,7 +31,8 @@ def _raw_rows(connection):
     columns = [PG_TIME if name == "occurred_at" and connection.dialect.name == "postgresql"
                else name for name in HASHED_FIELDS]
     sql = f"SELECT seq, hash, {', '.join(columns)} FROM audit_events ORDER BY seq"
-    result = connection.execution_options(stream_results=True).exec_driver_sql(sql)
+    # Per statement: Connection.execution_options() would change the session's connection.
+    result = connection.exec_driver_sql(sql, execution_options={"stream_results": True})
     for partition in result.partitions(20_000):
         yield from partition
 

@@ -179,3 +179,10 @@ def test_changes_outside_a_request_or_service_are_attributed_to_the_system(app):
     db.session.add(user)
     db.session.commit()
     assert events(table_name="users", record_id=str(user.id))[0].actor_name == "system"
+
+
+def test_writing_after_a_verification_in_the_same_transaction_works(app, users):
+    assert audit_verify.verify().ok
+    users["nurse"].full_name = "Written after verifying"
+    db.session.commit()
+    assert audit_verify.verify().ok
