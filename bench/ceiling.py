@@ -4,6 +4,7 @@ transaction. Registered only by bench/wsgi_bench.py, never in the application it
 from flask import Blueprint
 from flask_login import current_user
 
+from compliance.database import begin_write
 from compliance.extensions import db
 from compliance.forms import EmptyForm
 from compliance.permissions import requires
@@ -17,6 +18,7 @@ bp = Blueprint("bench", __name__)
 def insert_one():
     if not EmptyForm().validate_on_submit():
         return "bad token", 400
+    begin_write(db.session)  # the app's own write path: the SQLite write lock at BEGIN
     record_event("bench", actor=actor_of(current_user), detail="one-row insert")
     db.session.commit()
     return "ok"

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from compliance import create_app
 from config import DevelopmentConfig
 
-REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "20"))
 WARMUP = 3
 
 

@@ -17,9 +17,9 @@ EXPORT = "/reports/sessions.csv?date_from={start}&date_to={end}"
 
 def measure(app) -> dict:
     """Run in a process of its own, so its peak memory is the export's."""
-    end = local_today()
-    start = end - timedelta(days=365)
     with app.app_context():
+        end = local_today()
+        start = end - timedelta(days=365)
         manager = db.session.scalar(select(User).where(User.role_names == "manager").limit(1))
         email = manager.email
     client = app.test_client()

@@ -58,18 +58,28 @@ def export_in_own_process(url: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def _attempt(name: str, measure, results: dict) -> None:
+    """Run one measurement; a failure is reported with the others rather than ending the run."""
+    try:
+        results[name] = measure()
+    except Exception as error:  # noqa: BLE001 - reported, not hidden
+        results[name] = {"error": repr(error)[:500]}
+    print(json.dumps({name: results[name]}, indent=2), flush=True)
+
+
 def run(kind: str, size: str, only: set[str]) -> dict:
     url = database_url(kind, size)
     app = app_for(url)
     results = {"database": kind, "size": size, "data": ensure_data(app, size)}
-    if "pages" in only:
-        results["pages"] = pages.measure(app)
-    if "export" in only:
-        results["export"] = export_in_own_process(url)
-    if "verify" in only:
-        results["verify"] = verify.measure(app)
-    if "writes" in only:  # last: it adds patients and sessions to the data set
-        results["writes"] = writes.measure(app, url)
+    print(json.dumps(results["data"]), flush=True)
+    steps = [("pages", lambda: pages.measure(app)),
+             ("export", lambda: export_in_own_process(url)),
+             ("verify", lambda: verify.measure(app)),
+             # last: it adds patients and sessions to the data set
+             ("writes", lambda: writes.measure(app, url))]
+    for name, measure in steps:
+        if name in only:
+            _attempt(name, measure, results)
     return results
 
 
@@ -82,7 +92,6 @@ def main() -> None:
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     for kind in kinds:
         results = run(kind, args.size, set(args.only.split(",")))
-        print(json.dumps(results, indent=2))
         (DATA / f"results-{kind}-{args.size}.json").write_text(json.dumps(results, indent=2))
 
 
