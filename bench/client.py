@@ -5,7 +5,8 @@ import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+TOKEN_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*>')
+VALUE = re.compile(r'value="([^"]+)"')
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -23,8 +24,9 @@ class Browser:
     def get(self, path: str) -> str:
         with self.opener.open(self.base + path, timeout=60) as response:
             html = response.read().decode()
-        found = TOKEN.search(html)
-        self.token = found.group(1) if found else self.token
+        found = TOKEN_INPUT.search(html)
+        if found:
+            self.token = VALUE.search(found.group(0)).group(1)
         return html
 
     def post(self, path: str, data: dict) -> tuple[int, str]:

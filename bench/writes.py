@@ -35,7 +35,7 @@ CLIENTS = 8
 SESSIONS_PER_CLIENT = int(os.environ.get("BENCH_SESSIONS_PER_CLIENT", "15"))
 CEILING_SECONDS = 10
 ROOT = Path(__file__).resolve().parent.parent
-BATCH_OPTION = re.compile(r'<option value="(\d+)">')
+BATCH_OPTION = re.compile(r'<option value="([1-9]\d*)">[^<]*expires')
 
 
 def _ready_patient(n: int, doctor: User, product: Product) -> Prescription:
@@ -103,12 +103,12 @@ def start_gunicorn(url: str) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("gunicorn did not start")
 
 
-def record_session(browser: Browser, patient_id: int) -> int:
+def record_session(browser: Browser, patient_id: int, day: str) -> int:
     """Open, inject three times, sign: returns the number of recording POSTs that succeeded."""
     html = browser.get(f"/treatment/sessions/new?patient_id={patient_id}")
     prescription = re.search(r'<option value="(\d+)">RX-', html).group(1)
     status, location = browser.post(f"/treatment/sessions/new?patient_id={patient_id}", {
-        "prescription_id": prescription, "session_date": local_today().isoformat(),
+        "prescription_id": prescription, "session_date": day,
         "treatment_areas": "left calf"})
     assert status == 302, f"opening a session failed ({status})"
     path = location.replace(browser.base, "")
@@ -148,20 +148,21 @@ def ceiling(base: str, emails: list[str]) -> float:
     return len(results) / (time.monotonic() - started)
 
 
-def _sessions(base: str, email: str, patients: list[int], counts: list, errors: list) -> None:
+def _sessions(base: str, email: str, patients: list[int], day: str, counts: list,
+              errors: list) -> None:
     browser = Browser(base)
     browser.sign_in(email, PASSWORD)
     for patient_id in patients:
         try:
-            counts.append(record_session(browser, patient_id))
+            counts.append(record_session(browser, patient_id, day))
         except Exception as error:  # a failed session is a finding, not a crash
             errors.append(repr(error))
 
 
-def sessions(base: str, emails: list[str], patients: list[list[int]]) -> dict:
+def sessions(base: str, emails: list[str], patients: list[list[int]], day: str) -> dict:
     counts: list[int] = []
     errors: list[str] = []
-    threads = [threading.Thread(target=_sessions, args=(base, email, own, counts, errors))
+    threads = [threading.Thread(target=_sessions, args=(base, email, own, day, counts, errors))
                for email, own in zip(emails, patients, strict=True)]
     started = time.monotonic()
     for thread in threads:
@@ -176,10 +177,12 @@ def sessions(base: str, emails: list[str], patients: list[list[int]]) -> dict:
 
 def measure(app, url: str) -> dict:
     emails, patients = prepare(app)
+    with app.app_context():
+        day = local_today().isoformat()
     process, base = start_gunicorn(url)
     try:
         inserts_per_s = ceiling(base, emails)
-        recorded = sessions(base, emails, patients)
+        recorded = sessions(base, emails, patients, day)
     finally:
         process.terminate()
         process.wait(timeout=30)
