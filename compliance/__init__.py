@@ -4,7 +4,13 @@ from pathlib import Path
 
 from flask import Flask
 
-from compliance import cli, database, errors, security, templating
+from compliance import (
+    cli,
+    database,  # noqa: F401 - its engine listeners apply to every engine
+    errors,
+    security,
+    templating,
+)
 from compliance.extensions import csrf, db, login_manager, migrate
 from compliance.services.audit import register as register_audit
 
@@ -38,7 +44,6 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    database.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -3,7 +3,6 @@
 import sqlite3
 from contextvars import ContextVar
 
-from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -53,7 +52,3 @@ def begin_write(session) -> None:
             session.expire_on_commit = True
     _next_begin_writes.set(True)
 
-
-def register(app: Flask) -> None:
-    """The listeners above are global to every engine; nothing app-specific to bind."""
-    app.extensions.setdefault("compliance.database", True)

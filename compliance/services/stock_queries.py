@@ -17,17 +17,6 @@ def products(include_inactive: bool = True) -> list[Product]:
     return list(db.session.scalars(query))
 
 
-def batches(product_id: int | None = None, with_stock_only: bool = False) -> list[Batch]:
-    """Batches by product and expiry."""
-    query = (select(Batch).join(Batch.product)
-             .order_by(Product.strength_percent, Batch.expires_on, Batch.id))
-    if product_id:
-        query = query.where(Batch.product_id == product_id)
-    if with_stock_only:
-        query = query.where(Batch.balance_ul > 0)
-    return list(db.session.scalars(query))
-
-
 PAGE_SIZE = 50
 BATCH_SORTS = {"product": (Product.strength_percent, Batch.expires_on),
                "batch": (Batch.batch_number,), "expires": (Batch.expires_on,),
