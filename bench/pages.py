@@ -29,14 +29,16 @@ def page_urls() -> dict[str, str]:
     start = end.replace(day=1)
     month = f"date_from={start.isoformat()}&date_to={end.isoformat()}"
     batch_id, patient_id = _busiest_batch(), _busiest_patient()
-    assert db.session.get(Batch, batch_id) and db.session.get(Patient, patient_id)
+    batch = db.session.get(Batch, batch_id)
+    assert batch and db.session.get(Patient, patient_id)
     return {
         "stock overview": "/stock/",
         "batch detail with ledger": f"/stock/batches/{batch_id}",
         "patient record": f"/patients/{patient_id}",
         "session audit, one month": f"/reports/sessions?{month}",
         "reconciliation, all batches": "/reports/stock",
-        "batch trace, one batch": f"/reports/trace?batch={batch_id}",
+        "batch trace, one batch": f"/reports/trace?batch={batch.batch_number}"
+                                  f"&product={batch.product_id}",
         "exceptions, one month": f"/reports/exceptions?{month}",
     }
 

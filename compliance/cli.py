@@ -121,10 +121,12 @@ def check_stock():
     for m in mismatches:
         click.echo(f"MISMATCH {m.batch}: stored {m.batch.balance_ul} ul / "
                    f"{m.batch.sealed_containers} sealed, ledger {m.ledger_ul} ul / "
-                   f"{m.ledger_containers} sealed")
+                   f"{m.ledger_containers} sealed"
+                   + (f"; kept totals differ: {', '.join(m.totals_differ)}"
+                      if m.totals_differ else ""))
     if mismatches:
         sys.exit(1)
-    click.echo("OK, every batch balance equals the sum of its ledger entries")
+    click.echo("OK, every batch balance and kept total equals the sum of its ledger entries")
 
 
 def register(app: Flask) -> None:

@@ -15,6 +15,7 @@ from compliance.generator.writer import BulkWriter
 from compliance.models import Batch, User
 from compliance.services.audit import head
 from compliance.services.passwords import hash_password
+from compliance.services.stock_queries import KEPT, kept_totals
 
 PASSWORD = "Generated-Clinic-2026"
 
@@ -81,8 +82,12 @@ def _patients_and_prescriptions(gen: ClinicGenerator, courses) -> tuple[dict, di
 
 
 def _final_balances(connection, gen: ClinicGenerator) -> None:
-    rows = [{"b_id": sim.id, "b_ul": sim.balance_ul, "b_sealed": sim.sealed}
+    totals = kept_totals(connection)
+    rows = [{"b_id": sim.id, "b_ul": sim.balance_ul, "b_sealed": sim.sealed,
+             **{f"t_{name}": value for name, value in totals[sim.id].items()}}
             for sim in gen.sims.values()]
-    statement = (update(Batch.__table__).where(Batch.__table__.c.id == bindparam("b_id"))
-                 .values(balance_ul=bindparam("b_ul"), sealed_containers=bindparam("b_sealed")))
+    table = Batch.__table__
+    statement = (update(table).where(table.c.id == bindparam("b_id"))
+                 .values(balance_ul=bindparam("b_ul"), sealed_containers=bindparam("b_sealed"),
+                         **{name: bindparam(f"t_{name}") for name in KEPT}))
     connection.execute(statement, rows)

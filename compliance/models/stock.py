@@ -29,6 +29,12 @@ RECEIPT, ADMINISTRATION, WASTE, RETURN = "receipt", "administration", "waste", "
 ADJUSTMENT, STOCKTAKE_CORRECTION, REVERSAL = "adjustment", "stocktake correction", "reversal"
 ENTRY_TYPES = (RECEIPT, ADMINISTRATION, WASTE, RETURN, ADJUSTMENT, STOCKTAKE_CORRECTION,
                REVERSAL)
+# Each kind of entry has its all-time sum kept on the batch (signed as in the ledger), so a
+# reconciliation reads one row per batch instead of summing the whole ledger.
+TOTAL_COLUMNS = {RECEIPT: "receipt_total_ul", ADMINISTRATION: "administration_total_ul",
+                 WASTE: "waste_total_ul", RETURN: "return_total_ul",
+                 ADJUSTMENT: "adjustment_total_ul", STOCKTAKE_CORRECTION: "stocktake_total_ul",
+                 REVERSAL: "reversal_total_ul"}
 WASTE_REASONS = ("opened remainder", "breakage", "expiry disposal", "other")
 DESTRUCTION_REASONS = ("breakage", "expiry disposal")
 
@@ -79,6 +85,14 @@ class Batch(db.Model):
     # Running balances, changed only together with a ledger entry in the same transaction.
     balance_ul: Mapped[int] = mapped_column(Integer, default=0)
     sealed_containers: Mapped[int] = mapped_column(Integer, default=0)
+    receipt_total_ul: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    administration_total_ul: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    waste_total_ul: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    return_total_ul: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    adjustment_total_ul: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    stocktake_total_ul: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reversal_total_ul: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reversal_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     product: Mapped[Product] = relationship(lazy="joined", innerjoin=True)
 

@@ -26,7 +26,8 @@ class ReportFilterForm(FlaskForm):
     date_to = DateField("To", validators=[Optional()])
     prescriber = SelectField("Prescriber", choices=[], validators=[Optional()])
     product = SelectField("Product", choices=[], validators=[Optional()])
-    batch = SelectField("Batch", choices=[], validators=[Optional()])
+    # Typed, not chosen: a group holds tens of thousands of batches.
+    batch = StringField("Batch number", validators=[Optional(), Length(max=40)])
     patient = StringField("Patient reference", validators=[Optional(), Length(max=20)])
     sort = SelectField("Sort by", choices=[], validators=[Optional()])
     direction = SelectField("Order", validators=[Optional()],
@@ -43,15 +44,26 @@ class ReportFilterForm(FlaskForm):
             .order_by(User.full_name)))
         self.product.choices = _choices("Any product", db.session.execute(
             select(Product.id, Product.name).order_by(Product.name)))
-        self.batch.choices = _choices("Any batch", db.session.execute(
-            select(Batch.id, Product.name + " batch " + Batch.batch_number)
-            .join(Product, Product.id == Batch.product_id)
-            .order_by(Product.name, Batch.batch_number)))
-        self.patient_id = None
+        self.patient_id = self.batch_id = None
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The end date must be on or after the start date.")
+
+    def validate_batch(self, field) -> None:
+        number = (field.data or "").strip()
+        if not number:
+            return
+        query = select(Batch.id).where(Batch.batch_number == number)
+        if self.product.data and self.product.data.isdigit():
+            query = query.where(Batch.product_id == int(self.product.data))
+        found = list(db.session.scalars(query.limit(2)))
+        if not found:
+            raise ValidationError(f"No batch has the number {number}.")
+        if len(found) > 1:
+            raise ValidationError(f"Batch number {number} is used by more than one product: "
+                                  "choose the product too.")
+        self.batch_id = found[0]
 
     def validate_patient(self, field) -> None:
         if field.data:
@@ -70,7 +82,7 @@ class ReportFilterForm(FlaskForm):
             return int(value) if name in self.spec.filters and value else None
 
         return Filters(self.date_from.data, self.date_to.data, chosen("prescriber"),
-                       chosen("product"), chosen("batch"),
+                       chosen("product"), self.batch_id if "batch" in self.spec.filters else None,
                        self.patient_id if "patient" in self.spec.filters else None)
 
     def listing(self, all_rows: bool = False) -> Listing:

@@ -7,6 +7,7 @@ from compliance.clock import utcnow
 from compliance.csvexport import csv_response
 from compliance.errors import DomainError
 from compliance.extensions import db
+from compliance.models import Batch
 from compliance.permissions import requires
 from compliance.reports import bp
 from compliance.reports.catalogue import REPORTS
@@ -102,4 +103,5 @@ def log_contact(batch_id: int):
             flash("Contact attempt logged.", "success")
     else:
         flash("Choose how the patient was contacted and say what happened.", "error")
-    return redirect(url_for("reports.trace", batch=batch_id))
+    batch = db.get_or_404(Batch, batch_id)
+    return redirect(url_for("reports.trace", batch=batch.batch_number, product=batch.product_id))

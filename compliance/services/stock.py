@@ -30,6 +30,7 @@ from compliance.models.stock import (
     RECEIPT,
     RETURN,
     REVERSAL,
+    TOTAL_COLUMNS,
     WASTE,
     WASTE_REASONS,
     Batch,
@@ -62,12 +63,21 @@ def post(actor, batch: Batch, entry_type: str, quantity_ul: int, containers: int
             f"{batch} holds {batch.balance_ul / 1000:g} ml in {batch.sealed_containers} sealed "
             f"containers; this needs {-quantity_ul / 1000:g} ml.", field="quantity")
     batch.balance_ul, batch.sealed_containers = balance_ul, sealed
+    _add_to_totals(batch, entry_type, quantity_ul)
     fields.setdefault("occurred_on", local_today())
     entry = LedgerEntry(batch=batch, entry_type=entry_type, quantity_ul=quantity_ul,
                         containers=containers, balance_after_ul=balance_ul,
                         containers_after=sealed, actor_id=actor.id, **fields)
     db.session.add(entry)
     return entry
+
+
+def _add_to_totals(batch: Batch, entry_type: str, quantity_ul: int) -> None:
+    # A batch created in this transaction has no column defaults until it is flushed.
+    total = TOTAL_COLUMNS[entry_type]
+    setattr(batch, total, (getattr(batch, total) or 0) + quantity_ul)
+    if entry_type == REVERSAL:
+        batch.reversal_count = (batch.reversal_count or 0) + 1
 
 
 def ensure_drawable(batch: Batch, on: date) -> None:

@@ -1,5 +1,6 @@
 """Reading stock: overview, a batch's ledger, first-expiry-first-out choices, balance checks."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -7,7 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from compliance.extensions import db
-from compliance.models.stock import AVAILABLE, Batch, LedgerEntry, Product
+from compliance.models.stock import (
+    AVAILABLE,
+    REVERSAL,
+    TOTAL_COLUMNS,
+    Batch,
+    LedgerEntry,
+    Product,
+)
 
 
 def products(include_inactive: bool = True) -> list[Product]:
@@ -89,17 +97,48 @@ class BalanceMismatch:
     batch: Batch
     ledger_ul: int
     ledger_containers: int
+    totals_differ: tuple[str, ...] = ()  # entry types whose kept total disagrees
+
+
+def ledger_sums(connection=None):
+    """Per batch and kind of entry: sum of quantities, sum of containers, number of entries."""
+    return (connection or db.session).execute(
+        select(LedgerEntry.batch_id, LedgerEntry.entry_type, func.sum(LedgerEntry.quantity_ul),
+               func.sum(LedgerEntry.containers), func.count())
+        .group_by(LedgerEntry.batch_id, LedgerEntry.entry_type))
+
+
+KEPT = (*TOTAL_COLUMNS.values(), "reversal_count")
+
+
+def _from_ledger(connection=None) -> tuple[dict, dict]:
+    """Per batch, from its ledger: what its kept totals should be, and its balance
+    (microlitres, sealed containers)."""
+    totals = defaultdict(lambda: dict.fromkeys(KEPT, 0))
+    balances = defaultdict(lambda: (0, 0))
+    for batch_id, kind, ul, containers, count in ledger_sums(connection):
+        totals[batch_id][TOTAL_COLUMNS[kind]] = int(ul)
+        if kind == REVERSAL:
+            totals[batch_id]["reversal_count"] = count
+        ul_sum, containers_sum = balances[batch_id]
+        balances[batch_id] = (ul_sum + int(ul), containers_sum + int(containers))
+    return totals, balances
+
+
+def kept_totals(connection=None) -> dict[int, dict[str, int]]:
+    """What every batch's kept totals should be, summed from its ledger."""
+    return _from_ledger(connection)[0]
 
 
 def balance_mismatches() -> list[BalanceMismatch]:
-    """Batches whose stored running balance differs from the sum of their ledger entries."""
-    sums = (select(LedgerEntry.batch_id,
-                   func.coalesce(func.sum(LedgerEntry.quantity_ul), 0).label("ul"),
-                   func.coalesce(func.sum(LedgerEntry.containers), 0).label("containers"))
-            .group_by(LedgerEntry.batch_id).subquery())
-    rows = db.session.execute(
-        select(Batch, func.coalesce(sums.c.ul, 0), func.coalesce(sums.c.containers, 0))
-        .outerjoin(sums, sums.c.batch_id == Batch.id)
-        .where((Batch.balance_ul != func.coalesce(sums.c.ul, 0))
-               | (Batch.sealed_containers != func.coalesce(sums.c.containers, 0))))
-    return [BalanceMismatch(batch, int(ul), int(containers)) for batch, ul, containers in rows]
+    """Batches whose stored running balance, or a kept total, differs from the ledger."""
+    expected, balances = _from_ledger()
+    found = []
+    for row in db.session.execute(select(Batch.id, Batch.balance_ul, Batch.sealed_containers,
+                                         *(getattr(Batch, name) for name in KEPT))):
+        should = expected[row.id]
+        differ = tuple(name for name in KEPT if getattr(row, name) != should[name])
+        if differ or (row.balance_ul, row.sealed_containers) != balances[row.id]:
+            ul, containers = balances[row.id]
+            found.append(BalanceMismatch(db.session.get(Batch, row.id), ul, containers, differ))
+    return found

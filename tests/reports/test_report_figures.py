@@ -2,12 +2,15 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
+from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import AuditEvent
+from tests.factories import make_product, receive_batch
 
 pytestmark = pytest.mark.usefixtures("dataset")
 
@@ -87,14 +90,14 @@ def test_a_batch_whose_ledger_and_balance_disagree_is_shown_in_red(inspector_cli
 
 
 def test_batch_trace_lists_patients_with_contact_details(inspector_client, dataset):
-    url = f"/reports/trace?batch={dataset['a1'].id}"
+    url = "/reports/trace?batch=A1"
     html = screen(inspector_client, url)
     assert "<strong>2</strong> injections to <strong>1</strong> patients" in html
     assert "<strong>1.5 ml</strong>" in html and "Corrected: reversed" in html
-    rows = csv_rows(inspector_client, f"/reports/trace.csv?batch={dataset['a1'].id}")
+    rows = csv_rows(inspector_client, "/reports/trace.csv?batch=A1")
     assert sorted((r["volume ml"], r["reversed"]) for r in rows) == [("1.5", ""), ("2", "yes")]
     assert {r["phone"] for r in rows} == {"07700 900123"}
-    text = pdf_text(inspector_client, f"/reports/trace.pdf?batch={dataset['a1'].id}")
+    text = pdf_text(inspector_client, "/reports/trace.pdf?batch=A1")
     assert dataset["patient"].reference in text and "07700 900123" in text
 
 
@@ -170,10 +173,26 @@ def test_bad_filter_input_gets_a_clear_message(inspector_client):
     assert inspector_client.get("/reports/trace?page=0").status_code == 400
 
 
+def test_a_batch_is_filtered_by_its_number_and_an_ambiguous_number_is_refused(
+        inspector_client, dataset):
+    response = inspector_client.get("/reports/trace?batch=NOPE")
+    assert response.status_code == 400 and "No batch has the number NOPE." in \
+        response.get_data(as_text=True)
+    other = make_product("3")
+    receive_batch(dataset["manager"], other, containers=2, batch_number="A1")
+    response = inspector_client.get("/reports/trace?batch=A1")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "used by more than one product" in html
+    assert 'value="A1"' in html  # the input is kept
+    rows = csv_rows(inspector_client,
+                    f"/reports/trace.csv?batch=A1&product={dataset['product'].id}")
+    assert {r["batch"] for r in rows} == {"A1"} and len(rows) == 2
+
+
 def test_filters_narrow_the_session_audit(inspector_client, dataset):
     rows = csv_rows(inspector_client, f"/reports/sessions.csv?patient={dataset['other'].reference}")
     assert [int(r["session"]) for r in rows] == [dataset["s3"].id]
-    rows = csv_rows(inspector_client, f"/reports/sessions.csv?batch={dataset['b2'].id}&sort=date"
+    rows = csv_rows(inspector_client, "/reports/sessions.csv?batch=B2&sort=date"
                                       "&direction=asc")
     assert [int(r["session"]) for r in rows] == [dataset["s1"].id, dataset["s3"].id]
     html = screen(inspector_client, f"/reports/sessions?date_from={dataset['day2']}")
@@ -186,3 +205,49 @@ def test_dashboard_counts_and_verification(inspector_client):
     assert '<span class="stat">2</span> prescribers' in html
     assert '<span class="stat">2</span> batches' in html
     assert '<span class="stat">1</span> open exceptions' in html and "chain intact" in html
+
+
+@pytest.mark.parametrize("days_from, days_to", [(None, None), (20, None), (None, 10), (45, 3),
+                                                (3, 1)])
+def test_product_totals_from_kept_totals_equal_the_batches_summed_from_the_ledger(
+        dataset, days_from, days_to):
+    """The per-product rows come from the totals each batch keeps; the per-batch rows are
+    summed from the ledger itself. For any date range they must agree."""
+    from compliance.services.reports import stock as reconciliation
+    from compliance.services.reports.common import Filters, Listing
+
+    def ago(days):
+        return local_today() - timedelta(days=days) if days is not None else None
+
+    filters = Filters(date_from=ago(days_from), date_to=ago(days_to))
+    result = reconciliation.report(filters, Listing("product_name", page=None))
+    for name in (*reconciliation.MOVEMENTS, "stored_ul", "ledger_total_ul", "expected_ul"):
+        assert getattr(result.totals["all"], name) == sum(getattr(r, name) for r in result.rows)
+
+
+def test_reconciliation_opening_and_movements_for_a_date_range(inspector_client, dataset):
+    """From 20 days ago: A1 opens at 20 - 1.5 ml (session 1); session 2's 2 ml, its reversal
+    and the 0.5 ml waste fall in the range."""
+    start = (local_today() - timedelta(days=20)).isoformat()
+    rows = {r["batch"]: r for r in csv_rows(inspector_client,
+                                            f"/reports/stock.csv?date_from={start}")}
+    a1 = rows["A1"]
+    assert [a1[k] for k in ("opening ml", "received ml", "administered ml", "wasted ml",
+                            "reversals ml", "expected balance ml")] == [
+        "18.5", "0", "2", "0.5", "2", "18"]
+    html = screen(inspector_client, f"/reports/stock?date_from={start}")
+    assert ">37.5<" in html  # both batches' opening: 40 ml received less 2.5 ml of session 1
+
+
+@pytest.mark.parametrize("sort", ["expected_ul", "discrepancy", "expires_on"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_reconciliation_sorts_in_the_database_as_it_would_in_python(dataset, sort, descending):
+    from compliance.services.reports import stock as reconciliation
+    from compliance.services.reports.common import Filters, Listing, sort_in_python
+
+    receive_batch(dataset["manager"], dataset["product"], containers=3, batch_number="C3")
+    filters = Filters(date_to=local_today() - timedelta(days=10))
+    paged_rows = reconciliation.report(filters, Listing(sort, descending, page=1)).rows
+    every_row = reconciliation.report(filters, Listing("product_name", page=None)).rows
+    expected = sort_in_python(every_row, sort, descending)
+    assert [getattr(r, sort) for r in paged_rows] == [getattr(r, sort) for r in expected]

@@ -1,10 +1,12 @@
 """The figures behind the charts: stock movements, activity and exceptions per month."""
 
 from collections import defaultdict
+from dataclasses import replace
 
 from sqlalchemy import func, select
 
 from compliance.charts import Series, bar_chart, line_chart
+from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import Batch, LedgerEntry, Product
 from compliance.models.stock import ADMINISTRATION, RECEIPT, WASTE
@@ -36,12 +38,20 @@ def stock_movements(filters: Filters) -> dict[str, dict[str, dict[str, int]]]:
 
 
 def stock_charts(filters: Filters) -> list:
+    """Bars per month for the date range, or for the last twelve months when none is chosen
+    (ten years of months would not be readable, nor quick to sum)."""
+    suffix = ""
+    if not (filters.date_from or filters.date_to):
+        start = local_today().replace(day=1)
+        filters = replace(filters, date_from=start.replace(year=start.year - 1))
+        suffix = ", last 12 months"
     charts = []
     for product, movements in sorted(stock_movements(filters).items()):
         months = _months(m for by_month in movements.values() for m in by_month)
         series = [Series(label, [movements[kind].get(m, 0) / 1000 for m in months])
                   for kind, label, _ in KINDS]
-        charts.append(bar_chart(f"{product}: received, administered and wasted per month",
+        charts.append(bar_chart(f"{product}: received, administered and wasted per month"
+                                f"{suffix}",
                                 months, series, "ml"))
     return charts
 

@@ -14,13 +14,14 @@ from compliance.models.stock import (
     RETURN,
     REVERSAL,
     STOCKTAKE_CORRECTION,
+    TOTAL_COLUMNS,
     WASTE,
 )
 from compliance.services.reports.common import (
     Filters,
     Listing,
     Result,
-    page_in_python,
+    paged,
     sort_in_python,
 )
 
@@ -73,7 +74,15 @@ class StockRow:
         return bool(self.corrections)
 
 
-def _movements(filters: Filters):
+# Each kind of ledger entry, the report column it adds to, and the sign it is shown with.
+COLUMNS = ((RECEIPT, "received_ul", 1), (ADMINISTRATION, "administered_ul", -1),
+           (WASTE, "wasted_ul", -1), (RETURN, "returned_ul", -1), (ADJUSTMENT, "adjusted_ul", 1),
+           (STOCKTAKE_CORRECTION, "stocktake_ul", 1), (REVERSAL, "reversed_ul", 1))
+
+
+def _movements(filters: Filters, batch_ids: list[int] | None):
+    """Per batch, summed from its ledger entries: opening, each movement in the date range,
+    the ledger total and the number of reversals."""
     opening, in_range = false(), true()
     if filters.date_from:
         opening = LedgerEntry.occurred_on < filters.date_from
@@ -82,71 +91,149 @@ def _movements(filters: Filters):
         in_range = in_range & (LedgerEntry.occurred_on <= filters.date_to)
     moved = {name: func.coalesce(func.sum(case((in_range & (LedgerEntry.entry_type == kind),
                                                 sign * LedgerEntry.quantity_ul), else_=0)), 0)
-             for name, kind, sign in (
-                 ("received_ul", RECEIPT, 1), ("administered_ul", ADMINISTRATION, -1),
-                 ("wasted_ul", WASTE, -1), ("returned_ul", RETURN, -1),
-                 ("adjusted_ul", ADJUSTMENT, 1), ("stocktake_ul", STOCKTAKE_CORRECTION, 1),
-                 ("reversed_ul", REVERSAL, 1))}
-    return select(
+             for kind, name, sign in COLUMNS}
+    query = select(
         LedgerEntry.batch_id,
         func.coalesce(func.sum(case((opening, LedgerEntry.quantity_ul), else_=0)), 0)
         .label("opening_ul"),
         *(column.label(name) for name, column in moved.items()),
         func.sum(LedgerEntry.quantity_ul).label("ledger_total_ul"),
         func.sum(case((LedgerEntry.reverses_id.is_not(None), 1), else_=0)).label("reversals"),
-    ).group_by(LedgerEntry.batch_id).subquery()
+    ).group_by(LedgerEntry.batch_id)
+    if batch_ids is not None:
+        query = query.where(LedgerEntry.batch_id.in_(batch_ids))
+    return {r.batch_id: r for r in db.session.execute(query)}
 
 
-def _last_counts() -> dict[int, tuple]:
-    latest = (select(StocktakeLine.batch_id, func.max(StocktakeLine.id).label("line_id"))
-              .group_by(StocktakeLine.batch_id).subquery())
-    rows = db.session.execute(
-        select(StocktakeLine.batch_id, StocktakeLine.counted_containers,
-               StocktakeLine.expected_containers, Stocktake.counted_at)
-        .join(latest, latest.c.line_id == StocktakeLine.id)
-        .join(Stocktake, Stocktake.id == StocktakeLine.stocktake_id))
-    return {batch_id: (counted, expected, at) for batch_id, counted, expected, at in rows}
+def _last_counts(batch_ids: list[int] | None) -> dict[int, tuple]:
+    latest = _latest_lines()
+    query = (select(StocktakeLine.batch_id, StocktakeLine.counted_containers,
+                    StocktakeLine.expected_containers, Stocktake.counted_at)
+             .join(latest, latest.c.line_id == StocktakeLine.id)
+             .join(Stocktake, Stocktake.id == StocktakeLine.stocktake_id))
+    if batch_ids is not None:
+        query = query.where(StocktakeLine.batch_id.in_(batch_ids))
+    return {batch_id: (counted, expected, at)
+            for batch_id, counted, expected, at in db.session.execute(query)}
 
 
-def batch_rows(filters: Filters) -> list[StockRow]:
-    sums = _movements(filters)
-    query = (select(Batch.id, Batch.batch_number, Batch.expires_on, Batch.balance_ul,
-                    Product.name, sums)
-             .join(Product, Product.id == Batch.product_id)
-             .outerjoin(sums, sums.c.batch_id == Batch.id))
+def _latest_lines():
+    return (select(StocktakeLine.batch_id, func.max(StocktakeLine.id).label("line_id"))
+            .group_by(StocktakeLine.batch_id).subquery())
+
+
+def _matching_batches(filters: Filters):
+    query = select(Batch.id).join(Product, Product.id == Batch.product_id)
     if filters.product_id:
         query = query.where(Batch.product_id == filters.product_id)
     if filters.batch_id:
         query = query.where(Batch.id == filters.batch_id)
-    counts, rows = _last_counts(), []
-    for r in db.session.execute(query):
+    return query
+
+
+def _sort_columns(filters: Filters, query):
+    """The page's order in SQL. The expected balance at the end date is the stored balance
+    less whatever moved after it."""
+    expected = Batch.balance_ul
+    if filters.date_to:
+        later = (select(LedgerEntry.batch_id, func.sum(LedgerEntry.quantity_ul).label("ul"))
+                 .where(LedgerEntry.occurred_on > filters.date_to)
+                 .group_by(LedgerEntry.batch_id).subquery())
+        query = query.outerjoin(later, later.c.batch_id == Batch.id)
+        expected = Batch.balance_ul - func.coalesce(later.c.ul, 0)
+    latest = _latest_lines()
+    query = (query.outerjoin(latest, latest.c.batch_id == Batch.id)
+             .outerjoin(StocktakeLine, StocktakeLine.id == latest.c.line_id))
+    discrepancy = StocktakeLine.counted_containers - StocktakeLine.expected_containers
+    return query, {"product_name": Product.name, "batch_number": Batch.batch_number,
+                   "expires_on": Batch.expires_on, "expected_ul": expected,
+                   "discrepancy": discrepancy}
+
+
+def _page_ids(filters: Filters, listing: Listing) -> list[int] | None:
+    if listing.page is None and listing.sort in ("product_name", "batch_number"):
+        return None
+    query, columns = _sort_columns(filters, _matching_batches(filters))
+    column = columns[listing.sort]
+    # Batches never counted sort first, as "nothing" does everywhere else.
+    first = column.desc().nulls_last() if listing.descending else column.asc().nulls_first()
+    query = query.order_by(first, Batch.id.desc() if listing.descending else Batch.id)
+    return list(db.session.scalars(paged(query, listing)))
+
+
+def batch_rows(filters: Filters, listing: Listing) -> list[StockRow]:
+    """The batches of one page (every batch when `listing.page` is None), each summed from
+    its own ledger entries so the stored balance is checked against them."""
+    ids = _page_ids(filters, listing)
+    batches = select(Batch.id, Batch.batch_number, Batch.expires_on, Batch.balance_ul,
+                     Product.name).join(Product, Product.id == Batch.product_id)
+    batches = batches.where(Batch.id.in_(_matching_batches(filters)) if ids is None
+                            else Batch.id.in_(ids))
+    sums, counts = _movements(filters, ids), _last_counts(ids)
+    rows = {}
+    for r in db.session.execute(batches):
+        moved = sums.get(r.id)
         row = StockRow(r.id, r.name, r.batch_number, r.expires_on, stored_ul=r.balance_ul,
-                       ledger_total_ul=int(r.ledger_total_ul or 0),
-                       **{name: int(getattr(r, name) or 0) for name in MOVEMENTS})
+                       ledger_total_ul=int(moved.ledger_total_ul) if moved else 0,
+                       **{name: int(getattr(moved, name) or 0) if moved else 0
+                          for name in MOVEMENTS})
         if r.id in counts:
             row.counted_containers, row.counted_expected, row.counted_at = counts[r.id]
-        if r.reversals:
-            row.corrections.append(f"{r.reversals} ledger entry(ies) reversed")
+        if moved and moved.reversals:
+            row.corrections.append(f"{moved.reversals} ledger entry(ies) reversed")
+        rows[r.id] = row
+    if ids is None:
+        return sort_in_python(list(rows.values()), listing.sort, listing.descending)
+    return [rows[batch_id] for batch_id in ids]
+
+
+def _kept_totals(filters: Filters) -> dict:
+    """Per product, from the totals each batch keeps: kind of entry -> microlitres, plus the
+    stored balance and the number of reversals."""
+    kept = {kind: func.sum(getattr(Batch, TOTAL_COLUMNS[kind])) for kind, _, _ in COLUMNS}
+    query = (select(Product.name, *(total.label(kind) for kind, total in kept.items()),
+                    func.sum(Batch.balance_ul).label("stored"),
+                    func.sum(Batch.reversal_count).label("reversals"))
+             .join(Product, Product.id == Batch.product_id)
+             .where(Batch.id.in_(_matching_batches(filters))).group_by(Product.name))
+    return {r.name: r._mapping for r in db.session.execute(query)}
+
+
+def _ledger_by_product(filters: Filters, condition) -> dict[tuple[str, str], int]:
+    query = (select(Product.name, LedgerEntry.entry_type, func.sum(LedgerEntry.quantity_ul))
+             .join(Batch, Batch.id == LedgerEntry.batch_id)
+             .join(Product, Product.id == Batch.product_id)
+             .where(condition, LedgerEntry.batch_id.in_(_matching_batches(filters)))
+             .group_by(Product.name, LedgerEntry.entry_type))
+    return {(name, kind): int(ul) for name, kind, ul in db.session.execute(query)}
+
+
+def product_rows(filters: Filters) -> list[StockRow]:
+    """Per product, from the kept totals, less what moved outside the date range (so only
+    entries from the start date on are summed, however long the ledger)."""
+    since = (_ledger_by_product(filters, LedgerEntry.occurred_on >= filters.date_from)
+             if filters.date_from else None)
+    later = (_ledger_by_product(filters, LedgerEntry.occurred_on > filters.date_to)
+             if filters.date_to else {})
+    rows = []
+    for name, kept in sorted(_kept_totals(filters).items()):
+        row = StockRow(None, name, "", None, stored_ul=int(kept["stored"]))
+        for kind, column, sign in COLUMNS:
+            from_start = int(kept[kind]) if since is None else since.get((name, kind), 0)
+            setattr(row, column, sign * (from_start - later.get((name, kind), 0)))
+            row.opening_ul += int(kept[kind]) - from_start
+            row.ledger_total_ul += int(kept[kind])
+        if kept["reversals"]:
+            row.corrections.append(f"{kept['reversals']} ledger entry(ies) reversed")
         rows.append(row)
     return rows
 
 
-def product_rows(rows: list[StockRow]) -> list[StockRow]:
-    """The batch rows added up per product (the last-count columns do not add up)."""
-    products: dict[str, StockRow] = {}
-    for row in rows:
-        total = products.setdefault(row.product_name, StockRow(None, row.product_name, "", None))
-        for name in (*MOVEMENTS, "stored_ul", "ledger_total_ul"):
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-        total.corrections.extend(row.corrections)
-    return sorted(products.values(), key=lambda total: total.product_name)
-
-
 def report(filters: Filters, listing: Listing) -> Result:
-    rows = sort_in_python(batch_rows(filters), listing.sort, listing.descending)
-    products = product_rows(rows)
-    grand = product_rows([StockRow(None, "All products", "", None, **{
-        name: sum(getattr(p, name) for p in products) for name in (*MOVEMENTS, "stored_ul",
-                                                                    "ledger_total_ul")})])
-    return Result(page_in_python(rows, listing), len(rows), {"all": grand[0]},
-                  {"products": products})
+    count = db.session.scalar(select(func.count()).select_from(
+        _matching_batches(filters).subquery()))
+    products = product_rows(filters)
+    grand = StockRow(None, "All products", "", None)
+    for name in (*MOVEMENTS, "stored_ul", "ledger_total_ul"):
+        setattr(grand, name, sum(getattr(p, name) for p in products))
+    return Result(batch_rows(filters, listing), count, {"all": grand}, {"products": products})
