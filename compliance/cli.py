@@ -13,7 +13,7 @@ from compliance.extensions import db
 from compliance.models import User
 from compliance.models.user import PROFESSIONS, REGISTERS
 from compliance.permissions import ROLES
-from compliance.services import accounts, audit_verify, stock_queries
+from compliance.services import accounts, audit_verify, stock_months, stock_queries
 from compliance.services.audit import Actor, acting_as
 
 users_cli = click.Group("users", help="Create and list user accounts.")
@@ -124,9 +124,13 @@ def check_stock():
                    f"{m.ledger_containers} sealed"
                    + (f"; kept totals differ: {', '.join(m.totals_differ)}"
                       if m.totals_differ else ""))
-    if mismatches:
+    months = stock_months.mismatches()
+    for month in months:
+        click.echo(f"MISMATCH monthly sum of {month}")
+    if mismatches or months:
         sys.exit(1)
-    click.echo("OK, every batch balance and kept total equals the sum of its ledger entries")
+    click.echo("OK, every batch balance, kept total and monthly sum equals the sum of its "
+               "ledger entries")
 
 
 def register(app: Flask) -> None:

@@ -13,6 +13,7 @@ from compliance.generator.clinic import Chain, ClinicGenerator
 from compliance.generator.plan import Sizes, plan_courses, plan_injections
 from compliance.generator.writer import BulkWriter
 from compliance.models import Batch, User
+from compliance.services import stock_months
 from compliance.services.audit import head
 from compliance.services.passwords import hash_password
 from compliance.services.stock_queries import KEPT, kept_totals
@@ -41,6 +42,7 @@ def generate(sizes: Sizes, tick: Callable[[int], None], seed: int = 7) -> dict:
         counts = _write(gen, sizes, tick)
         writer.flush_all()
         _final_balances(connection, gen)
+        stock_months.rebuild(connection)
         writer.reset_sequences()
     return counts
 

@@ -9,7 +9,14 @@ from compliance.models.patient import (
     Screening,
     ScreeningAnswer,
 )
-from compliance.models.stock import Batch, LedgerEntry, Product, Stocktake, StocktakeLine
+from compliance.models.stock import (
+    Batch,
+    LedgerEntry,
+    Product,
+    StockMonth,
+    Stocktake,
+    StocktakeLine,
+)
 from compliance.models.treatment import (
     FollowUp,
     Injection,
@@ -25,5 +32,5 @@ from compliance.models.user import LoginThrottle, User
 __all__ = ["AuditEvent", "Batch", "Consent", "Consultation", "Contraindication", "FollowUp",
            "Injection", "InjectionReversal", "LedgerEntry", "LoginThrottle", "Patient",
            "Prescription", "Product", "RecallContact", "Screening", "ScreeningAnswer",
-           "SessionAddendum", "SessionFlag", "Signature", "Stocktake", "StocktakeLine",
-           "TreatmentSession", "User"]
+           "SessionAddendum", "SessionFlag", "Signature", "StockMonth", "Stocktake",
+           "StocktakeLine", "TreatmentSession", "User"]

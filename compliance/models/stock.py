@@ -72,6 +72,7 @@ class Batch(db.Model):
         CheckConstraint("balance_ul >= 0", name="balance_ul_not_negative"),
         CheckConstraint("sealed_containers >= 0", name="sealed_containers_not_negative"),
         Index("ix_batches_expires_on", "expires_on"),
+        Index("ix_batches_batch_number", "batch_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,7 +117,8 @@ class LedgerEntry(db.Model):
     """One signed movement of stock; never updated or deleted."""
 
     __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_entries_batch_id_id", "batch_id", "id"),)
+    __table_args__ = (Index("ix_ledger_entries_batch_id_id", "batch_id", "id"),
+                      Index("ix_ledger_entries_occurred_on", "occurred_on"))
     # What a witness signs: the movement itself, not the links added around it.
     __signed_fields__ = ("id", "batch_id", "entry_type", "quantity_ul", "containers",
                          "occurred_on", "reason", "waste_reason")
@@ -142,6 +144,19 @@ class LedgerEntry(db.Model):
     actor = relationship("User", foreign_keys=[actor_id])
     witness = relationship("User", foreign_keys=[witness_id])
     reverses = relationship("LedgerEntry", remote_side=[id], foreign_keys=[reverses_id])
+
+
+class StockMonth(db.Model):
+    """Stock moved per product, month and kind of entry: what the monthly charts draw,
+    kept in the same transaction as each ledger entry."""
+
+    __tablename__ = "stock_months"
+    __audit_exempt__ = "a sum of ledger entries, each audited; rebuilt by flask stock check"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+    entry_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    quantity_ul: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Stocktake(db.Model):

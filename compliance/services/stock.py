@@ -37,7 +37,7 @@ from compliance.models.stock import (
     LedgerEntry,
     Product,
 )
-from compliance.services import ensure_can
+from compliance.services import ensure_can, stock_months
 from compliance.services.audit import audited, give_reason
 from compliance.services.signatures import second_person, sign_as_second
 
@@ -65,6 +65,7 @@ def post(actor, batch: Batch, entry_type: str, quantity_ul: int, containers: int
     batch.balance_ul, batch.sealed_containers = balance_ul, sealed
     _add_to_totals(batch, entry_type, quantity_ul)
     fields.setdefault("occurred_on", local_today())
+    stock_months.add(batch.product.id, entry_type, fields["occurred_on"], quantity_ul)
     entry = LedgerEntry(batch=batch, entry_type=entry_type, quantity_ul=quantity_ul,
                         containers=containers, balance_after_ul=balance_ul,
                         containers_after=sealed, actor_id=actor.id, **fields)

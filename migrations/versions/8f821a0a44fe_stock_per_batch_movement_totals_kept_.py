@@ -1,4 +1,4 @@
-"""stock: per-batch movement totals kept with the running balance
+"""stock: per-batch movement totals kept with the running balance, monthly sums per product
 
 Revision ID: 8f821a0a44fe
 Revises: 7853724ca09c
@@ -30,6 +30,24 @@ def upgrade():
 
     # ### end Alembic commands ###
     _backfill()
+    # A report filters by a typed batch number, and by the date stock moved.
+    op.create_index("ix_batches_batch_number", "batches", ["batch_number"])
+    op.create_index("ix_ledger_entries_occurred_on", "ledger_entries", ["occurred_on"])
+    op.create_table('stock_months',
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('entry_type', sa.String(length=30), nullable=False),
+    sa.Column('quantity_ul', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_stock_months_product_id_products')),
+    sa.PrimaryKeyConstraint('product_id', 'month', 'entry_type', name=op.f('pk_stock_months'))
+    )
+    month = ("CAST(date_trunc('month', l.occurred_on) AS date)"
+             if op.get_bind().dialect.name == "postgresql"
+             else "date(l.occurred_on, 'start of month')")
+    op.execute("INSERT INTO stock_months (product_id, month, entry_type, quantity_ul) "
+               f"SELECT b.product_id, {month}, l.entry_type, SUM(l.quantity_ul) "
+               "FROM ledger_entries l JOIN batches b ON b.id = l.batch_id "
+               f"GROUP BY b.product_id, {month}, l.entry_type")
 
 
 # A copy, as of this revision, of compliance.models.stock.TOTAL_COLUMNS.
@@ -50,6 +68,9 @@ def _backfill():
 
 
 def downgrade():
+    op.drop_table("stock_months")
+    op.drop_index("ix_ledger_entries_occurred_on", table_name="ledger_entries")
+    op.drop_index("ix_batches_batch_number", table_name="batches")
     # Plain DROP COLUMN (SQLite 3.35+): a batch-mode table copy would trip the foreign keys
     # that point at batches.
     for column in (*TOTALS.values(), "reversal_count"):

@@ -10,7 +10,7 @@ from compliance.generator.plan import Sizes
 from compliance.generator.run import generate
 from compliance.models import Injection, Prescription, TreatmentSession
 from compliance.models.stock import Batch
-from compliance.services import audit_verify, rules, stock_queries
+from compliance.services import audit_verify, rules, stock_months, stock_queries
 from compliance.services.signatures import signatures_of
 
 SIZES = Sizes(patients=60, sessions=200, injections=560, batches=40, years=3)
@@ -33,6 +33,7 @@ def test_it_writes_the_sizes_asked_for(generated):
 
 def test_its_ledger_and_audit_trail_check_out(generated):
     assert stock_queries.balance_mismatches() == []
+    assert stock_months.mismatches() == []
     result = audit_verify.verify()
     assert result.ok and result.count > 60 + 200
 

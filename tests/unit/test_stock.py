@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from compliance.clock import local_today
 from compliance.errors import (
@@ -16,8 +17,16 @@ from compliance.errors import (
     SecondPersonRequired,
     StockRefusal,
 )
-from compliance.models.stock import ADMINISTRATION, RECEIPT, REVERSAL, STOCKTAKE_CORRECTION
-from compliance.services import stock, stock_queries, stocktakes
+from compliance.extensions import db
+from compliance.models.stock import (
+    ADMINISTRATION,
+    RECEIPT,
+    REVERSAL,
+    STOCKTAKE_CORRECTION,
+    Batch,
+    StockMonth,
+)
+from compliance.services import stock, stock_months, stock_queries, stocktakes
 from compliance.services.signatures import signatures_of
 from tests.audit_helpers import events
 from tests.factories import PASSWORD, make_product, receive_batch
@@ -233,3 +242,17 @@ def test_balance_is_the_sum_of_entries_after_every_kind_of_operation(users, prod
                                 stocktakes.Countersignature(users["doctor"].email, PASSWORD))
     assert_balance_is_ledger_sum(batch)
     assert stock_queries.balance_mismatches() == []
+    assert stock_months.mismatches() == []
+    assert (batch.receipt_total_ul, batch.administration_total_ul, batch.waste_total_ul,
+            batch.reversal_count) == (20_000, -1_500, -500, 1)
+
+
+def test_a_kept_total_that_disagrees_with_the_ledger_is_reported(users, product, batch):
+    stock.draw(users["nurse"], batch.id, 1_500, 1, TODAY())
+    db.session.execute(update(Batch).where(Batch.id == batch.id)
+                       .values(administration_total_ul=0))
+    db.session.execute(update(StockMonth).values(quantity_ul=StockMonth.quantity_ul + 1))
+    db.session.commit()
+    [mismatch] = stock_queries.balance_mismatches()
+    assert mismatch.totals_differ == ("administration_total_ul",)
+    assert len(stock_months.mismatches()) == 2  # the receipt's month and the draw's

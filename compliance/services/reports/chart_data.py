@@ -3,14 +3,14 @@
 from collections import defaultdict
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from compliance.charts import Series, bar_chart, line_chart
 from compliance.clock import local_today
 from compliance.extensions import db
-from compliance.models import Batch, LedgerEntry, Product
+from compliance.models import Product, StockMonth
 from compliance.models.stock import ADMINISTRATION, RECEIPT, WASTE
-from compliance.services.reports.common import Filters, between_days
+from compliance.services.reports.common import Filters
 
 KINDS = ((RECEIPT, "Received", 1), (ADMINISTRATION, "Administered", -1), (WASTE, "Wasted", -1))
 
@@ -20,20 +20,22 @@ def _months(keys) -> list[str]:
 
 
 def stock_movements(filters: Filters) -> dict[str, dict[str, dict[str, int]]]:
-    """product -> movement -> month -> microlitres, grouped by day in SQL, by month here."""
-    query = (select(Product.name, LedgerEntry.entry_type, LedgerEntry.occurred_on,
-                    func.sum(LedgerEntry.quantity_ul))
-             .join(Batch, Batch.id == LedgerEntry.batch_id)
-             .join(Product, Product.id == Batch.product_id)
-             .where(LedgerEntry.entry_type.in_([kind for kind, _, _ in KINDS]))
-             .group_by(Product.name, LedgerEntry.entry_type, LedgerEntry.occurred_on))
+    """product -> movement -> month -> microlitres, from the monthly sums kept with the
+    ledger (a date range covers the months it touches)."""
+    query = (select(Product.name, StockMonth.entry_type, StockMonth.month,
+                    StockMonth.quantity_ul)
+             .join(Product, Product.id == StockMonth.product_id)
+             .where(StockMonth.entry_type.in_([kind for kind, _, _ in KINDS])))
     if filters.product_id:
-        query = query.where(Batch.product_id == filters.product_id)
-    query = between_days(query, LedgerEntry.occurred_on, filters)
+        query = query.where(StockMonth.product_id == filters.product_id)
+    if filters.date_from:
+        query = query.where(StockMonth.month >= filters.date_from.replace(day=1))
+    if filters.date_to:
+        query = query.where(StockMonth.month <= filters.date_to)
     signs = {kind: sign for kind, _, sign in KINDS}
     data = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    for product, kind, day, ul in db.session.execute(query):
-        data[product][kind][f"{day:%Y-%m}"] += signs[kind] * int(ul or 0)
+    for product, kind, month, ul in db.session.execute(query):
+        data[product][kind][f"{month:%Y-%m}"] += signs[kind] * int(ul or 0)
     return data
 
 
