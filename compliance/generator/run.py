@@ -44,6 +44,10 @@ def generate(sizes: Sizes, tick: Callable[[int], None], seed: int = 7) -> dict:
         _final_balances(connection, gen)
         stock_months.rebuild(connection)
         writer.reset_sequences()
+    with db.engine.begin() as connection:
+        # The planner's statistics are stale after a bulk load; autovacuum would catch up
+        # only later, and until then reports pick poor plans.
+        connection.exec_driver_sql("ANALYZE")
     return counts
 
 
