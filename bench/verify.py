@@ -1,4 +1,5 @@
-"""`flask audit verify` over every event: events per second."""
+"""`flask audit verify` over every event (as the command runs it: one process per core):
+events per second."""
 
 import time
 
@@ -8,7 +9,7 @@ from compliance.services import audit_verify
 def measure(app) -> dict:
     with app.app_context():
         started = time.perf_counter()
-        result = audit_verify.verify()
+        result = audit_verify.verify(processes=audit_verify.cpu_count())
         seconds = time.perf_counter() - started
-    return {"ok": result.ok, "events": result.count, "seconds": round(seconds, 2),
-            "events_per_s": round(result.count / seconds)}
+    return {"ok": result.ok, "processes": audit_verify.cpu_count(), "events": result.count,
+            "seconds": round(seconds, 2), "events_per_s": round(result.count / seconds)}

@@ -1,14 +1,21 @@
-"""Verifying the audit trail's hash chain, fast: raw rows, hashed as the databases store them."""
+"""Verifying the audit trail's hash chain, fast: raw rows, hashed as the databases store them,
+and on a long chain several stretches of it checked at once in separate processes."""
 
+import multiprocessing
+import os
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.pool import NullPool
 
 from compliance.extensions import db
 from compliance.models import AuditEvent
 from compliance.services.audit import GENESIS, HASHED_FIELDS, hash_raw
 
 PG_TIME = "to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US')"
+FETCH = 20_000
+# Below this many events per process, starting another process costs more than it saves.
+MIN_PER_PROCESS = 100_000
 
 
 @dataclass(frozen=True)
@@ -27,35 +34,105 @@ class Verification:
         return f"BROKEN at event {self.broken_seq}: {self.problem}"
 
 
-def _raw_rows(connection):
-    columns = [PG_TIME if name == "occurred_at" and connection.dialect.name == "postgresql"
-               else name for name in HASHED_FIELDS]
-    sql = f"SELECT seq, hash, {', '.join(columns)} FROM audit_events ORDER BY seq"
-    # Per statement: Connection.execution_options() would change the session's connection.
-    result = connection.exec_driver_sql(sql, execution_options={"stream_results": True})
-    for partition in result.partitions(20_000):
-        yield from partition
+@dataclass(frozen=True)
+class Stretch:
+    """Events first..last checked on their own: the link its first event claims, the hash
+    of its last, and the first problem inside it."""
+
+    first: int
+    first_link: str | None
+    last_hash: str | None
+    count: int
+    broken_seq: int | None = None
+    problem: str | None = None
 
 
-def _reordered_or_missing(seq: int, prev_hash: str) -> str:
-    moved = db.session.scalar(select(AuditEvent.seq).where(AuditEvent.hash == prev_hash))
+def _raw_rows(connection, first: int, last: int):
+    """Rows of events first..last as the driver gives them (no SQLAlchemy row objects: at a
+    million events their cost is most of the run)."""
+    postgres = connection.dialect.name == "postgresql"
+    columns = [PG_TIME if name == "occurred_at" and postgres else name for name in HASHED_FIELDS]
+    marker = "%s" if postgres else "?"
+    sql = (f"SELECT seq, hash, {', '.join(columns)} FROM audit_events "
+           f"WHERE seq BETWEEN {marker} AND {marker} ORDER BY seq")
+    raw = connection.connection.dbapi_connection
+    # PostgreSQL: a named (server-side) cursor streams instead of loading every row.
+    cursor = raw.cursor(name="audit_verify") if postgres else raw.cursor()
+    try:
+        cursor.execute(sql, (first, last))
+        while rows := cursor.fetchmany(FETCH):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def check_stretch(connection, first: int, last: int) -> Stretch:
+    expected, link, prev = first, None, None
+    for seq, stored, *fields in _raw_rows(connection, first, last):
+        if seq != expected:
+            return Stretch(first, link, prev, expected - first, expected,
+                           f"event {expected} is missing (the next event is {seq})")
+        if hash_raw(fields) != stored:
+            return Stretch(first, link, prev, expected - first, seq,
+                           f"event {seq} was changed: its content does not match its hash")
+        if prev is None:
+            link = fields[-1]
+        elif fields[-1] != prev:
+            return Stretch(first, link, prev, expected - first, seq,
+                           _reordered_or_missing(connection, seq, fields[-1]))
+        prev, expected = stored, expected + 1
+    if expected <= last:
+        return Stretch(first, link, prev, expected - first, expected,
+                       f"event {expected} is missing (no event follows it)"
+                       if last == expected else f"events {expected} to {last} are missing")
+    return Stretch(first, link, prev, expected - first)
+
+
+def _reordered_or_missing(connection, seq: int, prev_hash: str) -> str:
+    moved = connection.scalar(select(AuditEvent.seq).where(AuditEvent.hash == prev_hash))
     if moved is not None:
         return f"events were reordered: event {seq} should come straight after event {moved}"
     return f"event {seq} does not follow event {seq - 1}"
 
 
-def verify() -> Verification:
+def _check_in_own_process(job: tuple[str, int, int]) -> Stretch:
+    url, first, last = job
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return check_stretch(connection, first, last)
+    finally:
+        engine.dispose()
+
+
+def _stretches(last_seq: int, processes: int) -> list[Stretch]:
+    processes = max(1, min(processes, last_seq // MIN_PER_PROCESS))
+    if processes == 1:
+        return [check_stretch(db.session.connection(), 1, last_seq)]
+    size = -(-last_seq // processes)
+    url = db.engine.url.render_as_string(hide_password=False)
+    jobs = [(url, first, min(first + size - 1, last_seq)) for first in range(1, last_seq + 1, size)]
+    # Fork: the children need no imports; each opens its own connection and never touches
+    # the parent's.
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        return pool.map(_check_in_own_process, jobs)
+
+
+def verify(processes: int = 1) -> Verification:
     """Re-compute every hash and link, and name the first event that breaks the chain."""
+    last_seq = db.session.scalar(select(func.max(AuditEvent.seq))) or 0
     prev, count = GENESIS, 0
-    for seq, stored, *fields in _raw_rows(db.session.connection()):
-        expected = count + 1
-        if seq != expected:
-            return Verification(False, count, prev, expected,
-                                f"event {expected} is missing (the next event is {seq})")
-        if hash_raw(fields) != stored:
-            return Verification(False, count, prev, seq,
-                                f"event {seq} was changed: its content does not match its hash")
-        if fields[-1] != prev:
-            return Verification(False, count, prev, seq, _reordered_or_missing(seq, fields[-1]))
-        prev, count = stored, expected
+    for stretch in _stretches(last_seq, processes):
+        if stretch.first_link is not None and stretch.first_link != prev:
+            seq = stretch.first
+            return Verification(False, count, prev, seq, _reordered_or_missing(
+                db.session.connection(), seq, stretch.first_link))
+        if stretch.problem:
+            return Verification(False, count + stretch.count,
+                                stretch.last_hash or prev, stretch.broken_seq, stretch.problem)
+        prev, count = stretch.last_hash or prev, count + stretch.count
     return Verification(True, count, prev)
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -123,6 +123,16 @@ def history_of_changes(users):
     assert len(events()) >= 6
 
 
+@pytest.fixture(params=["one process", "three stretches"])
+def stretches(request, monkeypatch):
+    """Verify in one pass, or split the chain in three stretches checked in their own
+    processes (as `flask audit verify` does on a long chain)."""
+    if request.param == "three stretches":
+        monkeypatch.setattr(audit_verify, "MIN_PER_PROCESS", 1)
+        monkeypatch.setattr(audit_verify, "cpu_count", lambda: 3)
+
+
+@pytest.mark.usefixtures("stretches")
 def test_an_untouched_trail_verifies(app, users, runner):
     history_of_changes(users)
     result = runner.invoke(args=["audit", "verify"])
@@ -131,6 +141,7 @@ def test_an_untouched_trail_verifies(app, users, runner):
     assert result.output.strip() == f"OK, {seq} events, head {head}"
 
 
+@pytest.mark.usefixtures("stretches")
 def test_a_changed_event_is_named(app, users, runner):
     history_of_changes(users)
     with append_only_lifted("audit_events"):
@@ -140,6 +151,7 @@ def test_a_changed_event_is_named(app, users, runner):
     assert "BROKEN at event 3: event 3 was changed" in result.output
 
 
+@pytest.mark.usefixtures("stretches")
 def test_a_deleted_event_is_named(app, users, runner):
     history_of_changes(users)
     with append_only_lifted("audit_events"):
@@ -149,6 +161,7 @@ def test_a_deleted_event_is_named(app, users, runner):
     assert "BROKEN at event 4: event 4 is missing" in result.output
 
 
+@pytest.mark.usefixtures("stretches")
 def test_two_swapped_events_are_named(app, users, runner):
     history_of_changes(users)
     with append_only_lifted("audit_events"):
