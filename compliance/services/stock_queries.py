@@ -84,12 +84,16 @@ def reversed_entry_ids(batch_id: int) -> set[int]:
                                               LedgerEntry.reverses_id.is_not(None))))
 
 
-def usable_batches(product_id: int, on: date) -> list[Batch]:
+# The chair's list offers the batches to use first; any other is reached by scanning its pack.
+OFFERED_AT_THE_CHAIR = 12
+
+
+def usable_batches(product_id: int, on: date, limit: int | None = None) -> list[Batch]:
     """Batches a prescriber may draw from on `on`, first expiry first."""
     return list(db.session.scalars(
         select(Batch).where(Batch.product_id == product_id, Batch.state == AVAILABLE,
                             Batch.expires_on > on, Batch.balance_ul > 0)
-        .order_by(Batch.expires_on, Batch.id)))
+        .order_by(Batch.expires_on, Batch.id).limit(limit)))
 
 
 @dataclass(frozen=True)

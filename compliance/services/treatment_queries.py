@@ -89,7 +89,8 @@ def session_picture(session: TreatmentSession) -> SessionPicture:
     return SessionPicture(
         session=session,
         limit_ul=rules.session_limit_ul(prescription, prescription.product),
-        batches=stock_queries.usable_batches(prescription.product_id, session.session_date),
+        batches=stock_queries.usable_batches(prescription.product_id, session.session_date,
+                                             stock_queries.OFFERED_AT_THE_CHAIR),
         addenda=list(db.session.scalars(select(SessionAddendum).where(
             SessionAddendum.session_id == session.id).order_by(SessionAddendum.id))),
         follow_ups=list(db.session.scalars(select(FollowUp).where(

@@ -31,7 +31,9 @@ class SessionForm(FlaskForm):
 class InjectionForm(FlaskForm):
     barcode = StringField("Scan the ampoule's barcode", validators=[Length(max=200)],
                           description="Or choose the batch below.")
-    batch_id = SelectField("Batch", coerce=int, validators=[Optional()], validate_choice=False)
+    batch_id = SelectField("Batch", coerce=int, validators=[Optional()], validate_choice=False,
+                           description="The batches to use first, soonest expiry first; scan "
+                                       "a pack to use any other.")
     volume_ml = DecimalField("Volume (ml)", places=3,
                              validators=[InputRequired(), NumberRange(min=0.001, max=100)])
     site = SelectField("Site", choices=options(LEG_CHOICES), validate_choice=False)

@@ -66,8 +66,9 @@ def new_session():
     return render_template("treatment/new_session.html", form=form, patient=patient)
 
 
-def _injection_form(session: TreatmentSession, picture) -> InjectionForm:
-    form = InjectionForm(prefix="inj")
+def _injection_form(session: TreatmentSession, picture,
+                    form: InjectionForm | None = None) -> InjectionForm:
+    form = form or InjectionForm(prefix="inj")
     form.batch_id.choices = options(
         [(0, "Choose a batch")] +
         [(b.id, f"{b.batch_number}: expires {b.expires_on:%d %b %Y}, "
@@ -79,7 +80,7 @@ def _injection_form(session: TreatmentSession, picture) -> InjectionForm:
 
 def _render_session(session: TreatmentSession, **bound):
     picture = treatment_queries.session_picture(session)
-    forms = {"injection_form": _injection_form(session, picture),
+    forms = {"injection_form": _injection_form(session, picture, bound.pop("injection_form", None)),
              "reverse_form": ReverseInjectionForm(prefix="rev"), "sign_form": SignForm(),
              "addendum_form": AddendumForm(prefix="add")}
     forms.update(bound)
@@ -112,8 +113,8 @@ def _scanned_batch(form: InjectionForm, session: TreatmentSession) -> int:
 @requires("record_injection")
 def add_injection(session_id: int):
     session = db.get_or_404(TreatmentSession, session_id)
-    picture = treatment_queries.session_picture(session)
-    form = _injection_form(session, picture)
+    # The batch list is needed only to show the form again: the service checks the batch.
+    form = InjectionForm(prefix="inj")
     if form.validate_on_submit():
         try:
             treatment.record_injection(current_user, session.id, treatment.NewInjection(

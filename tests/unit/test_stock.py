@@ -201,6 +201,7 @@ def test_batches_are_offered_first_expiry_first(users, product):
     assert [b.batch_number for b in offered] == ["SOON", "LATE"]
     assert later.id != sooner.id
     assert stock_queries.usable_batches(product.id, TODAY() + timedelta(days=30)) == [later]
+    assert stock_queries.usable_batches(product.id, TODAY(), limit=1) == [sooner]
 
 
 def count(batch, counted, reason=None):
