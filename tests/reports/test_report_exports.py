@@ -11,7 +11,7 @@ from compliance.clock import local_today, utcnow
 from compliance.extensions import db
 from compliance.models import Injection, LedgerEntry, RecallContact, TreatmentSession
 from compliance.services import stock
-from tests.factories import make_patient, make_session, ready_patient
+from tests.factories import make_patient, make_session, ready_patient, receive_batch
 
 
 @contextmanager
@@ -87,6 +87,29 @@ def test_report_pages_run_the_same_number_of_statements_whatever_the_rows(client
     for n in range(5):
         make_session(dataset["prescription"], dataset["doctor"], local_today(),
                      [(dataset["a1"], 100), (dataset["b2"], 100)], number=3 + n)
+    for url in urls:
+        with counted_statements() as seen:
+            assert client.get(url).status_code == 200
+        assert len(seen) == before[url], url
+
+
+def test_everyday_pages_run_the_same_number_of_statements_whatever_the_rows(client, login,
+                                                                            dataset):
+    """Stock overview, a batch with its ledger, a patient record and a session: more
+    sessions, injections and ledger entries must not mean more SQL statements."""
+    login(dataset["inspector"])
+    s1 = dataset["s1"]
+    urls = ["/stock/", f"/stock/batches/{dataset['a1'].id}",
+            f"/patients/{dataset['patient'].id}", f"/treatment/sessions/{s1.id}"]
+    before = {}
+    for url in urls:
+        with counted_statements() as seen:
+            assert client.get(url).status_code == 200, url
+        before[url] = len(seen)
+    for n in range(5):
+        make_session(dataset["prescription"], dataset["doctor"], local_today(),
+                     [(dataset["a1"], 100), (dataset["b2"], 100)], number=3 + n)
+    receive_batch(dataset["manager"], dataset["product"], containers=2, batch_number="C3")
     for url in urls:
         with counted_statements() as seen:
             assert client.get(url).status_code == 200
