@@ -46,8 +46,7 @@ def _show(spec):
 
 def _export_event(spec, form, kind: str) -> None:
     described = ", ".join(f"{label}: {value}" for label, value in form.describe()) or "none"
-    audit.record_event("export", detail=f"{spec.title} report {kind}; filters: {described}")
-    db.session.commit()
+    audit.record_alone("export", detail=f"{spec.title} report {kind}; filters: {described}")
 
 
 def _rows(spec, form):

@@ -214,8 +214,9 @@ def record_event(action: str, *, actor: Actor | None = None, table_name: str | N
 
 
 def record_alone(action: str, **fields) -> None:
-    """Roll back whatever was pending and commit this one event in a transaction of its own:
-    a refused attempt is recorded, the refused change is not."""
+    """Roll back whatever was pending and commit this one event in a writing transaction of
+    its own: a refused attempt is recorded, the refused change is not; an export is recorded
+    without waiting on (or failing against) other writers."""
     db.session.rollback()
     begin_write(db.session)
     record_event(action, **fields)

@@ -24,7 +24,7 @@ from compliance.models.stock import ADMINISTRATION, WASTE
 from compliance.models.treatment import FLAG_LABELS, OPEN, SIGNED
 from compliance.services import rules
 from compliance.services.audit import audited, give_reason
-from compliance.services.signatures import sign
+from compliance.services.signatures import checked, sign
 from compliance.services.stock import locked_batch, post, post_reversal
 
 LATE = timedelta(hours=24)
@@ -193,9 +193,13 @@ def _waste_opened_remainders(actor, session: TreatmentSession) -> None:
                         f"{session.id}")
 
 
-@audited("sign a treatment session")
 def sign_session(actor, session_id: int, password: str) -> TreatmentSession:
     """Sign-off ("administered"): post opened remainders as waste, sign, and lock."""
+    return _sign_session(actor, session_id, checked(actor, password))
+
+
+@audited("sign a treatment session")
+def _sign_session(actor, session_id: int, password) -> TreatmentSession:
     session = _own_open_session(actor, session_id)
     _waste_opened_remainders(actor, session)
     if utcnow() - session.started_at > LATE:
