@@ -89,10 +89,11 @@ OFFERED_AT_THE_CHAIR = 12
 
 
 def usable_batches(product_id: int, on: date, limit: int | None = None) -> list[Batch]:
-    """Batches a prescriber may draw from on `on`, first expiry first."""
+    """Batches a prescriber may open a container of on `on`, first expiry first (what is
+    left in a container another session opened is not theirs to use)."""
     return list(db.session.scalars(
         select(Batch).where(Batch.product_id == product_id, Batch.state == AVAILABLE,
-                            Batch.expires_on > on, Batch.balance_ul > 0)
+                            Batch.expires_on > on, Batch.sealed_containers > 0)
         .order_by(Batch.expires_on, Batch.id).limit(limit)))
 
 

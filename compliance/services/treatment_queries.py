@@ -16,6 +16,7 @@ from compliance.models import (
 )
 from compliance.models.treatment import OPEN, SIGNED
 from compliance.services import rules, stock_queries
+from compliance.services.treatment import open_remainder_ul
 
 
 def prescriptions_in_force(patient_id: int, on: date) -> list[Prescription]:
@@ -84,13 +85,22 @@ class SessionPicture:
         return max(self.limit_ul - self.session.volume_ul, 0)
 
 
+def _chair_batches(session: TreatmentSession) -> list:
+    """Containers this session has opened and not used up, then the batches to open next."""
+    opened = {i.batch_id: i.batch for i in session.given
+              if open_remainder_ul(session, i.batch) > 0}
+    offered = stock_queries.usable_batches(session.prescription.product_id,
+                                           session.session_date,
+                                           stock_queries.OFFERED_AT_THE_CHAIR)
+    return [*opened.values(), *(b for b in offered if b.id not in opened)]
+
+
 def session_picture(session: TreatmentSession) -> SessionPicture:
     prescription = session.prescription
     return SessionPicture(
         session=session,
         limit_ul=rules.session_limit_ul(prescription, prescription.product),
-        batches=stock_queries.usable_batches(prescription.product_id, session.session_date,
-                                             stock_queries.OFFERED_AT_THE_CHAIR),
+        batches=_chair_batches(session),
         addenda=list(db.session.scalars(select(SessionAddendum).where(
             SessionAddendum.session_id == session.id).order_by(SessionAddendum.id))),
         follow_ups=list(db.session.scalars(select(FollowUp).where(

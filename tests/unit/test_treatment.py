@@ -237,3 +237,22 @@ def test_a_batch_cannot_be_used_before_it_was_received(clinic):
     with pytest.raises(BatchUnusable, match="after the session date"):
         inject(clinic["nurse"], session, fresh)
     assert treatment_state() == before
+
+
+def test_the_chair_offers_this_sessions_opened_container_but_not_anothers(users):
+    """A batch whose one ampoule another session opened has nothing to open: it is offered
+    only to the session that opened it, first."""
+    from compliance.services.treatment_queries import session_picture
+
+    product = make_product()
+    last = receive_batch(users["manager"], product, containers=1, batch_number="LAST",
+                         expires_in_days=100)
+    spare = receive_batch(users["manager"], product, containers=5, batch_number="SPARE")
+    patient, prescription = ready_patient(users, product)
+    other, other_rx = ready_patient(users, product)
+    mine = open_session(users["nurse"], patient, prescription, days_ago(0))
+    inject(users["nurse"], mine, last, 500)
+    theirs = open_session(users["doctor"], other, other_rx, days_ago(0))
+    assert [b.batch_number for b in session_picture(mine).batches] == ["LAST", "SPARE"]
+    assert [b.batch_number for b in session_picture(theirs).batches] == ["SPARE"]
+    assert spare.sealed_containers == 5
