@@ -108,7 +108,7 @@ def generate_data(patients, sessions, injections, batches, years, seed):
 @audit_cli.command("verify")
 def verify_audit():
     """Re-compute the hash chain; exit non-zero at the first broken event."""
-    result = audit_verify.verify(processes=audit_verify.cpu_count())
+    result = audit_verify.verify_and_record(processes=audit_verify.cpu_count())
     click.echo(result.summary())
     if not result.ok:
         sys.exit(1)

@@ -69,7 +69,7 @@ def export():
 @bp.route("/verify")
 @requires("view_audit")
 def verify():
-    return render_template("audit/verify.html", result=audit_verify.verify())
+    return render_template("audit/verify.html", result=audit_verify.verify_and_record())
 
 
 def _model_for(table_name: str):

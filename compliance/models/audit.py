@@ -18,6 +18,8 @@ class AuditEvent(db.Model):
         Index("ix_audit_events_record", "table_name", "record_id"),
         Index("ix_audit_events_occurred_at", "occurred_at"),
         Index("ix_audit_events_actor_id", "actor_id"),
+        # The latest verification, and refused attempts, are found by their action.
+        Index("ix_audit_events_action_seq", "action", "seq"),
     )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

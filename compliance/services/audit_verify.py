@@ -1,16 +1,18 @@
 """Verifying the audit trail's hash chain, fast: raw rows, hashed as the databases store them,
 and on a long chain several stretches of it checked at once in separate processes."""
 
+import json
 import multiprocessing
 import os
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
 from compliance.extensions import db
 from compliance.models import AuditEvent
-from compliance.services.audit import GENESIS, HASHED_FIELDS, hash_raw
+from compliance.services.audit import GENESIS, HASHED_FIELDS, hash_raw, head, record_alone
 
 PG_TIME = "to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US')"
 FETCH = 20_000
@@ -132,6 +134,40 @@ def verify(processes: int = 1) -> Verification:
                                 stretch.last_hash or prev, stretch.broken_seq, stretch.problem)
         prev, count = stretch.last_hash or prev, count + stretch.count
     return Verification(True, count, prev)
+
+
+VERIFY = "verify"
+
+
+def verify_and_record(processes: int = 1) -> Verification:
+    """Verify, and append the outcome to the trail: who checked it, when, and what they found
+    (pages that only show the state read this instead of re-reading every event)."""
+    result = verify(processes)
+    record_alone(VERIFY, detail=result.summary(), changes={
+        "ok": result.ok, "count": result.count, "head": result.head,
+        "broken_seq": result.broken_seq})
+    return result
+
+
+@dataclass(frozen=True)
+class RecordedVerification:
+    verification: Verification
+    at: datetime
+    by: str
+    events_since: int  # events appended after it
+
+
+def last_recorded() -> RecordedVerification | None:
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == VERIFY)
+                               .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    if event is None:
+        return None
+    found = json.loads(event.changes)
+    verification = Verification(found["ok"], found["count"], found["head"],
+                                found["broken_seq"], None if found["ok"] else event.detail)
+    head_seq, _ = head()
+    return RecordedVerification(verification, event.occurred_at, event.actor_name,
+                                head_seq - event.seq)
 
 
 def cpu_count() -> int:

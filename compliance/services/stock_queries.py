@@ -135,6 +135,14 @@ def kept_totals(connection=None) -> dict[int, dict[str, int]]:
     return _from_ledger(connection)[0]
 
 
+def balances_adrift() -> int:
+    """How many batches' running balance differs from the sum of their kept movement totals:
+    one pass over the batches, not the ledger."""
+    kept = sum((getattr(Batch, TOTAL_COLUMNS[kind]) for kind in TOTAL_COLUMNS), start=0)
+    return db.session.scalar(select(func.count()).select_from(Batch)
+                             .where(Batch.balance_ul != kept))
+
+
 def balance_mismatches() -> list[BalanceMismatch]:
     """Batches whose stored running balance, or a kept total, differs from the ledger."""
     expected, balances = _from_ledger()

@@ -5,7 +5,7 @@ import io
 from datetime import date, timedelta
 
 from compliance.extensions import db
-from compliance.services import audit
+from compliance.services import audit, audit_verify
 from compliance.services.signatures import sign
 from tests.audit_helpers import events, execute_raw
 from tests.factories import PASSWORD
@@ -74,8 +74,11 @@ def test_a_record_changed_after_signing_is_shown_so(client, users, login):
 
 def test_verification_page_reports_the_chain(client, users, login):
     login(users["inspector"])
+    _seq, head = audit.head()
     body = client.get("/audit/verify").get_data(as_text=True)
-    assert "every hash and link intact" in body and audit.head()[1] in body
+    assert "every hash and link intact" in body and head in body
+    recorded = audit_verify.last_recorded()  # who checked, and what they found
+    assert recorded.by == users["inspector"].full_name and recorded.verification.head == head
 
 
 def test_csv_export_is_filtered_neutralised_and_itself_audited(client, users, login):

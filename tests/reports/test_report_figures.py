@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import AuditEvent
-from tests.factories import make_product, receive_batch
+from tests.factories import make_product, make_session, receive_batch
 
 pytestmark = pytest.mark.usefixtures("dataset")
 
@@ -87,6 +87,8 @@ def test_a_batch_whose_ledger_and_balance_disagree_is_shown_in_red(inspector_cli
     db.session.commit()
     html = screen(inspector_client, "/reports/stock")
     assert 'class="mismatch' in html and "ledger sum 18" in html
+    html = screen(inspector_client, "/reports/")
+    assert "Batches whose balance disagrees with their movements: <strong>1</strong>" in html
 
 
 def test_batch_trace_lists_patients_with_contact_details(inspector_client, dataset):
@@ -142,9 +144,23 @@ def test_prescriber_activity_counts_sessions_and_volume_per_month(inspector_clie
     assert "Page 1 of" in pdf_text(inspector_client, "/reports/activity.pdf")
 
 
-def test_audit_report_verifies_the_chain_and_shows_its_head(inspector_client):
+def test_prescriber_activity_shows_the_last_twelve_months_unless_dates_are_chosen(
+        inspector_client, dataset):
+    long_ago = local_today() - timedelta(days=400)
+    make_session(dataset["prescription"], dataset["doctor"], long_ago, [(dataset["a1"], 100)],
+                 number=9)
+    html = screen(inspector_client, "/reports/activity")
+    assert "<strong>3</strong> treatment sessions" in html and "the last 12 months" in html
+    html = screen(inspector_client, f"/reports/activity?date_from={long_ago.isoformat()}")
+    assert "<strong>4</strong> treatment sessions" in html and "the last 12 months" not in html
+
+
+def test_audit_report_verifies_the_chain_and_shows_its_head(inspector_client, dataset):
     html = screen(inspector_client, "/reports/audit")
-    assert "chain intact" in html
+    assert "not verified yet" in html and "Verify the chain now" in html
+    inspector_client.get("/audit/verify")
+    html = screen(inspector_client, "/reports/audit")
+    assert "chain intact" in html and f"by {dataset['inspector'].full_name}" in html
     rows = csv_rows(inspector_client, "/reports/audit.csv")
     assert any(r["action"] == "refused" for r in rows)
     assert any(r["action"] == "update" and r["correction"] == "yes" for r in rows)
@@ -204,7 +220,12 @@ def test_dashboard_counts_and_verification(inspector_client):
     assert '<span class="stat">3</span> treatment sessions' in html
     assert '<span class="stat">2</span> prescribers' in html
     assert '<span class="stat">2</span> batches' in html
-    assert '<span class="stat">1</span> open exceptions' in html and "chain intact" in html
+    assert '<span class="stat">1</span> open exceptions' in html and "not verified yet" in html
+    inspector_client.get("/audit/verify")
+    html = screen(inspector_client, "/reports/")
+    assert "chain intact" in html and "event(s) recorded since" not in html
+    inspector_client.get("/reports/audit.csv")  # an export: one more event on the trail
+    assert "1 event(s) recorded since" in screen(inspector_client, "/reports/")
 
 
 @pytest.mark.parametrize("days_from, days_to", [(None, None), (20, None), (None, 10), (45, 3),

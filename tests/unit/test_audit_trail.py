@@ -135,10 +135,13 @@ def stretches(request, monkeypatch):
 @pytest.mark.usefixtures("stretches")
 def test_an_untouched_trail_verifies(app, users, runner):
     history_of_changes(users)
-    result = runner.invoke(args=["audit", "verify"])
     seq, head = audit.head()
+    result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0
     assert result.output.strip() == f"OK, {seq} events, head {head}"
+    recorded = audit_verify.last_recorded()  # the check is itself on the trail
+    assert recorded.verification.ok and recorded.verification.count == seq
+    assert recorded.by == "system" and recorded.events_since == 0
 
 
 @pytest.mark.usefixtures("stretches")

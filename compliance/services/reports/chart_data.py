@@ -1,16 +1,14 @@
 """The figures behind the charts: stock movements, activity and exceptions per month."""
 
 from collections import defaultdict
-from dataclasses import replace
 
 from sqlalchemy import select
 
 from compliance.charts import Series, bar_chart, line_chart
-from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import Product, StockMonth
 from compliance.models.stock import ADMINISTRATION, RECEIPT, WASTE
-from compliance.services.reports.common import Filters
+from compliance.services.reports.common import Filters, last_twelve_months_unless_chosen
 
 KINDS = ((RECEIPT, "Received", 1), (ADMINISTRATION, "Administered", -1), (WASTE, "Wasted", -1))
 
@@ -42,11 +40,8 @@ def stock_movements(filters: Filters) -> dict[str, dict[str, dict[str, int]]]:
 def stock_charts(filters: Filters) -> list:
     """Bars per month for the date range, or for the last twelve months when none is chosen
     (ten years of months would not be readable, nor quick to sum)."""
-    suffix = ""
-    if not (filters.date_from or filters.date_to):
-        start = local_today().replace(day=1)
-        filters = replace(filters, date_from=start.replace(year=start.year - 1))
-        suffix = ", last 12 months"
+    filters, defaulted = last_twelve_months_unless_chosen(filters)
+    suffix = ", last 12 months" if defaulted else ""
     charts = []
     for product, movements in sorted(stock_movements(filters).items()):
         months = _months(m for by_month in movements.values() for m in by_month)

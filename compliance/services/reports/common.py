@@ -2,12 +2,12 @@
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import Select, select
 
-from compliance.clock import end_of_local_day, start_of_local_day
+from compliance.clock import end_of_local_day, local_today, start_of_local_day
 from compliance.extensions import db
 from compliance.models import AuditEvent
 
@@ -52,6 +52,16 @@ class Result:
     @property
     def pages(self) -> int:
         return max(1, -(-self.count // PAGE_SIZE))
+
+
+def last_twelve_months_unless_chosen(filters: Filters) -> tuple[Filters, bool]:
+    """The filters, from the first day of the month a year ago when no dates were chosen
+    (month-by-month views of ten years are neither readable nor quick); and whether that
+    default was applied."""
+    if filters.date_from or filters.date_to:
+        return filters, False
+    start = local_today().replace(day=1)
+    return replace(filters, date_from=start.replace(year=start.year - 1)), True
 
 
 def between_days(query: Select, column, filters: Filters) -> Select:
