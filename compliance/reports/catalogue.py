@@ -29,6 +29,8 @@ class ReportSpec:
     csv_header: list[str]
     csv_row: Callable
     charts: Callable | None = None
+    # With no filter chosen, show the last 12 months rather than ten years of records.
+    recent_by_default: bool = False
 
     @property
     def sorts(self) -> dict:
@@ -93,7 +95,8 @@ REPORTS = (
                ["session", "date", "patient", "patient reference", "administering prescriber",
                 "prescriber registration", "prescribing doctor", "doctor registration",
                 "prescription", "prescription signed at (UTC)", "batches", "volume ml",
-                "STS mg", "signed off at (UTC)", "flags", "corrections"], _session_csv),
+                "STS mg", "signed off at (UTC)", "flags", "corrections"], _session_csv,
+               recent_by_default=True),
     ReportSpec("stock", "Stock reconciliation", "Per batch and product: received, "
                "administered, wasted, returned, adjusted, expected balance, last count.",
                stock, ("product", "batch"), "product_name", "asc",
@@ -107,7 +110,8 @@ REPORTS = (
                "received a batch; for a recalled batch, the contact log.",
                trace, ("batch", "product", "patient", "prescriber"), "date", "asc",
                ["batch", "session", "date", "patient", "patient reference", "phone", "email",
-                "address", "prescriber", "volume ml", "reversed"], _trace_csv),
+                "address", "prescriber", "volume ml", "reversed"], _trace_csv,
+               recent_by_default=True),
     ReportSpec("expiry", "Expiry", "Batches expiring within the near-expiry window and expired "
                "batches still holding stock.", expiry, ("product", "batch"), "expires_on", "asc",
                ["product", "batch", "expires on", "days left", "status", "state", "balance ml",
@@ -116,11 +120,13 @@ REPORTS = (
                "refused attempt from the audit trail.", exceptions, ("prescriber",), "day",
                "desc", ["date", "exception", "concerning", "detail", "who", "rule"],
                _exception_csv,
-               lambda _filters, result: chart_data.exception_chart(result.extra["per_month"])),
+               lambda _filters, result: chart_data.exception_chart(result.extra["per_month"]),
+               recent_by_default=True),
     ReportSpec("activity", "Prescriber activity", "Treatment sessions and volumes per "
                "prescriber per month.", activity, ("prescriber",), "month", "asc",
                ["month", "prescriber", "registration", "sessions", "volume ml"], _activity_csv,
-               lambda _filters, result: chart_data.activity_charts(result.extra["all_rows"])),
+               lambda _filters, result: chart_data.activity_charts(result.extra["all_rows"]),
+               recent_by_default=True),
     ReportSpec("audit", "Audit trail", "Every audit event, with the verification of its hash "
                "chain.", audit_trail, (), "seq", "desc",
                ["seq", "occurred at (UTC)", "who", "action", "table", "record", "changes",

@@ -1,5 +1,7 @@
 """Report filters (GET: nothing changes, so no CSRF token) and the recall contact form."""
 
+from dataclasses import replace
+
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
@@ -8,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from compliance.extensions import db
 from compliance.forms import options
 from compliance.models import Batch, Patient, Product, User
-from compliance.services.reports.common import Filters, Listing
+from compliance.services.reports.common import Filters, Listing, last_twelve_months_start
 from compliance.services.reports.trace import CONTACT_METHODS
 
 FILTER_FIELDS = ("prescriber", "product", "batch", "patient")
@@ -45,6 +47,7 @@ class ReportFilterForm(FlaskForm):
         self.product.choices = _choices("Any product", db.session.execute(
             select(Product.id, Product.name).order_by(Product.name)))
         self.patient_id = self.batch_id = None
+        self.recent_from = None  # set when the last 12 months stand in for no choice
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -81,9 +84,14 @@ class ReportFilterForm(FlaskForm):
             value = getattr(self, name).data
             return int(value) if name in self.spec.filters and value else None
 
-        return Filters(self.date_from.data, self.date_to.data, chosen("prescriber"),
-                       chosen("product"), self.batch_id if "batch" in self.spec.filters else None,
-                       self.patient_id if "patient" in self.spec.filters else None)
+        filters = Filters(self.date_from.data, self.date_to.data, chosen("prescriber"),
+                          chosen("product"),
+                          self.batch_id if "batch" in self.spec.filters else None,
+                          self.patient_id if "patient" in self.spec.filters else None)
+        if self.spec.recent_by_default and filters == Filters():
+            self.recent_from = last_twelve_months_start()
+            return replace(filters, date_from=self.recent_from)
+        return filters
 
     def listing(self, all_rows: bool = False) -> Listing:
         descending = (self.direction.data or self.spec.direction) == "desc"
@@ -93,6 +101,9 @@ class ReportFilterForm(FlaskForm):
     def describe(self) -> list[tuple[str, str]]:
         """(label, value) of every filter in use, for the report's heading."""
         shown = []
+        if self.recent_from:
+            shown.append(("From", f"{self.recent_from:%d %b %Y} (no filter chosen: the last "
+                                  "12 months)"))
         for field in (self.date_from, self.date_to, *self.used()):
             if not field.data:
                 continue

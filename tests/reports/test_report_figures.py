@@ -153,6 +153,10 @@ def test_prescriber_activity_shows_the_last_twelve_months_unless_dates_are_chose
     assert "<strong>3</strong> treatment sessions" in html and "the last 12 months" in html
     html = screen(inspector_client, f"/reports/activity?date_from={long_ago.isoformat()}")
     assert "<strong>4</strong> treatment sessions" in html and "the last 12 months" not in html
+    assert "<strong>3</strong> treatment sessions" in screen(inspector_client, "/reports/sessions")
+    # Any filter is a choice: a batch's trace goes back as far as the batch does.
+    rows = csv_rows(inspector_client, "/reports/trace.csv?batch=A1")
+    assert len(rows) == 3 and min(r["date"] for r in rows) == long_ago.isoformat()
 
 
 def test_audit_report_verifies_the_chain_and_shows_its_head(inspector_client, dataset):

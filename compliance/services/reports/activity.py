@@ -11,7 +11,6 @@ from compliance.services.reports.common import (
     Listing,
     Result,
     between_days,
-    last_twelve_months_unless_chosen,
     page_in_python,
     sort_in_python,
 )
@@ -67,10 +66,9 @@ def rows_by_month(filters: Filters) -> list[ActivityRow]:
 
 
 def report(filters: Filters, listing: Listing) -> Result:
-    filters, defaulted = last_twelve_months_unless_chosen(filters)
     rows = rows_by_month(filters)
     ordered_rows = sort_in_python(rows, listing.sort, listing.descending)
     return Result(page_in_python(ordered_rows, listing), len(rows), {
         "sessions": sum(r.sessions for r in rows), "volume_ul": sum(r.volume_ul for r in rows),
         "prescribers": len({r.prescriber_id for r in rows})},
-        {"all_rows": rows, "since": filters.date_from if defaulted else None})
+        {"all_rows": rows})

@@ -1,6 +1,7 @@
 """The figures behind the charts: stock movements, activity and exceptions per month."""
 
 from collections import defaultdict
+from dataclasses import replace
 
 from sqlalchemy import select
 
@@ -8,7 +9,7 @@ from compliance.charts import Series, bar_chart, line_chart
 from compliance.extensions import db
 from compliance.models import Product, StockMonth
 from compliance.models.stock import ADMINISTRATION, RECEIPT, WASTE
-from compliance.services.reports.common import Filters, last_twelve_months_unless_chosen
+from compliance.services.reports.common import Filters, last_twelve_months_start
 
 KINDS = ((RECEIPT, "Received", 1), (ADMINISTRATION, "Administered", -1), (WASTE, "Wasted", -1))
 
@@ -40,8 +41,9 @@ def stock_movements(filters: Filters) -> dict[str, dict[str, dict[str, int]]]:
 def stock_charts(filters: Filters) -> list:
     """Bars per month for the date range, or for the last twelve months when none is chosen
     (ten years of months would not be readable, nor quick to sum)."""
-    filters, defaulted = last_twelve_months_unless_chosen(filters)
-    suffix = ", last 12 months" if defaulted else ""
+    suffix = ""
+    if not (filters.date_from or filters.date_to):
+        filters, suffix = replace(filters, date_from=last_twelve_months_start()), ", last 12 months"
     charts = []
     for product, movements in sorted(stock_movements(filters).items()):
         months = _months(m for by_month in movements.values() for m in by_month)

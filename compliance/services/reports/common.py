@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, select
@@ -54,14 +54,10 @@ class Result:
         return max(1, -(-self.count // PAGE_SIZE))
 
 
-def last_twelve_months_unless_chosen(filters: Filters) -> tuple[Filters, bool]:
-    """The filters, from the first day of the month a year ago when no dates were chosen
-    (month-by-month views of ten years are neither readable nor quick); and whether that
-    default was applied."""
-    if filters.date_from or filters.date_to:
-        return filters, False
+def last_twelve_months_start() -> date:
+    """The first day of the month a year ago: where a recent view starts."""
     start = local_today().replace(day=1)
-    return replace(filters, date_from=start.replace(year=start.year - 1)), True
+    return start.replace(year=start.year - 1)
 
 
 def between_days(query: Select, column, filters: Filters) -> Select:
