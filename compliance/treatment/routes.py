@@ -124,7 +124,7 @@ def add_injection(session_id: int):
             show_domain_error(form, error)
         else:
             flash("Injection recorded.", "success")
-            return redirect(url_for("treatment.show_session", session_id=session.id))
+            return redirect(url_for("treatment.show_session", session_id=session_id))
     db.session.expire_all()
     return _render_session(db.session.get(TreatmentSession, session_id), injection_form=form)
 
@@ -159,7 +159,7 @@ def sign(session_id: int):
         else:
             flash("Session signed and locked. Opened ampoules' remainders recorded as waste.",
                   "success")
-            return redirect(url_for("treatment.show_session", session_id=session.id))
+            return redirect(url_for("treatment.show_session", session_id=session_id))
     db.session.expire_all()
     return _render_session(db.session.get(TreatmentSession, session_id), sign_form=form)
 
@@ -176,5 +176,5 @@ def add_addendum(session_id: int):
             show_domain_error(form, error)
         else:
             flash("Addendum added.", "success")
-            return redirect(url_for("treatment.show_session", session_id=session.id))
+            return redirect(url_for("treatment.show_session", session_id=session_id))
     return _render_session(session, addendum_form=form)
