@@ -120,7 +120,7 @@ def record_session(browser: Browser, patient_id: int, day: str) -> Counter:
     path = location.replace(browser.base, "")
     batch = BATCH_OPTION.findall(browser.get(path))[0]
     for volume in ("0.5", "1.2", "0.7"):
-        for _attempt in range(3):
+        for attempt in range(1, 4):
             status, _ = browser.post(path + "/injections", {
                 "inj-batch_id": batch, "inj-volume_ml": volume, "inj-site": "left calf",
                 "inj-points": "3"})
@@ -129,7 +129,10 @@ def record_session(browser: Browser, patient_id: int, day: str) -> Counter:
                 break
             # Another nurse opened the batch's last ampoule first: choose again, as they would.
             done["injection refused"] += 1
-            batch = BATCH_OPTION.findall(browser.get(path))[0]
+            offered = BATCH_OPTION.findall(browser.get(path))
+            batch = offered[min(attempt, len(offered) - 1)]
+        else:
+            done["injection given up"] += 1
     status, _ = browser.post(path + "/sign", {"password": PASSWORD})
     done["sign-off"] += status == 302
     return done
