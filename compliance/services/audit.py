@@ -96,6 +96,7 @@ def canonical(data) -> str:
 # occurred_at as both databases give it back as text (SQLite stores it so; PostgreSQL's
 # to_char matches), so that verification can hash raw rows without parsing them.
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+PENDING = "audit_pending"  # session.info key: this transaction's events, written at commit
 
 
 # A JSON list is an unambiguous encoding of the values, and C-fast to produce.
@@ -169,7 +170,17 @@ def _collect(session) -> list[dict]:
     return rows
 
 
-def _append(connection, rows: list[dict], actor: Actor, reason: str | None) -> None:
+def _queue(session, rows: list[dict], actor: Actor, reason: str | None) -> None:
+    for row in rows:
+        row.update(actor_id=actor.id, actor_name=actor.name)
+        row.setdefault("reason", reason)
+    session.info.setdefault(PENDING, []).extend(rows)
+
+
+def _append(connection, rows: list[dict]) -> None:
+    """Chain the transaction's events onto the trail. Called as the transaction commits, so
+    the chain lock is the last lock it takes: a writer holding it waits for nobody, and no
+    two writers can deadlock over it and a batch row."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
     table = AuditEvent.__table__
@@ -179,13 +190,10 @@ def _append(connection, rows: list[dict], actor: Actor, reason: str | None) -> N
     now = utcnow()
     for row in rows:
         seq += 1
-        row.update(seq=seq, occurred_at=now, prev_hash=prev, actor_id=actor.id,
-                   actor_name=actor.name, changes=canonical(row.get("changes") or {}))
-        row.setdefault("reason", reason)
-        row.setdefault("rule", None)
-        row.setdefault("detail", None)
-        row.setdefault("table_name", None)
-        row.setdefault("record_id", None)
+        row.update(seq=seq, occurred_at=now, prev_hash=prev,
+                   changes=canonical(row.get("changes") or {}))
+        for name in ("reason", "rule", "detail", "table_name", "record_id"):
+            row.setdefault(name, None)
         row["hash"] = prev = event_hash(row)
     connection.execute(insert(table), rows)
 
@@ -194,23 +202,34 @@ def _append(connection, rows: list[dict], actor: Actor, reason: str | None) -> N
 def _capture(session, _flush_context) -> None:
     rows = _collect(session)
     if rows:
-        _append(session.connection(), rows, _current_actor(), session.info.get("audit_reason"))
+        _queue(session, rows, _current_actor(), session.info.get("audit_reason"))
+
+
+@event.listens_for(FlaskSession, "before_commit")
+def _write_pending(session) -> None:
+    session.flush()  # what the commit would flush is captured before the events are written
+    rows = session.info.pop(PENDING, None)
+    if rows:
+        _append(session.connection(), rows)
 
 
 @event.listens_for(FlaskSession, "after_commit")
+@event.listens_for(FlaskSession, "after_rollback")
 @event.listens_for(FlaskSession, "after_soft_rollback")
 def _forget_reason(session, *_args) -> None:
     session.info.pop("audit_reason", None)
+    session.info.pop(PENDING, None)
 
 
 def record_event(action: str, *, actor: Actor | None = None, table_name: str | None = None,
                  record_id: str | None = None, changes: dict | None = None,
                  reason: str | None = None, rule: str | None = None,
                  detail: str | None = None) -> None:
-    """Append one non-data event (sign-in, export, refusal) to the current transaction."""
+    """Add one non-data event (sign-in, export, refusal) to the current transaction."""
     row = dict(action=action, table_name=table_name, record_id=record_id, changes=changes,
                reason=reason, rule=rule, detail=detail)
-    _append(db.session.connection(), [row], actor or _current_actor(), None)
+    db.session.connection()  # the event belongs to this transaction: make sure there is one
+    _queue(db.session(), [row], actor or _current_actor(), None)
 
 
 def record_alone(action: str, **fields) -> None:
