@@ -1,24 +1,49 @@
 """Stock moved per product and month, kept with each ledger entry so charts need not sum
 the whole ledger."""
 
+from collections import Counter
 from datetime import date
 
-from sqlalchemy import Date, cast, delete, func, insert, select
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import Date, cast, delete, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from compliance.extensions import db
 from compliance.models.stock import Batch, LedgerEntry, StockMonth
 
+PENDING = "stock_months_pending"  # session.info key: this transaction's sums, kept at commit
+
 
 def add(product_id: int, entry_type: str, day: date, quantity_ul: int) -> None:
-    """Add one entry's quantity to its month (an upsert, in the caller's transaction)."""
+    """Add one entry's quantity to its month when the transaction commits."""
+    pending = db.session.info.setdefault(PENDING, Counter())
+    pending[product_id, day.replace(day=1), entry_type] += quantity_ul
+
+
+# First among the commit hooks: the month rows are locked after every batch row the
+# transaction took, in one order for all writers, and before the audit chain lock; so writers
+# cannot deadlock over them.
+@event.listens_for(FlaskSession, "before_commit", insert=True)
+def _keep(session) -> None:
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    connection = session.connection()
     table = StockMonth.__table__
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(product_id=product_id, month=day.replace(day=1),
-                                             entry_type=entry_type, quantity_ul=quantity_ul)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=[table.c.product_id, table.c.month, table.c.entry_type],
-        set_={"quantity_ul": table.c.quantity_ul + statement.excluded.quantity_ul}))
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    for (product_id, month, entry_type), quantity_ul in sorted(pending.items()):
+        statement = dialect.insert(table).values(product_id=product_id, month=month,
+                                                 entry_type=entry_type, quantity_ul=quantity_ul)
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.product_id, table.c.month, table.c.entry_type],
+            set_={"quantity_ul": table.c.quantity_ul + statement.excluded.quantity_ul}))
+
+
+@event.listens_for(FlaskSession, "after_commit")
+@event.listens_for(FlaskSession, "after_rollback")
+@event.listens_for(FlaskSession, "after_soft_rollback")
+def _forget(session, *_args) -> None:
+    session.info.pop(PENDING, None)
 
 
 def _month_start(connection):
