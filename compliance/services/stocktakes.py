@@ -63,6 +63,8 @@ def record_stocktake(actor, counts: list[Count], note: str | None,
     ensure_can(actor, "manage_stock")
     if not counts:
         raise InvalidInput("There is nothing to count.")
+    for batch_id in sorted({count.batch_id for count in counts}):
+        locked_batch(batch_id)  # in id order, as every writer locking several batches does
     lines = [_line(count) for count in counts]
     differs = any(line.discrepancy for line in lines)
     signer = second_person(actor, second.email) if differs else None

@@ -183,7 +183,9 @@ def reverse_injection(actor, injection_id: int, reason: str) -> InjectionReversa
 
 def _waste_opened_remainders(actor, session: TreatmentSession) -> None:
     batches = {injection.batch_id: injection.batch for injection in session.given}
-    for batch in batches.values():
+    # Batch rows are locked in id order, as every writer locking several does: two sign-offs
+    # would otherwise each hold the batch the other waits for.
+    for _batch_id, batch in sorted(batches.items()):
         remainder = open_remainder_ul(session, batch)
         if remainder > 0 and batch.product.single_use:
             post(actor, locked_batch(batch.id), WASTE, -remainder, 0,

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from compliance.clock import local_today
 from compliance.errors import (
@@ -257,3 +257,17 @@ def test_a_kept_total_that_disagrees_with_the_ledger_is_reported(users, product,
     [mismatch] = stock_queries.balance_mismatches()
     assert mismatch.totals_differ == ("administration_total_ul",)
     assert len(stock_months.mismatches()) == 2  # the receipt's month and the draw's
+
+
+def test_monthly_sums_are_kept_as_the_transaction_commits(users, product, batch):
+    """A month's row is written (and locked) only at commit, after every batch row the
+    transaction took: concurrent writers cannot deadlock over the two."""
+    def administered():
+        return db.session.scalar(select(func.coalesce(func.sum(StockMonth.quantity_ul), 0))
+                                 .where(StockMonth.entry_type == ADMINISTRATION))
+
+    stock.post(users["nurse"], stock.locked_batch(batch.id), ADMINISTRATION, -1_000, -1)
+    db.session.flush()
+    assert administered() == 0 and db.session.info[stock_months.PENDING]
+    db.session.commit()
+    assert administered() == -1_000 and stock_months.mismatches() == []
