@@ -52,3 +52,15 @@ def begin_write(session) -> None:
             session.expire_on_commit = True
     _next_begin_writes.set(True)
 
+
+
+def read_snapshot(session) -> None:
+    """Let the statements that follow see one moment, so a report's totals agree with its
+    rows. A SQLite read transaction already is one snapshot; PostgreSQL's READ COMMITTED gives
+    every statement its own, so a REPEATABLE READ transaction is started (read-only work)."""
+    session = session() if hasattr(session, "registry") else session  # unwrap scoped_session
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

@@ -54,7 +54,7 @@ class ReportFilterForm(FlaskForm):
             raise ValidationError("The end date must be on or after the start date.")
 
     def validate_batch(self, field) -> None:
-        number = (field.data or "").strip()
+        number = (field.data or "").strip().upper()  # stored as received: in capitals
         if not number:
             return
         query = select(Batch.id).where(Batch.batch_number == number)
@@ -100,6 +100,7 @@ class ReportFilterForm(FlaskForm):
 
     def describe(self) -> list[tuple[str, str]]:
         """(label, value) of every filter in use, for the report's heading."""
+        self.filters()  # settles whether the last 12 months stand in for no choice
         shown = []
         if self.recent_from:
             shown.append(("From", f"{self.recent_from:%d %b %Y} (no filter chosen: the last "

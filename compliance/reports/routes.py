@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from compliance.clock import utcnow
 from compliance.csvexport import csv_response
+from compliance.database import read_snapshot
 from compliance.errors import DomainError
 from compliance.extensions import db
 from compliance.models import Batch
@@ -40,6 +41,7 @@ def _show(spec):
     if not form.validate():
         return render_template(f"reports/{spec.slug}.html",
                                **_context(spec, form, None, SCREEN)), 400
+    read_snapshot(db.session)
     result = spec.service.report(form.filters(), form.listing())
     return render_template(f"reports/{spec.slug}.html", **_context(spec, form, result, SCREEN))
 
@@ -60,6 +62,7 @@ def _csv(spec):
     if not form.validate():
         return _show(spec)
     _export_event(spec, form, "CSV")
+    read_snapshot(db.session)
     rows = (spec.csv_row(row) for row in _rows(spec, form))
     return csv_response(f"{spec.slug}-report.csv", spec.csv_header, rows)
 
@@ -69,6 +72,7 @@ def _pdf(spec):
     if not form.validate():
         return _show(spec)
     _export_event(spec, form, "PDF")
+    read_snapshot(db.session)
     result = spec.service.report(form.filters(), form.listing(all_rows=True))
     html = render_template(f"reports/{spec.slug}.html", **_context(spec, form, result, PRINT))
     return pdf_response(html, f"{spec.slug}-report.pdf")

@@ -221,7 +221,8 @@ def authenticate(email: str, password: str) -> User:
     if throttle.locked_until and throttle.locked_until > utcnow():
         _refuse_sign_in(email, None, "locked")
         raise AccountLocked(_lock_message())
-    user = find_by_email(email)  # as it is now, inside the writing transaction
+    if user is not None:
+        db.session.refresh(user)  # as it is now, inside the writing transaction
     if not matches or user is None or user.password_hash != checked_hash:
         refusal = _record_failure(throttle, user)
         db.session.commit()

@@ -221,6 +221,14 @@ def _forget_reason(session, *_args) -> None:
     session.info.pop(PENDING, None)
 
 
+@event.listens_for(FlaskSession, "after_transaction_end")
+def _forget_reason_at_close(session, transaction) -> None:
+    # A close() ends the transaction without a rollback event; a flush's own inner
+    # transaction (which has a parent) must not drop what is queued.
+    if transaction.parent is None:
+        _forget_reason(session)
+
+
 def record_event(action: str, *, actor: Actor | None = None, table_name: str | None = None,
                  record_id: str | None = None, changes: dict | None = None,
                  reason: str | None = None, rule: str | None = None,

@@ -85,8 +85,8 @@ def check_stretch(connection, first: int, last: int) -> Stretch:
         prev, expected = stored, expected + 1
     if expected <= last:
         return Stretch(first, link, prev, expected - first, expected,
-                       f"event {expected} is missing (no event follows it)"
-                       if last == expected else f"events {expected} to {last} are missing")
+                       f"event {expected} is missing" if last == expected
+                       else f"events {expected} to {last} are missing")
     return Stretch(first, link, prev, expected - first)
 
 
@@ -145,7 +145,7 @@ def verify_and_record(processes: int = 1) -> Verification:
     result = verify(processes)
     record_alone(VERIFY, detail=result.summary(), changes={
         "ok": result.ok, "count": result.count, "head": result.head,
-        "broken_seq": result.broken_seq})
+        "broken_seq": result.broken_seq, "problem": result.problem})
     return result
 
 
@@ -154,7 +154,7 @@ class RecordedVerification:
     verification: Verification
     at: datetime
     by: str
-    events_since: int  # events appended after it
+    events_since: int  # events it did not cover (appended while or after it ran)
 
 
 def last_recorded() -> RecordedVerification | None:
@@ -164,10 +164,10 @@ def last_recorded() -> RecordedVerification | None:
         return None
     found = json.loads(event.changes)
     verification = Verification(found["ok"], found["count"], found["head"],
-                                found["broken_seq"], None if found["ok"] else event.detail)
+                                found["broken_seq"], found["problem"])
     head_seq, _ = head()
     return RecordedVerification(verification, event.occurred_at, event.actor_name,
-                                head_seq - event.seq)
+                                head_seq - found["count"] - 1)  # not counting itself
 
 
 def cpu_count() -> int:

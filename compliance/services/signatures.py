@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select
 from compliance.clock import utcnow
 from compliance.errors import SecondPersonRequired, SignatureRefused
 from compliance.extensions import db
-from compliance.models import Signature
+from compliance.models import Signature, User
 from compliance.services.audit import actor_of, canonical, record_alone, record_key, serialise
 from compliance.services.passwords import verify_password
 
@@ -37,29 +37,38 @@ def _refuse(signer, record, meaning: str, why: str) -> SignatureRefused:
     return SignatureRefused(why, field="password")
 
 
+_CHECKED = object()  # only `checked` makes a Credential that `sign` accepts
+
+
 @dataclass(frozen=True)
 class Credential:
-    """A signer's password, already found to match their stored hash."""
+    """The outcome of checking a signer's password against the hash stored at the time."""
 
     signer_id: int
-    password_hash: str
+    password_hash: str | None
+    matched: bool
+    proof: object = None
 
 
-def checked(signer, password: str) -> "Credential | str":
+def checked(signer, password: str) -> Credential:
     """Check a password before the writing transaction starts: the hash takes a tenth of a
-    second by design, and on SQLite every other writer would wait that long behind it. A
-    wrong password is handed back as it is, for `sign` to refuse and audit."""
-    if verify_password(signer.password_hash, password):
-        return Credential(signer.id, signer.password_hash)
-    return password
+    second by design, and on SQLite every other writer would wait that long behind it."""
+    return Credential(signer.id, signer.password_hash,
+                      verify_password(signer.password_hash, password), _CHECKED)
+
+
+def _stored_hash(signer) -> str | None:
+    # Read afresh inside the writing transaction: the signer object may be older than it.
+    return db.session.scalar(select(User.password_hash).where(User.id == signer.id))
 
 
 def _password_matches(signer, password: "Credential | str") -> bool:
     if isinstance(password, Credential):
-        # Still the same person and the same password as when it was checked.
-        return (password.signer_id, password.password_hash) == (signer.id,
-                                                                signer.password_hash)
-    return verify_password(signer.password_hash, password)
+        # Checked by `checked`, for this person, and the password has not changed since.
+        return (password.proof is _CHECKED and password.matched
+                and password.signer_id == signer.id
+                and password.password_hash == _stored_hash(signer))
+    return verify_password(_stored_hash(signer), password)
 
 
 def sign(record, signer, password: "Credential | str", meaning: str) -> Signature:

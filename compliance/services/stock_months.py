@@ -25,6 +25,7 @@ def add(product_id: int, entry_type: str, day: date, quantity_ul: int) -> None:
 # cannot deadlock over them.
 @event.listens_for(FlaskSession, "before_commit", insert=True)
 def _keep(session) -> None:
+    session.flush()  # the commit's own flush takes its row locks before the month rows'
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
@@ -44,6 +45,14 @@ def _keep(session) -> None:
 @event.listens_for(FlaskSession, "after_soft_rollback")
 def _forget(session, *_args) -> None:
     session.info.pop(PENDING, None)
+
+
+@event.listens_for(FlaskSession, "after_transaction_end")
+def _forget_at_close(session, transaction) -> None:
+    # A close() ends the transaction without a rollback event; a flush's own inner
+    # transaction (which has a parent) must not drop what is queued.
+    if transaction.parent is None:
+        _forget(session)
 
 
 def _month_start(connection):

@@ -68,6 +68,14 @@ def test_a_rolled_back_change_leaves_no_event_and_a_commit_always_does(app, user
     assert changes(events()[-1])["full_name"][1] == "Changed and kept"
 
 
+def test_a_closed_session_drops_the_events_it_had_queued(app, users):
+    before = len(events())
+    users["nurse"].full_name = "Queued, then the session closed"
+    db.session.flush()
+    db.session.close()
+    assert audit.PENDING not in db.session.info and len(events()) == before
+
+
 def test_the_chain_lock_is_taken_only_as_a_transaction_commits(app, users):
     """A writer holding the chain lock then waits for nobody: it is taken after every row
     lock (of a batch, say), so two writers cannot deadlock over it. A flush does not take it."""

@@ -64,3 +64,29 @@ def test_signatures_themselves_cannot_be_edited(app, users):
 def test_an_unknown_meaning_is_a_programming_error(app, users):
     with pytest.raises(ValueError):
         sign(users["nurse"], users["doctor"], PASSWORD, "approved-ish")
+
+
+def test_a_password_checked_in_advance_signs_only_while_it_still_holds(app, users):
+    """Sign-off checks the password before taking the write lock; the signature still refuses
+    a wrong password, a password changed since the check, and a credential not made by it."""
+    from sqlalchemy import update
+
+    from compliance.models import User
+    from compliance.services.passwords import hash_password
+    from compliance.services.signatures import Credential, checked
+
+    doctor, record = users["doctor"], users["nurse"]
+    for credential in (checked(doctor, "not-my-password"),
+                       Credential(doctor.id, doctor.password_hash, True)):  # not from `checked`
+        with pytest.raises(SignatureRefused):
+            sign(record, doctor, credential, "prescribed")
+    credential = checked(doctor, PASSWORD)
+    db.session.execute(update(User).where(User.id == doctor.id)
+                       .values(password_hash=hash_password("Another-Long-Passphrase-7")))
+    db.session.commit()  # changed since the check
+    with pytest.raises(SignatureRefused):
+        sign(record, doctor, credential, "prescribed")
+    assert db.session.query(Signature).count() == 0
+    sign(record, doctor, checked(doctor, "Another-Long-Passphrase-7"), "prescribed")
+    db.session.commit()
+    assert db.session.query(Signature).count() == 1

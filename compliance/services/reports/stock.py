@@ -151,7 +151,7 @@ def _sort_columns(filters: Filters, query):
 
 
 def _page_ids(filters: Filters, listing: Listing) -> list[int] | None:
-    if listing.page is None and listing.sort in ("product_name", "batch_number"):
+    if listing.page is None:  # every batch (an export): sorted below, not named one by one
         return None
     query, columns = _sort_columns(filters, _matching_batches(filters))
     column = columns[listing.sort]
