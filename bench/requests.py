@@ -42,8 +42,7 @@ def _record(client, patient_id: int, day: str, samples: dict) -> None:
 
 def measure(app) -> dict:
     app.register_blueprint(bp)
-    writes.CLIENTS, writes.SESSIONS_PER_CLIENT = 1, SESSIONS
-    emails, patients = writes.prepare(app)
+    emails, patients = writes.prepare(app, clients=1, per_client=SESSIONS)
     with app.app_context():
         day = local_today().isoformat()
     client = app.test_client()

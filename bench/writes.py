@@ -68,16 +68,17 @@ def _ready_patient(n: int, doctor: User, product: Product) -> Prescription:
     return prescription
 
 
-def prepare(app) -> tuple[list[str], list[list[int]]]:
+def prepare(app, clients: int = CLIENTS,
+            per_client: int = SESSIONS_PER_CLIENT) -> tuple[list[str], list[list[int]]]:
     """Nurses' emails and, per client, patients ready for a first session today."""
     with app.app_context():
         doctor = db.session.scalar(select(User).where(User.profession == "doctor").limit(1))
         nurses = db.session.scalars(select(User).where(User.profession == "nurse")
-                                    .limit(CLIENTS)).all()
+                                    .limit(clients)).all()
         product = next(p for p in stock_queries.products()
                        if stock_queries.usable_batches(p.id, local_today()))
         patients = [[_ready_patient(c * 1000 + n, doctor, product).patient_id
-                     for n in range(SESSIONS_PER_CLIENT)] for c in range(CLIENTS)]
+                     for n in range(per_client)] for c in range(clients)]
         db.session.commit()
         return [nurse.email for nurse in nurses], patients
 
