@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from compliance.clock import utcnow
 from compliance.database import begin_write
@@ -179,11 +180,13 @@ def end_sessions(user: User) -> None:
 
 
 def _throttle(email: str) -> LoginThrottle:
-    throttle = db.session.get(LoginThrottle, email)
-    if throttle is None:
-        throttle = LoginThrottle(email=email, failed_count=0)
-        db.session.add(throttle)
-    return throttle
+    """The email address's counter, locked for this transaction: parallel failed sign-ins
+    each count (on PostgreSQL; a SQLite writer already holds the whole database)."""
+    table = LoginThrottle.__table__
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(table).values(email=email, failed_count=0)
+                       .on_conflict_do_nothing(index_elements=[table.c.email]))
+    return db.session.get(LoginThrottle, email, with_for_update=True, populate_existing=True)
 
 
 def _lock_message() -> str:

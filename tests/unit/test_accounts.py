@@ -99,3 +99,36 @@ def test_forced_reset_issues_a_one_time_password(app, users):
     temporary = accounts.force_password_reset(users["manager"], nurse)
     assert nurse.must_change_password
     assert accounts.authenticate(nurse.email, temporary) is nurse
+
+
+def test_failed_sign_ins_at_the_same_moment_each_count_towards_the_lock(app, users):
+    """Ten wrong passwords sent at once for one address: every one is counted, so the
+    address is locked (on PostgreSQL the counter's row is locked for each attempt)."""
+    import threading
+
+    from compliance.errors import LoginRefused
+    from compliance.models import LoginThrottle
+
+    email = users["nurse"].email
+    db.session.commit()
+    barrier, outcomes = threading.Barrier(10), []
+
+    def attempt():
+        with app.app_context():
+            barrier.wait()
+            try:
+                accounts.authenticate(email, "Wrong-Password-Here-1")
+            except LoginRefused as refusal:
+                outcomes.append(type(refusal).__name__)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == 10
+    db.session.rollback()
+    throttle = db.session.get(LoginThrottle, email)
+    assert throttle.locked_until is not None and "AccountLocked" in outcomes
