@@ -2,7 +2,6 @@
 time): the ceiling's one-row insert against opening a session, an injection, the session page
 and the sign-off. It explains the write-throughput ratio."""
 
-import re
 import statistics
 import time
 
@@ -23,7 +22,7 @@ def _ms(call) -> float:
 
 def _record(client, patient_id: int, day: str, samples: dict) -> None:
     html = client.get(f"/treatment/sessions/new?patient_id={patient_id}").get_data(as_text=True)
-    prescription = re.search(r'<option value="(\d+)">RX-', html).group(1)
+    prescription = writes.PRESCRIPTION_OPTION.search(html).group(1)
     started = time.perf_counter()
     response = client.post(f"/treatment/sessions/new?patient_id={patient_id}", data={
         "prescription_id": prescription, "session_date": day, "treatment_areas": "left calf"})

@@ -38,6 +38,7 @@ SESSIONS_PER_CLIENT = int(os.environ.get("BENCH_SESSIONS_PER_CLIENT", "15"))
 CEILING_SECONDS = 10
 ROOT = Path(__file__).resolve().parent.parent
 BATCH_OPTION = re.compile(r'<option value="([1-9]\d*)">[^<]*expires')
+PRESCRIPTION_OPTION = re.compile(r'<option value="(\d+)">RX-')
 
 
 def _ready_patient(n: int, doctor: User, product: Product) -> Prescription:
@@ -112,7 +113,7 @@ def record_session(browser: Browser, patient_id: int, day: str) -> Counter:
     the bench skips so that the server's time goes to recording. Returns the recording
     POSTs that succeeded, by kind."""
     html = browser.get(f"/treatment/sessions/new?patient_id={patient_id}")
-    prescription = re.search(r'<option value="(\d+)">RX-', html).group(1)
+    prescription = PRESCRIPTION_OPTION.search(html).group(1)
     status, location = browser.post(f"/treatment/sessions/new?patient_id={patient_id}", {
         "prescription_id": prescription, "session_date": day,
         "treatment_areas": "left calf"})

@@ -3,7 +3,9 @@
 import sqlite3
 from contextvars import ContextVar
 
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 _next_begin_writes: ContextVar[bool] = ContextVar("next_begin_writes", default=False)
@@ -64,3 +66,35 @@ def read_snapshot(session) -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def insert_for(bind):
+    """The dialect's own INSERT (for ON CONFLICT) for a session or connection's database."""
+    bind = bind.get_bind() if hasattr(bind, "get_bind") else bind
+    return (postgresql if bind.dialect.name == "postgresql" else sqlite).insert
+
+
+_PER_TRANSACTION: list[str] = []
+
+
+def per_transaction(key: str) -> str:
+    """Name a `session.info` key that holds what belongs to the current transaction only
+    (events or sums to write at commit): it is dropped when the transaction ends."""
+    _PER_TRANSACTION.append(key)
+    return key
+
+
+@event.listens_for(FlaskSession, "after_commit")
+@event.listens_for(FlaskSession, "after_rollback")
+@event.listens_for(FlaskSession, "after_soft_rollback")
+def _drop_per_transaction(session, *_args) -> None:
+    for key in _PER_TRANSACTION:
+        session.info.pop(key, None)
+
+
+@event.listens_for(FlaskSession, "after_transaction_end")
+def _drop_at_close(session, transaction) -> None:
+    # A close() ends the transaction without a rollback event; a flush's own inner
+    # transaction (which has a parent) must not drop what is queued.
+    if transaction.parent is None:
+        _drop_per_transaction(session)

@@ -7,10 +7,9 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from compliance.clock import utcnow
-from compliance.database import begin_write
+from compliance.database import begin_write, insert_for
 from compliance.errors import (
     AccountInactive,
     AccountLocked,
@@ -183,8 +182,7 @@ def _throttle(email: str) -> LoginThrottle:
     """The email address's counter, locked for this transaction: parallel failed sign-ins
     each count (on PostgreSQL; a SQLite writer already holds the whole database)."""
     table = LoginThrottle.__table__
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(table).values(email=email, failed_count=0)
+    db.session.execute(insert_for(db.session)(table).values(email=email, failed_count=0)
                        .on_conflict_do_nothing(index_elements=[table.c.email]))
     return db.session.get(LoginThrottle, email, with_for_update=True, populate_existing=True)
 

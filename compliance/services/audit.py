@@ -20,7 +20,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, insert, inspect, select, text
 
 from compliance.clock import utcnow
-from compliance.database import begin_write
+from compliance.database import begin_write, per_transaction
 from compliance.errors import DomainError
 from compliance.extensions import db
 from compliance.models import AuditEvent
@@ -28,6 +28,8 @@ from compliance.models import AuditEvent
 GENESIS = "0" * 64
 REDACTED = "(redacted)"
 CHAIN_LOCK_KEY = 7_150_001  # pg_advisory_xact_lock key that serialises appends to the chain
+PENDING = per_transaction("audit_pending")  # this transaction's events, written at commit
+REASON = per_transaction("audit_reason")  # why, as the person gave it
 HASHED_FIELDS = ("occurred_at", "actor_id", "actor_name", "action", "table_name", "record_id",
                  "changes", "reason", "rule", "detail", "prev_hash")
 
@@ -77,7 +79,7 @@ def _current_actor() -> Actor:
 
 def give_reason(reason: str | None) -> None:
     """The user's reason, recorded on every event of the current transaction."""
-    db.session.info["audit_reason"] = (reason or "").strip() or None
+    db.session.info[REASON] = (reason or "").strip() or None
 
 
 def serialise(value):
@@ -96,7 +98,6 @@ def canonical(data) -> str:
 # occurred_at as both databases give it back as text (SQLite stores it so; PostgreSQL's
 # to_char matches), so that verification can hash raw rows without parsing them.
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-PENDING = "audit_pending"  # session.info key: this transaction's events, written at commit
 
 
 # A JSON list is an unambiguous encoding of the values, and C-fast to produce.
@@ -202,7 +203,7 @@ def _append(connection, rows: list[dict]) -> None:
 def _capture(session, _flush_context) -> None:
     rows = _collect(session)
     if rows:
-        _queue(session, rows, _current_actor(), session.info.get("audit_reason"))
+        _queue(session, rows, _current_actor(), session.info.get(REASON))
 
 
 @event.listens_for(FlaskSession, "before_commit")
@@ -211,22 +212,6 @@ def _write_pending(session) -> None:
     rows = session.info.pop(PENDING, None)
     if rows:
         _append(session.connection(), rows)
-
-
-@event.listens_for(FlaskSession, "after_commit")
-@event.listens_for(FlaskSession, "after_rollback")
-@event.listens_for(FlaskSession, "after_soft_rollback")
-def _forget_reason(session, *_args) -> None:
-    session.info.pop("audit_reason", None)
-    session.info.pop(PENDING, None)
-
-
-@event.listens_for(FlaskSession, "after_transaction_end")
-def _forget_reason_at_close(session, transaction) -> None:
-    # A close() ends the transaction without a rollback event; a flush's own inner
-    # transaction (which has a parent) must not drop what is queued.
-    if transaction.parent is None:
-        _forget_reason(session)
 
 
 def record_event(action: str, *, actor: Actor | None = None, table_name: str | None = None,

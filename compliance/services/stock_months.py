@@ -6,12 +6,12 @@ from datetime import date
 
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import Date, cast, delete, event, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from compliance.database import insert_for, per_transaction
 from compliance.extensions import db
 from compliance.models.stock import Batch, LedgerEntry, StockMonth
 
-PENDING = "stock_months_pending"  # session.info key: this transaction's sums, kept at commit
+PENDING = per_transaction("stock_months_pending")  # this transaction's sums, kept at commit
 
 
 def add(product_id: int, entry_type: str, day: date, quantity_ul: int) -> None:
@@ -30,29 +30,13 @@ def _keep(session) -> None:
     if not pending:
         return
     connection = session.connection()
-    table = StockMonth.__table__
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    table, insert_here = StockMonth.__table__, insert_for(connection)
     for (product_id, month, entry_type), quantity_ul in sorted(pending.items()):
-        statement = dialect.insert(table).values(product_id=product_id, month=month,
+        statement = insert_here(table).values(product_id=product_id, month=month,
                                                  entry_type=entry_type, quantity_ul=quantity_ul)
         connection.execute(statement.on_conflict_do_update(
             index_elements=[table.c.product_id, table.c.month, table.c.entry_type],
             set_={"quantity_ul": table.c.quantity_ul + statement.excluded.quantity_ul}))
-
-
-@event.listens_for(FlaskSession, "after_commit")
-@event.listens_for(FlaskSession, "after_rollback")
-@event.listens_for(FlaskSession, "after_soft_rollback")
-def _forget(session, *_args) -> None:
-    session.info.pop(PENDING, None)
-
-
-@event.listens_for(FlaskSession, "after_transaction_end")
-def _forget_at_close(session, transaction) -> None:
-    # A close() ends the transaction without a rollback event; a flush's own inner
-    # transaction (which has a parent) must not drop what is queued.
-    if transaction.parent is None:
-        _forget(session)
 
 
 def _month_start(connection):

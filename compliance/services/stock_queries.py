@@ -138,7 +138,7 @@ def kept_totals(connection=None) -> dict[int, dict[str, int]]:
 def balances_adrift() -> int:
     """How many batches' running balance differs from the sum of their kept movement totals:
     one pass over the batches, not the ledger."""
-    kept = sum((getattr(Batch, TOTAL_COLUMNS[kind]) for kind in TOTAL_COLUMNS), start=0)
+    kept = sum((getattr(Batch, column) for column in TOTAL_COLUMNS.values()), start=0)
     return db.session.scalar(select(func.count()).select_from(Batch)
                              .where(Batch.balance_ul != kept))
 

@@ -70,5 +70,4 @@ def report(filters: Filters, listing: Listing) -> Result:
     ordered_rows = sort_in_python(rows, listing.sort, listing.descending)
     return Result(page_in_python(ordered_rows, listing), len(rows), {
         "sessions": sum(r.sessions for r in rows), "volume_ul": sum(r.volume_ul for r in rows),
-        "prescribers": len({r.prescriber_id for r in rows})},
-        {"all_rows": rows})
+        "prescribers": len({r.prescriber_id for r in rows})}, {"all_rows": rows})
