@@ -37,10 +37,15 @@ def _begin(conn) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def _unwrapped(session):
+    """The Session itself, also when given Flask-SQLAlchemy's scoped_session."""
+    return session() if hasattr(session, "registry") else session
+
+
 def begin_write(session) -> None:
     """Start the session's writing transaction: on SQLite, end any read snapshot and take the
     write lock at once; on PostgreSQL row locks (SELECT ... FOR UPDATE) do this job."""
-    session = session() if hasattr(session, "registry") else session  # unwrap scoped_session
+    session = _unwrapped(session)
     if session.get_bind().dialect.name != "sqlite" or session.in_nested_transaction():
         return
     if session.new or session.dirty or session.deleted:
@@ -60,7 +65,7 @@ def read_snapshot(session) -> None:
     """Let the statements that follow see one moment, so a report's totals agree with its
     rows. A SQLite read transaction already is one snapshot; PostgreSQL's READ COMMITTED gives
     every statement its own, so a REPEATABLE READ transaction is started (read-only work)."""
-    session = session() if hasattr(session, "registry") else session  # unwrap scoped_session
+    session = _unwrapped(session)
     if session.get_bind().dialect.name != "postgresql":
         return
     if session.in_transaction():
