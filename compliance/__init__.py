@@ -12,7 +12,6 @@ from compliance import (
     templating,
 )
 from compliance.extensions import csrf, db, login_manager, migrate
-from compliance.services.audit import register as register_audit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +33,6 @@ def create_app(config_class) -> Flask:
     errors.register_error_pages(app)
     security.register(app)
     templating.register(app)
-    register_audit(app)
     cli.register(app)
     return app
 

@@ -17,6 +17,8 @@ class DomainError(Exception):
         super().__init__(message or self.default_message)
         self.message = message or self.default_message
         self.field = field
+        # Writes that outlive the rollback of the refused change (a refused signature's event).
+        self.refusal_writes: list = []
 
 
 class NotPermitted(DomainError):

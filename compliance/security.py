@@ -4,11 +4,12 @@ import secrets
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, flash, has_request_context, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from compliance.extensions import db, login_manager
 from compliance.models import User
+from compliance.services import audit
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -29,6 +30,14 @@ def load_user(user_id: str) -> User | None:
     if not secrets.compare_digest(user.session_token, token):
         return None
     return user
+
+
+def acting_user() -> User | None:
+    """The signed-in user of the current request, if any: the one helper through which
+    code outside a view learns who is acting."""
+    if has_request_context() and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
 
 
 def safe_next(target: str | None) -> str | None:
@@ -98,5 +107,6 @@ def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = "basic"
+    audit.use_ambient_actor(acting_user)
     app.before_request(lambda: _check_session(app))
     app.after_request(_add_headers)

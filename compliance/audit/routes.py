@@ -15,6 +15,7 @@ from compliance.permissions import requires
 from compliance.services import audit, audit_search, audit_verify
 from compliance.services.audit_search import AuditFilters
 from compliance.services.signatures import signatures_of
+from compliance.services.unit_of_work import record_alone
 
 CSV_HEADER = ["seq", "occurred_at_utc", "actor_id", "actor_name", "action", "table", "record_id",
               "changes", "reason", "rule", "detail", "prev_hash", "hash"]
@@ -62,7 +63,7 @@ def _csv_rows(query):
 @requires("view_audit")
 def export():
     _form, filters = _filter_form()
-    audit.record_alone("export", detail=f"Audit trail CSV; filters: {filters.describe()}")
+    record_alone(None, "export", detail=f"Audit trail CSV; filters: {filters.describe()}")
     return csv_response("audit-trail.csv", CSV_HEADER, _csv_rows(audit_search.filtered(filters)))
 
 

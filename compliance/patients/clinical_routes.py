@@ -144,7 +144,6 @@ def consultation_correct(consultation_id: int):
             clinical.correct_consultation(current_user, consultation, form.details(),
                                           form.reason.data)
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
             flash("Consultation corrected.", "success")

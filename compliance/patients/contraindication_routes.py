@@ -42,7 +42,6 @@ def contraindication_active(contraindication_id: int):
         screening.set_contraindication_active(current_user, item, not item.active,
                                               form.reason.data)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(f"{item.name} is {'asked again' if item.active else 'no longer asked'} "

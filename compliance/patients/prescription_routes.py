@@ -94,7 +94,6 @@ def prescription_edit(prescription_id: int):
         try:
             prescriptions.update_draft(current_user, rx, _details(form))
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
             flash(f"Draft {rx.reference} updated.", "success")
@@ -114,7 +113,6 @@ def prescription_sign(prescription_id: int):
     try:
         prescriptions.sign_prescription(current_user, rx, form.password.data)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(f"{rx.reference} signed.", "success")
@@ -132,7 +130,6 @@ def prescription_cancel(prescription_id: int):
     try:
         prescriptions.cancel_prescription(current_user, rx, form.reason.data)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(f"{rx.reference} cancelled.", "success")
@@ -148,7 +145,6 @@ def prescription_replace(prescription_id: int):
     try:
         new = prescriptions.replace_prescription(current_user, rx)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("patients.prescription_show", prescription_id=rx.id))
     flash(f"Draft {new.reference} replaces {rx.reference}: change it, then sign it. "

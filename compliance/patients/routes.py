@@ -60,7 +60,6 @@ def edit(patient_id: int):
         try:
             patients.update_patient(current_user, patient, form.details(), form.reason.data)
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
             flash("Patient details updated.", "success")

@@ -16,6 +16,7 @@ from compliance.reports.forms import RecallContactForm, ReportFilterForm
 from compliance.reports.pdf import pdf_response
 from compliance.services import audit
 from compliance.services.reports import dashboard, trace
+from compliance.services.unit_of_work import record_alone
 
 SCREEN, PRINT = "reports/_screen.html", "reports/_print.html"
 
@@ -48,7 +49,7 @@ def _show(spec):
 
 def _export_event(spec, form, kind: str) -> None:
     described = ", ".join(f"{label}: {value}" for label, value in form.describe()) or "none"
-    audit.record_alone("export", detail=f"{spec.title} report {kind}; filters: {described}")
+    record_alone(None, "export", detail=f"{spec.title} report {kind}; filters: {described}")
 
 
 def _rows(spec, form):

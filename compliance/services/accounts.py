@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from compliance.clock import utcnow
-from compliance.database import begin_write, insert_for
+from compliance.database import insert_for
 from compliance.errors import (
     AccountInactive,
     AccountLocked,
@@ -22,15 +22,9 @@ from compliance.extensions import db
 from compliance.models import LoginThrottle, User
 from compliance.permissions import PRESCRIBER, ROLES
 from compliance.services import ensure_can
-from compliance.services.audit import (
-    Actor,
-    actor_of,
-    audited,
-    give_reason,
-    record_alone,
-    record_event,
-)
+from compliance.services.audit import Actor, actor_of, give_reason, record_event
 from compliance.services.passwords import check_policy, hash_password, verify_password
+from compliance.services.unit_of_work import unit_of_work
 
 # Formats of the UK registers; a doctor prescribes, so the GMC number is checked strictly.
 REGISTRATION_FORMATS = {
@@ -98,7 +92,7 @@ def _apply(user: User, profile: Profile) -> None:
     user.access_expires_on = profile.access_expires_on
 
 
-@audited("create a user")
+@unit_of_work("create a user")
 def create_user(actor: User | None, profile: Profile, password: str) -> User:
     """Create an account; `actor` None is the command line on a new installation."""
     if actor is not None:
@@ -108,11 +102,10 @@ def create_user(actor: User | None, profile: Profile, password: str) -> User:
     user = User(password_hash=hash_password(password))
     _apply(user, profile)
     db.session.add(user)
-    db.session.commit()
     return user
 
 
-@audited("change a user")
+@unit_of_work("change a user")
 def update_user(actor: User, user: User, profile: Profile, reason: str) -> User:
     """Change a user's details and roles, saying why."""
     ensure_can(actor, "manage_users")
@@ -120,7 +113,6 @@ def update_user(actor: User, user: User, profile: Profile, reason: str) -> User:
     _check_profile(profile, user)
     give_reason(reason)
     _apply(user, profile)
-    db.session.commit()
     return user
 
 
@@ -129,7 +121,7 @@ def _require_reason(reason: str | None) -> None:
         raise InvalidInput("Give a reason for the change.", field="reason")
 
 
-@audited("deactivate or reactivate a user")
+@unit_of_work("deactivate or reactivate a user")
 def set_active(actor: User, user: User, active: bool, reason: str) -> None:
     """Deactivate (ending every session) or reactivate an account; nobody is deleted."""
     ensure_can(actor, "manage_users")
@@ -139,10 +131,9 @@ def set_active(actor: User, user: User, active: bool, reason: str) -> None:
     give_reason(reason)
     user.active = active
     user.rotate_session_token()
-    db.session.commit()
 
 
-@audited("change own password")
+@unit_of_work("change own password")
 def change_password(user: User, current: str, new: str) -> None:
     """A user changes their own password; every other session ends."""
     if not verify_password(user.password_hash, current):
@@ -154,10 +145,9 @@ def change_password(user: User, current: str, new: str) -> None:
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.rotate_session_token()
-    db.session.commit()
 
 
-@audited("force a password reset")
+@unit_of_work("force a password reset")
 def force_password_reset(actor: User, user: User) -> str:
     """Give `user` a one-time password to change at next sign-in; returns it once."""
     ensure_can(actor, "manage_users")
@@ -166,16 +156,15 @@ def force_password_reset(actor: User, user: User) -> str:
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
     user.rotate_session_token()
-    db.session.commit()
     return temporary
 
 
+@unit_of_work("sign out")
 def end_sessions(user: User) -> None:
     """Logout: every cookie issued to this user so far stops working."""
-    begin_write(db.session)
+    user = db.session.get(User, user.id, populate_existing=True)
     user.rotate_session_token()
     record_event("logout", actor=actor_of(user), table_name="users", record_id=str(user.id))
-    db.session.commit()
 
 
 def _throttle(email: str) -> LoginThrottle:
@@ -217,28 +206,35 @@ def authenticate(email: str, password: str) -> User:
     # Checked before the write lock: the hash takes a tenth of a second by design.
     checked_hash = user.password_hash if user else None
     matches = verify_password(checked_hash, password)
-    begin_write(db.session)
+    outcome = _sign_in(None, email, user.id if user else None, checked_hash, matches)
+    if isinstance(outcome, LoginRefused):
+        raise outcome
+    return outcome
+
+
+@unit_of_work("sign in")
+def _sign_in(_actor, email: str, user_id: int | None, checked_hash: str | None,
+             matches: bool) -> "User | LoginRefused":
+    """Count the attempt and return the user or the refusal: a refused sign-in is committed
+    too (its failure count and events), so it is returned rather than raised."""
     throttle = _throttle(email)
     if throttle.locked_until and throttle.locked_until > utcnow():
         _refuse_sign_in(email, None, "locked")
-        raise AccountLocked(_lock_message())
-    if user is not None:
-        db.session.refresh(user)  # as it is now, inside the writing transaction
+        return AccountLocked(_lock_message())
+    # As it is now, inside the writing transaction.
+    user = db.session.get(User, user_id, populate_existing=True) if user_id else None
     if not matches or user is None or user.password_hash != checked_hash:
-        refusal = _record_failure(throttle, user)
-        db.session.commit()
-        raise refusal
+        return _record_failure(throttle, user)
     if not user.is_active:
         _refuse_sign_in(email, user, "inactive or expired account")
-        raise AccountInactive()
+        return AccountInactive()
     throttle.failed_count, throttle.locked_until = 0, None
     record_event("login", actor=actor_of(user), table_name="users", record_id=str(user.id))
-    db.session.commit()
     return user
 
 
 def _refuse_sign_in(email: str, user: User | None, why: str) -> None:
-    record_alone("login_failed", actor=ANONYMOUS, table_name="users",
+    record_event("login_failed", actor=ANONYMOUS, table_name="users",
                  record_id=str(user.id) if user else None,
                  detail=f"Sign-in for {email} refused: {why}")
 

@@ -12,16 +12,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import wraps
 
-from flask import Flask, g, has_request_context
-from flask_login import current_user
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, insert, inspect, select, text
 
 from compliance.clock import utcnow
-from compliance.database import begin_write, per_transaction
-from compliance.errors import DomainError
+from compliance.database import per_transaction
 from compliance.extensions import db
 from compliance.models import AuditEvent
 
@@ -42,20 +38,10 @@ class Actor:
 
 SYSTEM = Actor(None, "system")
 _explicit_actor: ContextVar[Actor | None] = ContextVar("audit_actor", default=None)
-_in_service: ContextVar[bool] = ContextVar("in_audited_service", default=False)
 
 
 def actor_of(user) -> Actor:
     return Actor(user.id, user.full_name) if user is not None else SYSTEM
-
-
-@contextmanager
-def _inside_service():
-    token = _in_service.set(True)
-    try:
-        yield
-    finally:
-        _in_service.reset(token)
 
 
 @contextmanager
@@ -68,13 +54,23 @@ def acting_as(actor: Actor):
         _explicit_actor.reset(token)
 
 
-def _current_actor() -> Actor:
+_ambient_actor = None  # set by security.py: who is signed in to the current request
+
+
+def use_ambient_actor(resolve) -> None:
+    """Name the function that says who is acting when no one was named explicitly."""
+    global _ambient_actor
+    _ambient_actor = resolve
+
+
+def current_actor() -> Actor:
+    """Who the changes of the running work are attributed to: the actor `acting_as` names,
+    else the signed-in user of the current request, else the system."""
     explicit = _explicit_actor.get()
     if explicit is not None:
         return explicit
-    if has_request_context() and "audit_actor" in g:
-        return g.audit_actor
-    return SYSTEM
+    user = _ambient_actor() if _ambient_actor is not None else None
+    return actor_of(user)
 
 
 def give_reason(reason: str | None) -> None:
@@ -203,7 +199,7 @@ def _append(connection, rows: list[dict]) -> None:
 def _capture(session, _flush_context) -> None:
     rows = _collect(session)
     if rows:
-        _queue(session, rows, _current_actor(), session.info.get(REASON))
+        _queue(session, rows, current_actor(), session.info.get(REASON))
 
 
 @event.listens_for(FlaskSession, "before_commit")
@@ -222,58 +218,7 @@ def record_event(action: str, *, actor: Actor | None = None, table_name: str | N
     row = dict(action=action, table_name=table_name, record_id=record_id, changes=changes,
                reason=reason, rule=rule, detail=detail)
     db.session.connection()  # the event belongs to this transaction: make sure there is one
-    _queue(db.session(), [row], actor or _current_actor(), None)
-
-
-def record_alone(action: str, **fields) -> None:
-    """Roll back whatever was pending and commit this one event in a writing transaction of
-    its own: a refused attempt is recorded, the refused change is not; an export is recorded
-    without waiting on (or failing against) other writers."""
-    db.session.rollback()
-    begin_write(db.session)
-    record_event(action, **fields)
-    db.session.commit()
-
-
-def record_refusal(actor: Actor, attempt: str, error: DomainError) -> None:
-    """Commit an event for a refused attempt; the refused change itself is rolled back."""
-    record_alone("refused", actor=actor, rule=error.rule, detail=f"{attempt}: {error.message}")
-
-
-def audited(attempt: str):
-    """Service decorator: one writing transaction whose changes are attributed to the acting
-    user (the first argument); a refusal is rolled back and audited as who tried what, and
-    which rule refused it. An actor of None keeps whoever is already acting (the command
-    line)."""
-
-    def decorator(service):
-        @wraps(service)
-        def wrapped(actor, *args, **kwargs):
-            if _in_service.get():  # already inside a workflow: part of its transaction
-                return service(actor, *args, **kwargs)
-            who = actor_of(actor) if actor is not None else _current_actor()
-            begin_write(db.session)
-            with acting_as(who), _inside_service():
-                try:
-                    return service(actor, *args, **kwargs)
-                except DomainError as error:
-                    if error.audited:
-                        record_refusal(who, attempt, error)
-                    else:
-                        db.session.rollback()
-                    raise
-
-        return wrapped
-
-    return decorator
-
-
-def _remember_request_actor() -> None:
-    g.audit_actor = actor_of(current_user) if current_user.is_authenticated else SYSTEM
-
-
-def register(app: Flask) -> None:
-    app.before_request(_remember_request_actor)
+    _queue(db.session(), [row], actor or current_actor(), None)
 
 
 def head() -> tuple[int, str]:

@@ -12,7 +12,8 @@ from sqlalchemy.pool import NullPool
 
 from compliance.extensions import db
 from compliance.models import AuditEvent
-from compliance.services.audit import GENESIS, HASHED_FIELDS, hash_raw, head, record_alone
+from compliance.services.audit import GENESIS, HASHED_FIELDS, hash_raw, head
+from compliance.services.unit_of_work import record_alone
 
 PG_TIME = "to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US')"
 FETCH = 20_000
@@ -147,7 +148,7 @@ def verify_and_record(processes: int = 1) -> Verification:
     """Verify, and append the outcome to the trail: who checked it, when, and what they found
     (pages that only show the state read this instead of re-reading every event)."""
     result = verify(processes)
-    record_alone(VERIFY, detail=result.summary(), changes={
+    record_alone(None, VERIFY, detail=result.summary(), changes={
         "ok": result.ok, "count": result.count, "head": result.head,
         "broken_seq": result.broken_seq, "problem": result.problem})
     return result

@@ -12,7 +12,8 @@ from compliance.models import Consent, Consultation, Patient, Prescription
 from compliance.models.patient import CONSULTATION_MODES
 from compliance.models.treatment import SIGNED
 from compliance.services import ensure_can
-from compliance.services.audit import audited, give_reason
+from compliance.services.audit import give_reason
+from compliance.services.unit_of_work import unit_of_work
 
 
 def _not_future(day: date | None, field: str, what: str) -> None:
@@ -36,7 +37,7 @@ class ConsentDetails:
     risks_explained: str
 
 
-@audited("record consent")
+@unit_of_work("record consent")
 def record_consent(actor, patient: Patient, details: ConsentDetails) -> Consent:
     """Record the patient's informed consent to a procedure."""
     ensure_can(actor, "record_consultation")
@@ -47,11 +48,10 @@ def record_consent(actor, patient: Patient, details: ConsentDetails) -> Consent:
     consent = Consent(patient_id=patient.id, consented_on=details.consented_on,
                       recorded_by_id=actor.id, **text)
     db.session.add(consent)
-    db.session.commit()
     return consent
 
 
-@audited("withdraw consent")
+@unit_of_work("withdraw consent")
 def withdraw_consent(actor, consent: Consent, withdrawn_on: date | None, reason: str) -> Consent:
     """The patient withdraws consent; the record stays, marked withdrawn with the reason."""
     ensure_can(actor, "record_consultation")
@@ -64,7 +64,6 @@ def withdraw_consent(actor, consent: Consent, withdrawn_on: date | None, reason:
     reason = _required({"reason": reason}, "Give the reason the patient withdrew consent.")
     give_reason(reason["reason"])
     consent.withdrawn_on, consent.withdrawn_reason = withdrawn_on, reason["reason"]
-    db.session.commit()
     return consent
 
 
@@ -95,7 +94,7 @@ def _check_consultation(details: ConsultationDetails) -> dict:
     return dict(held_on=details.held_on, mode=details.mode, suitable=details.suitable, **text)
 
 
-@audited("record a consultation")
+@unit_of_work("record a consultation")
 def record_consultation(actor, patient: Patient, details: ConsultationDetails) -> Consultation:
     """Record a prescriber's assessment; a remote one is kept but never supports a
     prescription."""
@@ -103,11 +102,10 @@ def record_consultation(actor, patient: Patient, details: ConsultationDetails) -
     consultation = Consultation(patient_id=patient.id, prescriber_id=actor.id,
                                 **_check_consultation(details))
     db.session.add(consultation)
-    db.session.commit()
     return consultation
 
 
-@audited("correct a consultation")
+@unit_of_work("correct a consultation")
 def correct_consultation(actor, consultation: Consultation, details: ConsultationDetails,
                          reason: str) -> Consultation:
     """Correct a consultation record, saying why; not once a signed prescription rests on it."""
@@ -124,7 +122,6 @@ def correct_consultation(actor, consultation: Consultation, details: Consultatio
     give_reason(reason)
     for name, value in values.items():
         setattr(consultation, name, value)
-    db.session.commit()
     return consultation
 
 

@@ -9,7 +9,7 @@ from compliance.extensions import db
 from compliance.models import FollowUp, TreatmentSession
 from compliance.models.treatment import AFTER_EFFECTS, SEVERITIES
 from compliance.services import ensure_can
-from compliance.services.audit import audited
+from compliance.services.unit_of_work import unit_of_work
 
 
 @dataclass
@@ -39,7 +39,7 @@ def _check(session: TreatmentSession | None, note: FollowUpNote) -> None:
                            field="action_taken")
 
 
-@audited("record a follow-up")
+@unit_of_work("record a follow-up")
 def record_follow_up(actor, session_id: int, note: FollowUpNote) -> FollowUp:
     """Record what was seen after a session; complications feed the exceptions report."""
     ensure_can(actor, "record_follow_up")
@@ -51,5 +51,4 @@ def record_follow_up(actor, session_id: int, note: FollowUpNote) -> FollowUp:
                          action_taken=(note.action_taken or "").strip() or None,
                          notes=(note.notes or "").strip() or None, recorded_by_id=actor.id)
     db.session.add(follow_up)
-    db.session.commit()
     return follow_up

@@ -12,7 +12,8 @@ from compliance.extensions import db
 from compliance.models import Patient
 from compliance.models.patient import SEXES
 from compliance.services import ensure_can
-from compliance.services.audit import audited, give_reason
+from compliance.services.audit import give_reason
+from compliance.services.unit_of_work import unit_of_work
 
 REFERENCE_PREFIX = "P"
 REFERENCE_LOCK_KEY = 7_150_002  # pg_advisory_xact_lock key that serialises new references
@@ -77,18 +78,17 @@ def _next_reference() -> str:
     return f"{REFERENCE_PREFIX}{number:06d}"
 
 
-@audited("register a patient")
+@unit_of_work("register a patient")
 def register_patient(actor, details: PatientDetails) -> Patient:
     """Register a new patient with a unique, human-friendly reference number."""
     ensure_can(actor, "register_patients")
     _check(details)
     patient = Patient(reference=_next_reference(), **vars(details))
     db.session.add(patient)
-    db.session.commit()
     return patient
 
 
-@audited("change a patient's details")
+@unit_of_work("change a patient's details")
 def update_patient(actor, patient: Patient, details: PatientDetails, reason: str) -> Patient:
     """Change a patient's details, saying why."""
     ensure_can(actor, "register_patients")
@@ -98,7 +98,6 @@ def update_patient(actor, patient: Patient, details: PatientDetails, reason: str
     give_reason(reason)
     for name, value in vars(details).items():
         setattr(patient, name, value)
-    db.session.commit()
     return patient
 
 

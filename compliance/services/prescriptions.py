@@ -26,9 +26,10 @@ from compliance.models import Consultation, Patient, Prescription, Product
 from compliance.models.patient import FACE_TO_FACE
 from compliance.models.treatment import CANCELLED, DRAFT, MAX_SESSIONS_PER_COURSE, SIGNED
 from compliance.permissions import can
-from compliance.services.audit import audited, give_reason
+from compliance.services.audit import give_reason
 from compliance.services.screening import current_screening, present_in
 from compliance.services.signatures import sign
+from compliance.services.unit_of_work import unit_of_work
 
 VOLUME_FIELD = "max_volume_per_session_ml"
 
@@ -133,7 +134,7 @@ def ensure_draft_of(actor, prescription: Prescription) -> None:
         raise NotPermitted("Only the doctor who wrote this draft may change or sign it.")
 
 
-@audited("write a prescription")
+@unit_of_work("write a prescription")
 def write_prescription(actor, patient: Patient, details: PrescriptionDetails,
                        replaces: Prescription | None = None) -> Prescription:
     """A draft prescription by `actor`, a doctor, checked against every rule."""
@@ -142,11 +143,10 @@ def write_prescription(actor, patient: Patient, details: PrescriptionDetails,
     prescription = Prescription(patient_id=patient.id, prescriber_id=actor.id, status=DRAFT,
                                 replaces_id=replaces.id if replaces else None, **vars(details))
     db.session.add(prescription)
-    db.session.commit()
     return prescription
 
 
-@audited("change a draft prescription")
+@unit_of_work("change a draft prescription")
 def update_draft(actor, prescription: Prescription,
                  details: PrescriptionDetails) -> Prescription:
     """Change a draft; a signed prescription is locked."""
@@ -155,7 +155,6 @@ def update_draft(actor, prescription: Prescription,
     check(prescription.patient, details)
     for name, value in vars(details).items():
         setattr(prescription, name, value)
-    db.session.commit()
     return prescription
 
 
@@ -165,7 +164,7 @@ def _cancel(prescription: Prescription, reason: str) -> None:
     prescription.cancelled_reason = reason
 
 
-@audited("sign a prescription")
+@unit_of_work("sign a prescription")
 def sign_prescription(actor, prescription: Prescription, password: str) -> Prescription:
     """The doctor who wrote the draft signs it with their password ("prescribed"); a
     replacement, once signed, cancels the prescription it replaces."""
@@ -177,11 +176,10 @@ def sign_prescription(actor, prescription: Prescription, password: str) -> Presc
     replaced = db.session.get(Prescription, prescription.replaces_id or 0)
     if replaced is not None and replaced.status == SIGNED:
         _cancel(replaced, f"Replaced by {prescription.reference}")
-    db.session.commit()
     return prescription
 
 
-@audited("cancel a prescription")
+@unit_of_work("cancel a prescription")
 def cancel_prescription(actor, prescription: Prescription, reason: str) -> Prescription:
     """Cancel a draft or signed prescription, saying why; it stays on record."""
     _ensure_doctor(actor)
@@ -191,7 +189,6 @@ def cancel_prescription(actor, prescription: Prescription, reason: str) -> Presc
     if not reason:
         raise InvalidInput("Give a reason for cancelling.", field="reason")
     _cancel(prescription, reason)
-    db.session.commit()
     return prescription
 
 
@@ -200,7 +197,7 @@ def pending_replacement(prescription: Prescription) -> Prescription | None:
         Prescription.replaces_id == prescription.id, Prescription.status == DRAFT))
 
 
-@audited("replace a prescription")
+@unit_of_work("replace a prescription")
 def replace_prescription(actor, old: Prescription) -> Prescription:
     """A new draft copied from a signed prescription; the old one stays valid until the new
     one is signed."""

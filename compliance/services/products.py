@@ -9,7 +9,8 @@ from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.models.stock import CONTAINER_TYPES, Batch, Product
 from compliance.services import ensure_can
-from compliance.services.audit import audited, give_reason
+from compliance.services.audit import give_reason
+from compliance.services.unit_of_work import unit_of_work
 
 
 @dataclass
@@ -59,17 +60,16 @@ def _check(details: ProductDetails, product: Product | None) -> None:
         raise InvalidInput("Enter a maximum above zero.", field="max_volume_per_session_ml")
 
 
-@audited("create a product")
+@unit_of_work("create a product")
 def create_product(actor, details: ProductDetails) -> Product:
     ensure_can(actor, "manage_stock")
     _check(details, None)
     product = Product(**vars(details))
     db.session.add(product)
-    db.session.commit()
     return product
 
 
-@audited("change a product")
+@unit_of_work("change a product")
 def update_product(actor, product: Product, details: ProductDetails, reason: str) -> Product:
     """Change a product; its container size is fixed once batches of it exist."""
     ensure_can(actor, "manage_stock")
@@ -84,5 +84,4 @@ def update_product(actor, product: Product, details: ProductDetails, reason: str
     give_reason(reason)
     for name, value in vars(details).items():
         setattr(product, name, value)
-    db.session.commit()
     return product

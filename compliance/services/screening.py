@@ -11,7 +11,8 @@ from compliance.errors import IncompleteScreening, InvalidInput
 from compliance.extensions import db
 from compliance.models import Contraindication, Patient, Screening, ScreeningAnswer
 from compliance.services import ensure_can
-from compliance.services.audit import audited, give_reason
+from compliance.services.audit import give_reason
+from compliance.services.unit_of_work import unit_of_work
 
 
 @dataclass
@@ -63,7 +64,7 @@ def _answers(answers: list[Answer]) -> list[ScreeningAnswer]:
     return rows
 
 
-@audited("record a screening")
+@unit_of_work("record a screening")
 def record_screening(actor, patient: Patient, screened_on: date | None,
                      answers: list[Answer]) -> Screening:
     """Record a complete questionnaire; it becomes the current screening, the earlier ones
@@ -74,11 +75,10 @@ def record_screening(actor, patient: Patient, screened_on: date | None,
     screening = Screening(patient_id=patient.id, screened_on=screened_on,
                           recorded_by_id=actor.id, answers=_answers(answers))
     db.session.add(screening)
-    db.session.commit()
     return screening
 
 
-@audited("add a contraindication")
+@unit_of_work("add a contraindication")
 def add_contraindication(actor, name: str, question: str, source: str = "clinic"):
     """Add a hard stop to the screening questionnaire."""
     ensure_can(actor, "manage_contraindications")
@@ -94,11 +94,10 @@ def add_contraindication(actor, name: str, question: str, source: str = "clinic"
     item = Contraindication(name=name, question=question, source=(source or "clinic").strip(),
                             active=True, position=last + 1)
     db.session.add(item)
-    db.session.commit()
     return item
 
 
-@audited("deactivate or reactivate a contraindication")
+@unit_of_work("deactivate or reactivate a contraindication")
 def set_contraindication_active(actor, item: Contraindication, active: bool,
                                 reason: str) -> Contraindication:
     """Take a question off the questionnaire (or put it back); answers already given stay."""
@@ -107,5 +106,4 @@ def set_contraindication_active(actor, item: Contraindication, active: bool,
         raise InvalidInput("Give a reason for the change.", field="reason")
     give_reason(reason)
     item.active = active
-    db.session.commit()
     return item

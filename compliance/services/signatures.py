@@ -10,7 +10,7 @@ from compliance.clock import utcnow
 from compliance.errors import SecondPersonRequired, SignatureRefused
 from compliance.extensions import db
 from compliance.models import Signature, User
-from compliance.services.audit import actor_of, canonical, record_alone, record_key, serialise
+from compliance.services.audit import actor_of, canonical, record_event, record_key, serialise
 from compliance.services.passwords import verify_password
 
 MEANINGS = ("prescribed", "administered", "witnessed destruction", "countersigned stocktake")
@@ -30,11 +30,13 @@ def record_fingerprint(record) -> str:
 
 
 def _refuse(signer, record, meaning: str, why: str) -> SignatureRefused:
-    table_name, record_id = record.__tablename__, record_key(record)
-    record_alone("signature_refused", actor=actor_of(signer), table_name=table_name,
-                 record_id=record_id, rule="electronic signature",
+    """The refusal, carrying its own audit event: it is recorded after the rollback."""
+    event = dict(actor=actor_of(signer), table_name=record.__tablename__,
+                 record_id=record_key(record), rule="electronic signature",
                  detail=f"Signature '{meaning}' refused: {why}")
-    return SignatureRefused(why, field="password")
+    refusal = SignatureRefused(why, field="password")
+    refusal.refusal_writes.append(lambda: record_event("signature_refused", **event))
+    return refusal
 
 
 _CHECKED = object()  # only `checked` makes a Credential that `sign` accepts
@@ -74,8 +76,8 @@ def _password_matches(signer, password: "Credential | str") -> bool:
 def sign(record, signer, password: "Credential | str", meaning: str) -> Signature:
     """Add a signature by `signer` over `record` to the current transaction.
 
-    A wrong password is refused and audited at once; the caller commits a success together
-    with the change the signature belongs to.
+    A wrong password is refused; the unit of work records the refused signature after rolling
+    back, and commits a success together with the change the signature belongs to.
     """
     if meaning not in MEANINGS:
         raise ValueError(f"unknown signature meaning {meaning!r}")
@@ -130,5 +132,6 @@ def sign_as_second(record, second, password: str, meaning: str) -> Signature:
         return sign(record, second, password, meaning)
     except SignatureRefused as refusal:
         error = SecondPersonRequired(refusal.message, field="second_password")
-        error.audited = False  # sign() has already audited the refused signature
+        error.audited = False  # the refused signature is the event that records it
+        error.refusal_writes = refusal.refusal_writes
         raise error from refusal

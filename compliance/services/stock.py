@@ -38,8 +38,9 @@ from compliance.models.stock import (
     Product,
 )
 from compliance.services import ensure_can, stock_months
-from compliance.services.audit import audited, give_reason
+from compliance.services.audit import give_reason
 from compliance.services.signatures import second_person, sign_as_second
+from compliance.services.unit_of_work import unit_of_work
 
 
 def locked_batch(batch_id: int) -> Batch:
@@ -104,7 +105,7 @@ def _positive(value: int | None, field: str, what: str = "containers") -> int:
     return value
 
 
-@audited("draw stock")
+@unit_of_work("draw stock")
 def draw(actor, batch_id: int, volume_ul: int, containers_opened: int, on: date,
          reason: str | None = None) -> LedgerEntry:
     """Administration: take `volume_ul` from a usable batch, opening sealed containers."""
@@ -114,7 +115,6 @@ def draw(actor, batch_id: int, volume_ul: int, containers_opened: int, on: date,
     _positive(volume_ul, "volume", "microlitres")
     entry = post(actor, batch, ADMINISTRATION, -volume_ul, -containers_opened,
                  occurred_on=on, reason=reason)
-    db.session.commit()
     return entry
 
 
@@ -167,7 +167,7 @@ def _check_receipt(product: Product | None, receipt: Receipt, today: date) -> Pr
     return product
 
 
-@audited("receive stock")
+@unit_of_work("receive stock")
 def receive(actor, receipt: Receipt) -> LedgerEntry:
     """Receive containers of a batch; the same batch number again adds to that batch."""
     ensure_can(actor, "receive_stock")
@@ -180,7 +180,6 @@ def receive(actor, receipt: Receipt) -> LedgerEntry:
     entry = post(actor, batch, RECEIPT, receipt.containers * product.container_volume_ul,
                  receipt.containers, occurred_on=receipt.received_on,
                  reason=f"Delivery {receipt.delivery_reference} from {receipt.supplier}")
-    db.session.commit()
     return entry
 
 
@@ -196,7 +195,7 @@ class Waste:
     witness_password: str | None = None
 
 
-@audited("record waste")
+@unit_of_work("record waste")
 def record_waste(actor, batch_id: int, waste: Waste) -> LedgerEntry:
     """Waste; destruction of sealed stock needs a witness who signs with their password."""
     ensure_can(actor, "manage_stock")
@@ -215,11 +214,10 @@ def record_waste(actor, batch_id: int, waste: Waste) -> LedgerEntry:
                  witness_id=witness.id if witness else None)
     if witness is not None:
         sign_as_second(entry, witness, waste.witness_password, "witnessed destruction")
-    db.session.commit()
     return entry
 
 
-@audited("return stock to the supplier")
+@unit_of_work("return stock to the supplier")
 def record_return(actor, batch_id: int, containers: int, reason: str) -> LedgerEntry:
     """Sealed containers sent back to the supplier."""
     ensure_can(actor, "manage_stock")
@@ -228,11 +226,10 @@ def record_return(actor, batch_id: int, containers: int, reason: str) -> LedgerE
     batch = locked_batch(batch_id)
     entry = post(actor, batch, RETURN, -containers * batch.product.container_volume_ul,
                  -containers, reason=reason)
-    db.session.commit()
     return entry
 
 
-@audited("adjust stock")
+@unit_of_work("adjust stock")
 def adjust(actor, batch_id: int, containers: int, reason: str) -> LedgerEntry:
     """A signed correction of sealed containers that is not a stocktake."""
     ensure_can(actor, "manage_stock")
@@ -244,7 +241,6 @@ def adjust(actor, batch_id: int, containers: int, reason: str) -> LedgerEntry:
         raise BatchRecalled(f"{batch} has been recalled; stock cannot be added.")
     entry = post(actor, batch, ADJUSTMENT, containers * batch.product.container_volume_ul,
                  containers, reason=reason)
-    db.session.commit()
     return entry
 
 
@@ -264,7 +260,7 @@ def post_reversal(actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
                 reverses_id=entry.id, reason=reason)
 
 
-@audited("reverse a ledger entry")
+@unit_of_work("reverse a ledger entry")
 def reverse(actor, entry_id: int, reason: str) -> LedgerEntry:
     """Correct a mistaken entry by appending its opposite; nothing is edited."""
     ensure_can(actor, "manage_stock")
@@ -276,7 +272,6 @@ def reverse(actor, entry_id: int, reason: str) -> LedgerEntry:
         raise StockRefusal(f"A {entry.entry_type} entry is corrected from its own record, "
                            "not here.")
     reversal = post_reversal(actor, entry, reason)
-    db.session.commit()
     return reversal
 
 
@@ -287,7 +282,7 @@ STATE_CHANGES = {  # action: (states it may start from, state it leads to)
 }
 
 
-@audited("change a batch's state")
+@unit_of_work("change a batch's state")
 def change_state(actor, batch_id: int, action: str, reason: str) -> Batch:
     """Quarantine, release or recall a batch, with a reason; a recall is final."""
     ensure_can(actor, "manage_stock")
@@ -297,5 +292,4 @@ def change_state(actor, batch_id: int, action: str, reason: str) -> Batch:
     if batch.state not in allowed_from:
         raise StockRefusal(f"{batch} is {batch.state}: it cannot be {action}d.")
     batch.state = target
-    db.session.commit()
     return batch

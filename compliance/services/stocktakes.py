@@ -9,9 +9,9 @@ from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.models.stock import STOCKTAKE_CORRECTION, Batch, Stocktake, StocktakeLine
 from compliance.services import ensure_can
-from compliance.services.audit import audited
 from compliance.services.signatures import second_person, sign_as_second
 from compliance.services.stock import locked_batch, post
+from compliance.services.unit_of_work import unit_of_work
 
 
 @dataclass
@@ -56,7 +56,7 @@ def _post_corrections(actor, stocktake: Stocktake) -> None:
                  stocktake_id=stocktake.id, reason=line.reason)
 
 
-@audited("record a stocktake")
+@unit_of_work("record a stocktake")
 def record_stocktake(actor, counts: list[Count], note: str | None,
                      second: Countersignature) -> Stocktake:
     """Record the counts; discrepancies are corrected only with a countersignature."""
@@ -74,5 +74,4 @@ def record_stocktake(actor, counts: list[Count], note: str | None,
     if signer is not None:
         sign_as_second(stocktake, signer, second.password, "countersigned stocktake")
         _post_corrections(actor, stocktake)
-    db.session.commit()
     return stocktake

@@ -23,9 +23,10 @@ from compliance.models import (
 from compliance.models.stock import ADMINISTRATION, WASTE
 from compliance.models.treatment import FLAG_LABELS, OPEN, SIGNED
 from compliance.services import rules
-from compliance.services.audit import audited, give_reason
+from compliance.services.audit import give_reason
 from compliance.services.signatures import checked, sign
 from compliance.services.stock import locked_batch, post, post_reversal
+from compliance.services.unit_of_work import unit_of_work
 
 LATE = timedelta(hours=24)
 
@@ -65,7 +66,7 @@ def _opening_flags(session: TreatmentSession, patient: Patient, gap: int | None)
                                      f"{local_today():%d %b %Y}")
 
 
-@audited("open a treatment session")
+@unit_of_work("open a treatment session")
 def open_session(actor, new: NewSession) -> TreatmentSession:
     """Open a session for a patient under a valid prescription, if every rule allows it."""
     rules.require_prescriber(actor)
@@ -84,7 +85,6 @@ def open_session(actor, new: NewSession) -> TreatmentSession:
         notes=(new.notes or "").strip() or None, status=OPEN)
     _opening_flags(session, patient, gap)
     db.session.add(session)
-    db.session.commit()
     return session
 
 
@@ -142,7 +142,7 @@ def _check_course_still_valid(session: TreatmentSession) -> None:
     rules.check_consent(session.patient_id, on)
 
 
-@audited("record an injection")
+@unit_of_work("record an injection")
 def record_injection(actor, session_id: int, new: NewInjection) -> Injection:
     """Record one injection and draw its volume from the batch, in one transaction."""
     session = _own_open_session(actor, session_id)
@@ -158,11 +158,10 @@ def record_injection(actor, session_id: int, new: NewInjection) -> Injection:
     db.session.add(injection)
     if rules.near_expiry(batch, session.session_date):
         _flag(session, "batch_near_expiry", f"{batch} expires {batch.expires_on:%d %b %Y}")
-    db.session.commit()
     return injection
 
 
-@audited("reverse an injection")
+@unit_of_work("reverse an injection")
 def reverse_injection(actor, injection_id: int, reason: str) -> InjectionReversal:
     """Cancel a wrongly recorded injection of an open session by reversing its ledger entry."""
     injection = db.session.get(Injection, injection_id)
@@ -177,7 +176,6 @@ def reverse_injection(actor, injection_id: int, reason: str) -> InjectionReversa
     reversal = InjectionReversal(injection=injection, ledger_entry_id=entry.id,
                                  reason=reason.strip(), recorded_by_id=actor.id)
     db.session.add(reversal)
-    db.session.commit()
     return reversal
 
 
@@ -200,7 +198,7 @@ def sign_session(actor, session_id: int, password: str) -> TreatmentSession:
     return _sign_session(actor, session_id, checked(actor, password))
 
 
-@audited("sign a treatment session")
+@unit_of_work("sign a treatment session")
 def _sign_session(actor, session_id: int, password) -> TreatmentSession:
     session = _own_open_session(actor, session_id)
     _waste_opened_remainders(actor, session)
@@ -208,11 +206,10 @@ def _sign_session(actor, session_id: int, password) -> TreatmentSession:
         _flag(session, "signed_late")
     sign(session, actor, password, "administered")
     session.status, session.signed_at = SIGNED, utcnow()
-    db.session.commit()
     return session
 
 
-@audited("add an addendum to a session")
+@unit_of_work("add an addendum to a session")
 def add_addendum(actor, session_id: int, text: str, reason: str) -> SessionAddendum:
     """A later note on a signed session, with the reason for it."""
     rules.require_prescriber(actor)
@@ -227,5 +224,4 @@ def add_addendum(actor, session_id: int, text: str, reason: str) -> SessionAdden
     addendum = SessionAddendum(session_id=session.id, text=text.strip(), reason=reason.strip(),
                                recorded_by_id=actor.id)
     db.session.add(addendum)
-    db.session.commit()
     return addendum

@@ -69,7 +69,6 @@ def product_edit(product_id: int):
         try:
             products.update_product(current_user, product, _details(form), form.reason.data)
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
             flash(f"Product {product.name} updated.", "success")

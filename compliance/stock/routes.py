@@ -70,7 +70,6 @@ def _act(batch: Batch, form_name: str, form, action, success: str):
             return redirect(url_for("stock.batch", batch_id=batch.id))
     else:
         flash("Check the form: some entries are missing or out of range.", "error")
-    db.session.refresh(batch)
     return _render_batch(batch, 200, **{form_name: form})
 
 

@@ -125,8 +125,7 @@ def add_injection(session_id: int):
         else:
             flash("Injection recorded.", "success")
             return redirect(url_for("treatment.show_session", session_id=session_id))
-    db.session.expire_all()
-    return _render_session(db.session.get(TreatmentSession, session_id), injection_form=form)
+    return _render_session(session, injection_form=form)
 
 
 @bp.route("/injections/<int:injection_id>/reverse", methods=["POST"])
@@ -160,8 +159,7 @@ def sign(session_id: int):
             flash("Session signed and locked. Opened ampoules' remainders recorded as waste.",
                   "success")
             return redirect(url_for("treatment.show_session", session_id=session_id))
-    db.session.expire_all()
-    return _render_session(db.session.get(TreatmentSession, session_id), sign_form=form)
+    return _render_session(session, sign_form=form)
 
 
 @bp.route("/sessions/<int:session_id>/addenda", methods=["POST"])

@@ -45,7 +45,6 @@ def show(user_id: int):
         try:
             accounts.update_user(current_user, user, form.profile(), form.reason.data)
         except DomainError as error:
-            db.session.rollback()
             show_domain_error(form, error)
         else:
             flash("Account updated.", "success")
@@ -65,7 +64,6 @@ def set_active(user_id: int):
     try:
         accounts.set_active(current_user, user, not user.active, form.reason.data)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(f"{user.full_name} is now {'active' if user.active else 'deactivated'}.", "success")

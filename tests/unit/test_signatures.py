@@ -6,6 +6,7 @@ from compliance.errors import SignatureRefused
 from compliance.extensions import db
 from compliance.models import Signature
 from compliance.services.signatures import sign, signatures_of
+from compliance.services.unit_of_work import unit_of_work
 from tests.audit_helpers import changes, events, execute_raw
 from tests.factories import PASSWORD
 
@@ -18,9 +19,14 @@ def signed_record(users):
     return doctor, record
 
 
+@unit_of_work("sign a record")
+def sign_in_a_workflow(signer, record, password: str):
+    return sign(record, signer, password, "prescribed")
+
+
 def test_a_wrong_password_is_refused_audited_and_nothing_is_signed(app, users):
     with pytest.raises(SignatureRefused, match="password is incorrect"):
-        sign(users["nurse"], users["doctor"], "not-my-password", "prescribed")
+        sign_in_a_workflow(users["doctor"], users["nurse"], "not-my-password")
     assert db.session.query(Signature).count() == 0
     refused = events(action="signature_refused")[-1]
     assert refused.actor_id == users["doctor"].id and refused.record_id == str(users["nurse"].id)

@@ -19,7 +19,6 @@ from compliance.models import (
 )
 from compliance.models.stock import RECALLED
 from compliance.services import ensure_can
-from compliance.services.audit import audited
 from compliance.services.reports.common import (
     Filters,
     Listing,
@@ -29,6 +28,7 @@ from compliance.services.reports.common import (
     ordered,
     paged,
 )
+from compliance.services.unit_of_work import unit_of_work
 
 SORTS = {"date": "Date", "patient": "Patient", "batch": "Batch", "volume": "Volume"}
 _SORT_COLUMNS = {"date": TreatmentSession.session_date, "patient": Patient.last_name,
@@ -134,7 +134,7 @@ def recall_log(batch_id: int) -> list[RecallPatient]:
     return list(log.values())
 
 
-@audited("log a recall contact attempt")
+@unit_of_work("log a recall contact attempt")
 def log_contact(actor, batch_id: int, patient_id: int, method: str, outcome: str):
     """Record one attempt to reach a patient who received a recalled batch."""
     ensure_can(actor, "manage_recall")
@@ -153,5 +153,4 @@ def log_contact(actor, batch_id: int, patient_id: int, method: str, outcome: str
     contact = RecallContact(batch_id=batch_id, patient_id=patient_id, method=method,
                             outcome=outcome.strip(), contacted_by_id=actor.id)
     db.session.add(contact)
-    db.session.commit()
     return contact

@@ -1,0 +1,93 @@
+"""The one transaction boundary of every write (cosmicpython's unit of work).
+
+A workflow decorated with `unit_of_work` opens the writing transaction, runs with its changes
+attributed to the acting user, and commits once at the end. A `DomainError` rolls back
+everything the workflow (and any workflow it called) wrote, and records the refusal in a
+transaction of its own. Services never commit or roll back themselves.
+"""
+
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
+
+from compliance.database import begin_write
+from compliance.errors import DomainError
+from compliance.extensions import db
+from compliance.services.audit import Actor, acting_as, actor_of, current_actor, record_event
+
+_running: ContextVar[bool] = ContextVar("unit_of_work_running", default=False)
+
+
+@contextmanager
+def _inside():
+    token = _running.set(True)
+    try:
+        yield
+    finally:
+        _running.reset(token)
+
+
+def _commit_alone(write: Callable[[], None]) -> None:
+    """Roll back whatever is pending, then commit `write`'s changes on their own."""
+    db.session.rollback()
+    begin_write(db.session)
+    write()
+    db.session.commit()
+
+
+def _record_refusal(who: Actor, attempt: str, error: DomainError) -> None:
+    """What a refusal leaves behind, once the refused change is rolled back: the events the
+    error carries (a refused signature) and, for a refused rule, who tried what."""
+
+    def write() -> None:
+        for refusal_write in error.refusal_writes:
+            refusal_write()
+        if error.audited:
+            record_event("refused", actor=who, rule=error.rule,
+                         detail=f"{attempt}: {error.message}")
+
+    if error.refusal_writes or error.audited:
+        _commit_alone(write)
+    else:
+        db.session.rollback()
+
+
+def _run(service, who: Actor, attempt: str, args, kwargs):
+    begin_write(db.session)
+    with acting_as(who), _inside():
+        try:
+            result = service(*args, **kwargs)
+            db.session.commit()
+        except DomainError as error:
+            _record_refusal(who, attempt, error)
+            raise
+        except BaseException:
+            db.session.rollback()
+            raise
+    return result
+
+
+def unit_of_work(attempt: str):
+    """Decorate a service whose first argument is the acting user (None keeps whoever is
+    already acting, as the command line does). Called from another service, it joins that
+    service's transaction."""
+
+    def decorator(service):
+        @wraps(service)
+        def wrapped(actor, *args, **kwargs):
+            if _running.get():
+                return service(actor, *args, **kwargs)
+            who = actor_of(actor) if actor is not None else current_actor()
+            return _run(service, who, attempt, (actor, *args), kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@unit_of_work("record an event")
+def record_alone(_actor, action: str, **fields) -> None:
+    """Commit one event (an export, a verification) in a writing transaction of its own, so
+    it neither waits on nor fails against other writers."""
+    record_event(action, **fields)
