@@ -37,7 +37,7 @@ class Flag:
 
 
 def long_gap(gap_days: int | None) -> Flag | None:
-    """More than six weeks since the patient's previous session."""
+    """More than the long gap (LONG_GAP_WEEKS) since the patient's previous session."""
     if gap_days is None or gap_days <= LONG_GAP_DAYS:
         return None
     return Flag("gap_over_6_weeks", f"{gap_days} days since the previous session")
