@@ -3,6 +3,8 @@
 import os
 from datetime import timedelta
 
+from compliance.rules import limits
+
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 
 
@@ -26,7 +28,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = ABSOLUTE_TIMEOUT
     LOCKOUT_THRESHOLD = _int_env("LOCKOUT_THRESHOLD", 5)
     LOCKOUT_PERIOD = timedelta(minutes=_int_env("LOCKOUT_MINUTES", 15))
-    NEAR_EXPIRY_DAYS = _int_env("NEAR_EXPIRY_DAYS", 30)
+    NEAR_EXPIRY_DAYS = _int_env("NEAR_EXPIRY_DAYS", limits.NEAR_EXPIRY_DAYS)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

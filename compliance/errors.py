@@ -4,6 +4,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from compliance.rules.limits import MIN_DAYS_BETWEEN_SESSIONS
+
 
 class DomainError(Exception):
     """A refusal the user can act on; `field` names the form field it concerns."""
@@ -146,7 +148,7 @@ class SessionNotAuthorised(ComplianceRefusal):
 
 
 class TooSoon(ComplianceRefusal):
-    rule = "D4.5 28 days between sessions"
+    rule = f"D4.5 {MIN_DAYS_BETWEEN_SESSIONS} days between sessions"
 
 
 class VolumeAboveMaximum(ComplianceRefusal):

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from compliance.clock import to_local, utcnow
 from compliance.permissions import can
+from compliance.rules import limits
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["reject_key"] = _reject_key
     app.jinja_env.filters["ml"] = _ml
+    app.jinja_env.globals["limits"] = limits
 
     @app.context_processor
     def inject():

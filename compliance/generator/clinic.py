@@ -9,6 +9,8 @@ from math import ceil
 from compliance.generator.plan import PlannedCourse, PlannedSession, Sizes
 from compliance.generator.stockroom import CONTAINER_UL, SimBatch, Stockroom, plan_batches
 from compliance.generator.writer import BulkWriter
+from compliance.rules.flags import FLAG_LABELS
+from compliance.rules.limits import MAX_SESSIONS_PER_COURSE
 from compliance.seeds import DEFAULT_CONTRAINDICATIONS
 from compliance.services.audit import canonical, event_hash, serialise
 
@@ -177,7 +179,8 @@ class ClinicGenerator:
                       product_id=self.rng.choice(self.product_ids),
                       consultation_id=consultation_id, prescriber_id=doctor[0],
                       max_volume_per_session_ul=8_000,
-                      sessions_authorised=max(len(course.sessions), self.rng.randint(1, 6)),
+                      sessions_authorised=max(len(course.sessions),
+                                              self.rng.randint(1, MAX_SESSIONS_PER_COURSE)),
                       valid_from=seen, valid_until=seen + timedelta(days=365), directions=None)
         self.w.add("prescriptions", dict(values, status="signed", created_at=at(seen, 11),
                                           signed_at=at(seen, 12), cancelled_at=None,
@@ -218,7 +221,7 @@ class ClinicGenerator:
         if not gp_confirmed:
             self.w.add("session_flags", dict(
                 id=self.w.new_id("session_flags"), session_id=session_id,
-                code="gp_not_confirmed", detail="GP visit advised but not confirmed",
+                code="gp_not_confirmed", detail=FLAG_LABELS["gp_not_confirmed"],
                 raised_at=row["started_at"]))
         self.chain.create("treatment_sessions", session_id, prescriber, row["started_at"],
                           {"session_number": planned.number, "session_date": planned.day})

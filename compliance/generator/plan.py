@@ -4,10 +4,15 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from compliance.models.treatment import LEG_REGIONS
+from compliance.rules.injection import LEG_REGIONS
+from compliance.rules.limits import (
+    LONG_GAP_DAYS,
+    MAX_SESSIONS_PER_COURSE,
+    MIN_DAYS_BETWEEN_SESSIONS,
+)
 
-COURSE_GAP_DAYS = (28, 42)  # 4 to 6 weeks between sessions: never refused, never flagged
-MAX_COURSE = 6
+# Days between sessions: never refused, never flagged.
+COURSE_GAP_DAYS = (MIN_DAYS_BETWEEN_SESSIONS, LONG_GAP_DAYS)
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ def split(total: int, parts: int, rng: random.Random) -> list[int]:
 def _course_lengths(sessions: int) -> list[int]:
     lengths = []
     while sessions > 0:
-        take = min(MAX_COURSE, sessions)
+        take = min(MAX_SESSIONS_PER_COURSE, sessions)
         lengths.append(take)
         sessions -= take
     return lengths
@@ -65,7 +70,7 @@ def _course_dates(start: date, length: int, rng: random.Random) -> list[date]:
 
 def plan_courses(sizes: Sizes, first_day: date, last_day: date,
                  rng: random.Random) -> list[PlannedCourse]:
-    """Every patient's courses; sessions of one patient are always 28 to 42 days apart."""
+    """Every patient's courses; sessions of one patient are always COURSE_GAP_DAYS apart."""
     courses = []
     span = (last_day - first_day).days
     for patient, sessions in enumerate(split(sizes.sessions, sizes.patients, rng)):

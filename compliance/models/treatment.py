@@ -9,26 +9,11 @@ from compliance.clock import utcnow
 from compliance.dbtypes import UTCDateTime
 from compliance.extensions import db
 
-# Leg regions a session may treat (D0: microsclerotherapy is for the legs).
-LEG_REGIONS = (
-    "left thigh (front)", "left thigh (back)", "left knee", "left calf", "left shin",
-    "left ankle", "right thigh (front)", "right thigh (back)", "right knee", "right calf",
-    "right shin", "right ankle",
-)
 AFTER_EFFECTS = ("restlessness/swelling", "blistering", "pigmentation (dark freckle)",
                  "bruising", "clot")
 SEVERITIES = ("mild", "moderate", "severe")
-# D4's flags: recorded, not refused; listed in the exceptions report.
-FLAG_LABELS = {
-    "gap_over_6_weeks": "More than 6 weeks since the previous session",
-    "gp_not_confirmed": "GP visit advised but not confirmed",
-    "signed_late": "Session not signed within 24 hours",
-    "late_entry": "Recorded more than 24 hours after the event",
-    "batch_near_expiry": "Batch used within its near-expiry window",
-}
 DRAFT, SIGNED, CANCELLED = "draft", "signed", "cancelled"
 OPEN = "open"
-MAX_SESSIONS_PER_COURSE = 6
 
 
 class Prescription(db.Model):

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from compliance.forms import options, password_field, text_field
 from compliance.models.patient import CONSULTATION_MODES, SEXES
+from compliance.rules.limits import MAX_SESSIONS_PER_COURSE
 from compliance.services.clinical import ConsentDetails, ConsultationDetails
 from compliance.services.patients import PatientDetails
 from compliance.services.products import ml_to_ul
@@ -95,9 +96,10 @@ class PrescriptionForm(FlaskForm):
     max_volume_per_session_ml = DecimalField(
         "Maximum volume per session (ml)", places=3,
         validators=[InputRequired(), NumberRange(min=0.001, max=100)])
-    sessions_authorised = IntegerField("Sessions authorised",
-                                       validators=[InputRequired(), NumberRange(min=1, max=6)],
-                                       description="A course is at most 6 sessions.")
+    sessions_authorised = IntegerField(
+        "Sessions authorised",
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_SESSIONS_PER_COURSE)],
+        description=f"A course is at most {MAX_SESSIONS_PER_COURSE} sessions.")
     valid_from = DateField("Valid from", validators=[DataRequired()])
     valid_until = DateField("Valid until", validators=[DataRequired()])
     directions = TextAreaField("Directions", validators=[Length(max=2000)])

@@ -8,26 +8,25 @@ from sqlalchemy import select
 
 from compliance.clock import local_today, utcnow
 from compliance.errors import (
-    ContraindicationPresent,
     InvalidInput,
     InvalidValidity,
     NoConsultation,
     NotADoctor,
     NotPermitted,
-    NotScreened,
     NotSignable,
     ProductNotInUse,
     RecordLocked,
-    SessionNotAuthorised,
     VolumeAboveMaximum,
 )
 from compliance.extensions import db
 from compliance.models import Consultation, Patient, Prescription, Product
 from compliance.models.patient import FACE_TO_FACE
-from compliance.models.treatment import CANCELLED, DRAFT, MAX_SESSIONS_PER_COURSE, SIGNED
+from compliance.models.treatment import CANCELLED, DRAFT, SIGNED
 from compliance.permissions import can
+from compliance.rules.course import check_sessions_authorised
+from compliance.rules.grounds import check_screened_clear
+from compliance.services import rule_facts
 from compliance.services.audit import give_reason
-from compliance.services.screening import current_screening, present_in
 from compliance.services.signatures import sign
 from compliance.services.unit_of_work import unit_of_work
 
@@ -76,16 +75,6 @@ def _consultation(patient: Patient, consultation_id: int) -> Consultation:
     return consultation
 
 
-def _screened_clear(patient: Patient) -> None:
-    screening = current_screening(patient)
-    if screening is None:
-        raise NotScreened()
-    present = present_in(screening)
-    if present:
-        raise ContraindicationPresent("The current screening records a contraindication: "
-                                      f"{', '.join(present)}. Treatment cannot be prescribed.")
-
-
 def _check_amounts(details: PrescriptionDetails, product: Product) -> None:
     if details.max_volume_per_session_ul is None or details.max_volume_per_session_ul <= 0:
         raise InvalidInput("Enter a maximum volume per session above zero.", field=VOLUME_FIELD)
@@ -93,9 +82,7 @@ def _check_amounts(details: PrescriptionDetails, product: Product) -> None:
         limit = f"{product.max_volume_per_session_ul / 1000:g}"
         raise VolumeAboveMaximum(f"At most {limit} ml per session of {product.name} may be "
                                  "prescribed.", field=VOLUME_FIELD)
-    if not 1 <= (details.sessions_authorised or 0) <= MAX_SESSIONS_PER_COURSE:
-        raise SessionNotAuthorised(f"Authorise 1 to {MAX_SESSIONS_PER_COURSE} sessions: a "
-                                   "course is at most 6.", field="sessions_authorised")
+    check_sessions_authorised(details.sessions_authorised)
 
 
 def _check_validity(details: PrescriptionDetails, consultation: Consultation) -> None:
@@ -117,7 +104,7 @@ def check(patient: Patient, details: PrescriptionDetails) -> None:
     """Every rule a prescription must meet when written and again when signed."""
     product = _product(details.product_id)
     consultation = _consultation(patient, details.consultation_id)
-    _screened_clear(patient)
+    check_screened_clear(rule_facts.screening_facts(patient.id, local_today()))
     _check_amounts(details, product)
     _check_validity(details, consultation)
     details.directions = (details.directions or "").strip() or None

@@ -33,15 +33,26 @@ def all_contraindications() -> list[Contraindication]:
                                              Contraindication.position, Contraindication.id)))
 
 
+# The newest screening is the current one: a later date, then the later record of a day.
+NEWEST_FIRST = (Screening.screened_on.desc(), Screening.id.desc())
+
+
 def screenings_of(patient: Patient) -> list[Screening]:
     """The patient's screenings, newest (the current one) first."""
     return list(db.session.scalars(select(Screening).where(Screening.patient_id == patient.id)
-                                   .order_by(Screening.screened_on.desc(), Screening.id.desc())))
+                                   .order_by(*NEWEST_FIRST)))
+
+
+def current_screening_on(patient_id: int, on: date) -> Screening | None:
+    """The patient's current screening on `on`: the newest screened on or before it."""
+    return db.session.scalars(
+        select(Screening).where(Screening.patient_id == patient_id, Screening.screened_on <= on)
+        .order_by(*NEWEST_FIRST).limit(1)).first()
 
 
 def current_screening(patient: Patient) -> Screening | None:
-    found = screenings_of(patient)
-    return found[0] if found else None
+    """The patient's current screening today."""
+    return current_screening_on(patient.id, local_today())
 
 
 def present_in(screening: Screening | None) -> list[str]:

@@ -5,10 +5,10 @@ opened single-use containers and locks the session.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from math import ceil
 
-from compliance.clock import end_of_local_day, local_today, utcnow
+from compliance.clock import local_today, utcnow
 from compliance.errors import InvalidInput, NotPermitted, RecordLocked
 from compliance.extensions import db
 from compliance.models import (
@@ -21,14 +21,17 @@ from compliance.models import (
     TreatmentSession,
 )
 from compliance.models.stock import ADMINISTRATION, WASTE
-from compliance.models.treatment import FLAG_LABELS, OPEN, SIGNED
-from compliance.services import rules
+from compliance.models.treatment import OPEN, SIGNED
+from compliance.permissions import can
+from compliance.rules import flags
+from compliance.rules.course import check_course
+from compliance.rules.grounds import check_grounds, require_prescriber
+from compliance.rules.injection import check_areas, check_batch, check_volume
+from compliance.services import rule_facts
 from compliance.services.audit import give_reason
 from compliance.services.signatures import checked, sign
 from compliance.services.stock import locked_batch, post, post_reversal
 from compliance.services.unit_of_work import unit_of_work
-
-LATE = timedelta(hours=24)
 
 
 @dataclass
@@ -40,48 +43,40 @@ class NewSession:
     notes: str | None = None
 
 
-def _flag(session: TreatmentSession, code: str, detail: str | None = None) -> None:
-    if any(flag.code == code for flag in session.flags):
+def _flag(session: TreatmentSession, flag: flags.Flag | None) -> None:
+    if flag is None or any(given.code == flag.code for given in session.flags):
         return
-    session.flags.append(SessionFlag(code=code, detail=detail or FLAG_LABELS[code]))
+    session.flags.append(SessionFlag(code=flag.code, detail=flag.detail))
 
 
-def _check_course(patient: Patient, prescription: Prescription, on: date) -> int | None:
-    """Rules 2 to 5 for a session of `patient` under `prescription` on `on`; returns the gap."""
-    rules.valid_prescription(prescription, patient.id, prescription.product_id, on)
-    rules.check_contraindications(patient.id, on)
-    rules.check_consultation(prescription, on)
-    rules.check_consent(patient.id, on)
-    rules.check_session_number(prescription, rules.next_session_number(prescription))
-    return rules.check_interval(patient.id, on)
+def _require_prescriber(actor) -> None:
+    """Rule 1, asked as a capability."""
+    require_prescriber(can(actor, "record_injection"))
 
 
 def _opening_flags(session: TreatmentSession, patient: Patient, gap: int | None) -> None:
-    if rules.is_long_gap(gap):
-        _flag(session, "gap_over_6_weeks", f"{gap} days since the previous session")
-    if patient.gp_visit_advised and patient.gp_visit_confirmed_on is None:
-        _flag(session, "gp_not_confirmed")
-    if utcnow() - end_of_local_day(session.session_date) > LATE:
-        _flag(session, "late_entry", f"Session of {session.session_date:%d %b %Y} recorded on "
-                                     f"{local_today():%d %b %Y}")
+    _flag(session, flags.long_gap(gap))
+    _flag(session, flags.gp_not_confirmed(rule_facts.patient_facts(patient)))
+    _flag(session, flags.late_entry(rule_facts.entry_timing(session.session_date)))
 
 
 @unit_of_work("open a treatment session")
 def open_session(actor, new: NewSession) -> TreatmentSession:
     """Open a session for a patient under a valid prescription, if every rule allows it."""
-    rules.require_prescriber(actor)
+    _require_prescriber(actor)
     if new.session_date > local_today():
         raise InvalidInput("A session cannot be recorded in advance.", field="session_date")
     patient = db.session.get(Patient, new.patient_id)
     prescription = db.session.get(Prescription, new.prescription_id or 0)
     if patient is None:
         raise InvalidInput("Choose a patient.", field="patient_id")
-    rules.check_areas(new.areas)
-    gap = _check_course(patient, prescription, new.session_date)
+    check_areas(new.areas)
+    course = rule_facts.course(patient.id, prescription, new.session_date)
+    gap = check_course(course)
     session = TreatmentSession(
         patient_id=patient.id, prescription_id=prescription.id, prescriber_id=actor.id,
         session_date=new.session_date, treatment_areas=";".join(new.areas),
-        session_number=rules.next_session_number(prescription),
+        session_number=course.sessions_recorded + 1,
         notes=(new.notes or "").strip() or None, status=OPEN)
     _opening_flags(session, patient, gap)
     db.session.add(session)
@@ -89,7 +84,7 @@ def open_session(actor, new: NewSession) -> TreatmentSession:
 
 
 def _own_open_session(actor, session_id: int) -> TreatmentSession:
-    rules.require_prescriber(actor)
+    _require_prescriber(actor)
     session = db.session.get(TreatmentSession, session_id)
     if session is None:
         raise InvalidInput("No such session.")
@@ -124,22 +119,15 @@ class NewInjection:
 
 
 def _check_injection(session: TreatmentSession, batch, new: NewInjection) -> None:
-    prescription = session.prescription
-    _check_course_still_valid(session)
-    rules.check_areas([new.site])
+    # Rules 2 and 3 again at the moment of recording: things may have changed since opening.
+    prescription = check_grounds(rule_facts.grounds(session.patient_id, session.prescription,
+                                                    session.session_date))
+    check_areas([new.site])
     if new.volume_ul <= 0 or new.points <= 0:
         raise InvalidInput("Enter a volume and a number of points above zero.", field="volume_ml")
-    rules.check_batch(batch, prescription, session.session_date)
-    rules.check_volume(prescription, batch.product, session.volume_ul, new.volume_ul)
-
-
-def _check_course_still_valid(session: TreatmentSession) -> None:
-    """Rules 2 and 3 again at the moment of recording: things may have changed since opening."""
-    prescription, on = session.prescription, session.session_date
-    rules.valid_prescription(prescription, session.patient_id, prescription.product_id, on)
-    rules.check_contraindications(session.patient_id, on)
-    rules.check_consultation(prescription, on)
-    rules.check_consent(session.patient_id, on)
+    check_batch(rule_facts.batch_facts(batch), prescription, session.session_date)
+    check_volume(rule_facts.volume_facts(session.prescription, batch.product, session.volume_ul),
+                 new.volume_ul)
 
 
 @unit_of_work("record an injection")
@@ -156,8 +144,8 @@ def record_injection(actor, session_id: int, new: NewInjection) -> Injection:
     injection = Injection(session=session, batch_id=batch.id, volume_ul=new.volume_ul,
                           site=new.site, points=new.points, ledger_entry_id=entry.id)
     db.session.add(injection)
-    if rules.near_expiry(batch, session.session_date):
-        _flag(session, "batch_near_expiry", f"{batch} expires {batch.expires_on:%d %b %Y}")
+    _flag(session, flags.batch_near_expiry(rule_facts.batch_facts(batch), session.session_date,
+                                           rule_facts.near_expiry_days()))
     return injection
 
 
@@ -202,8 +190,7 @@ def sign_session(actor, session_id: int, password: str) -> TreatmentSession:
 def _sign_session(actor, session_id: int, password) -> TreatmentSession:
     session = _own_open_session(actor, session_id)
     _waste_opened_remainders(actor, session)
-    if utcnow() - session.started_at > LATE:
-        _flag(session, "signed_late")
+    _flag(session, flags.signed_late(session.started_at, utcnow()))
     sign(session, actor, password, "administered")
     session.status, session.signed_at = SIGNED, utcnow()
     return session
@@ -212,7 +199,7 @@ def _sign_session(actor, session_id: int, password) -> TreatmentSession:
 @unit_of_work("add an addendum to a session")
 def add_addendum(actor, session_id: int, text: str, reason: str) -> SessionAddendum:
     """A later note on a signed session, with the reason for it."""
-    rules.require_prescriber(actor)
+    _require_prescriber(actor)
     session = db.session.get(TreatmentSession, session_id)
     if session is None or session.status != SIGNED:
         raise InvalidInput("Addenda are added to signed sessions; edit an open session's notes.")

@@ -15,7 +15,9 @@ from compliance.models import (
     TreatmentSession,
 )
 from compliance.models.treatment import OPEN, SIGNED
-from compliance.services import rules, stock_queries
+from compliance.rules.course import is_due
+from compliance.rules.injection import session_limit_ul
+from compliance.services import rule_facts, stock_queries
 from compliance.services.treatment import open_remainder_ul
 
 
@@ -52,7 +54,7 @@ class DuePatient:
 
 
 def due_patients(on: date) -> list[DuePatient]:
-    """Patients whose prescription is in force and whose last session was 28+ days ago."""
+    """Patients with a prescription in force whose last session is far enough back (rule 5)."""
     last = (select(TreatmentSession.patient_id,
                    func.max(TreatmentSession.session_date).label("last"))
             .group_by(TreatmentSession.patient_id).subquery())
@@ -65,7 +67,7 @@ def due_patients(on: date) -> list[DuePatient]:
         .order_by(Patient.last_name, Patient.first_name))
     due = []
     for prescription, last_date in rows:
-        if last_date is None or (on - last_date).days >= rules.MIN_DAYS_BETWEEN_SESSIONS:
+        if is_due(last_date, on):
             due.append(DuePatient(prescription.patient, prescription, last_date))
     return due
 
@@ -99,7 +101,7 @@ def session_picture(session: TreatmentSession) -> SessionPicture:
     prescription = session.prescription
     return SessionPicture(
         session=session,
-        limit_ul=rules.session_limit_ul(prescription, prescription.product),
+        limit_ul=session_limit_ul(rule_facts.volume_facts(prescription, prescription.product)),
         batches=_chair_batches(session),
         addenda=list(db.session.scalars(select(SessionAddendum).where(
             SessionAddendum.session_id == session.id).order_by(SessionAddendum.id))),

@@ -1,4 +1,4 @@
-"""Treatment forms: input checks only; the compliance rules live in services.rules."""
+"""Treatment forms: input checks only; the compliance rules live in compliance.rules."""
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -14,7 +14,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from compliance.forms import MultiCheckboxField, options
-from compliance.models.treatment import AFTER_EFFECTS, LEG_REGIONS, SEVERITIES
+from compliance.models.treatment import AFTER_EFFECTS, SEVERITIES
+from compliance.rules.injection import LEG_REGIONS
 
 LEG_CHOICES = [(region, region.capitalize()) for region in LEG_REGIONS]
 

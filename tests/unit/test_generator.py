@@ -10,7 +10,8 @@ from compliance.generator.plan import Sizes
 from compliance.generator.run import generate
 from compliance.models import Injection, Prescription, TreatmentSession
 from compliance.models.stock import Batch
-from compliance.services import audit_verify, rules, stock_months, stock_queries
+from compliance.rules.injection import session_limit_ul
+from compliance.services import audit_verify, rule_facts, stock_months, stock_queries
 from compliance.services.signatures import signatures_of
 
 SIZES = Sizes(patients=60, sessions=200, injections=560, batches=40, years=3)
@@ -46,7 +47,8 @@ def test_its_sessions_keep_to_the_compliance_rules(generated):
         prescription = db.session.get(Prescription, session.prescription_id)
         assert prescription.valid_from <= session.session_date <= prescription.valid_until
         assert session.session_number <= prescription.sessions_authorised <= 6
-        assert session.volume_ul <= rules.session_limit_ul(prescription, prescription.product)
+        assert session.volume_ul <= session_limit_ul(
+            rule_facts.volume_facts(prescription, prescription.product))
         for injection in session.injections:
             assert injection.batch.expires_on > session.session_date
             assert injection.batch.received_on <= session.session_date

@@ -1,28 +1,28 @@
 """The inspector's home: headline counts and the audit chain's state."""
 
-from datetime import timedelta
-
 from sqlalchemy import func, select
 
 from compliance.clock import local_today, utcnow
 from compliance.extensions import db
 from compliance.models import Batch, TreatmentSession
 from compliance.models.treatment import CANCELLED
+from compliance.rules.flags import unsigned_if_started_before
+from compliance.rules.limits import LATE_AFTER_HOURS
 from compliance.services import audit, audit_verify
 from compliance.services.stock_queries import balances_adrift
 
 
 def open_exceptions() -> dict[str, int]:
-    """Exceptions that need someone to act now: unsigned sessions over 24 hours, expired
+    """Exceptions that need someone to act now: sessions unsigned too long after, expired
     batches still holding stock, batches whose balance disagrees with the movement totals kept
     with their ledger (`flask stock check` sums the ledger itself)."""
     unsigned = db.session.scalar(
         select(func.count()).select_from(TreatmentSession)
         .where(TreatmentSession.signed_at.is_(None), TreatmentSession.status != CANCELLED,
-               TreatmentSession.started_at < utcnow() - timedelta(hours=24)))
+               TreatmentSession.started_at < unsigned_if_started_before(utcnow())))
     expired = db.session.scalar(select(func.count()).select_from(Batch).where(
         Batch.balance_ul > 0, Batch.expires_on <= local_today()))
-    return {"Sessions unsigned after 24 hours": unsigned,
+    return {f"Sessions unsigned after {LATE_AFTER_HOURS} hours": unsigned,
             "Expired batches holding stock": expired,
             "Batches whose balance disagrees with their movements": balances_adrift()}
 

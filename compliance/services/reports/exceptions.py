@@ -2,7 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
@@ -20,7 +20,10 @@ from compliance.models import (
     TreatmentSession,
     User,
 )
-from compliance.models.treatment import CANCELLED, FLAG_LABELS
+from compliance.models.treatment import CANCELLED
+from compliance.rules import flags
+from compliance.rules.facts import FollowUpFacts, StocktakeLineFacts
+from compliance.rules.flags import EXCEPTION_LABELS, FLAG_LABELS
 from compliance.services.reports.common import (
     Filters,
     Listing,
@@ -30,14 +33,14 @@ from compliance.services.reports.common import (
     page_in_python,
     sort_in_python,
 )
-from compliance.services.reports.expiry import window_days
+from compliance.services.rule_facts import near_expiry_days
 
 SORTS = {"day": "Date", "kind": "Exception", "subject": "Concerning"}
 REFUSED = "Refused attempt"
-DISCREPANCY = "Stocktake discrepancy"
-COMPLICATION = "Complication reported"
+DISCREPANCY = EXCEPTION_LABELS["stocktake_discrepancy"]
+COMPLICATION = EXCEPTION_LABELS["complication"]
 NEAR_EXPIRY = FLAG_LABELS["batch_near_expiry"]
-UNSIGNED = "Session unsigned 24 hours after it started"
+UNSIGNED = EXCEPTION_LABELS["unsigned"]
 
 
 @dataclass
@@ -78,13 +81,16 @@ def _discrepancies(filters: Filters) -> list[ExceptionRow]:
     query = (select(StocktakeLine, Stocktake.counted_at, Batch.batch_number, User.full_name)
              .join(Stocktake, Stocktake.id == StocktakeLine.stocktake_id)
              .join(Batch, Batch.id == StocktakeLine.batch_id)
-             .join(User, User.id == Stocktake.counted_by_id)
-             .where(StocktakeLine.counted_containers != StocktakeLine.expected_containers))
-    query = between_moments(query, Stocktake.counted_at, filters)
-    return [ExceptionRow(to_local(at).date(), DISCREPANCY, f"Batch {number}",
-                         f"expected {line.expected_containers}, counted "
-                         f"{line.counted_containers}: {line.reason or 'no reason given'}", who)
-            for line, at, number, who in db.session.execute(query)]
+             .join(User, User.id == Stocktake.counted_by_id))
+    rows = []
+    for line, at, number, who in db.session.execute(
+            between_moments(query, Stocktake.counted_at, filters)):
+        flag = flags.stocktake_discrepancy(StocktakeLineFacts(
+            line.expected_containers, line.counted_containers, line.reason))
+        if flag is not None:
+            rows.append(ExceptionRow(to_local(at).date(), DISCREPANCY, f"Batch {number}",
+                                     flag.detail, who))
+    return rows
 
 
 def _complications(filters: Filters) -> list[ExceptionRow]:
@@ -93,17 +99,23 @@ def _complications(filters: Filters) -> list[ExceptionRow]:
              .join(TreatmentSession, TreatmentSession.id == FollowUp.session_id)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == FollowUp.recorded_by_id)
+             # Narrowed in the database: most follow-ups report no complication.
              .where(FollowUp.complication.is_(True)))
     query = _for_prescriber(between_days(query, FollowUp.seen_on, filters), filters)
-    return [ExceptionRow(f.seen_on, COMPLICATION, _session_subject(sid, first, last, ref),
-                         "; ".join(filter(None, (f.severity, f.effects, f.action_taken))), who)
-            for f, sid, first, last, ref, who in db.session.execute(query)]
+    rows = []
+    for f, sid, first, last, ref, who in db.session.execute(query):
+        flag = flags.complication(FollowUpFacts(f.complication, f.severity, f.effects,
+                                                f.action_taken))
+        if flag is not None:
+            rows.append(ExceptionRow(f.seen_on, COMPLICATION,
+                                     _session_subject(sid, first, last, ref), flag.detail, who))
+    return rows
 
 
 def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
     """Batches used within their near-expiry window, unless the session already has the flag
     (compared in Python: date arithmetic differs between SQLite and PostgreSQL)."""
-    window = timedelta(days=window_days())
+    window_days = near_expiry_days()
     flagged = select(SessionFlag.session_id).where(SessionFlag.code == "batch_near_expiry")
     query = (select(TreatmentSession.id, TreatmentSession.session_date, Batch.batch_number,
                     Batch.expires_on, Patient.first_name, Patient.last_name, Patient.reference,
@@ -117,7 +129,7 @@ def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
     return [ExceptionRow(day, NEAR_EXPIRY, _session_subject(sid, first, last, ref),
                          f"batch {number} expires {expires_on:%d %b %Y}", who)
             for sid, day, number, expires_on, first, last, ref, who in db.session.execute(query)
-            if expires_on - day <= window]
+            if flags.near_expiry(expires_on, day, window_days)]
 
 
 def _unsigned(filters: Filters) -> list[ExceptionRow]:
@@ -127,7 +139,7 @@ def _unsigned(filters: Filters) -> list[ExceptionRow]:
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == TreatmentSession.prescriber_id)
              .where(TreatmentSession.signed_at.is_(None), TreatmentSession.status != CANCELLED,
-                    TreatmentSession.started_at < utcnow() - timedelta(hours=24)))
+                    TreatmentSession.started_at < flags.unsigned_if_started_before(utcnow())))
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, UNSIGNED, _session_subject(sid, first, last, ref),
                          f"started {to_local(started):%d %b %Y %H:%M}, not signed", who)

@@ -2,14 +2,14 @@
 holding stock."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 
 from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import Batch, Product
+from compliance.rules.flags import near_expiry_until
 from compliance.services.reports.common import (
     Filters,
     Listing,
@@ -17,6 +17,7 @@ from compliance.services.reports.common import (
     page_in_python,
     sort_in_python,
 )
+from compliance.services.rule_facts import near_expiry_days
 
 SORTS = {"expires_on": "Expiry", "product_name": "Product", "batch_number": "Batch",
          "balance_ul": "Balance"}
@@ -39,17 +40,13 @@ class ExpiryRow:
         return self.days_left <= 0
 
 
-def window_days() -> int:
-    return int(current_app.config["NEAR_EXPIRY_DAYS"])
-
-
 def report(filters: Filters, listing: Listing) -> Result:
-    today = local_today()
+    today, window_days = local_today(), near_expiry_days()
     query = (select(Batch.id, Product.name, Batch.batch_number, Batch.expires_on, Batch.state,
                     Batch.balance_ul, Batch.sealed_containers)
              .join(Product, Product.id == Batch.product_id)
              .where(Batch.balance_ul > 0,
-                    Batch.expires_on <= today + timedelta(days=window_days())))
+                    Batch.expires_on <= near_expiry_until(today, window_days)))
     if filters.date_from:
         query = query.where(Batch.expires_on >= filters.date_from)
     if filters.date_to:
@@ -65,4 +62,4 @@ def report(filters: Filters, listing: Listing) -> Result:
         "expired": len(expired), "expiring": len(rows) - len(expired),
         "expired_ul": sum(r.balance_ul for r in expired),
         "expiring_ul": sum(r.balance_ul for r in rows if not r.expired)},
-        {"window_days": window_days(), "today": today})
+        {"window_days": window_days, "today": today})

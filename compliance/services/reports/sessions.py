@@ -21,7 +21,7 @@ from compliance.models import (
     TreatmentSession,
     User,
 )
-from compliance.models.treatment import FLAG_LABELS
+from compliance.rules.flags import FLAG_LABELS
 from compliance.services.reports.common import (
     Filters,
     Listing,

@@ -1,0 +1,1 @@
+"""The compliance rules of D4: pure functions over plain facts, each limit named once."""

@@ -1,0 +1,114 @@
+"""The plain facts the rules decide on: small frozen values a query module builds."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class ConsultationFacts:
+    """The consultation a prescription rests on."""
+
+    supports_prescription: bool  # face to face, and found the patient suitable
+    held_on: date
+
+
+@dataclass(frozen=True)
+class PrescriptionFacts:
+    """A prescription as the rules see it."""
+
+    reference: str
+    patient_id: int
+    product_id: int
+    product_name: str
+    signed_by_doctor: bool  # signed, not cancelled, and a doctor's signature still intact
+    valid_from: date
+    valid_until: date
+    sessions_authorised: int
+    max_volume_per_session_ul: int
+    consultation: ConsultationFacts | None
+
+
+@dataclass(frozen=True)
+class ScreeningFacts:
+    """A patient's current screening: what it found, and what it leaves unasked."""
+
+    present: tuple[str, ...]  # contraindications answered yes
+    unanswered: tuple[str, ...]  # contraindications in use that it does not answer
+
+
+@dataclass(frozen=True)
+class ConsentFacts:
+    consented_on: date
+    withdrawn_on: date | None
+
+
+@dataclass(frozen=True)
+class Grounds:
+    """Rules 2 and 3: what entitles a patient to treatment under a prescription on a day."""
+
+    patient_id: int
+    on: date
+    prescription: PrescriptionFacts | None
+    screening: ScreeningFacts | None  # the current screening on `on`
+    consents: tuple[ConsentFacts, ...]
+
+
+@dataclass(frozen=True)
+class CourseFacts:
+    """Rules 2 to 5 for a new session: its grounds, the course so far, the last session."""
+
+    grounds: Grounds
+    sessions_recorded: int  # sessions already under the prescription
+    previous_session_on: date | None  # the patient's latest session on or before `on`
+
+
+@dataclass(frozen=True)
+class BatchFacts:
+    """A batch as rule 7 sees it; `label` is how messages name it."""
+
+    label: str
+    product_id: int
+    received_on: date
+    expires_on: date
+    recalled: bool
+    quarantined: bool
+
+
+@dataclass(frozen=True)
+class VolumeFacts:
+    """Rule 6: the two maxima per session and what the session has used so far."""
+
+    prescribed_max_ul: int
+    product_max_ul: int
+    used_ul: int
+
+
+@dataclass(frozen=True)
+class PatientFacts:
+    gp_visit_advised: bool
+    gp_visit_confirmed_on: date | None
+
+
+@dataclass(frozen=True)
+class EntryTiming:
+    """When an event happened and when it was recorded (UTC instants, clinic dates)."""
+
+    event_on: date
+    event_day_ends_at: datetime
+    recorded_at: datetime
+    recorded_on: date
+
+
+@dataclass(frozen=True)
+class StocktakeLineFacts:
+    expected_containers: int
+    counted_containers: int
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class FollowUpFacts:
+    complication: bool
+    severity: str | None
+    effects: str | None
+    action_taken: str | None

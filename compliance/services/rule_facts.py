@@ -1,0 +1,122 @@
+"""The facts the compliance rules decide on, read from the database."""
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from compliance.clock import end_of_local_day, local_today, utcnow
+from compliance.extensions import db
+from compliance.models import Consent, Contraindication, Patient, Prescription, TreatmentSession
+from compliance.models.stock import QUARANTINED, RECALLED, Batch, Product
+from compliance.models.treatment import SIGNED
+from compliance.rules.facts import (
+    BatchFacts,
+    ConsentFacts,
+    ConsultationFacts,
+    CourseFacts,
+    EntryTiming,
+    Grounds,
+    PatientFacts,
+    PrescriptionFacts,
+    ScreeningFacts,
+    VolumeFacts,
+)
+from compliance.services.screening import current_screening_on, present_in
+from compliance.services.signatures import signatures_of
+
+
+def near_expiry_days() -> int:
+    """The near-expiry window in days: the NEAR_EXPIRY_DAYS setting."""
+    return int(current_app.config["NEAR_EXPIRY_DAYS"])
+
+
+def _doctor_signed(prescription: Prescription) -> bool:
+    return any(status.intact and status.signature.meaning == "prescribed"
+               and status.signature.signer.profession == "doctor"
+               for status in signatures_of(prescription))
+
+
+def _consultation(prescription: Prescription) -> ConsultationFacts | None:
+    consultation = prescription.consultation
+    if consultation is None:
+        return None
+    return ConsultationFacts(consultation.supports_prescription, consultation.held_on)
+
+
+def prescription_facts(prescription: Prescription | None) -> PrescriptionFacts | None:
+    """A prescription as the rules see it (None stays None: no prescription was chosen)."""
+    if prescription is None:
+        return None
+    return PrescriptionFacts(
+        reference=prescription.reference, patient_id=prescription.patient_id,
+        product_id=prescription.product_id, product_name=prescription.product.name,
+        signed_by_doctor=prescription.status == SIGNED and _doctor_signed(prescription),
+        valid_from=prescription.valid_from, valid_until=prescription.valid_until,
+        sessions_authorised=prescription.sessions_authorised,
+        max_volume_per_session_ul=prescription.max_volume_per_session_ul,
+        consultation=_consultation(prescription))
+
+
+def screening_facts(patient_id: int, on: date) -> ScreeningFacts | None:
+    """What the patient's current screening on `on` found, and what it leaves unasked."""
+    screening = current_screening_on(patient_id, on)
+    if screening is None:
+        return None
+    answered = {answer.contraindication_id for answer in screening.answers}
+    unanswered = db.session.scalars(select(Contraindication.name).where(
+        Contraindication.active.is_(True), Contraindication.id.not_in(answered))).all()
+    return ScreeningFacts(tuple(present_in(screening)), tuple(unanswered))
+
+
+def consent_facts(patient_id: int) -> tuple[ConsentFacts, ...]:
+    """Every consent of the patient, withdrawn or not."""
+    rows = db.session.execute(select(Consent.consented_on, Consent.withdrawn_on)
+                              .where(Consent.patient_id == patient_id).order_by(Consent.id))
+    return tuple(ConsentFacts(consented_on, withdrawn_on) for consented_on, withdrawn_on in rows)
+
+
+def grounds(patient_id: int, prescription: Prescription | None, on: date) -> Grounds:
+    """Rules 2 and 3's facts for treating the patient under `prescription` on `on`."""
+    return Grounds(patient_id=patient_id, on=on, prescription=prescription_facts(prescription),
+                   screening=screening_facts(patient_id, on),
+                   consents=consent_facts(patient_id))
+
+
+def _sessions_recorded(prescription: Prescription | None) -> int:
+    if prescription is None:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(TreatmentSession)
+                             .where(TreatmentSession.prescription_id == prescription.id))
+
+
+def course(patient_id: int, prescription: Prescription | None, on: date) -> CourseFacts:
+    """Rules 2 to 5's facts for a new session of the patient under `prescription` on `on`."""
+    previous_on = db.session.scalar(
+        select(func.max(TreatmentSession.session_date))
+        .where(TreatmentSession.patient_id == patient_id, TreatmentSession.session_date <= on))
+    return CourseFacts(grounds(patient_id, prescription, on), _sessions_recorded(prescription),
+                       previous_on)
+
+
+def batch_facts(batch: Batch) -> BatchFacts:
+    """A batch as rule 7 sees it."""
+    return BatchFacts(label=str(batch), product_id=batch.product_id,
+                      received_on=batch.received_on, expires_on=batch.expires_on,
+                      recalled=batch.state == RECALLED, quarantined=batch.state == QUARANTINED)
+
+
+def volume_facts(prescription: Prescription, product: Product, used_ul: int = 0) -> VolumeFacts:
+    """Rule 6's facts: the two maxima per session and the volume the session has used."""
+    return VolumeFacts(prescription.max_volume_per_session_ul,
+                       product.max_volume_per_session_ul, used_ul)
+
+
+def patient_facts(patient: Patient) -> PatientFacts:
+    return PatientFacts(patient.gp_visit_advised, patient.gp_visit_confirmed_on)
+
+
+def entry_timing(event_on: date) -> EntryTiming:
+    """An event of `event_on` being recorded now."""
+    return EntryTiming(event_on=event_on, event_day_ends_at=end_of_local_day(event_on),
+                       recorded_at=utcnow(), recorded_on=local_today())

@@ -1,0 +1,101 @@
+"""Rules 4 and 5 on plain facts: the length of a course and the interval between sessions."""
+
+from datetime import timedelta
+
+import pytest
+
+from compliance.errors import NoValidPrescription, SessionNotAuthorised, TooSoon
+from compliance.rules.course import (
+    check_course,
+    check_interval,
+    check_session_number,
+    check_sessions_authorised,
+    is_due,
+)
+from tests.unit.rules.builders import ON, course, grounds, prescription, refusal
+
+
+@pytest.mark.parametrize("sessions", [1, 6])
+def test_a_prescription_may_authorise_one_to_six_sessions(sessions):
+    check_sessions_authorised(sessions)
+
+
+@pytest.mark.parametrize("sessions", [None, 0, 7])
+def test_a_prescription_authorising_none_or_more_than_six_sessions_is_refused(sessions):
+    error = refusal(SessionNotAuthorised, check_sessions_authorised, sessions)
+    assert error.message == "Authorise 1 to 6 sessions: a course is at most 6."
+    assert error.field == "sessions_authorised"
+
+
+def test_the_sixth_session_of_six_authorised_is_allowed():
+    check_session_number(prescription(sessions_authorised=6), 6)
+
+
+def test_a_seventh_session_is_refused():
+    error = refusal(SessionNotAuthorised, check_session_number,
+                    prescription(sessions_authorised=6), 7)
+    assert error.message == ("Prescription RX-000012 authorises 6 sessions; this would be "
+                             "session 7.")
+    assert error.field is None
+
+
+def test_a_session_beyond_a_shorter_authorisation_is_refused():
+    error = refusal(SessionNotAuthorised, check_session_number,
+                    prescription(sessions_authorised=3), 4)
+    assert error.message == ("Prescription RX-000012 authorises 3 sessions; this would be "
+                             "session 4.")
+
+
+def test_a_course_never_exceeds_six_sessions_whatever_is_authorised():
+    error = refusal(SessionNotAuthorised, check_session_number,
+                    prescription(sessions_authorised=9), 7)
+    assert "authorises 6 sessions" in error.message
+
+
+def test_a_first_session_has_no_gap():
+    assert check_interval(None, ON) is None
+
+
+def test_a_session_28_days_after_the_previous_one_is_allowed():
+    assert check_interval(ON - timedelta(days=28), ON) == 28
+
+
+def test_a_session_27_days_after_the_previous_one_is_refused():
+    error = refusal(TooSoon, check_interval, ON - timedelta(days=27), ON)
+    assert error.message == ("The previous session was on 11 Feb 2026, 27 days before; sessions "
+                             "must be at least 28 days apart.")
+    assert error.field == "session_date"
+
+
+def test_a_second_session_on_the_same_day_is_refused():
+    assert "0 days before" in refusal(TooSoon, check_interval, ON, ON).message
+
+
+def test_the_refusal_names_the_rule_as_the_audit_trail_always_has():
+    assert TooSoon.rule == "D4.5 28 days between sessions"
+
+
+@pytest.mark.parametrize("last_session_on, due", [
+    (None, True), (ON - timedelta(days=27), False), (ON - timedelta(days=28), True)])
+def test_a_patient_is_due_once_28_days_have_passed(last_session_on, due):
+    assert is_due(last_session_on, ON) is due
+
+
+def test_a_course_checks_its_grounds_first():
+    refusal(NoValidPrescription, check_course,
+            course(grounds=grounds(prescription=None), sessions_recorded=6,
+                   previous_session_on=ON))
+
+
+def test_a_full_course_refuses_the_next_session():
+    refusal(SessionNotAuthorised, check_course, course(sessions_recorded=6))
+
+
+def test_a_course_checks_the_interval_after_the_count():
+    refusal(TooSoon, check_course, course(sessions_recorded=5, previous_session_on=ON))
+
+
+def test_an_allowed_session_gives_back_the_gap_since_the_previous_one():
+    assert check_course(course(sessions_recorded=5,
+                               previous_session_on=ON - timedelta(days=43))) == 43
+    assert check_course(course()) is None
