@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from compliance.errors import InvalidInput
 from compliance.extensions import db
-from compliance.models.stock import STOCKTAKE_CORRECTION, Batch, Stocktake, StocktakeLine
+from compliance.models.stock import STOCKTAKE_CORRECTION, Batch
+from compliance.models.stocktake import Stocktake, StocktakeLine
 from compliance.services import ensure_can
 from compliance.services.signatures import second_person, sign_as_second
 from compliance.services.stock import locked_batch, post
