@@ -19,6 +19,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compliance.clock import local_today, utcnow
 from compliance.dbtypes import UTCDateTime
+from compliance.errors import (
+    AlreadyReversed,
+    BatchExpired,
+    BatchQuarantined,
+    BatchRecalled,
+    InsufficientStock,
+    StockRefusal,
+)
 from compliance.extensions import db
 
 CONTAINER_TYPES = ("ampoule", "vial")
@@ -35,6 +43,11 @@ TOTAL_COLUMNS = {RECEIPT: "receipt_total_ul", ADMINISTRATION: "administration_to
                  WASTE: "waste_total_ul", RETURN: "return_total_ul",
                  ADJUSTMENT: "adjustment_total_ul", STOCKTAKE_CORRECTION: "stocktake_total_ul",
                  REVERSAL: "reversal_total_ul"}
+STATE_CHANGES = {  # action: (states it may start from, state it leads to)
+    "quarantine": ({AVAILABLE}, QUARANTINED),
+    "release": ({QUARANTINED}, AVAILABLE),
+    "recall": ({AVAILABLE, QUARANTINED}, RECALLED),
+}
 WASTE_REASONS = ("opened remainder", "breakage", "expiry disposal", "other")
 DESTRUCTION_REASONS = ("breakage", "expiry disposal")
 
@@ -100,6 +113,52 @@ class Batch(db.Model):
     def is_expired(self, on: date | None = None) -> bool:
         """A batch is expired on its expiry date."""
         return self.expires_on <= (on or local_today())
+
+    def ensure_drawable(self, on: date) -> None:
+        """Refuse a batch that is recalled, quarantined or expired on `on`."""
+        if self.state == RECALLED:
+            raise BatchRecalled(f"{self} has been recalled and cannot be used.", field="batch_id")
+        if self.state == QUARANTINED:
+            raise BatchQuarantined(f"{self} is quarantined and cannot be used.", field="batch_id")
+        if self.is_expired(on):
+            raise BatchExpired(f"{self} expired on {self.expires_on:%d %b %Y}.", field="batch_id")
+
+    def post(self, entry_type: str, quantity_ul: int, containers: int = 0,
+             **fields) -> "LedgerEntry":
+        """Move the running balance and the kept total by one new ledger entry, which is
+        returned; the balance never goes below zero."""
+        balance_ul = self.balance_ul + quantity_ul
+        sealed = self.sealed_containers + containers
+        if balance_ul < 0 or sealed < 0:
+            raise InsufficientStock(
+                f"{self} holds {self.balance_ul / 1000:g} ml in {self.sealed_containers} sealed "
+                f"containers; this needs {-quantity_ul / 1000:g} ml.", field="quantity")
+        self.balance_ul, self.sealed_containers = balance_ul, sealed
+        # A batch created in this transaction has no column defaults until it is flushed.
+        total = TOTAL_COLUMNS[entry_type]
+        setattr(self, total, (getattr(self, total) or 0) + quantity_ul)
+        if entry_type == REVERSAL:
+            self.reversal_count = (self.reversal_count or 0) + 1
+        return LedgerEntry(batch=self, entry_type=entry_type, quantity_ul=quantity_ul,
+                           containers=containers, balance_after_ul=balance_ul,
+                           containers_after=sealed, **fields)
+
+    def reverse(self, entry: "LedgerEntry", already_reversed: bool, **fields) -> "LedgerEntry":
+        """Post the exact opposite of one of this batch's entries, once; a reversal is never
+        itself reversed."""
+        if entry.entry_type == REVERSAL:
+            raise StockRefusal("A reversal cannot itself be reversed; record a new entry.")
+        if already_reversed:
+            raise AlreadyReversed()
+        return self.post(REVERSAL, -entry.quantity_ul, -entry.containers, reverses_id=entry.id,
+                         **fields)
+
+    def change_state(self, action: str) -> None:
+        """Quarantine, release or recall (one of STATE_CHANGES); a recall is final."""
+        allowed_from, target = STATE_CHANGES[action]
+        if self.state not in allowed_from:
+            raise StockRefusal(f"{self} is {self.state}: it cannot be {action}d.")
+        self.state = target
 
     def status(self, on: date | None = None) -> str:
         """What a person should be told: recalled, quarantined, expired, exhausted or available."""

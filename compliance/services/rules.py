@@ -34,7 +34,6 @@ from compliance.models.treatment import LEG_REGIONS, MAX_SESSIONS_PER_COURSE, SI
 from compliance.permissions import can
 from compliance.services.screening import present_in
 from compliance.services.signatures import signatures_of
-from compliance.services.stock import ensure_drawable
 
 MIN_DAYS_BETWEEN_SESSIONS = 28
 FLAG_GAP_DAYS = 42
@@ -171,7 +170,7 @@ def check_batch(batch: Batch, prescription: Prescription, on: date) -> None:
     if batch.received_on > on:
         raise BatchUnusable(f"{batch} was received on {batch.received_on:%d %b %Y}, after the "
                             "session date.", field="batch_id")
-    ensure_drawable(batch, on)
+    batch.ensure_drawable(on)
 
 
 def check_areas(areas: list[str]) -> None:
