@@ -7,7 +7,7 @@ from decimal import Decimal
 from compliance.clock import local_today
 from compliance.demo_patients import load_patients
 from compliance.demo_sessions import load_sessions
-from compliance.services import accounts, audit_verify, products, stock, stocktakes
+from compliance.services import accounts, audit_verify, goods_in, products, stock, stocktakes
 from compliance.services.accounts import Profile
 from compliance.services.passwords import verify_password
 
@@ -60,7 +60,7 @@ def _stock(manager, doctor, made_products) -> None:
     today = local_today()
     batches = {}
     for strength, number, days, containers in DEMO_BATCHES:
-        entry = stock.receive(manager, stock.Receipt(
+        entry = goods_in.receive(manager, goods_in.Receipt(
             product_id=made_products[strength].id, batch_number=number,
             expires_on=today + timedelta(days=days), supplier="Medi Supplies Ltd",
             delivery_reference=f"INV-{number[-4:]}", containers=containers,

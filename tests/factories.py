@@ -56,9 +56,9 @@ def receive_batch(manager, product, containers: int = 10, batch_number: str = "B
     from datetime import timedelta
 
     from compliance.clock import local_today
-    from compliance.services import stock
+    from compliance.services import goods_in
 
-    entry = stock.receive(manager, stock.Receipt(
+    entry = goods_in.receive(manager, goods_in.Receipt(
         product_id=product.id, batch_number=batch_number,
         expires_on=local_today() + timedelta(days=expires_in_days), supplier="Medi Supplies",
         delivery_reference=f"DEL-{batch_number}", containers=containers,
@@ -173,7 +173,7 @@ def make_session(prescription, prescriber, session_date, injections=(), number=1
     from compliance.clock import utcnow
     from compliance.models import Injection, TreatmentSession
     from compliance.models.stock import ADMINISTRATION
-    from compliance.services.stock import locked_batch, post
+    from compliance.services.ledger import locked_batch, post
 
     session = TreatmentSession(patient_id=prescription.patient_id,
                                prescription_id=prescription.id, prescriber_id=prescriber.id,

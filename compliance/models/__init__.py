@@ -9,14 +9,8 @@ from compliance.models.patient import (
     Screening,
     ScreeningAnswer,
 )
-from compliance.models.stock import (
-    Batch,
-    LedgerEntry,
-    Product,
-    StockMonth,
-    Stocktake,
-    StocktakeLine,
-)
+from compliance.models.stock import Batch, LedgerEntry, Product, StockMonth
+from compliance.models.stocktake import Stocktake, StocktakeLine
 from compliance.models.treatment import (
     FollowUp,
     Injection,

@@ -1,4 +1,4 @@
-"""Stock (D2): products, batches, the append-only ledger and stocktakes."""
+"""Stock (D2): products, batches and the append-only ledger."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +19,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compliance.clock import local_today, utcnow
 from compliance.dbtypes import UTCDateTime
+from compliance.errors import (
+    AlreadyReversed,
+    InsufficientStock,
+    StockRefusal,
+)
 from compliance.extensions import db
+from compliance.rules.facts import BatchFacts
+from compliance.rules.injection import check_batch_usable, is_expired
 
 CONTAINER_TYPES = ("ampoule", "vial")
 AVAILABLE, QUARANTINED, RECALLED = "available", "quarantined", "recalled"
@@ -35,6 +42,11 @@ TOTAL_COLUMNS = {RECEIPT: "receipt_total_ul", ADMINISTRATION: "administration_to
                  WASTE: "waste_total_ul", RETURN: "return_total_ul",
                  ADJUSTMENT: "adjustment_total_ul", STOCKTAKE_CORRECTION: "stocktake_total_ul",
                  REVERSAL: "reversal_total_ul"}
+STATE_CHANGES = {  # action: (states it may start from, state it leads to)
+    "quarantine": ({AVAILABLE}, QUARANTINED),
+    "release": ({QUARANTINED}, AVAILABLE),
+    "recall": ({AVAILABLE, QUARANTINED}, RECALLED),
+}
 WASTE_REASONS = ("opened remainder", "breakage", "expiry disposal", "other")
 DESTRUCTION_REASONS = ("breakage", "expiry disposal")
 
@@ -99,7 +111,54 @@ class Batch(db.Model):
 
     def is_expired(self, on: date | None = None) -> bool:
         """A batch is expired on its expiry date."""
-        return self.expires_on <= (on or local_today())
+        return is_expired(self.expires_on, on or local_today())
+
+    def facts(self) -> BatchFacts:
+        """The batch as rule 7 sees it."""
+        return BatchFacts(label=str(self), product_id=self.product_id,
+                          received_on=self.received_on, expires_on=self.expires_on,
+                          recalled=self.state == RECALLED, quarantined=self.state == QUARANTINED)
+
+    def ensure_drawable(self, on: date) -> None:
+        """Refuse a batch that is recalled, quarantined or expired on `on` (rule 7)."""
+        check_batch_usable(self.facts(), on)
+
+    def post(self, entry_type: str, quantity_ul: int, containers: int = 0,
+             **fields) -> "LedgerEntry":
+        """Move the running balance and the kept total by one new ledger entry, which is
+        returned; the balance never goes below zero."""
+        balance_ul = self.balance_ul + quantity_ul
+        sealed = self.sealed_containers + containers
+        if balance_ul < 0 or sealed < 0:
+            raise InsufficientStock(
+                f"{self} holds {self.balance_ul / 1000:g} ml in {self.sealed_containers} sealed "
+                f"containers; this needs {-quantity_ul / 1000:g} ml.", field="quantity")
+        self.balance_ul, self.sealed_containers = balance_ul, sealed
+        # A batch created in this transaction has no column defaults until it is flushed.
+        total = TOTAL_COLUMNS[entry_type]
+        setattr(self, total, (getattr(self, total) or 0) + quantity_ul)
+        if entry_type == REVERSAL:
+            self.reversal_count = (self.reversal_count or 0) + 1
+        return LedgerEntry(batch=self, entry_type=entry_type, quantity_ul=quantity_ul,
+                           containers=containers, balance_after_ul=balance_ul,
+                           containers_after=sealed, **fields)
+
+    def reverse(self, entry: "LedgerEntry", already_reversed: bool, **fields) -> "LedgerEntry":
+        """Post the exact opposite of one of this batch's entries, once; a reversal is never
+        itself reversed."""
+        if entry.entry_type == REVERSAL:
+            raise StockRefusal("A reversal cannot itself be reversed; record a new entry.")
+        if already_reversed:
+            raise AlreadyReversed()
+        return self.post(REVERSAL, -entry.quantity_ul, -entry.containers, reverses_id=entry.id,
+                         **fields)
+
+    def change_state(self, action: str) -> None:
+        """Quarantine, release or recall (one of STATE_CHANGES); a recall is final."""
+        allowed_from, target = STATE_CHANGES[action]
+        if self.state not in allowed_from:
+            raise StockRefusal(f"{self} is {self.state}: it cannot be {action}d.")
+        self.state = target
 
     def status(self, on: date | None = None) -> str:
         """What a person should be told: recalled, quarantined, expired, exhausted or available."""
@@ -157,46 +216,3 @@ class StockMonth(db.Model):
     month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
     entry_type: Mapped[str] = mapped_column(String(30), primary_key=True)
     quantity_ul: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class Stocktake(db.Model):
-    """A count of sealed containers of every batch holding stock."""
-
-    __tablename__ = "stocktakes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    counted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    note: Mapped[str | None] = mapped_column(Text)
-
-    counted_by = relationship("User", foreign_keys=[counted_by_id])
-    countersigned_by = relationship("User", foreign_keys=[countersigned_by_id])
-    lines: Mapped[list["StocktakeLine"]] = relationship(back_populates="stocktake",
-                                                        order_by="StocktakeLine.id")
-
-    def signed_content(self) -> dict:
-        """What a countersignature covers: the stocktake and every count in it."""
-        return {"id": self.id, "counted_by_id": self.counted_by_id, "note": self.note,
-                "lines": [[line.batch_id, line.expected_containers, line.counted_containers,
-                           line.reason] for line in self.lines]}
-
-
-class StocktakeLine(db.Model):
-    """The count of one batch in a stocktake."""
-
-    __tablename__ = "stocktake_lines"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    stocktake_id: Mapped[int] = mapped_column(ForeignKey("stocktakes.id"))
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
-    expected_containers: Mapped[int] = mapped_column(Integer)
-    counted_containers: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str | None] = mapped_column(Text)
-
-    stocktake: Mapped[Stocktake] = relationship(back_populates="lines")
-    batch: Mapped[Batch] = relationship()
-
-    @property
-    def discrepancy(self) -> int:
-        return self.counted_containers - self.expected_containers

@@ -36,6 +36,17 @@ def check_volume(volume: VolumeFacts, adding_ul: int) -> None:
             field="volume_ml")
 
 
+def expired_through(on: date) -> date:
+    """The latest expiry date that counts as expired on `on`: the one definition of expiry,
+    for rules and for queries alike."""
+    return on
+
+
+def is_expired(expires_on: date, on: date) -> bool:
+    """Whether a batch expiring on `expires_on` is expired on `on`."""
+    return expires_on <= expired_through(on)
+
+
 def check_batch_usable(batch: BatchFacts, on: date) -> None:
     """Rule 7: refuse a batch that is recalled, quarantined or expired on `on`."""
     if batch.recalled:
@@ -44,7 +55,7 @@ def check_batch_usable(batch: BatchFacts, on: date) -> None:
     if batch.quarantined:
         raise BatchQuarantined(f"{batch.label} is quarantined and cannot be used.",
                                field="batch_id")
-    if batch.expires_on <= on:
+    if is_expired(batch.expires_on, on):
         raise BatchExpired(f"{batch.label} expired on {batch.expires_on:%d %b %Y}.",
                            field="batch_id")
 

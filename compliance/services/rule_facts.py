@@ -8,10 +8,9 @@ from sqlalchemy import func, select
 from compliance.clock import end_of_local_day, local_today, utcnow
 from compliance.extensions import db
 from compliance.models import Consent, Contraindication, Patient, Prescription, TreatmentSession
-from compliance.models.stock import QUARANTINED, RECALLED, Batch, Product
+from compliance.models.stock import Product
 from compliance.models.treatment import SIGNED
 from compliance.rules.facts import (
-    BatchFacts,
     ConsentFacts,
     ConsultationFacts,
     CourseFacts,
@@ -97,13 +96,6 @@ def course(patient_id: int, prescription: Prescription | None, on: date) -> Cour
         .where(TreatmentSession.patient_id == patient_id, TreatmentSession.session_date <= on))
     return CourseFacts(grounds(patient_id, prescription, on), _sessions_recorded(prescription),
                        previous_on)
-
-
-def batch_facts(batch: Batch) -> BatchFacts:
-    """A batch as rule 7 sees it."""
-    return BatchFacts(label=str(batch), product_id=batch.product_id,
-                      received_on=batch.received_on, expires_on=batch.expires_on,
-                      recalled=batch.state == RECALLED, quarantined=batch.state == QUARANTINED)
 
 
 def volume_facts(prescription: Prescription, product: Product, used_ul: int = 0) -> VolumeFacts:

@@ -16,6 +16,7 @@ from compliance.models.stock import (
     LedgerEntry,
     Product,
 )
+from compliance.rules.injection import expired_through
 
 
 def products(include_inactive: bool = True) -> list[Product]:
@@ -42,11 +43,11 @@ class BatchFilters:
 
 
 def _status_condition(status: str, today: date):
-    live = Batch.state == AVAILABLE
+    live, expired = Batch.state == AVAILABLE, Batch.expires_on <= expired_through(today)
     return {
-        "available": live & (Batch.expires_on > today) & (Batch.balance_ul > 0),
-        "expired": live & (Batch.expires_on <= today),
-        "exhausted": live & (Batch.expires_on > today) & (Batch.balance_ul == 0),
+        "available": live & ~expired & (Batch.balance_ul > 0),
+        "expired": live & expired,
+        "exhausted": live & ~expired & (Batch.balance_ul == 0),
         "quarantined": Batch.state == "quarantined",
         "recalled": Batch.state == "recalled",
     }.get(status)
@@ -93,7 +94,8 @@ def usable_batches(product_id: int, on: date, limit: int | None = None) -> list[
     left in a container another session opened is not theirs to use)."""
     return list(db.session.scalars(
         select(Batch).where(Batch.product_id == product_id, Batch.state == AVAILABLE,
-                            Batch.expires_on > on, Batch.sealed_containers > 0)
+                            Batch.expires_on > expired_through(on),
+                            Batch.sealed_containers > 0)
         .order_by(Batch.expires_on, Batch.id).limit(limit)))
 
 

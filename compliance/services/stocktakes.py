@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from compliance.errors import InvalidInput
 from compliance.extensions import db
-from compliance.models.stock import STOCKTAKE_CORRECTION, Batch, Stocktake, StocktakeLine
-from compliance.services import ensure_can
+from compliance.models.stock import STOCKTAKE_CORRECTION, Batch
+from compliance.models.stocktake import Stocktake, StocktakeLine
+from compliance.services import ensure_can, ledger
 from compliance.services.signatures import second_person, sign_as_second
-from compliance.services.stock import locked_batch, post
 from compliance.services.unit_of_work import unit_of_work
 
 
@@ -38,7 +38,7 @@ def _line(count: Count) -> StocktakeLine:
     if count.counted_containers is None or count.counted_containers < 0:
         raise InvalidInput("Enter the number of sealed containers counted (0 or more).",
                            field=f"count-{count.batch_id}")
-    batch = locked_batch(count.batch_id)
+    batch = ledger.locked_batch(count.batch_id)
     line = StocktakeLine(batch=batch, expected_containers=batch.sealed_containers,
                          counted_containers=count.counted_containers,
                          reason=(count.reason or "").strip() or None)
@@ -52,8 +52,8 @@ def _post_corrections(actor, stocktake: Stocktake) -> None:
     for line in stocktake.lines:
         if line.discrepancy:
             volume = line.discrepancy * line.batch.product.container_volume_ul
-            post(actor, line.batch, STOCKTAKE_CORRECTION, volume, line.discrepancy,
-                 stocktake_id=stocktake.id, reason=line.reason)
+            ledger.post(actor, line.batch, STOCKTAKE_CORRECTION, volume, line.discrepancy,
+                        stocktake_id=stocktake.id, reason=line.reason)
 
 
 @unit_of_work("record a stocktake")
@@ -63,8 +63,7 @@ def record_stocktake(actor, counts: list[Count], note: str | None,
     ensure_can(actor, "manage_stock")
     if not counts:
         raise InvalidInput("There is nothing to count.")
-    for batch_id in sorted({count.batch_id for count in counts}):
-        locked_batch(batch_id)  # in id order, as every writer locking several batches does
+    ledger.locked_batches(count.batch_id for count in counts)
     lines = [_line(count) for count in counts]
     differs = any(line.discrepancy for line in lines)
     signer = second_person(actor, second.email) if differs else None

@@ -27,10 +27,9 @@ from compliance.rules import flags
 from compliance.rules.course import check_course
 from compliance.rules.grounds import check_grounds, require_prescriber
 from compliance.rules.injection import check_areas, check_batch, check_volume
-from compliance.services import rule_facts
+from compliance.services import ledger, rule_facts
 from compliance.services.audit import give_reason
 from compliance.services.signatures import checked, sign
-from compliance.services.stock import locked_batch, post, post_reversal
 from compliance.services.unit_of_work import unit_of_work
 
 
@@ -125,7 +124,7 @@ def _check_injection(session: TreatmentSession, batch, new: NewInjection) -> Non
     check_areas([new.site])
     if new.volume_ul <= 0 or new.points <= 0:
         raise InvalidInput("Enter a volume and a number of points above zero.", field="volume_ml")
-    check_batch(rule_facts.batch_facts(batch), prescription, session.session_date)
+    check_batch(batch.facts(), prescription, session.session_date)
     check_volume(rule_facts.volume_facts(session.prescription, batch.product, session.volume_ul),
                  new.volume_ul)
 
@@ -134,17 +133,17 @@ def _check_injection(session: TreatmentSession, batch, new: NewInjection) -> Non
 def record_injection(actor, session_id: int, new: NewInjection) -> Injection:
     """Record one injection and draw its volume from the batch, in one transaction."""
     session = _own_open_session(actor, session_id)
-    batch = locked_batch(new.batch_id)
+    batch = ledger.locked_batch(new.batch_id)
     _check_injection(session, batch, new)
     opened = _containers_to_open(session, batch, new.volume_ul)
-    entry = post(actor, batch, ADMINISTRATION, -new.volume_ul, -opened,
-                 occurred_on=session.session_date, session_id=session.id,
-                 reason=f"Session {session.id}, {new.site}")
+    entry = ledger.post(actor, batch, ADMINISTRATION, -new.volume_ul, -opened,
+                        occurred_on=session.session_date, session_id=session.id,
+                        reason=f"Session {session.id}, {new.site}")
     db.session.flush()
     injection = Injection(session=session, batch_id=batch.id, volume_ul=new.volume_ul,
                           site=new.site, points=new.points, ledger_entry_id=entry.id)
     db.session.add(injection)
-    _flag(session, flags.batch_near_expiry(rule_facts.batch_facts(batch), session.session_date,
+    _flag(session, flags.batch_near_expiry(batch.facts(), session.session_date,
                                            rule_facts.near_expiry_days()))
     return injection
 
@@ -159,7 +158,7 @@ def reverse_injection(actor, injection_id: int, reason: str) -> InjectionReversa
     if not (reason or "").strip():
         raise InvalidInput("Give a reason.", field="reason")
     give_reason(reason)
-    entry = post_reversal(actor, injection.ledger_entry, reason.strip())
+    entry = ledger.post_reversal(actor, injection.ledger_entry, reason.strip())
     db.session.flush()
     reversal = InjectionReversal(injection=injection, ledger_entry_id=entry.id,
                                  reason=reason.strip(), recorded_by_id=actor.id)
@@ -168,17 +167,15 @@ def reverse_injection(actor, injection_id: int, reason: str) -> InjectionReversa
 
 
 def _waste_opened_remainders(actor, session: TreatmentSession) -> None:
-    batches = {injection.batch_id: injection.batch for injection in session.given}
-    # Batch rows are locked in id order, as every writer locking several does: two sign-offs
-    # would otherwise each hold the batch the other waits for.
-    for _batch_id, batch in sorted(batches.items()):
-        remainder = open_remainder_ul(session, batch)
-        if remainder > 0 and batch.product.single_use:
-            post(actor, locked_batch(batch.id), WASTE, -remainder, 0,
-                 waste_reason="opened remainder", session_id=session.id,
-                 occurred_on=session.session_date,
-                 reason=f"Unused remainder of single-use containers opened in session "
-                        f"{session.id}")
+    batches = {injection.batch for injection in session.given}
+    wasted = [batch.id for batch in batches
+              if open_remainder_ul(session, batch) > 0 and batch.product.single_use]
+    for batch in ledger.locked_batches(wasted):
+        ledger.post(actor, batch, WASTE, -open_remainder_ul(session, batch), 0,
+                    waste_reason="opened remainder", session_id=session.id,
+                    occurred_on=session.session_date,
+                    reason=f"Unused remainder of single-use containers opened in session "
+                           f"{session.id}")
 
 
 def sign_session(actor, session_id: int, password: str) -> TreatmentSession:

@@ -1,4 +1,4 @@
-"""Stock forms: input checks only; the ledger's rules live in services.stock."""
+"""Stock forms: input checks only; the ledger's rules live on Batch (models/stock.py)."""
 
 from flask_wtf import FlaskForm
 from wtforms import (

@@ -9,7 +9,7 @@ from compliance.extensions import db
 from compliance.forms import options, show_domain_error
 from compliance.models.stock import Batch, LedgerEntry, Product
 from compliance.permissions import requires
-from compliance.services import stock, stock_queries
+from compliance.services import goods_in, stock, stock_queries
 from compliance.services.gs1 import read_pack_code
 from compliance.services.products import ml_to_ul
 from compliance.stock import bp
@@ -164,8 +164,8 @@ def _fill_from_barcode(form: ReceiveForm) -> None:
     flash("Filled from the barcode: check the details and the number of containers.", "info")
 
 
-def _receipt(form: ReceiveForm) -> stock.Receipt:
-    return stock.Receipt(
+def _receipt(form: ReceiveForm) -> goods_in.Receipt:
+    return goods_in.Receipt(
         product_id=form.product_id.data, batch_number=form.batch_number.data,
         expires_on=form.expires_on.data, supplier=form.supplier.data,
         delivery_reference=form.delivery_reference.data, containers=form.containers.data,
@@ -184,7 +184,7 @@ def receive():
         _fill_from_barcode(form)
     elif form.validate_on_submit():
         try:
-            entry = stock.receive(current_user, _receipt(form))
+            entry = goods_in.receive(current_user, _receipt(form))
         except DomainError as error:
             show_domain_error(form, error)
         else:

@@ -10,7 +10,7 @@ from wtforms.validators import Length
 from compliance.errors import DomainError
 from compliance.extensions import db
 from compliance.forms import show_domain_error
-from compliance.models.stock import Stocktake
+from compliance.models.stocktake import Stocktake
 from compliance.permissions import requires
 from compliance.services import stocktakes
 from compliance.services.signatures import signatures_of

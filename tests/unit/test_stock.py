@@ -13,6 +13,7 @@ from compliance.errors import (
     BatchRecalled,
     InsufficientStock,
     InvalidInput,
+    NotAPrescriber,
     NotPermitted,
     SecondPersonRequired,
     StockRefusal,
@@ -26,23 +27,37 @@ from compliance.models.stock import (
     Batch,
     StockMonth,
 )
-from compliance.services import stock, stock_months, stock_queries, stocktakes
+from compliance.services import ledger, stock, stock_months, stock_queries, stocktakes
 from compliance.services.signatures import signatures_of
-from tests.audit_helpers import events
-from tests.factories import PASSWORD, make_product, receive_batch
+from tests.audit_helpers import events, execute_raw
+from tests.factories import PASSWORD, make_product, ready_patient, receive_batch
 from tests.stock_helpers import assert_balance_is_ledger_sum, ledger_state
+from tests.treatment_helpers import inject, open_session
 
 TODAY = local_today
 
 
 @pytest.fixture
 def product(app):
-    return make_product()
+    # Sessions may take more than a batch holds, so that the ledger is what refuses a draw.
+    return make_product(max_volume_per_session_ul=50_000)
 
 
 @pytest.fixture
 def batch(users, product):
     return receive_batch(users["manager"], product, containers=10)
+
+
+@pytest.fixture
+def session(users, product):
+    """An open treatment session of the nurse's, today: injections draw stock."""
+    patient, prescription = ready_patient(users, product, max_ul=50_000)
+    return open_session(users["nurse"], patient, prescription, TODAY())
+
+
+def draw(prescriber, session, batch, volume_ul):
+    """Draw `volume_ul` from `batch` by recording an injection; its ledger entry."""
+    return inject(prescriber, session, batch, volume_ul).ledger_entry
 
 
 def refused(error, action, match=None):
@@ -85,38 +100,37 @@ def test_only_managers_receive_stock(users, product):
         refused(NotPermitted, lambda k=kind: receive_batch(users[k], product))
 
 
-def test_drawing_reduces_balance_and_opens_containers(users, batch):
-    entry = stock.draw(users["nurse"], batch.id, 2_500, 2, TODAY())
+def test_drawing_reduces_balance_and_opens_containers(users, batch, session):
+    entry = draw(users["nurse"], session, batch, 2_500)
     assert entry.entry_type == ADMINISTRATION and entry.quantity_ul == -2_500
     assert batch.balance_ul == 17_500 and batch.sealed_containers == 8
     assert_balance_is_ledger_sum(batch)
 
 
-def test_stock_never_goes_negative(users, batch):
-    refused(InsufficientStock, lambda: stock.draw(users["nurse"], batch.id, 20_001, 10, TODAY()),
+def test_stock_never_goes_negative(users, batch, session):
+    refused(InsufficientStock, lambda: draw(users["nurse"], session, batch, 20_001),
             "holds 20 ml")
 
 
-def test_managers_cannot_draw_for_injections(users, batch):
-    refused(NotPermitted, lambda: stock.draw(users["manager"], batch.id, 1_000, 1, TODAY()))
+def test_managers_cannot_draw_for_injections(users, batch, session):
+    refused(NotAPrescriber, lambda: draw(users["manager"], session, batch, 1_000))
 
 
-def test_an_expired_batch_cannot_be_drawn_from(users, batch):
-    expired_day = batch.expires_on
-    refused(BatchExpired, lambda: stock.draw(users["nurse"], batch.id, 1_000, 1, expired_day),
-            "expired on")
+def test_an_expired_batch_cannot_be_drawn_from(users, batch, session):
+    execute_raw("UPDATE batches SET expires_on = :d WHERE id = :id", d=TODAY(), id=batch.id)
+    refused(BatchExpired, lambda: draw(users["nurse"], session, batch, 1_000), "expired on")
 
 
-def test_quarantined_batches_are_refused_until_released(users, batch):
+def test_quarantined_batches_are_refused_until_released(users, batch, session):
     stock.change_state(users["manager"], batch.id, "quarantine", "Damaged outer carton")
-    refused(BatchQuarantined, lambda: stock.draw(users["nurse"], batch.id, 1_000, 1, TODAY()))
+    refused(BatchQuarantined, lambda: draw(users["nurse"], session, batch, 1_000))
     stock.change_state(users["manager"], batch.id, "release", "Carton checked: intact")
-    stock.draw(users["nurse"], batch.id, 1_000, 1, TODAY())
+    draw(users["nurse"], session, batch, 1_000)
 
 
-def test_a_recall_is_final(users, batch):
+def test_a_recall_is_final(users, batch, session):
     stock.change_state(users["manager"], batch.id, "recall", "Supplier recall notice R-12")
-    refused(BatchRecalled, lambda: stock.draw(users["nurse"], batch.id, 1_000, 1, TODAY()))
+    refused(BatchRecalled, lambda: draw(users["nurse"], session, batch, 1_000))
     refused(StockRefusal, lambda: stock.change_state(users["manager"], batch.id, "release",
                                                      "try"), "cannot be released")
     refused(BatchRecalled, lambda: stock.adjust(users["manager"], batch.id, 2, "found more"))
@@ -154,8 +168,8 @@ def test_destruction_needs_a_witness_who_is_someone_else(users, batch):
     assert status.intact and status.signature.meaning == "witnessed destruction"
 
 
-def test_an_opened_remainder_is_wasted_without_a_witness(users, batch):
-    stock.draw(users["nurse"], batch.id, 1_500, 1, TODAY())
+def test_an_opened_remainder_is_wasted_without_a_witness(users, batch, session):
+    draw(users["nurse"], session, batch, 1_500)
     entry = stock.record_waste(users["manager"], batch.id, waste(volume_ul=500,
                                                                  why="opened remainder"))
     assert entry.containers == 0 and batch.balance_ul == 18_000
@@ -173,21 +187,21 @@ def test_a_mistaken_entry_is_reversed_once_never_edited(users, batch):
     assert_balance_is_ledger_sum(batch)
 
 
-def test_a_reversal_cannot_take_stock_below_zero(users, batch):
+def test_a_reversal_cannot_take_stock_below_zero(users, batch, session):
     receipt = stock_queries.ledger(batch.id)[0]
-    stock.draw(users["nurse"], batch.id, 2_000, 1, TODAY())
+    draw(users["nurse"], session, batch, 2_000)
     refused(InsufficientStock, lambda: stock.reverse(users["manager"], receipt.id, "Wrong"))
 
 
-def test_administrations_are_not_reversed_from_the_stock_pages(users, batch):
-    entry = stock.draw(users["nurse"], batch.id, 1_000, 1, TODAY())
+def test_administrations_are_not_reversed_from_the_stock_pages(users, batch, session):
+    entry = draw(users["nurse"], session, batch, 1_000)
     refused(StockRefusal, lambda: stock.reverse(users["manager"], entry.id, "wrong"),
             "corrected from its own record")
 
 
-def test_a_refused_draw_is_an_audit_event(users, batch):
+def test_a_refused_draw_is_an_audit_event(users, batch, session):
     with pytest.raises(InsufficientStock):
-        stock.draw(users["nurse"], batch.id, 50_000, 25, TODAY())
+        draw(users["nurse"], session, batch, 50_000)
     event = events(action="refused")[-1]
     assert event.actor_id == users["nurse"].id and event.rule == "D4.7 insufficient stock"
 
@@ -232,9 +246,10 @@ def test_a_stocktake_difference_needs_a_reason_and_a_countersignature(users, bat
     assert status.intact and status.signature.meaning == "countersigned stocktake"
 
 
-def test_balance_is_the_sum_of_entries_after_every_kind_of_operation(users, product, batch):
+def test_balance_is_the_sum_of_entries_after_every_kind_of_operation(users, product, batch,
+                                                                     session):
     manager, nurse = users["manager"], users["nurse"]
-    stock.draw(nurse, batch.id, 1_500, 1, TODAY())
+    draw(nurse, session, batch, 1_500)
     stock.record_waste(manager, batch.id, waste(volume_ul=500, why="opened remainder"))
     stock.record_return(manager, batch.id, 1, "Short dated")
     adjustment = stock.adjust(manager, batch.id, -1, "Counted wrong at delivery")
@@ -248,8 +263,9 @@ def test_balance_is_the_sum_of_entries_after_every_kind_of_operation(users, prod
             batch.reversal_count) == (20_000, -1_500, -500, 1)
 
 
-def test_a_kept_total_that_disagrees_with_the_ledger_is_reported(users, product, batch):
-    stock.draw(users["nurse"], batch.id, 1_500, 1, TODAY())
+def test_a_kept_total_that_disagrees_with_the_ledger_is_reported(users, product, batch,
+                                                                 session):
+    draw(users["nurse"], session, batch, 1_500)
     db.session.execute(update(Batch).where(Batch.id == batch.id)
                        .values(administration_total_ul=0))
     db.session.execute(update(StockMonth).values(quantity_ul=StockMonth.quantity_ul + 1))
@@ -266,7 +282,7 @@ def test_monthly_sums_are_kept_as_the_transaction_commits(users, product, batch)
         return db.session.scalar(select(func.coalesce(func.sum(StockMonth.quantity_ul), 0))
                                  .where(StockMonth.entry_type == ADMINISTRATION))
 
-    stock.post(users["nurse"], stock.locked_batch(batch.id), ADMINISTRATION, -1_000, -1)
+    ledger.post(users["nurse"], ledger.locked_batch(batch.id), ADMINISTRATION, -1_000, -1)
     db.session.flush()
     assert administered() == 0 and db.session.info[stock_months.PENDING]
     db.session.commit()

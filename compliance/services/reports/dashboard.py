@@ -7,6 +7,7 @@ from compliance.extensions import db
 from compliance.models import Batch, TreatmentSession
 from compliance.models.treatment import CANCELLED
 from compliance.rules.flags import unsigned_if_started_before
+from compliance.rules.injection import expired_through
 from compliance.rules.limits import LATE_AFTER_HOURS
 from compliance.services import audit, audit_verify
 from compliance.services.stock_queries import balances_adrift
@@ -21,7 +22,7 @@ def open_exceptions() -> dict[str, int]:
         .where(TreatmentSession.signed_at.is_(None), TreatmentSession.status != CANCELLED,
                TreatmentSession.started_at < unsigned_if_started_before(utcnow())))
     expired = db.session.scalar(select(func.count()).select_from(Batch).where(
-        Batch.balance_ul > 0, Batch.expires_on <= local_today()))
+        Batch.balance_ul > 0, Batch.expires_on <= expired_through(local_today())))
     return {f"Sessions unsigned after {LATE_AFTER_HOURS} hours": unsigned,
             "Expired batches holding stock": expired,
             "Batches whose balance disagrees with their movements": balances_adrift()}

@@ -1,0 +1,54 @@
+"""Stocktakes (D2): a count of sealed containers, batch by batch."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from compliance.clock import utcnow
+from compliance.dbtypes import UTCDateTime
+from compliance.extensions import db
+from compliance.models.stock import Batch
+
+
+class Stocktake(db.Model):
+    """A count of sealed containers of every batch holding stock."""
+
+    __tablename__ = "stocktakes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    counted_by = relationship("User", foreign_keys=[counted_by_id])
+    countersigned_by = relationship("User", foreign_keys=[countersigned_by_id])
+    lines: Mapped[list["StocktakeLine"]] = relationship(back_populates="stocktake",
+                                                        order_by="StocktakeLine.id")
+
+    def signed_content(self) -> dict:
+        """What a countersignature covers: the stocktake and every count in it."""
+        return {"id": self.id, "counted_by_id": self.counted_by_id, "note": self.note,
+                "lines": [[line.batch_id, line.expected_containers, line.counted_containers,
+                           line.reason] for line in self.lines]}
+
+
+class StocktakeLine(db.Model):
+    """The count of one batch in a stocktake."""
+
+    __tablename__ = "stocktake_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stocktake_id: Mapped[int] = mapped_column(ForeignKey("stocktakes.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    expected_containers: Mapped[int] = mapped_column(Integer)
+    counted_containers: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    stocktake: Mapped[Stocktake] = relationship(back_populates="lines")
+    batch: Mapped[Batch] = relationship()
+
+    @property
+    def discrepancy(self) -> int:
+        return self.counted_containers - self.expected_containers

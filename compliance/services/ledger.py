@@ -1,0 +1,57 @@
+"""Writing the stock ledger: every entry is posted here, on a batch locked for the transaction.
+
+The rules of a movement (never below zero, one reversal, a recall is final) are `Batch`'s; this
+module locks the batch row first, so that concurrent writers queue on it, and keeps the entry
+and its month's sum with the transaction.
+"""
+
+from sqlalchemy import func, select
+
+from compliance.clock import local_today
+from compliance.errors import InvalidInput
+from compliance.extensions import db
+from compliance.models.stock import Batch, LedgerEntry
+from compliance.services import stock_months
+
+
+def locked_batch(batch_id: int) -> Batch:
+    """The batch, re-read and locked for this transaction (FOR UPDATE on PostgreSQL; SQLite
+    transactions already hold the write lock from BEGIN IMMEDIATE)."""
+    batch = db.session.scalars(
+        select(Batch).where(Batch.id == batch_id).with_for_update(of=Batch)
+        .execution_options(populate_existing=True)).one_or_none()
+    if batch is None:
+        raise InvalidInput("No such batch.", field="batch_id")
+    return batch
+
+
+def locked_batches(batch_ids) -> list[Batch]:
+    """Several batches, locked in id order: every writer locking more than one takes them in
+    this order, so that two writers never each hold a batch the other waits for."""
+    return [locked_batch(batch_id) for batch_id in sorted(set(batch_ids))]
+
+
+def post(actor, batch: Batch, entry_type: str, quantity_ul: int, containers: int = 0,
+         **fields) -> LedgerEntry:
+    """Post a ledger entry on a locked batch, moving its balance; never below zero."""
+    fields.setdefault("occurred_on", local_today())
+    entry = batch.post(entry_type, quantity_ul, containers, actor_id=actor.id, **fields)
+    return _kept(entry)
+
+
+def post_reversal(actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
+    """Post the exact opposite of `entry`, pointing at it; an entry is reversed once."""
+    batch = locked_batch(entry.batch_id)
+    # Counted once the batch is locked: a reversal of the same entry committed meanwhile is seen.
+    already_reversed = db.session.scalar(select(func.count()).select_from(LedgerEntry)
+                                         .where(LedgerEntry.reverses_id == entry.id)) > 0
+    reversal = batch.reverse(entry, already_reversed, actor_id=actor.id, reason=reason,
+                             occurred_on=local_today())
+    return _kept(reversal)
+
+
+def _kept(entry: LedgerEntry) -> LedgerEntry:
+    db.session.add(entry)
+    stock_months.add(entry.batch.product.id, entry.entry_type, entry.occurred_on,
+                     entry.quantity_ul)
+    return entry

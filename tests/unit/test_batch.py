@@ -1,0 +1,92 @@
+"""A batch's own rules, asked of the entity alone: no database, no app."""
+
+from datetime import date
+
+import pytest
+
+from compliance.errors import (
+    AlreadyReversed,
+    BatchExpired,
+    BatchQuarantined,
+    BatchRecalled,
+    InsufficientStock,
+    StockRefusal,
+)
+from compliance.models.stock import (
+    ADMINISTRATION,
+    AVAILABLE,
+    QUARANTINED,
+    RECALLED,
+    RECEIPT,
+    REVERSAL,
+    Batch,
+    Product,
+)
+
+DAY = date(2026, 3, 2)
+
+
+def a_batch(state=AVAILABLE, containers=10) -> Batch:
+    product = Product(name="STS 1% 2 ml ampoule", container_volume_ul=2_000)
+    return Batch(product=product, batch_number="B1", expires_on=date(2026, 12, 31), state=state,
+                 balance_ul=containers * 2_000, sealed_containers=containers,
+                 receipt_total_ul=containers * 2_000, administration_total_ul=0,
+                 reversal_total_ul=0, reversal_count=0)
+
+
+def test_posting_moves_the_balance_and_the_kept_total_with_the_entry():
+    batch = a_batch()
+    entry = batch.post(ADMINISTRATION, -2_500, -2, occurred_on=DAY)
+    assert (entry.batch, entry.quantity_ul, entry.balance_after_ul, entry.containers_after) == (
+        batch, -2_500, 17_500, 8)
+    assert (batch.balance_ul, batch.sealed_containers) == (17_500, 8)
+    assert batch.administration_total_ul == -2_500
+
+
+def test_a_batch_never_goes_below_zero():
+    batch = a_batch(containers=1)
+    with pytest.raises(InsufficientStock, match="holds 2 ml in 1 sealed containers"):
+        batch.post(ADMINISTRATION, -2_001, -2)
+    with pytest.raises(InsufficientStock):
+        batch.post(ADMINISTRATION, -1_000, -2)  # the volume is there, the containers are not
+    assert (batch.balance_ul, batch.sealed_containers, batch.administration_total_ul) == (
+        2_000, 1, 0)
+
+
+def test_an_entry_is_reversed_once_and_a_reversal_never():
+    batch = a_batch()
+    receipt = batch.post(RECEIPT, 4_000, 2)
+    reversal = batch.reverse(receipt, already_reversed=False)
+    assert (reversal.entry_type, reversal.quantity_ul, reversal.containers) == (
+        REVERSAL, -4_000, -2)
+    assert batch.balance_ul == 20_000 and batch.reversal_count == 1
+    with pytest.raises(AlreadyReversed):
+        batch.reverse(receipt, already_reversed=True)
+    with pytest.raises(StockRefusal, match="cannot itself be reversed"):
+        batch.reverse(reversal, already_reversed=False)
+
+
+@pytest.mark.parametrize("state, error", [(RECALLED, BatchRecalled),
+                                          (QUARANTINED, BatchQuarantined)])
+def test_a_recalled_or_quarantined_batch_is_not_drawn(state, error):
+    with pytest.raises(error) as refused:
+        a_batch(state).ensure_drawable(DAY)
+    assert refused.value.field == "batch_id"
+
+
+def test_a_batch_is_not_drawn_on_its_expiry_date():
+    batch = a_batch()
+    batch.ensure_drawable(date(2026, 12, 30))
+    with pytest.raises(BatchExpired, match="expired on 31 Dec 2026"):
+        batch.ensure_drawable(date(2026, 12, 31))
+
+
+def test_quarantine_is_released_but_a_recall_is_final():
+    batch = a_batch()
+    batch.change_state("quarantine")
+    batch.change_state("release")
+    assert batch.state == AVAILABLE
+    batch.change_state("recall")
+    with pytest.raises(StockRefusal, match="is recalled: it cannot be released"):
+        batch.change_state("release")
+    assert batch.state == RECALLED
