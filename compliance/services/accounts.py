@@ -5,7 +5,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from compliance.clock import utcnow
@@ -25,6 +24,7 @@ from compliance.services import ensure_can
 from compliance.services.audit import Actor, actor_of, give_reason, record_event
 from compliance.services.passwords import check_policy, hash_password, verify_password
 from compliance.services.unit_of_work import unit_of_work
+from compliance.settings import setting
 
 # Formats of the UK registers; a doctor prescribes, so the GMC number is checked strictly.
 REGISTRATION_FORMATS = {
@@ -177,7 +177,7 @@ def _throttle(email: str) -> LoginThrottle:
 
 
 def _lock_message() -> str:
-    minutes = int(current_app.config["LOCKOUT_PERIOD"].total_seconds() // 60)
+    minutes = int(setting("LOCKOUT_PERIOD").total_seconds() // 60)
     return (f"Too many failed sign-in attempts: sign-in for this email address is locked "
             f"for {minutes} minutes.")
 
@@ -190,9 +190,9 @@ def _record_failure(throttle: LoginThrottle, user: User | None) -> LoginRefused:
     user_id = str(user.id) if user else None
     record_event("login_failed", actor=ANONYMOUS, table_name="users", record_id=user_id,
                  detail=f"Failed sign-in for {throttle.email}")
-    if throttle.failed_count >= current_app.config["LOCKOUT_THRESHOLD"]:
+    if throttle.failed_count >= setting("LOCKOUT_THRESHOLD"):
         throttle.failed_count = 0
-        throttle.locked_until = utcnow() + current_app.config["LOCKOUT_PERIOD"]
+        throttle.locked_until = utcnow() + setting("LOCKOUT_PERIOD")
         record_event("lockout", actor=ANONYMOUS, table_name="users", record_id=user_id,
                      detail=f"Sign-in for {throttle.email} locked until {throttle.locked_until}")
         return AccountLocked(_lock_message())

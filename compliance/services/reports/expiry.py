@@ -4,7 +4,6 @@ holding stock."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from compliance.clock import local_today
@@ -17,6 +16,7 @@ from compliance.services.reports.common import (
     page_in_python,
     sort_in_python,
 )
+from compliance.settings import setting
 
 SORTS = {"expires_on": "Expiry", "product_name": "Product", "batch_number": "Batch",
          "balance_ul": "Balance"}
@@ -40,7 +40,7 @@ class ExpiryRow:
 
 
 def window_days() -> int:
-    return int(current_app.config["NEAR_EXPIRY_DAYS"])
+    return int(setting("NEAR_EXPIRY_DAYS"))
 
 
 def report(filters: Filters, listing: Listing) -> Result:
