@@ -11,7 +11,7 @@ from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.models import Patient
 from compliance.models.patient import SEXES
-from compliance.services import ensure_can
+from compliance.services import ensure_can, reread
 from compliance.services.audit import give_reason
 from compliance.services.unit_of_work import unit_of_work
 
@@ -89,12 +89,13 @@ def register_patient(actor, details: PatientDetails) -> Patient:
 
 
 @unit_of_work("change a patient's details")
-def update_patient(actor, patient: Patient, details: PatientDetails, reason: str) -> Patient:
+def update_patient(actor, patient_id: int, details: PatientDetails, reason: str) -> Patient:
     """Change a patient's details, saying why."""
     ensure_can(actor, "register_patients")
     if not (reason or "").strip():
         raise InvalidInput("Give a reason for the change.", field="reason")
     _check(details)
+    patient = reread(Patient, patient_id, "No such patient.")
     give_reason(reason)
     for name, value in vars(details).items():
         setattr(patient, name, value)
