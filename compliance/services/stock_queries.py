@@ -15,6 +15,7 @@ from compliance.models.stock import (
     Batch,
     LedgerEntry,
     Product,
+    Stocktake,
 )
 
 
@@ -23,6 +24,14 @@ def products(include_inactive: bool = True) -> list[Product]:
     if not include_inactive:
         query = query.where(Product.active.is_(True))
     return list(db.session.scalars(query))
+
+
+def product_by_gtin(gtin: str) -> Product | None:
+    return db.session.scalar(select(Product).where(Product.gtin == gtin))
+
+
+def stocktakes_newest_first() -> list[Stocktake]:
+    return list(db.session.scalars(select(Stocktake).order_by(Stocktake.id.desc())))
 
 
 PAGE_SIZE = 50
