@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from compliance.clock import utcnow
 from compliance.database import insert_for
@@ -20,7 +20,7 @@ from compliance.errors import (
 from compliance.extensions import db
 from compliance.models import LoginThrottle, User
 from compliance.permissions import PRESCRIBER, ROLES
-from compliance.services import ensure_can
+from compliance.services import ensure_can, reread
 from compliance.services.audit import Actor, actor_of, give_reason, record_event
 from compliance.services.passwords import check_policy, hash_password, verify_password
 from compliance.services.unit_of_work import unit_of_work
@@ -106,14 +106,19 @@ def create_user(actor: User | None, profile: Profile, password: str) -> User:
 
 
 @unit_of_work("change a user")
-def update_user(actor: User, user: User, profile: Profile, reason: str) -> User:
+def update_user(actor: User, user_id: int, profile: Profile, reason: str) -> User:
     """Change a user's details and roles, saying why."""
     ensure_can(actor, "manage_users")
     _require_reason(reason)
+    user = _account(user_id)
     _check_profile(profile, user)
     give_reason(reason)
     _apply(user, profile)
     return user
+
+
+def _account(user_id: int) -> User:
+    return reread(User, user_id, "No such user.")
 
 
 def _require_reason(reason: str | None) -> None:
@@ -122,20 +127,23 @@ def _require_reason(reason: str | None) -> None:
 
 
 @unit_of_work("deactivate or reactivate a user")
-def set_active(actor: User, user: User, active: bool, reason: str) -> None:
+def set_active(actor: User, user_id: int, active: bool, reason: str) -> User:
     """Deactivate (ending every session) or reactivate an account; nobody is deleted."""
     ensure_can(actor, "manage_users")
     _require_reason(reason)
-    if user is actor and not active:
+    if user_id == actor.id and not active:
         raise InvalidInput("You cannot deactivate your own account.")
+    user = _account(user_id)
     give_reason(reason)
     user.active = active
     user.rotate_session_token()
+    return user
 
 
 @unit_of_work("change own password")
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(actor: User, current: str, new: str) -> None:
     """A user changes their own password; every other session ends."""
+    user = _account(actor.id)
     if not verify_password(user.password_hash, current):
         raise InvalidInput("The current password is incorrect.", field="current_password")
     if current == new:
@@ -148,9 +156,10 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 @unit_of_work("force a password reset")
-def force_password_reset(actor: User, user: User) -> str:
-    """Give `user` a one-time password to change at next sign-in; returns it once."""
+def force_password_reset(actor: User, user_id: int) -> str:
+    """Give the user a one-time password to change at next sign-in; returns it once."""
     ensure_can(actor, "manage_users")
+    user = _account(user_id)
     temporary = "-".join(secrets.token_urlsafe(6) for _ in range(3))
     give_reason(f"One-time password issued by {actor.full_name}")
     user.password_hash = hash_password(temporary)
@@ -237,7 +246,3 @@ def _refuse_sign_in(email: str, user: User | None, why: str) -> None:
     record_event("login_failed", actor=ANONYMOUS, table_name="users",
                  record_id=str(user.id) if user else None,
                  detail=f"Sign-in for {email} refused: {why}")
-
-
-def count_users() -> int:
-    return db.session.scalar(select(func.count()).select_from(User))

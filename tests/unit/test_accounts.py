@@ -74,16 +74,16 @@ def test_deactivation_needs_a_reason_and_rotates_the_session_token(app, users):
     nurse = users["nurse"]
     token = nurse.session_token
     with pytest.raises(InvalidInput):
-        accounts.set_active(users["manager"], nurse, False, "  ")
+        accounts.set_active(users["manager"], nurse.id, False, "  ")
     db.session.rollback()
     assert nurse.active
-    accounts.set_active(users["manager"], nurse, False, "left the clinic")
+    accounts.set_active(users["manager"], nurse.id, False, "left the clinic")
     assert not nurse.active and nurse.session_token != token
 
 
 def test_a_manager_cannot_deactivate_themselves(app, users):
     with pytest.raises(InvalidInput):
-        accounts.set_active(users["manager"], users["manager"], False, "testing")
+        accounts.set_active(users["manager"], users["manager"].id, False, "testing")
 
 
 def test_change_password_checks_the_current_one(app):
@@ -96,7 +96,7 @@ def test_change_password_checks_the_current_one(app):
 
 def test_forced_reset_issues_a_one_time_password(app, users):
     nurse = users["nurse"]
-    temporary = accounts.force_password_reset(users["manager"], nurse)
+    temporary = accounts.force_password_reset(users["manager"], nurse.id)
     assert nurse.must_change_password
     assert accounts.authenticate(nurse.email, temporary) is nurse
 
