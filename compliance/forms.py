@@ -39,6 +39,3 @@ def password_field(label: str = "Password") -> PasswordField:
 def text_field(label: str, max_length: int, required: bool = True) -> StringField:
     validators = [DataRequired()] if required else []
     return StringField(label, validators=[*validators, Length(max=max_length)])
-
-
-from compliance.views import show_domain_error  # noqa: E402,F401 - until every blueprint moves
