@@ -8,12 +8,12 @@ from compliance.auth.forms import ChangePasswordForm, LoginForm
 from compliance.forms import EmptyForm
 from compliance.permissions import public, requires
 from compliance.security import end_session, safe_next, start_session
-from compliance.services import accounts
+from compliance.services import accounts, sign_in
 from compliance.views import run_form
 
 
-def _sign_in(form: LoginForm):
-    user = accounts.authenticate(form.email.data, form.password.data)
+def _signed_in(form: LoginForm):
+    user = sign_in.authenticate(form.email.data, form.password.data)
     start_session(user)
     return user
 
@@ -25,14 +25,14 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     return run_form(
-        form, lambda: _sign_in(form),
+        form, lambda: _signed_in(form),
         success=lambda user: f"Signed in as {user.full_name}.",
         to=lambda _user: safe_next(request.args.get("next")) or url_for("main.home"),
     ) or render_template("auth/login.html", form=form)
 
 
 def _sign_out() -> None:
-    accounts.end_sessions(current_user)
+    sign_in.end_sessions(current_user)
     end_session()
 
 

@@ -46,12 +46,16 @@ def _clean(details: PatientDetails) -> None:
 
 def _check(details: PatientDetails) -> None:
     _clean(details)
-    today = local_today()
     if not details.first_name or not details.last_name:
         raise InvalidInput("Enter the patient's first and last names.",
                            field="first_name" if not details.first_name else "last_name")
     if details.sex not in SEXES:
         raise InvalidInput("Choose one of the listed options.", field="sex")
+    _check_dates(details)
+
+
+def _check_dates(details: PatientDetails) -> None:
+    today = local_today()
     if details.date_of_birth is None or details.date_of_birth > today:
         raise InvalidInput("The date of birth cannot be in the future.", field="date_of_birth")
     if today.year - details.date_of_birth.year > 120:

@@ -1,6 +1,6 @@
 """The flask commands: users and demo data."""
 
-from compliance.services import accounts, user_queries
+from compliance.services import accounts, sign_in, user_queries
 
 
 def test_users_create_reads_the_password_from_stdin(runner):
@@ -8,7 +8,7 @@ def test_users_create_reads_the_password_from_stdin(runner):
                                  "First Manager", "--role", "manager", "--password-stdin"],
                            input="Sclero-Ledger-Witness-42\n")
     assert result.exit_code == 0, result.output
-    assert accounts.authenticate("first@clinic.test", "Sclero-Ledger-Witness-42")
+    assert sign_in.authenticate("first@clinic.test", "Sclero-Ledger-Witness-42")
     listing = runner.invoke(args=["users", "list"])
     assert "first@clinic.test" in listing.output
 
