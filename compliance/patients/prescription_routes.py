@@ -69,7 +69,7 @@ def prescription_show(prescription_id: int):
         "patients/prescription_show.html", rx=rx, signatures=signatures_of(rx),
         state=signature_state(rx),
         sign_form=SignForm(), cancel_form=ReasonForm(prefix="cancel"), replace_form=EmptyForm(),
-        replaced=prescriptions.replaced_by(rx),
+        replaced=prescriptions.replaced_prescription(rx),
         replacement=prescriptions.pending_replacement(rx))
 
 

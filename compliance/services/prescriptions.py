@@ -210,7 +210,7 @@ def pending_replacement(prescription: Prescription) -> Prescription | None:
         Prescription.replaces_id == prescription.id, Prescription.status == DRAFT))
 
 
-def replaced_by(prescription: Prescription) -> Prescription | None:
+def replaced_prescription(prescription: Prescription) -> Prescription | None:
     """The prescription `prescription` replaces, if it replaces one."""
     if prescription.replaces_id is None:
         return None

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from compliance.clock import local_today
 from compliance.errors import (
@@ -20,6 +21,8 @@ from compliance.errors import (
     SignatureRefused,
     VolumeAboveMaximum,
 )
+from compliance.extensions import db
+from compliance.models import Prescription
 from compliance.services import prescriptions
 from compliance.services.prescriptions import PrescriptionDetails
 from compliance.services.signatures import signatures_of
@@ -237,3 +240,15 @@ def test_a_nurse_cannot_sign_or_cancel_a_prescription(users, draft):
     refused(NotADoctor, lambda: prescriptions.cancel_prescription(users["nurse"], draft.id, "x"),
             "profession is doctor")
 
+
+
+def test_a_prescription_is_acted_on_as_it_is_now_not_as_it_was_read(users, draft):
+    """Another writer cancels the draft after this session read it: signing is refused, and
+    nothing is signed."""
+    assert draft.status == "draft"  # as a view read it, before the write began
+    with db.engine.begin() as other:
+        other.execute(update(Prescription).where(Prescription.id == draft.id)
+                      .values(status="cancelled", cancelled_reason="Cancelled elsewhere"))
+    with pytest.raises(RecordLocked, match="cancelled and cannot be changed"):
+        prescriptions.sign_prescription(users["doctor"], draft.id, PASSWORD)
+    assert draft.status == "cancelled" and signatures_of(draft) == []
