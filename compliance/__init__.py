@@ -7,7 +7,7 @@ from flask import Flask
 from compliance import (
     cli,
     database,  # noqa: F401 - its engine listeners apply to every engine
-    errors,
+    error_pages,
     security,
     templating,
 )
@@ -30,7 +30,7 @@ def create_app(config_class) -> Flask:
     Path(app.instance_path).mkdir(exist_ok=True)
     register_extensions(app)
     register_blueprints(app)
-    errors.register_error_pages(app)
+    error_pages.register_error_pages(app)
     security.register(app)
     templating.register(app)
     cli.register(app)

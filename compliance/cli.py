@@ -13,7 +13,7 @@ from compliance.extensions import db
 from compliance.models import User
 from compliance.models.user import PROFESSIONS, REGISTERS
 from compliance.permissions import ROLES
-from compliance.services import accounts, audit_verify, stock_months, stock_queries
+from compliance.services import accounts, audit_verify, stock_months, stock_queries, user_queries
 from compliance.services.audit import Actor, acting_as
 
 users_cli = click.Group("users", help="Create and list user accounts.")
@@ -70,7 +70,7 @@ def _print_credentials() -> None:
 @click.option("--if-empty", is_flag=True, help="Skip quietly when data is already there.")
 def load_demo(if_empty):
     """Load the demo clinic into an empty database."""
-    if accounts.count_users() > 0:
+    if user_queries.count_users() > 0:
         if not if_empty:
             raise click.ClickException("The database already holds data; demo data is only "
                                        "loaded into an empty database.")

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from compliance.settings import setting
 
 
 def utcnow() -> datetime:
@@ -12,7 +12,7 @@ def utcnow() -> datetime:
 
 
 def clinic_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+    return ZoneInfo(setting("CLINIC_TIMEZONE"))
 
 
 def to_local(moment: datetime | None) -> datetime | None:

@@ -58,7 +58,7 @@ def _patients() -> tuple[DemoPatient, ...]:
 
 
 def _screen(nurse, patient, on: date, present: str | None) -> None:
-    screening.record_screening(nurse, patient, on, [
+    screening.record_screening(nurse, patient.id, on, [
         screening.Answer(item.id, item.name == present,
                          "Combined pill for 6 years" if item.name == present else None)
         for item in screening.active_contraindications()])
@@ -69,7 +69,7 @@ def _consult(prescriber, patient, demo: DemoPatient, on: date):
     suitable = demo.contraindication is None
     reason = ("Screened clear; small thread veins on both calves; realistic expectations."
               if suitable else f"{demo.contraindication}: a hard stop for sclerotherapy.")
-    return clinical.record_consultation(prescriber, patient, ConsultationDetails(
+    return clinical.record_consultation(prescriber, patient.id, ConsultationDetails(
         on, demo.consultation_mode, "Telephone" if remote else "Treatment room 1",
         "Telangiectasia and reticular veins on both calves and the back of the thighs; no "
         "varicose veins, pulses present.", suitable,
@@ -79,16 +79,16 @@ def _consult(prescriber, patient, demo: DemoPatient, on: date):
 
 def _prescribe(doctor, patient, consultation, demo: DemoPatient, product):
     start = consultation.held_on + timedelta(days=1)
-    rx = prescriptions.write_prescription(doctor, patient, PrescriptionDetails(
+    rx = prescriptions.write_prescription(doctor, patient.id, PrescriptionDetails(
         product_id=product.id, consultation_id=consultation.id,
         max_volume_per_session_ul=min(6_000, product.max_volume_per_session_ul),
         sessions_authorised=6 if demo.strength != "1" else 4, valid_from=start,
         valid_until=start + timedelta(days=365),
         directions="Microsclerotherapy of thread veins of the legs, 4 to 6 weeks apart."))
     if demo.outcome != "draft":
-        prescriptions.sign_prescription(doctor, rx, DOCTOR_PASSWORD)
+        prescriptions.sign_prescription(doctor, rx.id, DOCTOR_PASSWORD)
     if demo.outcome == "cancelled":
-        prescriptions.cancel_prescription(doctor, rx, "Patient decided not to go ahead after "
+        prescriptions.cancel_prescription(doctor, rx.id, "Patient decided not to go ahead after "
                                                       "thinking it over")
     return rx
 
@@ -108,7 +108,7 @@ def load_patients(users: dict, products: dict) -> dict:
         if n == 7:  # an earlier screening, superseded by the current one
             _screen(nurse, patient, seen_on - timedelta(days=300), None)
         _screen(nurse, patient, seen_on, demo.contraindication)
-        clinical.record_consent(nurse, patient, ConsentDetails(
+        clinical.record_consent(nurse, patient.id, ConsentDetails(
             seen_on, "Microsclerotherapy with sodium tetradecyl sulphate",
             "Both legs: calves and thighs", RISKS))
         consultation = _consult(doctor, patient, demo, seen_on)

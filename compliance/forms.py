@@ -1,6 +1,5 @@
 """Form pieces shared by every blueprint."""
 
-from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import (
     PasswordField,
@@ -11,8 +10,6 @@ from wtforms import (
     widgets,
 )
 from wtforms.validators import DataRequired, Length
-
-from compliance.errors import DomainError
 
 
 class EmptyForm(FlaskForm):
@@ -42,11 +39,3 @@ def password_field(label: str = "Password") -> PasswordField:
 def text_field(label: str, max_length: int, required: bool = True) -> StringField:
     validators = [DataRequired()] if required else []
     return StringField(label, validators=[*validators, Length(max=max_length)])
-
-
-def show_domain_error(form: FlaskForm, error: DomainError) -> None:
-    """Put a refusal next to its field when it names one, else flash it."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    flash(error.message, "error")

@@ -9,7 +9,6 @@ from compliance.audit import bp
 from compliance.audit.forms import AsAtForm, AuditFilterForm
 from compliance.clock import end_of_local_day, to_local
 from compliance.csvexport import csv_response
-from compliance.extensions import db
 from compliance.forms import options
 from compliance.permissions import requires
 from compliance.services import audit, audit_search, audit_verify
@@ -52,8 +51,8 @@ def _decode(changes: str) -> dict:
     return json.loads(changes or "{}")
 
 
-def _csv_rows(query):
-    for event in db.session.scalars(query.execution_options(yield_per=1000)):
+def _csv_rows(events):
+    for event in events:
         yield [event.seq, event.occurred_at.isoformat(), event.actor_id, event.actor_name,
                event.action, event.table_name, event.record_id, event.changes, event.reason,
                event.rule, event.detail, event.prev_hash, event.hash]
@@ -64,33 +63,13 @@ def _csv_rows(query):
 def export():
     _form, filters = _filter_form()
     record_alone(None, "export", detail=f"Audit trail CSV; filters: {filters.describe()}")
-    return csv_response("audit-trail.csv", CSV_HEADER, _csv_rows(audit_search.filtered(filters)))
+    return csv_response("audit-trail.csv", CSV_HEADER, _csv_rows(audit_search.streamed(filters)))
 
 
 @bp.route("/verify")
 @requires("view_audit")
 def verify():
     return render_template("audit/verify.html", result=audit_verify.verify_and_record())
-
-
-def _model_for(table_name: str):
-    for mapper in db.Model.registry.mappers:
-        if mapper.local_table.name == table_name:
-            return mapper
-    return None
-
-
-def _load_record(table_name: str, record_id: str):
-    mapper = _model_for(table_name)
-    if mapper is None or len(mapper.primary_key) != len(record_id.split("|")):
-        return None
-    try:
-        key = tuple(column.type.python_type(part)
-                    for column, part in zip(mapper.primary_key, record_id.split("|"),
-                                            strict=True))
-    except (TypeError, ValueError):
-        return None
-    return db.session.get(mapper.class_, key)
 
 
 @bp.route("/records/<table_name>/<record_id>")
@@ -101,7 +80,7 @@ def record(table_name: str, record_id: str):
     state = None
     if form.validate() and form.at.data:
         state = audit.state_at(events, end_of_local_day(form.at.data))
-    current = _load_record(table_name, record_id)
+    current = audit_search.current_record(table_name, record_id)
     signatures = signatures_of(current) if current is not None else []
     fields = sorted(set(chain.from_iterable(_decode(e.changes) for e in events)))
     return render_template("audit/record.html", table_name=table_name, record_id=record_id,

@@ -1,12 +1,10 @@
 """Screening, consent and consultation views: thin; refusals shown next to their field."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from compliance.clock import local_today
-from compliance.errors import DomainError
 from compliance.extensions import db
-from compliance.forms import show_domain_error
 from compliance.models import Consent, Consultation, Patient, Screening
 from compliance.patients import bp
 from compliance.patients.forms import (
@@ -18,6 +16,7 @@ from compliance.patients.forms import (
 )
 from compliance.permissions import requires
 from compliance.services import clinical, screening
+from compliance.views import run_form
 
 
 def _answers(questions) -> list[screening.Answer]:
@@ -36,26 +35,23 @@ def screening_new(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
     form = ScreeningForm(data={"screened_on": local_today()})
     questions = screening.active_contraindications()
-    problems: dict[str, str] = {}
-    if form.validate_on_submit():
-        try:
-            screening.record_screening(current_user, patient, form.screened_on.data,
-                                       _answers(questions))
-        except DomainError as error:
-            show_domain_error(form, error)
-            problems = {error.field: error.message} if error.field else {}
-        else:
-            flash("Screening recorded; it is now the patient's current screening.", "success")
-            return redirect(url_for("patients.show", patient_id=patient.id))
-    return render_template("patients/screening_form.html", form=form, patient=patient,
-                           questions=questions, problems=problems, values=request.form)
+    problems: dict[str, str] = {}  # answers are not form fields: their refusals shown apart
+    return run_form(
+        form, lambda: screening.record_screening(current_user, patient.id, form.screened_on.data,
+                                                 _answers(questions)),
+        success="Screening recorded; it is now the patient's current screening.",
+        to=url_for("patients.show", patient_id=patient.id),
+        on_refusal=lambda error: problems.update({error.field: error.message} if error.field
+                                                 else {}),
+    ) or render_template("patients/screening_form.html", form=form, patient=patient,
+                         questions=questions, problems=problems, values=request.form)
 
 
 @bp.route("/screenings/<int:screening_id>")
 @requires("view_patients")
 def screening_show(screening_id: int):
     found = db.get_or_404(Screening, screening_id)
-    patient = db.session.get(Patient, found.patient_id)
+    patient = db.get_or_404(Patient, found.patient_id)
     current = screening.current_screening(patient)
     return render_template("patients/screening_show.html", screening=found, patient=patient,
                            is_current=current is found)
@@ -67,15 +63,10 @@ def consent_new(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
     form = ConsentForm(data={"consented_on": local_today(),
                              "procedure": "Microsclerotherapy with sodium tetradecyl sulphate"})
-    if form.validate_on_submit():
-        try:
-            clinical.record_consent(current_user, patient, form.details())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash("Consent recorded.", "success")
-            return redirect(url_for("patients.show", patient_id=patient.id))
-    return render_template("patients/consent_form.html", form=form, patient=patient)
+    return run_form(
+        form, lambda: clinical.record_consent(current_user, patient.id, form.details()),
+        success="Consent recorded.", to=url_for("patients.show", patient_id=patient.id),
+    ) or render_template("patients/consent_form.html", form=form, patient=patient)
 
 
 @bp.route("/<int:patient_id>/consents")
@@ -94,17 +85,13 @@ def consent_list(patient_id: int):
 def consent_withdraw(consent_id: int):
     consent = db.get_or_404(Consent, consent_id)
     form = WithdrawConsentForm(prefix=f"withdraw-{consent.id}")
-    if not form.validate_on_submit():
-        flash("Give the date and the reason the patient withdrew consent.", "error")
-    else:
-        try:
-            clinical.withdraw_consent(current_user, consent, form.withdrawn_on.data,
-                                      form.reason.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash("Consent withdrawn.", "success")
-    return redirect(url_for("patients.consent_list", patient_id=consent.patient_id))
+    back = url_for("patients.consent_list", patient_id=consent.patient_id)
+    return run_form(
+        form, lambda: clinical.withdraw_consent(current_user, consent.id, form.withdrawn_on.data,
+                                                form.reason.data),
+        success="Consent withdrawn.", to=back,
+        invalid="Give the date and the reason the patient withdrew consent.",
+    ) or redirect(back)
 
 
 @bp.route("/<int:patient_id>/consultations/new", methods=["GET", "POST"])
@@ -112,16 +99,11 @@ def consent_withdraw(consent_id: int):
 def consultation_new(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
     form = ConsultationForm(data={"held_on": local_today(), "mode": "face to face"})
-    if form.validate_on_submit():
-        try:
-            clinical.record_consultation(current_user, patient, form.details())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash("Consultation recorded.", "success")
-            return redirect(url_for("patients.show", patient_id=patient.id))
-    return render_template("patients/consultation_form.html", form=form, patient=patient,
-                           consultation=None)
+    return run_form(
+        form, lambda: clinical.record_consultation(current_user, patient.id, form.details()),
+        success="Consultation recorded.", to=url_for("patients.show", patient_id=patient.id),
+    ) or render_template("patients/consultation_form.html", form=form, patient=patient,
+                         consultation=None)
 
 
 @bp.route("/consultations/<int:consultation_id>")
@@ -129,7 +111,7 @@ def consultation_new(patient_id: int):
 def consultation_show(consultation_id: int):
     consultation = db.get_or_404(Consultation, consultation_id)
     return render_template("patients/consultation_show.html", consultation=consultation,
-                           patient=db.session.get(Patient, consultation.patient_id))
+                           patient=db.get_or_404(Patient, consultation.patient_id))
 
 
 @bp.route("/consultations/<int:consultation_id>/correct", methods=["GET", "POST"])
@@ -139,16 +121,11 @@ def consultation_correct(consultation_id: int):
     form = CorrectConsultationForm(obj=consultation)
     if not form.is_submitted():
         form.suitable.data = "yes" if consultation.suitable else "no"
-    if form.validate_on_submit():
-        try:
-            clinical.correct_consultation(current_user, consultation, form.details(),
-                                          form.reason.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash("Consultation corrected.", "success")
-            return redirect(url_for("patients.consultation_show",
-                                    consultation_id=consultation.id))
-    return render_template("patients/consultation_form.html", form=form,
-                           patient=db.session.get(Patient, consultation.patient_id),
-                           consultation=consultation)
+    return run_form(
+        form, lambda: clinical.correct_consultation(current_user, consultation.id,
+                                                    form.details(), form.reason.data),
+        success="Consultation corrected.",
+        to=url_for("patients.consultation_show", consultation_id=consultation.id),
+    ) or render_template("patients/consultation_form.html", form=form,
+                         patient=db.get_or_404(Patient, consultation.patient_id),
+                         consultation=consultation)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from compliance.clock import local_today
 from compliance.errors import DomainError
 from compliance.extensions import db
-from compliance.forms import EmptyForm, ReasonForm, options, show_domain_error
+from compliance.forms import EmptyForm, ReasonForm, options
 from compliance.models import Patient, Prescription
 from compliance.patients import bp
 from compliance.patients.forms import PrescriptionForm, SignForm
@@ -17,6 +17,7 @@ from compliance.services import prescriptions, stock_queries
 from compliance.services.clinical import consultations_of
 from compliance.services.patient_records import signature_state
 from compliance.services.signatures import signatures_of
+from compliance.views import run_form
 
 
 def _choices(form: PrescriptionForm, patient: Patient) -> None:
@@ -43,21 +44,21 @@ def _details(form: PrescriptionForm) -> prescriptions.PrescriptionDetails:
     return prescriptions.PrescriptionDetails(**form.values())
 
 
+def _shown(rx: Prescription) -> str:
+    return url_for("patients.prescription_show", prescription_id=rx.id)
+
+
 @bp.route("/<int:patient_id>/prescriptions/new", methods=["GET", "POST"])
 @requires("sign_prescription")
 def prescription_new(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
     form = _new_form(patient)
-    if form.validate_on_submit():
-        try:
-            rx = prescriptions.write_prescription(current_user, patient, _details(form))
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(f"Draft {rx.reference} saved. Check it, then sign it.", "success")
-            return redirect(url_for("patients.prescription_show", prescription_id=rx.id))
-    return render_template("patients/prescription_form.html", form=form, patient=patient,
-                           prescription=None)
+    return run_form(
+        form, lambda: prescriptions.write_prescription(current_user, patient.id, _details(form)),
+        success=lambda rx: f"Draft {rx.reference} saved. Check it, then sign it.",
+        to=_shown,
+    ) or render_template("patients/prescription_form.html", form=form, patient=patient,
+                         prescription=None)
 
 
 @bp.route("/prescriptions/<int:prescription_id>")
@@ -68,7 +69,7 @@ def prescription_show(prescription_id: int):
         "patients/prescription_show.html", rx=rx, signatures=signatures_of(rx),
         state=signature_state(rx),
         sign_form=SignForm(), cancel_form=ReasonForm(prefix="cancel"), replace_form=EmptyForm(),
-        replaced=db.session.get(Prescription, rx.replaces_id or 0),
+        replaced=prescriptions.replaced_prescription(rx),
         replacement=prescriptions.pending_replacement(rx))
 
 
@@ -88,18 +89,13 @@ def prescription_edit(prescription_id: int):
         prescriptions.ensure_draft_of(current_user, rx)
     except DomainError as error:  # a signed prescription is locked: no form at all
         flash(error.message, "error")
-        return redirect(url_for("patients.prescription_show", prescription_id=rx.id))
+        return redirect(_shown(rx))
     form = _edit_form(rx)
-    if form.validate_on_submit():
-        try:
-            prescriptions.update_draft(current_user, rx, _details(form))
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(f"Draft {rx.reference} updated.", "success")
-            return redirect(url_for("patients.prescription_show", prescription_id=rx.id))
-    return render_template("patients/prescription_form.html", form=form, patient=rx.patient,
-                           prescription=rx)
+    return run_form(
+        form, lambda: prescriptions.update_draft(current_user, rx.id, _details(form)),
+        success=lambda changed: f"Draft {changed.reference} updated.", to=_shown,
+    ) or render_template("patients/prescription_form.html", form=form, patient=rx.patient,
+                         prescription=rx)
 
 
 @bp.route("/prescriptions/<int:prescription_id>/sign", methods=["POST"])
@@ -107,16 +103,11 @@ def prescription_edit(prescription_id: int):
 def prescription_sign(prescription_id: int):
     rx = db.get_or_404(Prescription, prescription_id)
     form = SignForm()
-    if not form.validate_on_submit():
-        flash("Enter your password to sign.", "error")
-        return redirect(url_for("patients.prescription_show", prescription_id=rx.id))
-    try:
-        prescriptions.sign_prescription(current_user, rx, form.password.data)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
-        flash(f"{rx.reference} signed.", "success")
-    return redirect(url_for("patients.prescription_show", prescription_id=rx.id))
+    return run_form(
+        form, lambda: prescriptions.sign_prescription(current_user, rx.id, form.password.data),
+        success=lambda signed: f"{signed.reference} signed.", to=_shown(rx),
+        invalid="Enter your password to sign.",
+    ) or redirect(_shown(rx))
 
 
 @bp.route("/prescriptions/<int:prescription_id>/cancel", methods=["POST"])
@@ -124,29 +115,20 @@ def prescription_sign(prescription_id: int):
 def prescription_cancel(prescription_id: int):
     rx = db.get_or_404(Prescription, prescription_id)
     form = ReasonForm(prefix="cancel")
-    if not form.validate_on_submit():
-        flash("Give a reason for cancelling.", "error")
-        return redirect(url_for("patients.prescription_show", prescription_id=rx.id))
-    try:
-        prescriptions.cancel_prescription(current_user, rx, form.reason.data)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
-        flash(f"{rx.reference} cancelled.", "success")
-    return redirect(url_for("patients.prescription_show", prescription_id=rx.id))
+    return run_form(
+        form, lambda: prescriptions.cancel_prescription(current_user, rx.id, form.reason.data),
+        success=lambda cancelled: f"{cancelled.reference} cancelled.", to=_shown(rx),
+        invalid="Give a reason for cancelling.",
+    ) or redirect(_shown(rx))
 
 
 @bp.route("/prescriptions/<int:prescription_id>/replace", methods=["POST"])
 @requires("sign_prescription")
 def prescription_replace(prescription_id: int):
     rx = db.get_or_404(Prescription, prescription_id)
-    if not EmptyForm().validate_on_submit():
-        return redirect(url_for("patients.prescription_show", prescription_id=rx.id))
-    try:
-        new = prescriptions.replace_prescription(current_user, rx)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("patients.prescription_show", prescription_id=rx.id))
-    flash(f"Draft {new.reference} replaces {rx.reference}: change it, then sign it. "
-          f"{rx.reference} stays valid until then.", "success")
-    return redirect(url_for("patients.prescription_edit", prescription_id=new.id))
+    return run_form(
+        EmptyForm(), lambda: prescriptions.replace_prescription(current_user, rx.id),
+        success=lambda new: f"Draft {new.reference} replaces {rx.reference}: change it, then "
+                            f"sign it. {rx.reference} stays valid until then.",
+        to=lambda new: url_for("patients.prescription_edit", prescription_id=new.id),
+    ) or redirect(_shown(rx))

@@ -1,12 +1,10 @@
 """Patient list, search, registration, details and the record's timeline."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from compliance.clock import local_today
-from compliance.errors import DomainError
 from compliance.extensions import db
-from compliance.forms import show_domain_error
 from compliance.models import Patient
 from compliance.patients import bp
 from compliance.patients.forms import EditPatientForm, PatientForm
@@ -15,6 +13,7 @@ from compliance.services import patients
 from compliance.services.clinical import consents_of
 from compliance.services.patient_records import timeline
 from compliance.services.screening import current_screening, present_in
+from compliance.views import run_form
 
 
 @bp.route("/")
@@ -29,15 +28,11 @@ def index():
 @requires("register_patients")
 def new():
     form = PatientForm()
-    if form.validate_on_submit():
-        try:
-            patient = patients.register_patient(current_user, form.details())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(f"{patient.full_name} registered as {patient.reference}.", "success")
-            return redirect(url_for("patients.show", patient_id=patient.id))
-    return render_template("patients/form.html", form=form, patient=None)
+    return run_form(
+        form, lambda: patients.register_patient(current_user, form.details()),
+        success=lambda patient: f"{patient.full_name} registered as {patient.reference}.",
+        to=lambda patient: url_for("patients.show", patient_id=patient.id),
+    ) or render_template("patients/form.html", form=form, patient=None)
 
 
 @bp.route("/<int:patient_id>")
@@ -56,12 +51,8 @@ def show(patient_id: int):
 def edit(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
     form = EditPatientForm(obj=patient)
-    if form.validate_on_submit():
-        try:
-            patients.update_patient(current_user, patient, form.details(), form.reason.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash("Patient details updated.", "success")
-            return redirect(url_for("patients.show", patient_id=patient.id))
-    return render_template("patients/form.html", form=form, patient=patient)
+    return run_form(
+        form, lambda: patients.update_patient(current_user, patient.id, form.details(),
+                                              form.reason.data),
+        success="Patient details updated.", to=url_for("patients.show", patient_id=patient.id),
+    ) or render_template("patients/form.html", form=form, patient=patient)

@@ -119,3 +119,7 @@ class RecallContactForm(FlaskForm):
     patient_id = HiddenField(validators=[DataRequired()])
     method = SelectField("How", choices=options((m, m.capitalize()) for m in CONTACT_METHODS))
     outcome = TextAreaField("Outcome", validators=[DataRequired(), Length(max=1000)])
+
+    def validate_patient_id(self, field) -> None:
+        if not (field.data or "").isdigit():
+            raise ValidationError("Choose a patient who received the batch.")

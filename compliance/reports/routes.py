@@ -1,12 +1,11 @@
 """Report views: parse the filters, ask a service for rows, render screen, CSV or PDF."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from compliance.clock import utcnow
 from compliance.csvexport import csv_response
 from compliance.database import read_snapshot
-from compliance.errors import DomainError
 from compliance.extensions import db
 from compliance.models import Batch
 from compliance.permissions import requires
@@ -17,6 +16,7 @@ from compliance.reports.pdf import pdf_response
 from compliance.services import audit
 from compliance.services.reports import dashboard, trace
 from compliance.services.unit_of_work import record_alone
+from compliance.views import run_form
 
 SCREEN, PRINT = "reports/_screen.html", "reports/_print.html"
 
@@ -97,15 +97,16 @@ for _spec in REPORTS:
 @requires("manage_recall")
 def log_contact(batch_id: int):
     form = RecallContactForm()
-    if form.validate_on_submit() and form.patient_id.data.isdigit():
-        try:
-            trace.log_contact(current_user, batch_id, int(form.patient_id.data),
-                              form.method.data, form.outcome.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash("Contact attempt logged.", "success")
-    else:
-        flash("Choose how the patient was contacted and say what happened.", "error")
+    return run_form(
+        form, lambda: trace.log_contact(current_user, batch_id, int(form.patient_id.data),
+                                        form.method.data, form.outcome.data),
+        success="Contact attempt logged.", to=lambda _contact: _traced(batch_id),
+        invalid="Choose how the patient was contacted and say what happened.",
+    ) or redirect(_traced(batch_id))
+
+
+def _traced(batch_id: int) -> str:
+    """The batch's trace report (looked up after the attempt, which is refused and recorded
+    for a batch that does not exist)."""
     batch = db.get_or_404(Batch, batch_id)
-    return redirect(url_for("reports.trace", batch=batch.batch_number, product=batch.product_id))
+    return url_for("reports.trace", batch=batch.batch_number, product=batch.product_id)

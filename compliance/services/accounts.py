@@ -1,28 +1,18 @@
-"""Accounts: creating and changing users, passwords and sign-in (D1)."""
+"""Accounts: creating and changing users and their passwords (D1)."""
 
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from compliance.clock import utcnow
-from compliance.database import insert_for
-from compliance.errors import (
-    AccountInactive,
-    AccountLocked,
-    DuplicateEmail,
-    InvalidInput,
-    InvalidRegistration,
-    LoginRefused,
-)
+from compliance.errors import DuplicateEmail, InvalidInput, InvalidRegistration
 from compliance.extensions import db
-from compliance.models import LoginThrottle, User
+from compliance.models import User
 from compliance.permissions import PRESCRIBER, ROLES
-from compliance.services import ensure_can
-from compliance.services.audit import Actor, actor_of, give_reason, record_event
+from compliance.services import ensure_can, reread
+from compliance.services.audit import give_reason
 from compliance.services.passwords import check_policy, hash_password, verify_password
 from compliance.services.unit_of_work import unit_of_work
 
@@ -55,16 +45,21 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def _check_prescriber_registration(profile: Profile) -> None:
+    if not (profile.register and profile.registration_number):
+        raise InvalidRegistration("A prescriber needs a professional register and "
+                                  "registration number.", field="registration_number")
+    if profile.profession == "doctor" and profile.register != "GMC":
+        raise InvalidRegistration("A prescribing doctor must be on the GMC register.",
+                                  field="register")
+
+
 def _check_registration(profile: Profile) -> None:
     number = (profile.registration_number or "").strip().upper() or None
     profile.registration_number = number
     profile.register = profile.register or None
-    if PRESCRIBER in profile.roles and not (profile.register and number):
-        raise InvalidRegistration("A prescriber needs a professional register and "
-                                  "registration number.", field="registration_number")
-    if profile.profession == "doctor" and PRESCRIBER in profile.roles and profile.register != "GMC":
-        raise InvalidRegistration("A prescribing doctor must be on the GMC register.",
-                                  field="register")
+    if PRESCRIBER in profile.roles:
+        _check_prescriber_registration(profile)
     if number and profile.register in REGISTRATION_FORMATS:
         pattern, message = REGISTRATION_FORMATS[profile.register]
         if not pattern.fullmatch(number):
@@ -106,14 +101,19 @@ def create_user(actor: User | None, profile: Profile, password: str) -> User:
 
 
 @unit_of_work("change a user")
-def update_user(actor: User, user: User, profile: Profile, reason: str) -> User:
+def update_user(actor: User, user_id: int, profile: Profile, reason: str) -> User:
     """Change a user's details and roles, saying why."""
     ensure_can(actor, "manage_users")
     _require_reason(reason)
+    user = _account(user_id)
     _check_profile(profile, user)
     give_reason(reason)
     _apply(user, profile)
     return user
+
+
+def _account(user_id: int) -> User:
+    return reread(User, user_id, "No such user.")
 
 
 def _require_reason(reason: str | None) -> None:
@@ -122,20 +122,23 @@ def _require_reason(reason: str | None) -> None:
 
 
 @unit_of_work("deactivate or reactivate a user")
-def set_active(actor: User, user: User, active: bool, reason: str) -> None:
+def set_active(actor: User, user_id: int, active: bool, reason: str) -> User:
     """Deactivate (ending every session) or reactivate an account; nobody is deleted."""
     ensure_can(actor, "manage_users")
     _require_reason(reason)
-    if user is actor and not active:
+    if user_id == actor.id and not active:
         raise InvalidInput("You cannot deactivate your own account.")
+    user = _account(user_id)
     give_reason(reason)
     user.active = active
     user.rotate_session_token()
+    return user
 
 
 @unit_of_work("change own password")
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(actor: User, current: str, new: str) -> None:
     """A user changes their own password; every other session ends."""
+    user = _account(actor.id)
     if not verify_password(user.password_hash, current):
         raise InvalidInput("The current password is incorrect.", field="current_password")
     if current == new:
@@ -148,96 +151,13 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 @unit_of_work("force a password reset")
-def force_password_reset(actor: User, user: User) -> str:
-    """Give `user` a one-time password to change at next sign-in; returns it once."""
+def force_password_reset(actor: User, user_id: int) -> str:
+    """Give the user a one-time password to change at next sign-in; returns it once."""
     ensure_can(actor, "manage_users")
+    user = _account(user_id)
     temporary = "-".join(secrets.token_urlsafe(6) for _ in range(3))
     give_reason(f"One-time password issued by {actor.full_name}")
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
     user.rotate_session_token()
     return temporary
-
-
-@unit_of_work("sign out")
-def end_sessions(user: User) -> None:
-    """Logout: every cookie issued to this user so far stops working."""
-    user = db.session.get(User, user.id, populate_existing=True)
-    user.rotate_session_token()
-    record_event("logout", actor=actor_of(user), table_name="users", record_id=str(user.id))
-
-
-def _throttle(email: str) -> LoginThrottle:
-    """The email address's counter, locked for this transaction: parallel failed sign-ins
-    each count (on PostgreSQL; a SQLite writer already holds the whole database)."""
-    table = LoginThrottle.__table__
-    db.session.execute(insert_for(db.session)(table).values(email=email, failed_count=0)
-                       .on_conflict_do_nothing(index_elements=[table.c.email]))
-    return db.session.get(LoginThrottle, email, with_for_update=True, populate_existing=True)
-
-
-def _lock_message() -> str:
-    minutes = int(current_app.config["LOCKOUT_PERIOD"].total_seconds() // 60)
-    return (f"Too many failed sign-in attempts: sign-in for this email address is locked "
-            f"for {minutes} minutes.")
-
-
-ANONYMOUS = Actor(None, "anonymous")
-
-
-def _record_failure(throttle: LoginThrottle, user: User | None) -> LoginRefused:
-    throttle.failed_count += 1
-    user_id = str(user.id) if user else None
-    record_event("login_failed", actor=ANONYMOUS, table_name="users", record_id=user_id,
-                 detail=f"Failed sign-in for {throttle.email}")
-    if throttle.failed_count >= current_app.config["LOCKOUT_THRESHOLD"]:
-        throttle.failed_count = 0
-        throttle.locked_until = utcnow() + current_app.config["LOCKOUT_PERIOD"]
-        record_event("lockout", actor=ANONYMOUS, table_name="users", record_id=user_id,
-                     detail=f"Sign-in for {throttle.email} locked until {throttle.locked_until}")
-        return AccountLocked(_lock_message())
-    return LoginRefused()
-
-
-def authenticate(email: str, password: str) -> User:
-    """The user with these credentials, or LoginRefused saying only what is safe to say."""
-    email = normalise_email(email)
-    user = find_by_email(email)
-    # Checked before the write lock: the hash takes a tenth of a second by design.
-    checked_hash = user.password_hash if user else None
-    matches = verify_password(checked_hash, password)
-    outcome = _sign_in(None, email, user.id if user else None, checked_hash, matches)
-    if isinstance(outcome, LoginRefused):
-        raise outcome
-    return outcome
-
-
-@unit_of_work("sign in")
-def _sign_in(_actor, email: str, user_id: int | None, checked_hash: str | None,
-             matches: bool) -> "User | LoginRefused":
-    """Count the attempt and return the user or the refusal: a refused sign-in is committed
-    too (its failure count and events), so it is returned rather than raised."""
-    throttle = _throttle(email)
-    if throttle.locked_until and throttle.locked_until > utcnow():
-        _refuse_sign_in(email, None, "locked")
-        return AccountLocked(_lock_message())
-    # As it is now, inside the writing transaction.
-    user = db.session.get(User, user_id, populate_existing=True) if user_id else None
-    if not matches or user is None or user.password_hash != checked_hash:
-        return _record_failure(throttle, user)
-    if not user.is_active:
-        _refuse_sign_in(email, user, "inactive or expired account")
-        return AccountInactive()
-    throttle.failed_count, throttle.locked_until = 0, None
-    record_event("login", actor=actor_of(user), table_name="users", record_id=str(user.id))
-    return user
-
-
-def _refuse_sign_in(email: str, user: User | None, why: str) -> None:
-    record_event("login_failed", actor=ANONYMOUS, table_name="users",
-                 record_id=str(user.id) if user else None,
-                 detail=f"Sign-in for {email} refused: {why}")
-
-
-def count_users() -> int:
-    return db.session.scalar(select(func.count()).select_from(User))

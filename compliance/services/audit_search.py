@@ -1,5 +1,6 @@
 """Finding audit events: filters, pages and the people and tables to filter by."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,6 +46,11 @@ def filtered(filters: AuditFilters) -> Select:
     return query
 
 
+def streamed(filters: AuditFilters) -> Iterator[AuditEvent]:
+    """Every event matching `filters`, newest first, fetched a thousand at a time."""
+    yield from db.session.scalars(filtered(filters).execution_options(yield_per=1000))
+
+
 def page(filters: AuditFilters, before: int | None) -> list[AuditEvent]:
     """One page of events older than sequence number `before` (keyset, not offset)."""
     query = filtered(filters)
@@ -62,3 +68,25 @@ def table_choices() -> list[tuple[str, str]]:
     names = db.session.scalars(select(AuditEvent.table_name).distinct()
                                .where(AuditEvent.table_name.is_not(None)))
     return [("", "Any table")] + [(name, name) for name in sorted(names)]
+
+
+def _mapper_of(table_name: str):
+    for mapper in db.Model.registry.mappers:
+        if mapper.local_table.name == table_name:
+            return mapper
+    return None
+
+
+def current_record(table_name: str, record_id: str):
+    """The row an audit trail names by table and key ("a|b" for a composite key), as it is
+    now; None when it is gone or the key does not fit the table."""
+    mapper = _mapper_of(table_name)
+    if mapper is None or len(mapper.primary_key) != len(record_id.split("|")):
+        return None
+    try:
+        key = tuple(column.type.python_type(part)
+                    for column, part in zip(mapper.primary_key, record_id.split("|"),
+                                            strict=True))
+    except (TypeError, ValueError):
+        return None
+    return db.session.get(mapper.class_, key)

@@ -11,7 +11,7 @@ from compliance.extensions import db
 from compliance.models import Consent, Consultation, Patient, Prescription
 from compliance.models.patient import CONSULTATION_MODES
 from compliance.models.treatment import SIGNED
-from compliance.services import ensure_can
+from compliance.services import ensure_can, reread
 from compliance.services.audit import give_reason
 from compliance.services.unit_of_work import unit_of_work
 
@@ -38,9 +38,10 @@ class ConsentDetails:
 
 
 @unit_of_work("record consent")
-def record_consent(actor, patient: Patient, details: ConsentDetails) -> Consent:
+def record_consent(actor, patient_id: int, details: ConsentDetails) -> Consent:
     """Record the patient's informed consent to a procedure."""
     ensure_can(actor, "record_consultation")
+    patient = reread(Patient, patient_id, "No such patient.")
     _not_future(details.consented_on, "consented_on", "date of consent")
     text = _required({"procedure": details.procedure, "areas": details.areas,
                       "risks_explained": details.risks_explained},
@@ -52,9 +53,10 @@ def record_consent(actor, patient: Patient, details: ConsentDetails) -> Consent:
 
 
 @unit_of_work("withdraw consent")
-def withdraw_consent(actor, consent: Consent, withdrawn_on: date | None, reason: str) -> Consent:
+def withdraw_consent(actor, consent_id: int, withdrawn_on: date | None, reason: str) -> Consent:
     """The patient withdraws consent; the record stays, marked withdrawn with the reason."""
     ensure_can(actor, "record_consultation")
+    consent = reread(Consent, consent_id, "No such consent.")
     if consent.withdrawn_on is not None:
         raise ConsentAlreadyWithdrawn()
     _not_future(withdrawn_on, "withdrawn_on", "date of withdrawal")
@@ -95,10 +97,11 @@ def _check_consultation(details: ConsultationDetails) -> dict:
 
 
 @unit_of_work("record a consultation")
-def record_consultation(actor, patient: Patient, details: ConsultationDetails) -> Consultation:
+def record_consultation(actor, patient_id: int, details: ConsultationDetails) -> Consultation:
     """Record a prescriber's assessment; a remote one is kept but never supports a
     prescription."""
     ensure_can(actor, "record_consultation")
+    patient = reread(Patient, patient_id, "No such patient.")
     consultation = Consultation(patient_id=patient.id, prescriber_id=actor.id,
                                 **_check_consultation(details))
     db.session.add(consultation)
@@ -106,10 +109,11 @@ def record_consultation(actor, patient: Patient, details: ConsultationDetails) -
 
 
 @unit_of_work("correct a consultation")
-def correct_consultation(actor, consultation: Consultation, details: ConsultationDetails,
+def correct_consultation(actor, consultation_id: int, details: ConsultationDetails,
                          reason: str) -> Consultation:
     """Correct a consultation record, saying why; not once a signed prescription rests on it."""
     ensure_can(actor, "record_consultation")
+    consultation = reread(Consultation, consultation_id, "No such consultation.")
     if consultation.prescriber_id != actor.id:
         raise NotPermitted("Only the prescriber who held the consultation may correct it.")
     relied_on = db.session.scalar(select(Prescription.id).where(

@@ -43,7 +43,7 @@ def _check(session: TreatmentSession | None, note: FollowUpNote) -> None:
 def record_follow_up(actor, session_id: int, note: FollowUpNote) -> FollowUp:
     """Record what was seen after a session; complications feed the exceptions report."""
     ensure_can(actor, "record_follow_up")
-    session = db.session.get(TreatmentSession, session_id)
+    session = db.session.get(TreatmentSession, session_id, populate_existing=True)
     _check(session, note)
     follow_up = FollowUp(session_id=session.id, seen_on=note.seen_on,
                          effects=";".join(note.effects), complication=note.complication,

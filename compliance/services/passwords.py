@@ -3,12 +3,12 @@
 import re
 from functools import lru_cache
 
-from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from compliance.errors import WeakPassword
+from compliance.settings import setting
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
@@ -38,7 +38,7 @@ def check_policy(password: str, *, user_inputs: tuple[str, ...] = ()) -> None:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    return generate_password_hash(password, method=setting("PASSWORD_HASH_METHOD"))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

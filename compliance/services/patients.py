@@ -11,7 +11,7 @@ from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.models import Patient
 from compliance.models.patient import SEXES
-from compliance.services import ensure_can
+from compliance.services import ensure_can, reread
 from compliance.services.audit import give_reason
 from compliance.services.unit_of_work import unit_of_work
 
@@ -46,12 +46,16 @@ def _clean(details: PatientDetails) -> None:
 
 def _check(details: PatientDetails) -> None:
     _clean(details)
-    today = local_today()
     if not details.first_name or not details.last_name:
         raise InvalidInput("Enter the patient's first and last names.",
                            field="first_name" if not details.first_name else "last_name")
     if details.sex not in SEXES:
         raise InvalidInput("Choose one of the listed options.", field="sex")
+    _check_dates(details)
+
+
+def _check_dates(details: PatientDetails) -> None:
+    today = local_today()
     if details.date_of_birth is None or details.date_of_birth > today:
         raise InvalidInput("The date of birth cannot be in the future.", field="date_of_birth")
     if today.year - details.date_of_birth.year > 120:
@@ -89,12 +93,13 @@ def register_patient(actor, details: PatientDetails) -> Patient:
 
 
 @unit_of_work("change a patient's details")
-def update_patient(actor, patient: Patient, details: PatientDetails, reason: str) -> Patient:
+def update_patient(actor, patient_id: int, details: PatientDetails, reason: str) -> Patient:
     """Change a patient's details, saying why."""
     ensure_can(actor, "register_patients")
     if not (reason or "").strip():
         raise InvalidInput("Give a reason for the change.", field="reason")
     _check(details)
+    patient = reread(Patient, patient_id, "No such patient.")
     give_reason(reason)
     for name, value in vars(details).items():
         setattr(patient, name, value)

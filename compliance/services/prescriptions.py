@@ -25,7 +25,7 @@ from compliance.models.treatment import CANCELLED, DRAFT, SIGNED
 from compliance.permissions import can
 from compliance.rules.course import check_sessions_authorised
 from compliance.rules.grounds import check_screened_clear
-from compliance.services import rule_facts
+from compliance.services import reread, rule_facts
 from compliance.services.audit import give_reason
 from compliance.services.signatures import sign
 from compliance.services.unit_of_work import unit_of_work
@@ -121,23 +121,32 @@ def ensure_draft_of(actor, prescription: Prescription) -> None:
         raise NotPermitted("Only the doctor who wrote this draft may change or sign it.")
 
 
-@unit_of_work("write a prescription")
-def write_prescription(actor, patient: Patient, details: PrescriptionDetails,
-                       replaces: Prescription | None = None) -> Prescription:
-    """A draft prescription by `actor`, a doctor, checked against every rule."""
-    _ensure_doctor(actor)
+def _write(actor, patient: Patient, details: PrescriptionDetails,
+           replaces_id: int | None = None) -> Prescription:
     check(patient, details)
     prescription = Prescription(patient_id=patient.id, prescriber_id=actor.id, status=DRAFT,
-                                replaces_id=replaces.id if replaces else None, **vars(details))
+                                replaces_id=replaces_id, **vars(details))
     db.session.add(prescription)
     return prescription
 
 
+@unit_of_work("write a prescription")
+def write_prescription(actor, patient_id: int, details: PrescriptionDetails) -> Prescription:
+    """A draft prescription by `actor`, a doctor, checked against every rule."""
+    _ensure_doctor(actor)
+    return _write(actor, reread(Patient, patient_id, "No such patient."), details)
+
+
+def _locked(prescription_id: int) -> Prescription:
+    """The prescription as it is now, locked: its state changes in this transaction."""
+    return reread(Prescription, prescription_id, "No such prescription.", lock=True)
+
+
 @unit_of_work("change a draft prescription")
-def update_draft(actor, prescription: Prescription,
-                 details: PrescriptionDetails) -> Prescription:
+def update_draft(actor, prescription_id: int, details: PrescriptionDetails) -> Prescription:
     """Change a draft; a signed prescription is locked."""
     _ensure_doctor(actor)
+    prescription = _locked(prescription_id)
     ensure_draft_of(actor, prescription)
     check(prescription.patient, details)
     for name, value in vars(details).items():
@@ -152,24 +161,27 @@ def _cancel(prescription: Prescription, reason: str) -> None:
 
 
 @unit_of_work("sign a prescription")
-def sign_prescription(actor, prescription: Prescription, password: str) -> Prescription:
+def sign_prescription(actor, prescription_id: int, password: str) -> Prescription:
     """The doctor who wrote the draft signs it with their password ("prescribed"); a
     replacement, once signed, cancels the prescription it replaces."""
     _ensure_doctor(actor)
+    prescription = _locked(prescription_id)
     ensure_draft_of(actor, prescription)
     check(prescription.patient, PrescriptionDetails.of(prescription))
     sign(prescription, actor, password, "prescribed")
     prescription.status, prescription.signed_at = SIGNED, utcnow()
-    replaced = db.session.get(Prescription, prescription.replaces_id or 0)
-    if replaced is not None and replaced.status == SIGNED:
-        _cancel(replaced, f"Replaced by {prescription.reference}")
+    if prescription.replaces_id is not None:
+        replaced = _locked(prescription.replaces_id)
+        if replaced.status == SIGNED:
+            _cancel(replaced, f"Replaced by {prescription.reference}")
     return prescription
 
 
 @unit_of_work("cancel a prescription")
-def cancel_prescription(actor, prescription: Prescription, reason: str) -> Prescription:
+def cancel_prescription(actor, prescription_id: int, reason: str) -> Prescription:
     """Cancel a draft or signed prescription, saying why; it stays on record."""
     _ensure_doctor(actor)
+    prescription = _locked(prescription_id)
     if prescription.status == CANCELLED:
         raise RecordLocked(f"{prescription.reference} is already cancelled.")
     reason = (reason or "").strip()
@@ -184,18 +196,26 @@ def pending_replacement(prescription: Prescription) -> Prescription | None:
         Prescription.replaces_id == prescription.id, Prescription.status == DRAFT))
 
 
+def replaced_prescription(prescription: Prescription) -> Prescription | None:
+    """The prescription `prescription` replaces, if it replaces one."""
+    if prescription.replaces_id is None:
+        return None
+    return db.session.get(Prescription, prescription.replaces_id)
+
+
 @unit_of_work("replace a prescription")
-def replace_prescription(actor, old: Prescription) -> Prescription:
+def replace_prescription(actor, prescription_id: int) -> Prescription:
     """A new draft copied from a signed prescription; the old one stays valid until the new
-    one is signed."""
+    one is signed. The old one is locked so that two replacements cannot both start."""
     _ensure_doctor(actor)
+    old = _locked(prescription_id)
     if old.status != SIGNED:
         raise NotSignable("Only a signed prescription can be replaced; a draft can be changed.")
     pending = pending_replacement(old)
     if pending is not None:
         raise NotSignable(f"{pending.reference} is already a draft replacing "
                           f"{old.reference}: continue with it.")
-    return write_prescription(actor, old.patient, PrescriptionDetails.of(old), replaces=old)
+    return _write(actor, old.patient, PrescriptionDetails.of(old), replaces_id=old.id)
 
 
 def prescriptions_of(patient: Patient) -> list[Prescription]:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.models.stock import CONTAINER_TYPES, Batch, Product
-from compliance.services import ensure_can
+from compliance.services import ensure_can, reread
 from compliance.services.audit import give_reason
 from compliance.services.unit_of_work import unit_of_work
 
@@ -70,11 +70,12 @@ def create_product(actor, details: ProductDetails) -> Product:
 
 
 @unit_of_work("change a product")
-def update_product(actor, product: Product, details: ProductDetails, reason: str) -> Product:
+def update_product(actor, product_id: int, details: ProductDetails, reason: str) -> Product:
     """Change a product; its container size is fixed once batches of it exist."""
     ensure_can(actor, "manage_stock")
     if not (reason or "").strip():
         raise InvalidInput("Give a reason for the change.", field="reason")
+    product = reread(Product, product_id, "No such product.")
     _check(details, product)
     has_batches = db.session.scalar(select(Batch.id).where(Batch.product_id == product.id)
                                     .limit(1))

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from compliance.clock import end_of_local_day, local_today, utcnow
@@ -23,11 +22,12 @@ from compliance.rules.facts import (
 )
 from compliance.services.screening import current_screening_on, present_in
 from compliance.services.signatures import signatures_of
+from compliance.settings import setting
 
 
 def near_expiry_days() -> int:
     """The near-expiry window in days: the NEAR_EXPIRY_DAYS setting."""
-    return int(current_app.config["NEAR_EXPIRY_DAYS"])
+    return int(setting("NEAR_EXPIRY_DAYS"))
 
 
 def _doctor_signed(prescription: Prescription) -> bool:

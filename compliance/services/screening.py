@@ -10,7 +10,7 @@ from compliance.clock import local_today
 from compliance.errors import IncompleteScreening, InvalidInput
 from compliance.extensions import db
 from compliance.models import Contraindication, Patient, Screening, ScreeningAnswer
-from compliance.services import ensure_can
+from compliance.services import ensure_can, reread
 from compliance.services.audit import give_reason
 from compliance.services.unit_of_work import unit_of_work
 
@@ -76,11 +76,12 @@ def _answers(answers: list[Answer]) -> list[ScreeningAnswer]:
 
 
 @unit_of_work("record a screening")
-def record_screening(actor, patient: Patient, screened_on: date | None,
+def record_screening(actor, patient_id: int, screened_on: date | None,
                      answers: list[Answer]) -> Screening:
     """Record a complete questionnaire; it becomes the current screening, the earlier ones
     stay as history."""
     ensure_can(actor, "record_consultation")
+    patient = reread(Patient, patient_id, "No such patient.")
     if screened_on is None or screened_on > local_today():
         raise InvalidInput("The screening date cannot be in the future.", field="screened_on")
     screening = Screening(patient_id=patient.id, screened_on=screened_on,
@@ -109,12 +110,13 @@ def add_contraindication(actor, name: str, question: str, source: str = "clinic"
 
 
 @unit_of_work("deactivate or reactivate a contraindication")
-def set_contraindication_active(actor, item: Contraindication, active: bool,
+def set_contraindication_active(actor, contraindication_id: int, active: bool,
                                 reason: str) -> Contraindication:
     """Take a question off the questionnaire (or put it back); answers already given stay."""
     ensure_can(actor, "manage_contraindications")
     if not (reason or "").strip():
         raise InvalidInput("Give a reason for the change.", field="reason")
+    item = reread(Contraindication, contraindication_id, "No such contraindication.")
     give_reason(reason)
     item.active = active
     return item

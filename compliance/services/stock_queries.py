@@ -16,6 +16,7 @@ from compliance.models.stock import (
     LedgerEntry,
     Product,
 )
+from compliance.models.stocktake import Stocktake
 from compliance.rules.injection import expired_through
 
 
@@ -24,6 +25,20 @@ def products(include_inactive: bool = True) -> list[Product]:
     if not include_inactive:
         query = query.where(Product.active.is_(True))
     return list(db.session.scalars(query))
+
+
+def product_by_gtin(gtin: str) -> Product | None:
+    return db.session.scalar(select(Product).where(Product.gtin == gtin))
+
+
+def batch_numbered(product_id: int, batch_number: str) -> Batch | None:
+    """The batch of `product_id` with this batch number (batch numbers are kept upper case)."""
+    return db.session.scalar(select(Batch).where(Batch.product_id == product_id,
+                                                 Batch.batch_number == batch_number.upper()))
+
+
+def stocktakes_newest_first() -> list[Stocktake]:
+    return list(db.session.scalars(select(Stocktake).order_by(Stocktake.id.desc())))
 
 
 PAGE_SIZE = 50

@@ -1,18 +1,17 @@
 """Product catalogue views."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from compliance.errors import DomainError
 from compliance.extensions import db
-from compliance.forms import show_domain_error
 from compliance.models.stock import Product
 from compliance.permissions import requires
 from compliance.services import products, stock_queries
 from compliance.stock import bp
 from compliance.stock.forms import ProductForm
+from compliance.views import run_form
 
 
 class EditProductForm(ProductForm):
@@ -41,15 +40,11 @@ def product_list():
 @requires("manage_stock")
 def product_new():
     form = ProductForm()
-    if form.validate_on_submit():
-        try:
-            product = products.create_product(current_user, _details(form))
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(f"Product {product.name} added.", "success")
-            return redirect(url_for("stock.product_list"))
-    return render_template("stock/product_form.html", form=form, product=None)
+    return run_form(
+        form, lambda: products.create_product(current_user, _details(form)),
+        success=lambda product: f"Product {product.name} added.",
+        to=url_for("stock.product_list"),
+    ) or render_template("stock/product_form.html", form=form, product=None)
 
 
 def _edit_form(product: Product) -> EditProductForm:
@@ -65,12 +60,9 @@ def _edit_form(product: Product) -> EditProductForm:
 def product_edit(product_id: int):
     product = db.get_or_404(Product, product_id)
     form = _edit_form(product)
-    if form.validate_on_submit():
-        try:
-            products.update_product(current_user, product, _details(form), form.reason.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(f"Product {product.name} updated.", "success")
-            return redirect(url_for("stock.product_list"))
-    return render_template("stock/product_form.html", form=form, product=product)
+    return run_form(
+        form, lambda: products.update_product(current_user, product.id, _details(form),
+                                              form.reason.data),
+        success=lambda changed: f"Product {changed.name} updated.",
+        to=url_for("stock.product_list"),
+    ) or render_template("stock/product_form.html", form=form, product=product)

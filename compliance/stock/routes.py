@@ -6,8 +6,8 @@ from flask_login import current_user
 from compliance.clock import local_today
 from compliance.errors import DomainError
 from compliance.extensions import db
-from compliance.forms import options, show_domain_error
-from compliance.models.stock import Batch, LedgerEntry, Product
+from compliance.forms import options
+from compliance.models.stock import Batch, LedgerEntry
 from compliance.permissions import requires
 from compliance.services import goods_in, stock, stock_queries
 from compliance.services.gs1 import read_pack_code
@@ -21,6 +21,7 @@ from compliance.stock.forms import (
     StateForm,
     WasteForm,
 )
+from compliance.views import run_form, show_domain_error
 
 
 @bp.route("/")
@@ -60,17 +61,11 @@ def batch(batch_id: int):
 
 def _act(batch: Batch, form_name: str, form, action, success: str):
     """Run `action` for a submitted batch form; re-render with the input kept on refusal."""
-    if form.validate_on_submit():
-        try:
-            action(form)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(success, "success")
-            return redirect(url_for("stock.batch", batch_id=batch.id))
-    else:
-        flash("Check the form: some entries are missing or out of range.", "error")
-    return _render_batch(batch, 200, **{form_name: form})
+    return run_form(
+        form, lambda: action(form), success=success,
+        to=url_for("stock.batch", batch_id=batch.id),
+        invalid="Check the form: some entries are missing or out of range.",
+    ) or _render_batch(batch, 200, **{form_name: form})
 
 
 @bp.route("/batches/<int:batch_id>/waste", methods=["POST"])
@@ -126,16 +121,12 @@ def change_state(batch_id: int):
 def reverse(entry_id: int):
     entry = db.get_or_404(LedgerEntry, entry_id)
     form = ReverseForm(prefix="rev")
-    if not form.validate_on_submit():
-        flash("Give a reason for the reversal.", "error")
-    else:
-        try:
-            stock.reverse(current_user, entry.id, form.reason.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(f"Entry {entry.id} reversed.", "success")
-    return redirect(url_for("stock.batch", batch_id=entry.batch_id))
+    back = url_for("stock.batch", batch_id=entry.batch_id)
+    return run_form(
+        form, lambda: stock.reverse(current_user, entry.id, form.reason.data),
+        success=f"Entry {entry.id} reversed.", to=back,
+        invalid="Give a reason for the reversal.",
+    ) or redirect(back)
 
 
 def _product_choices(form: ReceiveForm) -> None:
@@ -149,8 +140,7 @@ def _fill_from_barcode(form: ReceiveForm) -> None:
     except DomainError as error:
         show_domain_error(form, error)
         return
-    product = db.session.scalar(db.select(Product).where(Product.gtin == code.gtin)) \
-        if code.gtin else None
+    product = stock_queries.product_by_gtin(code.gtin) if code.gtin else None
     if code.gtin and product is None:
         form.barcode.errors = [f"No product has GTIN {code.gtin}: add it under Products first."]
         flash(form.barcode.errors[0], "error")
@@ -182,12 +172,9 @@ def receive():
         for field in form:
             field.errors = []
         _fill_from_barcode(form)
-    elif form.validate_on_submit():
-        try:
-            entry = goods_in.receive(current_user, _receipt(form))
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(f"Received {entry.containers} containers of {entry.batch}.", "success")
-            return redirect(url_for("stock.batch", batch_id=entry.batch_id))
-    return render_template("stock/receive.html", form=form)
+        return render_template("stock/receive.html", form=form)
+    return run_form(
+        form, lambda: goods_in.receive(current_user, _receipt(form)),
+        success=lambda entry: f"Received {entry.containers} containers of {entry.batch}.",
+        to=lambda entry: url_for("stock.batch", batch_id=entry.batch_id),
+    ) or render_template("stock/receive.html", form=form)

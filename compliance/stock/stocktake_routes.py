@@ -1,21 +1,20 @@
 """The stocktake sheet: print it, count, and record the counts."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from compliance.errors import DomainError
+from compliance.errors import DomainError, InvalidInput
 from compliance.extensions import db
-from compliance.forms import show_domain_error
 from compliance.models.stocktake import Stocktake
 from compliance.permissions import requires
-from compliance.services import stocktakes
+from compliance.services import stock_queries, stocktakes
 from compliance.services.signatures import signatures_of
 from compliance.stock import bp
 from compliance.stock.forms import SecondPersonMixin
+from compliance.views import run_form
 
 
 class StocktakeForm(FlaskForm, SecondPersonMixin):
@@ -35,28 +34,31 @@ def _counts(batches) -> tuple[list[stocktakes.Count], dict[int, str]]:
     return counts, problems
 
 
+def _record(form: StocktakeForm, batches, problems: dict[int, str]):
+    """Record the sheet's counts; a count that is not a whole number refuses the whole sheet."""
+    counts, unreadable = _counts(batches)
+    if unreadable:
+        problems.update(unreadable)
+        raise InvalidInput("Some counts are missing.")
+    return stocktakes.record_stocktake(
+        current_user, counts, form.note.data,
+        stocktakes.Countersignature(form.second_email.data, form.second_password.data))
+
+
 @bp.route("/stocktake", methods=["GET", "POST"])
 @requires("manage_stock")
 def stocktake():
     form = StocktakeForm()
     batches = stocktakes.batches_to_count()
     problems: dict[int, str] = {}
-    if form.validate_on_submit():
-        counts, problems = _counts(batches)
-        if not problems:
-            try:
-                taken = stocktakes.record_stocktake(
-                    current_user, counts, form.note.data,
-                    stocktakes.Countersignature(form.second_email.data, form.second_password.data))
-            except DomainError as error:
-                show_domain_error(form, error)
-                problems = _problem_for(error)
-            else:
-                flash("Stocktake recorded.", "success")
-                return redirect(url_for("stock.stocktake_show", stocktake_id=taken.id))
-        else:
-            flash("Some counts are missing.", "error")
-        batches = stocktakes.batches_to_count()
+    done = run_form(
+        form, lambda: _record(form, batches, problems), success="Stocktake recorded.",
+        to=lambda taken: url_for("stock.stocktake_show", stocktake_id=taken.id),
+        on_refusal=lambda error: problems.update(_problem_for(error)))
+    if done is not None:
+        return done
+    if form.is_submitted():
+        batches = stocktakes.batches_to_count()  # as they are after the refused attempt
     return render_template("stock/stocktake.html", form=form, batches=batches,
                            problems=problems, values=request.form)
 
@@ -71,7 +73,7 @@ def _problem_for(error: DomainError) -> dict[int, str]:
 @bp.route("/stocktakes/")
 @requires("view_stock")
 def stocktake_list():
-    taken = db.session.scalars(select(Stocktake).order_by(Stocktake.id.desc())).all()
+    taken = stock_queries.stocktakes_newest_first()
     return render_template("stock/stocktakes.html", stocktakes=taken)
 
 

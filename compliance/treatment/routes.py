@@ -1,17 +1,15 @@
 """Treatment views: thin; each maps a refusal to a message next to its field."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from compliance.clock import local_today
-from compliance.errors import DomainError, InvalidBarcode
+from compliance.errors import InvalidBarcode
 from compliance.extensions import db
-from compliance.forms import options, show_domain_error
+from compliance.forms import options
 from compliance.models import Injection, Patient, TreatmentSession
-from compliance.models.stock import Batch
 from compliance.permissions import requires
-from compliance.services import treatment, treatment_queries
+from compliance.services import stock_queries, treatment, treatment_queries
 from compliance.services.gs1 import read_pack_code
 from compliance.services.products import ml_to_ul
 from compliance.services.signatures import signatures_of
@@ -23,6 +21,7 @@ from compliance.treatment.forms import (
     SessionForm,
     SignForm,
 )
+from compliance.views import run_form
 
 
 @bp.route("/today")
@@ -48,22 +47,23 @@ def _session_form(patient: Patient) -> SessionForm:
     return form
 
 
+def _shown(session: TreatmentSession) -> str:
+    return url_for("treatment.show_session", session_id=session.id)
+
+
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @requires("record_treatment")
 def new_session():
     patient = db.get_or_404(Patient, request.args.get("patient_id", type=int) or 0)
     form = _session_form(patient)
-    if form.validate_on_submit():
-        try:
-            session = treatment.open_session(current_user, treatment.NewSession(
-                patient.id, form.prescription_id.data, form.session_date.data,
-                form.treatment_areas.data, form.notes.data))
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(f"Session {session.session_number} opened for {patient.full_name}.", "success")
-            return redirect(url_for("treatment.show_session", session_id=session.id))
-    return render_template("treatment/new_session.html", form=form, patient=patient)
+    return run_form(
+        form, lambda: treatment.open_session(current_user, treatment.NewSession(
+            patient.id, form.prescription_id.data, form.session_date.data,
+            form.treatment_areas.data, form.notes.data)),
+        success=lambda session: f"Session {session.session_number} opened for "
+                                f"{patient.full_name}.",
+        to=_shown,
+    ) or render_template("treatment/new_session.html", form=form, patient=patient)
 
 
 def _injection_form(session: TreatmentSession, picture,
@@ -100,9 +100,7 @@ def _scanned_batch(form: InjectionForm, session: TreatmentSession) -> int:
     if not (form.barcode.data or "").strip():
         return form.batch_id.data or 0
     code = read_pack_code(form.barcode.data)
-    batch = db.session.scalar(select(Batch).where(
-        Batch.product_id == session.prescription.product_id,
-        Batch.batch_number == (code.batch_number or "").upper()))
+    batch = stock_queries.batch_numbered(session.prescription.product_id, code.batch_number or "")
     if batch is None:
         raise InvalidBarcode(f"No batch {code.batch_number} of the prescribed product is in "
                              "stock.", field="barcode")
@@ -115,17 +113,12 @@ def add_injection(session_id: int):
     session = db.get_or_404(TreatmentSession, session_id)
     # The batch list is needed only to show the form again: the service checks the batch.
     form = InjectionForm(prefix="inj")
-    if form.validate_on_submit():
-        try:
-            treatment.record_injection(current_user, session.id, treatment.NewInjection(
-                _scanned_batch(form, session), ml_to_ul(form.volume_ml.data, "volume_ml"),
-                form.site.data, form.points.data))
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash("Injection recorded.", "success")
-            return redirect(url_for("treatment.show_session", session_id=session_id))
-    return _render_session(session, injection_form=form)
+    return run_form(
+        form, lambda: treatment.record_injection(current_user, session.id, treatment.NewInjection(
+            _scanned_batch(form, session), ml_to_ul(form.volume_ml.data, "volume_ml"),
+            form.site.data, form.points.data)),
+        success="Injection recorded.", to=_shown(session),
+    ) or _render_session(session, injection_form=form)
 
 
 @bp.route("/injections/<int:injection_id>/reverse", methods=["POST"])
@@ -133,16 +126,12 @@ def add_injection(session_id: int):
 def reverse_injection(injection_id: int):
     injection = db.get_or_404(Injection, injection_id)
     form = ReverseInjectionForm(prefix="rev")
-    if not form.validate_on_submit():
-        flash("Give a reason for the reversal.", "error")
-    else:
-        try:
-            treatment.reverse_injection(current_user, injection.id, form.reason.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash("Injection reversed; the batch has its volume back.", "success")
-    return redirect(url_for("treatment.show_session", session_id=injection.session_id))
+    back = url_for("treatment.show_session", session_id=injection.session_id)
+    return run_form(
+        form, lambda: treatment.reverse_injection(current_user, injection.id, form.reason.data),
+        success="Injection reversed; the batch has its volume back.", to=back,
+        invalid="Give a reason for the reversal.",
+    ) or redirect(back)
 
 
 @bp.route("/sessions/<int:session_id>/sign", methods=["POST"])
@@ -150,16 +139,11 @@ def reverse_injection(injection_id: int):
 def sign(session_id: int):
     session = db.get_or_404(TreatmentSession, session_id)
     form = SignForm()
-    if form.validate_on_submit():
-        try:
-            treatment.sign_session(current_user, session.id, form.password.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash("Session signed and locked. Opened ampoules' remainders recorded as waste.",
-                  "success")
-            return redirect(url_for("treatment.show_session", session_id=session_id))
-    return _render_session(session, sign_form=form)
+    return run_form(
+        form, lambda: treatment.sign_session(current_user, session.id, form.password.data),
+        success="Session signed and locked. Opened ampoules' remainders recorded as waste.",
+        to=_shown(session),
+    ) or _render_session(session, sign_form=form)
 
 
 @bp.route("/sessions/<int:session_id>/addenda", methods=["POST"])
@@ -167,12 +151,8 @@ def sign(session_id: int):
 def add_addendum(session_id: int):
     session = db.get_or_404(TreatmentSession, session_id)
     form = AddendumForm(prefix="add")
-    if form.validate_on_submit():
-        try:
-            treatment.add_addendum(current_user, session.id, form.text.data, form.reason.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash("Addendum added.", "success")
-            return redirect(url_for("treatment.show_session", session_id=session_id))
-    return _render_session(session, addendum_form=form)
+    return run_form(
+        form, lambda: treatment.add_addendum(current_user, session.id, form.text.data,
+                                             form.reason.data),
+        success="Addendum added.", to=_shown(session),
+    ) or _render_session(session, addendum_form=form)

@@ -1,39 +1,36 @@
 """Managers list, create, edit, deactivate and reset users."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from compliance.errors import DomainError
 from compliance.extensions import db
-from compliance.forms import EmptyForm, ReasonForm, show_domain_error
+from compliance.forms import EmptyForm, ReasonForm
 from compliance.models import User
 from compliance.permissions import requires
-from compliance.services import accounts
+from compliance.services import accounts, user_queries
 from compliance.users import bp
 from compliance.users.forms import EditUserForm, NewUserForm
+from compliance.views import run_form
+
+
+def _shown(user: User) -> str:
+    return url_for("users.show", user_id=user.id)
 
 
 @bp.route("/")
 @requires("manage_users")
 def index():
-    users = db.session.scalars(select(User).order_by(User.full_name)).all()
-    return render_template("users/index.html", users=users)
+    return render_template("users/index.html", users=user_queries.users_by_name())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("manage_users")
 def new():
     form = NewUserForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.create_user(current_user, form.profile(), form.password.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(f"Account created for {user.full_name}.", "success")
-            return redirect(url_for("users.show", user_id=user.id))
-    return render_template("users/new.html", form=form)
+    return run_form(
+        form, lambda: accounts.create_user(current_user, form.profile(), form.password.data),
+        success=lambda user: f"Account created for {user.full_name}.", to=_shown,
+    ) or render_template("users/new.html", form=form)
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -41,16 +38,16 @@ def new():
 def show(user_id: int):
     user = db.get_or_404(User, user_id)
     form = EditUserForm(obj=user)
-    if form.validate_on_submit():
-        try:
-            accounts.update_user(current_user, user, form.profile(), form.reason.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash("Account updated.", "success")
-            return redirect(url_for("users.show", user_id=user.id))
-    return render_template("users/show.html", user=user, form=form,
-                           reason_form=ReasonForm(prefix="access"), reset_form=EmptyForm())
+    return run_form(
+        form, lambda: accounts.update_user(current_user, user.id, form.profile(),
+                                           form.reason.data),
+        success="Account updated.", to=_shown(user),
+    ) or render_template("users/show.html", user=user, form=form,
+                         reason_form=ReasonForm(prefix="access"), reset_form=EmptyForm())
+
+
+def _now(user: User) -> str:
+    return f"{user.full_name} is now {'active' if user.active else 'deactivated'}."
 
 
 @bp.route("/<int:user_id>/active", methods=["POST"])
@@ -58,16 +55,11 @@ def show(user_id: int):
 def set_active(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ReasonForm(prefix="access")
-    if not form.validate_on_submit():
-        flash("Give a reason for the change.", "error")
-        return redirect(url_for("users.show", user_id=user.id))
-    try:
-        accounts.set_active(current_user, user, not user.active, form.reason.data)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
-        flash(f"{user.full_name} is now {'active' if user.active else 'deactivated'}.", "success")
-    return redirect(url_for("users.show", user_id=user.id))
+    return run_form(
+        form, lambda: accounts.set_active(current_user, user.id, not user.active,
+                                          form.reason.data),
+        success=_now, to=_shown(user), invalid="Give a reason for the change.",
+    ) or redirect(_shown(user))
 
 
 @bp.route("/<int:user_id>/reset-password", methods=["POST"])
@@ -75,6 +67,6 @@ def set_active(user_id: int):
 def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     if not EmptyForm().validate_on_submit():
-        return redirect(url_for("users.show", user_id=user.id))
-    temporary = accounts.force_password_reset(current_user, user)
+        return redirect(_shown(user))
+    temporary = accounts.force_password_reset(current_user, user.id)
     return render_template("users/reset_done.html", user=user, temporary=temporary)

@@ -131,7 +131,7 @@ def test_a_session_cookie_replayed_after_a_password_change_is_refused(app, clien
 
 def test_a_session_cookie_replayed_after_deactivation_is_refused(app, client, users):
     cookie = captured_cookie(client, users["nurse"])
-    accounts.set_active(users["manager"], users["nurse"], False, "left the clinic")
+    accounts.set_active(users["manager"], users["nurse"].id, False, "left the clinic")
     assert replay(app, cookie).status_code == 302
 
 
@@ -159,7 +159,7 @@ def test_sign_in_starts_a_fresh_session(client, users):
 
 
 def test_a_forced_reset_sends_the_user_to_change_their_password(client, users):
-    temporary = accounts.force_password_reset(users["manager"], users["nurse"])
+    temporary = accounts.force_password_reset(users["manager"], users["nurse"].id)
     sign_in(client, users["nurse"], temporary)
     response = client.get("/")
     assert response.headers["Location"] == "/account/password"

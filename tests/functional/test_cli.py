@@ -1,6 +1,6 @@
 """The flask commands: users and demo data."""
 
-from compliance.services import accounts
+from compliance.services import accounts, sign_in, user_queries
 
 
 def test_users_create_reads_the_password_from_stdin(runner):
@@ -8,7 +8,7 @@ def test_users_create_reads_the_password_from_stdin(runner):
                                  "First Manager", "--role", "manager", "--password-stdin"],
                            input="Sclero-Ledger-Witness-42\n")
     assert result.exit_code == 0, result.output
-    assert accounts.authenticate("first@clinic.test", "Sclero-Ledger-Witness-42")
+    assert sign_in.authenticate("first@clinic.test", "Sclero-Ledger-Witness-42")
     listing = runner.invoke(args=["users", "list"])
     assert "first@clinic.test" in listing.output
 
@@ -27,7 +27,7 @@ def test_users_create_refuses_a_weak_password_clearly(runner):
     result = runner.invoke(args=["users", "create", "--email", "a@clinic.test", "--name", "A",
                                  "--role", "manager", "--password-stdin"], input="short\n")
     assert result.exit_code != 0 and "at least 12 characters" in result.output
-    assert accounts.count_users() == 0
+    assert user_queries.count_users() == 0
 
 
 def test_demo_load_fills_an_empty_database_and_prints_credentials(runner):

@@ -146,6 +146,17 @@ def test_stocktake_sheet_requires_a_reason_for_differences(client, users, login)
     assert "Intact" in body
 
 
+def test_a_stocktake_count_that_is_not_a_number_is_shown_beside_its_batch(client, users, login):
+    batch = receive_batch(users["manager"], make_product())
+    login(users["manager"])
+    before = ledger_state()
+    response = client.post("/stock/stocktake", data={f"count-{batch.id}": "nine"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Some counts are missing." in body
+    assert "Enter the sealed containers counted, a whole number." in body
+    assert ledger_state() == before
+
+
 def test_inspectors_cannot_change_stock(client, users, login):
     batch = receive_batch(users["manager"], make_product())
     login(users["inspector"])

@@ -136,6 +136,11 @@ def test_manager_logs_recall_contacts_and_inspector_cannot(client, login, datase
                 data={**data, "patient_id": stranger.id})
     contacts = db.session.query(RecallContact).all()
     assert [(c.patient_id, c.method) for c in contacts] == [(dataset["patient"].id, "phone")]
+    response = client.post(f"/reports/trace/batches/{b2.id}/contacts",
+                           data={**data, "patient_id": "someone"}, follow_redirects=True)
+    assert "Choose how the patient was contacted and say what happened." in response.get_data(
+        as_text=True)
+    assert db.session.query(RecallContact).count() == 1
 
 
 def test_charts_scale_bars_and_escape_labels():

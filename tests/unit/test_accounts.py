@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from compliance.errors import DuplicateEmail, InvalidInput, InvalidRegistration, NotPermitted
 from compliance.extensions import db
 from compliance.models import User
-from compliance.services import accounts
+from compliance.services import accounts, sign_in
 from compliance.services.accounts import Profile
 from tests.factories import PASSWORD, make_user
 
@@ -74,16 +74,16 @@ def test_deactivation_needs_a_reason_and_rotates_the_session_token(app, users):
     nurse = users["nurse"]
     token = nurse.session_token
     with pytest.raises(InvalidInput):
-        accounts.set_active(users["manager"], nurse, False, "  ")
+        accounts.set_active(users["manager"], nurse.id, False, "  ")
     db.session.rollback()
     assert nurse.active
-    accounts.set_active(users["manager"], nurse, False, "left the clinic")
+    accounts.set_active(users["manager"], nurse.id, False, "left the clinic")
     assert not nurse.active and nurse.session_token != token
 
 
 def test_a_manager_cannot_deactivate_themselves(app, users):
     with pytest.raises(InvalidInput):
-        accounts.set_active(users["manager"], users["manager"], False, "testing")
+        accounts.set_active(users["manager"], users["manager"].id, False, "testing")
 
 
 def test_change_password_checks_the_current_one(app):
@@ -91,14 +91,14 @@ def test_change_password_checks_the_current_one(app):
     with pytest.raises(InvalidInput, match="current password"):
         accounts.change_password(user, "wrong-password-entirely", GOOD_PASSWORD)
     accounts.change_password(user, PASSWORD, GOOD_PASSWORD)
-    assert accounts.authenticate(user.email, GOOD_PASSWORD) is user
+    assert sign_in.authenticate(user.email, GOOD_PASSWORD) is user
 
 
 def test_forced_reset_issues_a_one_time_password(app, users):
     nurse = users["nurse"]
-    temporary = accounts.force_password_reset(users["manager"], nurse)
+    temporary = accounts.force_password_reset(users["manager"], nurse.id)
     assert nurse.must_change_password
-    assert accounts.authenticate(nurse.email, temporary) is nurse
+    assert sign_in.authenticate(nurse.email, temporary) is nurse
 
 
 def test_failed_sign_ins_at_the_same_moment_each_count_towards_the_lock(app, users):
@@ -117,7 +117,7 @@ def test_failed_sign_ins_at_the_same_moment_each_count_towards_the_lock(app, use
         with app.app_context():
             barrier.wait()
             try:
-                accounts.authenticate(email, "Wrong-Password-Here-1")
+                sign_in.authenticate(email, "Wrong-Password-Here-1")
             except LoginRefused as refusal:
                 outcomes.append(type(refusal).__name__)
             finally:

@@ -44,13 +44,13 @@ def test_users_create_change_and_correct_are_recorded(app, users):
     assert "session_token" not in changes(created)
 
     profile.full_name = "Dr Lena Brook"
-    accounts.update_user(manager, user, profile, "Surname misspelt at registration")
+    accounts.update_user(manager, user.id, profile, "Surname misspelt at registration")
     corrected = events(table_name="users", record_id=str(user.id), action="update")[-1]
     assert changes(corrected) == {"full_name": ["Dr Lena Brok", "Dr Lena Brook"]}
     assert corrected.reason == "Surname misspelt at registration"
     assert corrected.occurred_at >= created.occurred_at
 
-    accounts.set_active(manager, user, False, "Contract ended")
+    accounts.set_active(manager, user.id, False, "Contract ended")
     deactivated = events(table_name="users", record_id=str(user.id), action="update")[-1]
     assert changes(deactivated) == {"active": [True, False]}
     assert deactivated.reason == "Contract ended"

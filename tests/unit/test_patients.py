@@ -76,9 +76,9 @@ def test_bad_patient_details_are_refused(users, changes, field, message):
 
 def test_changing_a_patient_needs_a_reason(users):
     patient = make_patient()
-    refused(InvalidInput, lambda: patients.update_patient(users["manager"], patient,
+    refused(InvalidInput, lambda: patients.update_patient(users["manager"], patient.id,
                                                           person(), ""), "reason")
-    patients.update_patient(users["manager"], patient, person(), "Married name")
+    patients.update_patient(users["manager"], patient.id, person(), "Married name")
     assert patient.last_name == "O'Connor"
 
 
@@ -101,10 +101,10 @@ def answers_for(present: set[str] = frozenset()) -> list[screening.Answer]:
 
 def test_a_new_screening_replaces_the_current_one_and_keeps_history(users):
     patient = make_patient()
-    first = screening.record_screening(users["doctor"], patient, TODAY() - timedelta(days=30),
+    first = screening.record_screening(users["doctor"], patient.id, TODAY() - timedelta(days=30),
                                        answers_for({"Pregnancy"}))
     assert screening.present_in(first) == ["Pregnancy"]
-    second = screening.record_screening(users["doctor"], patient, TODAY(), answers_for())
+    second = screening.record_screening(users["doctor"], patient.id, TODAY(), answers_for())
     assert screening.current_screening(patient) is second
     assert screening.screenings_of(patient) == [second, first]
 
@@ -113,18 +113,18 @@ def test_a_screening_must_answer_every_active_question(users):
     patient = make_patient()
     partial = answers_for()[:-1]
     error = refused(IncompleteScreening, lambda: screening.record_screening(
-        users["doctor"], patient, TODAY(), partial), "Answer yes or no")
+        users["doctor"], patient.id, TODAY(), partial), "Answer yes or no")
     assert error.field.startswith("answer-")
 
 
 def test_a_screening_cannot_be_dated_in_the_future(users, patient):
     refused(InvalidInput, lambda: screening.record_screening(
-        users["doctor"], patient, TODAY() + timedelta(days=1), answers_for()), "future")
+        users["doctor"], patient.id, TODAY() + timedelta(days=1), answers_for()), "future")
 
 
 def test_only_prescribers_record_screenings(users, patient):
     refused(NotPermitted, lambda: screening.record_screening(
-        users["manager"], patient, TODAY(), answers_for()), "does not allow")
+        users["manager"], patient.id, TODAY(), answers_for()), "does not allow")
 
 
 def test_a_manager_adds_and_deactivates_contraindications(users):
@@ -134,9 +134,9 @@ def test_a_manager_adds_and_deactivates_contraindications(users):
     assert item in screening.active_contraindications()
     refused(InvalidInput, lambda: screening.add_contraindication(manager, "needle PHOBIA", "?"),
             "already on the list")
-    refused(InvalidInput, lambda: screening.set_contraindication_active(manager, item, False,
+    refused(InvalidInput, lambda: screening.set_contraindication_active(manager, item.id, False,
                                                                         ""), "reason")
-    screening.set_contraindication_active(manager, item, False, "Not a contraindication")
+    screening.set_contraindication_active(manager, item.id, False, "Not a contraindication")
     assert item not in screening.active_contraindications()
 
 
@@ -157,24 +157,25 @@ def consent(**changes) -> ConsentDetails:
     (dict(risks_explained=" "), "which risks were explained"),
 ])
 def test_bad_consent_is_refused(users, patient, changes, message):
-    refused(InvalidInput, lambda: clinical.record_consent(users["doctor"], patient,
+    refused(InvalidInput, lambda: clinical.record_consent(users["doctor"], patient.id,
                                                           consent(**changes)), message)
 
 
 def test_consent_is_withdrawn_once_with_a_reason(users):
-    given = clinical.record_consent(users["nurse"], make_patient(), consent())
-    refused(InvalidInput, lambda: clinical.withdraw_consent(users["nurse"], given, TODAY(), ""),
+    given = clinical.record_consent(users["nurse"], make_patient().id, consent())
+    refused(InvalidInput, lambda: clinical.withdraw_consent(users["nurse"], given.id, TODAY(), ""),
             "reason")
     refused(InvalidInput, lambda: clinical.withdraw_consent(
-        users["nurse"], given, TODAY() - timedelta(days=1), "Changed mind"), "before it was given")
-    clinical.withdraw_consent(users["nurse"], given, TODAY(), "Changed her mind")
+        users["nurse"], given.id, TODAY() - timedelta(days=1), "Changed mind"),
+        "before it was given")
+    clinical.withdraw_consent(users["nurse"], given.id, TODAY(), "Changed her mind")
     assert given.withdrawn_on == TODAY() and given.withdrawn_reason == "Changed her mind"
     refused(ConsentAlreadyWithdrawn, lambda: clinical.withdraw_consent(
-        users["nurse"], given, TODAY(), "Again"), "already been withdrawn")
+        users["nurse"], given.id, TODAY(), "Again"), "already been withdrawn")
 
 
 def test_a_manager_cannot_record_consent(users, patient):
-    refused(NotPermitted, lambda: clinical.record_consent(users["manager"], patient,
+    refused(NotPermitted, lambda: clinical.record_consent(users["manager"], patient.id,
                                                           consent()), "does not allow")
 
 
@@ -187,7 +188,7 @@ def visit(**changes) -> ConsultationDetails:
 
 
 def test_a_remote_consultation_is_recorded_but_does_not_support_a_prescription(users):
-    recorded = clinical.record_consultation(users["doctor"], make_patient(), visit(mode="video"))
+    recorded = clinical.record_consultation(users["doctor"], make_patient().id, visit(mode="video"))
     assert recorded.mode == "video" and not recorded.supports_prescription
 
 
@@ -197,22 +198,22 @@ def test_a_remote_consultation_is_recorded_but_does_not_support_a_prescription(u
     (dict(suitability_reason=""), "why the patient is or is not suitable"),
 ])
 def test_bad_consultations_are_refused(users, patient, changes, message):
-    refused(InvalidInput, lambda: clinical.record_consultation(users["doctor"], patient,
+    refused(InvalidInput, lambda: clinical.record_consultation(users["doctor"], patient.id,
                                                                visit(**changes)), message)
 
 
 def test_a_manager_cannot_record_a_consultation(users, patient):
-    refused(NotPermitted, lambda: clinical.record_consultation(users["manager"], patient,
+    refused(NotPermitted, lambda: clinical.record_consultation(users["manager"], patient.id,
                                                                visit()), "does not allow")
 
 
 def test_a_consultation_is_corrected_by_its_prescriber_with_a_reason(users):
-    held = clinical.record_consultation(users["doctor"], make_patient(), visit())
+    held = clinical.record_consultation(users["doctor"], make_patient().id, visit())
     refused(NotPermitted, lambda: clinical.correct_consultation(
-        users["nurse"], held, visit(place="Room 3"), "Wrong room"), "Only the prescriber")
+        users["nurse"], held.id, visit(place="Room 3"), "Wrong room"), "Only the prescriber")
     refused(InvalidInput, lambda: clinical.correct_consultation(
-        users["doctor"], held, visit(place="Room 3"), ""), "reason")
-    clinical.correct_consultation(users["doctor"], held, visit(place="Room 3"), "Wrong room")
+        users["doctor"], held.id, visit(place="Room 3"), ""), "reason")
+    clinical.correct_consultation(users["doctor"], held.id, visit(place="Room 3"), "Wrong room")
     assert held.place == "Room 3"
 
 
@@ -223,7 +224,7 @@ def test_a_consultation_under_a_signed_prescription_is_locked(users):
     held = make_consultation(patient, users["doctor"])
     make_prescription(patient, make_product(), users["doctor"], held)
     refused(RecordLocked, lambda: clinical.correct_consultation(
-        users["doctor"], held, visit(place="Room 3"), "Wrong room"), "signed prescription")
+        users["doctor"], held.id, visit(place="Room 3"), "Wrong room"), "signed prescription")
 
 
 def test_the_default_contraindications_are_seeded(app):
@@ -232,6 +233,6 @@ def test_the_default_contraindications_are_seeded(app):
 
 
 def test_a_consultation_must_say_whether_the_patient_is_suitable(users, patient):
-    refused(InvalidInput, lambda: clinical.record_consultation(users["doctor"], patient,
+    refused(InvalidInput, lambda: clinical.record_consultation(users["doctor"], patient.id,
                                                                visit(suitable=None)),
             "whether the patient is suitable")

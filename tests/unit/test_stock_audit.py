@@ -26,7 +26,7 @@ def test_products_are_audited_with_reasons(app, users):
     product = products.create_product(manager, product_details())
     created = events(table_name="products", action="create")[-1]
     assert created.actor_id == manager.id and changes(created)["strength_percent"][1] == "0.5"
-    products.update_product(manager, product, product_details(max_volume_per_session_ul=8_000),
+    products.update_product(manager, product.id, product_details(max_volume_per_session_ul=8_000),
                             "Clinic policy lowered the maximum")
     updated = events(table_name="products", action="update")[-1]
     assert changes(updated) == {"max_volume_per_session_ul": [10_000, 8_000]}

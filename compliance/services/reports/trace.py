@@ -142,7 +142,7 @@ def log_contact(actor, batch_id: int, patient_id: int, method: str, outcome: str
         raise InvalidInput("Choose how the patient was contacted.", field="method")
     if not (outcome or "").strip():
         raise InvalidInput("Say what happened.", field="outcome")
-    batch = db.session.get(Batch, batch_id)
+    batch = db.session.get(Batch, batch_id, populate_existing=True)
     if batch is None or batch.state != RECALLED:
         raise StockRefusal("Contact attempts are logged only for a recalled batch.")
     received = db.session.scalar(
