@@ -63,8 +63,8 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def inject():
-        def user_can(capability: str) -> bool:
-            return can(current_user, capability)
+        def user_can(capability: str, record=None) -> bool:
+            return can(current_user, capability, record)
 
         items = [item for item in NAVIGATION if user_can(item.capability)]
         return {"can": user_can, "nav_items": items, "now": utcnow()}

@@ -44,7 +44,7 @@ def _details(form: PrescriptionForm) -> prescriptions.PrescriptionDetails:
 
 
 @bp.route("/<int:patient_id>/prescriptions/new", methods=["GET", "POST"])
-@requires("sign_prescription")
+@requires("write_prescription")
 def prescription_new(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
     form = _new_form(patient)
@@ -120,7 +120,7 @@ def prescription_sign(prescription_id: int):
 
 
 @bp.route("/prescriptions/<int:prescription_id>/cancel", methods=["POST"])
-@requires("sign_prescription")
+@requires("write_prescription")
 def prescription_cancel(prescription_id: int):
     rx = db.get_or_404(Prescription, prescription_id)
     form = ReasonForm(prefix="cancel")
@@ -137,7 +137,7 @@ def prescription_cancel(prescription_id: int):
 
 
 @bp.route("/prescriptions/<int:prescription_id>/replace", methods=["POST"])
-@requires("sign_prescription")
+@requires("write_prescription")
 def prescription_replace(prescription_id: int):
     rx = db.get_or_404(Prescription, prescription_id)
     if not EmptyForm().validate_on_submit():

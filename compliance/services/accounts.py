@@ -20,7 +20,7 @@ from compliance.errors import (
 )
 from compliance.extensions import db
 from compliance.models import LoginThrottle, User
-from compliance.permissions import PRESCRIBER, ROLES
+from compliance.permissions import PRESCRIBER, ROLES, holds
 from compliance.services import ensure_can
 from compliance.services.audit import Actor, actor_of, give_reason, record_event
 from compliance.services.passwords import check_policy, hash_password, verify_password
@@ -62,7 +62,7 @@ def _check_registration(profile: Profile) -> None:
     if PRESCRIBER in profile.roles and not (profile.register and number):
         raise InvalidRegistration("A prescriber needs a professional register and "
                                   "registration number.", field="registration_number")
-    if profile.profession == "doctor" and PRESCRIBER in profile.roles and profile.register != "GMC":
+    if holds(profile, "sign_prescription") and profile.register != "GMC":
         raise InvalidRegistration("A prescribing doctor must be on the GMC register.",
                                   field="register")
     if number and profile.register in REGISTRATION_FORMATS:

@@ -12,8 +12,6 @@ from compliance.errors import (
     InvalidInput,
     InvalidValidity,
     NoConsultation,
-    NotADoctor,
-    NotPermitted,
     NotScreened,
     NotSignable,
     ProductNotInUse,
@@ -25,7 +23,7 @@ from compliance.extensions import db
 from compliance.models import Consultation, Patient, Prescription, Product
 from compliance.models.patient import FACE_TO_FACE
 from compliance.models.treatment import CANCELLED, DRAFT, MAX_SESSIONS_PER_COURSE, SIGNED
-from compliance.permissions import can
+from compliance.services import ensure_can
 from compliance.services.audit import give_reason
 from compliance.services.screening import current_screening, present_in
 from compliance.services.signatures import sign
@@ -49,11 +47,6 @@ class PrescriptionDetails:
     @classmethod
     def of(cls, prescription: Prescription) -> "PrescriptionDetails":
         return cls(**{name: getattr(prescription, name) for name in cls.__dataclass_fields__})
-
-
-def _ensure_doctor(actor) -> None:
-    if not can(actor, "sign_prescription"):
-        raise NotADoctor()
 
 
 def _product(product_id: int) -> Product:
@@ -130,15 +123,14 @@ def ensure_draft_of(actor, prescription: Prescription) -> None:
                            "replace it instead.")
     if prescription.status != DRAFT:
         raise RecordLocked(f"{prescription.reference} is cancelled and cannot be changed.")
-    if prescription.prescriber_id != actor.id:
-        raise NotPermitted("Only the doctor who wrote this draft may change or sign it.")
+    ensure_can(actor, "sign_prescription", prescription)
 
 
 @unit_of_work("write a prescription")
 def write_prescription(actor, patient: Patient, details: PrescriptionDetails,
                        replaces: Prescription | None = None) -> Prescription:
     """A draft prescription by `actor`, a doctor, checked against every rule."""
-    _ensure_doctor(actor)
+    ensure_can(actor, "write_prescription")
     check(patient, details)
     prescription = Prescription(patient_id=patient.id, prescriber_id=actor.id, status=DRAFT,
                                 replaces_id=replaces.id if replaces else None, **vars(details))
@@ -150,7 +142,7 @@ def write_prescription(actor, patient: Patient, details: PrescriptionDetails,
 def update_draft(actor, prescription: Prescription,
                  details: PrescriptionDetails) -> Prescription:
     """Change a draft; a signed prescription is locked."""
-    _ensure_doctor(actor)
+    ensure_can(actor, "sign_prescription")
     ensure_draft_of(actor, prescription)
     check(prescription.patient, details)
     for name, value in vars(details).items():
@@ -168,7 +160,7 @@ def _cancel(prescription: Prescription, reason: str) -> None:
 def sign_prescription(actor, prescription: Prescription, password: str) -> Prescription:
     """The doctor who wrote the draft signs it with their password ("prescribed"); a
     replacement, once signed, cancels the prescription it replaces."""
-    _ensure_doctor(actor)
+    ensure_can(actor, "sign_prescription")
     ensure_draft_of(actor, prescription)
     check(prescription.patient, PrescriptionDetails.of(prescription))
     sign(prescription, actor, password, "prescribed")
@@ -182,7 +174,7 @@ def sign_prescription(actor, prescription: Prescription, password: str) -> Presc
 @unit_of_work("cancel a prescription")
 def cancel_prescription(actor, prescription: Prescription, reason: str) -> Prescription:
     """Cancel a draft or signed prescription, saying why; it stays on record."""
-    _ensure_doctor(actor)
+    ensure_can(actor, "write_prescription", prescription)
     if prescription.status == CANCELLED:
         raise RecordLocked(f"{prescription.reference} is already cancelled.")
     reason = (reason or "").strip()
@@ -201,7 +193,7 @@ def pending_replacement(prescription: Prescription) -> Prescription | None:
 def replace_prescription(actor, old: Prescription) -> Prescription:
     """A new draft copied from a signed prescription; the old one stays valid until the new
     one is signed."""
-    _ensure_doctor(actor)
+    ensure_can(actor, "write_prescription", old)
     if old.status != SIGNED:
         raise NotSignable("Only a signed prescription can be replaced; a draft can be changed.")
     pending = pending_replacement(old)

@@ -2,6 +2,7 @@
 
 Every check raises a named ComplianceRefusal (or a stock refusal for rule 7) with a message a
 prescriber can act on. The treatment service calls them at the moment of recording.
+Rule 1 (prescribers only) is a capability: `ensure_can` refuses it with NotAPrescriber.
 """
 
 from datetime import date
@@ -15,7 +16,6 @@ from compliance.errors import (
     ContraindicationPresent,
     NoConsent,
     NoConsultation,
-    NotAPrescriber,
     NoValidPrescription,
     SessionNotAuthorised,
     TooSoon,
@@ -31,7 +31,7 @@ from compliance.models import (
 )
 from compliance.models.stock import Batch, Product
 from compliance.models.treatment import LEG_REGIONS, MAX_SESSIONS_PER_COURSE, SIGNED
-from compliance.permissions import can
+from compliance.permissions import holds
 from compliance.services.screening import present_in
 from compliance.services.signatures import signatures_of
 from compliance.services.stock import ensure_drawable
@@ -40,15 +40,9 @@ MIN_DAYS_BETWEEN_SESSIONS = 28
 FLAG_GAP_DAYS = 42
 
 
-def require_prescriber(user) -> None:
-    """Rule 1: only prescribers record treatment and injections."""
-    if not can(user, "record_injection"):
-        raise NotAPrescriber()
-
-
 def _doctor_signed(prescription: Prescription) -> bool:
     return any(status.intact and status.signature.meaning == "prescribed"
-               and status.signature.signer.profession == "doctor"
+               and holds(status.signature.signer, "sign_prescription")
                for status in signatures_of(prescription))
 
 
