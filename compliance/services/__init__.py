@@ -25,4 +25,4 @@ def ensure_can(actor, capability: str, record=None) -> None:
     if not can(actor, capability):
         raise _REFUSALS.get(capability, NotPermitted)()
     if not can(actor, capability, record):
-        raise NotPermitted(_NOT_THEIRS[capability])
+        raise NotPermitted(_NOT_THEIRS.get(capability))
