@@ -114,7 +114,9 @@ class ComplianceRefusal(DomainError):
     rule = "D4"
 
 
-class NotAPrescriber(ComplianceRefusal):
+class NotAPrescriber(ComplianceRefusal, NotPermitted):
+    """Rule 1 is a refusal by permission: `ensure_can` raises it for the treatment capabilities."""
+
     rule = "D4.1 prescribers only"
     default_message = "Only a prescriber may record an injection."
 
@@ -168,7 +170,9 @@ class PrescriptionRefusal(DomainError):
     rule = "D3 prescription"
 
 
-class NotADoctor(PrescriptionRefusal):
+class NotADoctor(PrescriptionRefusal, NotPermitted):
+    """A refusal by permission: `ensure_can` raises it for the prescription capabilities."""
+
     rule = "D3 prescribed by a doctor"
     default_message = ("Only a prescriber whose profession is doctor may write or sign a "
                        "prescription.")

@@ -56,6 +56,10 @@ def _reject_key(mapping: dict, key: str) -> dict:
     return {k: v for k, v in mapping.items() if k != key}
 
 
+def _user_can(capability: str, record=None) -> bool:
+    return can(current_user, capability, record)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = _local
     app.jinja_env.filters["date"] = _date
@@ -63,10 +67,10 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["ml"] = _ml
     app.jinja_env.globals["limits"] = limits
 
+    # A global, not a context variable, so that imported macros may ask it too.
+    app.jinja_env.globals["can"] = _user_can
+
     @app.context_processor
     def inject():
-        def user_can(capability: str) -> bool:
-            return can(current_user, capability)
-
-        items = [item for item in NAVIGATION if user_can(item.capability)]
-        return {"can": user_can, "nav_items": items, "now": utcnow()}
+        items = [item for item in NAVIGATION if _user_can(item.capability)]
+        return {"nav_items": items, "now": utcnow()}

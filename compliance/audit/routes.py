@@ -3,13 +3,13 @@
 import json
 from itertools import chain
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 
 from compliance.audit import bp
 from compliance.audit.forms import AsAtForm, AuditFilterForm
 from compliance.clock import end_of_local_day, to_local
 from compliance.csvexport import csv_response
-from compliance.forms import options
+from compliance.forms import EmptyForm, options
 from compliance.permissions import requires
 from compliance.services import audit, audit_search, audit_verify
 from compliance.services.audit_search import AuditFilters
@@ -68,8 +68,17 @@ def export():
 
 @bp.route("/verify")
 @requires("view_audit")
+def verification():
+    return render_template("audit/verify.html", recorded=audit_verify.last_recorded())
+
+
+@bp.route("/verify", methods=["POST"])
+@requires("verify_audit")
 def verify():
-    return render_template("audit/verify.html", result=audit_verify.verify_and_record())
+    # Running it appends an audit event, so it is a POST; the page then shows what it found.
+    if EmptyForm().validate_on_submit():
+        audit_verify.verify_and_record()
+    return redirect(url_for("audit.verification"))
 
 
 @bp.route("/records/<table_name>/<record_id>")

@@ -64,10 +64,6 @@ class User(UserMixin, db.Model):
         self.session_token = new_session_token()
 
     @property
-    def is_doctor(self) -> bool:
-        return self.profession == "doctor"
-
-    @property
     def registration(self) -> str:
         """'GMC 1234567', or an empty string for staff without a register."""
         if not self.registration_number:

@@ -115,7 +115,7 @@ def consultation_show(consultation_id: int):
 
 
 @bp.route("/consultations/<int:consultation_id>/correct", methods=["GET", "POST"])
-@requires("record_consultation")
+@requires("correct_consultation")
 def consultation_correct(consultation_id: int):
     consultation = db.get_or_404(Consultation, consultation_id)
     form = CorrectConsultationForm(obj=consultation)

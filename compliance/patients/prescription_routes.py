@@ -49,7 +49,7 @@ def _shown(rx: Prescription) -> str:
 
 
 @bp.route("/<int:patient_id>/prescriptions/new", methods=["GET", "POST"])
-@requires("sign_prescription")
+@requires("write_prescription")
 def prescription_new(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
     form = _new_form(patient)
@@ -111,7 +111,7 @@ def prescription_sign(prescription_id: int):
 
 
 @bp.route("/prescriptions/<int:prescription_id>/cancel", methods=["POST"])
-@requires("sign_prescription")
+@requires("write_prescription")
 def prescription_cancel(prescription_id: int):
     rx = db.get_or_404(Prescription, prescription_id)
     form = ReasonForm(prefix="cancel")
@@ -123,7 +123,7 @@ def prescription_cancel(prescription_id: int):
 
 
 @bp.route("/prescriptions/<int:prescription_id>/replace", methods=["POST"])
-@requires("sign_prescription")
+@requires("write_prescription")
 def prescription_replace(prescription_id: int):
     rx = db.get_or_404(Prescription, prescription_id)
     return run_form(

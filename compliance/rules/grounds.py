@@ -7,17 +7,10 @@ from compliance.errors import (
     ContraindicationPresent,
     NoConsent,
     NoConsultation,
-    NotAPrescriber,
     NotScreened,
     NoValidPrescription,
 )
 from compliance.rules.facts import ConsentFacts, Grounds, PrescriptionFacts, ScreeningFacts
-
-
-def require_prescriber(is_prescriber: bool) -> None:
-    """Rule 1: only prescribers record treatment and injections."""
-    if not is_prescriber:
-        raise NotAPrescriber()
 
 
 def check_prescription(prescription: PrescriptionFacts | None, patient_id: int, product_id: int,

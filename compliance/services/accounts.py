@@ -10,7 +10,7 @@ from sqlalchemy import select
 from compliance.errors import DuplicateEmail, InvalidInput, InvalidRegistration
 from compliance.extensions import db
 from compliance.models import User
-from compliance.permissions import PRESCRIBER, ROLES
+from compliance.permissions import PRESCRIBER, ROLES, holds
 from compliance.services import ensure_can, reread
 from compliance.services.audit import give_reason
 from compliance.services.passwords import check_policy, hash_password, verify_password
@@ -49,7 +49,7 @@ def _check_prescriber_registration(profile: Profile) -> None:
     if not (profile.register and profile.registration_number):
         raise InvalidRegistration("A prescriber needs a professional register and "
                                   "registration number.", field="registration_number")
-    if profile.profession == "doctor" and profile.register != "GMC":
+    if holds(profile, "sign_prescription") and profile.register != "GMC":
         raise InvalidRegistration("A prescribing doctor must be on the GMC register.",
                                   field="register")
 

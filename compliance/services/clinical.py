@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from compliance.clock import local_today
-from compliance.errors import ConsentAlreadyWithdrawn, InvalidInput, NotPermitted, RecordLocked
+from compliance.errors import ConsentAlreadyWithdrawn, InvalidInput, RecordLocked
 from compliance.extensions import db
 from compliance.models import Consent, Consultation, Patient, Prescription
 from compliance.models.patient import CONSULTATION_MODES
@@ -112,10 +112,8 @@ def record_consultation(actor, patient_id: int, details: ConsultationDetails) ->
 def correct_consultation(actor, consultation_id: int, details: ConsultationDetails,
                          reason: str) -> Consultation:
     """Correct a consultation record, saying why; not once a signed prescription rests on it."""
-    ensure_can(actor, "record_consultation")
     consultation = reread(Consultation, consultation_id, "No such consultation.")
-    if consultation.prescriber_id != actor.id:
-        raise NotPermitted("Only the prescriber who held the consultation may correct it.")
+    ensure_can(actor, "correct_consultation", consultation)
     relied_on = db.session.scalar(select(Prescription.id).where(
         Prescription.consultation_id == consultation.id, Prescription.status == SIGNED))
     if relied_on is not None:

@@ -11,8 +11,6 @@ from compliance.errors import (
     InvalidInput,
     InvalidValidity,
     NoConsultation,
-    NotADoctor,
-    NotPermitted,
     NotSignable,
     ProductNotInUse,
     RecordLocked,
@@ -22,10 +20,9 @@ from compliance.extensions import db
 from compliance.models import Consultation, Patient, Prescription, Product
 from compliance.models.patient import FACE_TO_FACE
 from compliance.models.treatment import CANCELLED, DRAFT, SIGNED
-from compliance.permissions import can
 from compliance.rules.course import check_sessions_authorised
 from compliance.rules.grounds import check_screened_clear
-from compliance.services import reread, rule_facts
+from compliance.services import ensure_can, reread, rule_facts
 from compliance.services.audit import give_reason
 from compliance.services.signatures import sign
 from compliance.services.unit_of_work import unit_of_work
@@ -48,11 +45,6 @@ class PrescriptionDetails:
     @classmethod
     def of(cls, prescription: Prescription) -> "PrescriptionDetails":
         return cls(**{name: getattr(prescription, name) for name in cls.__dataclass_fields__})
-
-
-def _ensure_doctor(actor) -> None:
-    if not can(actor, "sign_prescription"):
-        raise NotADoctor()
 
 
 def _product(product_id: int) -> Product:
@@ -117,8 +109,7 @@ def ensure_draft_of(actor, prescription: Prescription) -> None:
                            "replace it instead.")
     if prescription.status != DRAFT:
         raise RecordLocked(f"{prescription.reference} is cancelled and cannot be changed.")
-    if prescription.prescriber_id != actor.id:
-        raise NotPermitted("Only the doctor who wrote this draft may change or sign it.")
+    ensure_can(actor, "sign_prescription", prescription)
 
 
 def _write(actor, patient: Patient, details: PrescriptionDetails,
@@ -133,7 +124,7 @@ def _write(actor, patient: Patient, details: PrescriptionDetails,
 @unit_of_work("write a prescription")
 def write_prescription(actor, patient_id: int, details: PrescriptionDetails) -> Prescription:
     """A draft prescription by `actor`, a doctor, checked against every rule."""
-    _ensure_doctor(actor)
+    ensure_can(actor, "write_prescription")
     return _write(actor, reread(Patient, patient_id, "No such patient."), details)
 
 
@@ -145,7 +136,7 @@ def _locked(prescription_id: int) -> Prescription:
 @unit_of_work("change a draft prescription")
 def update_draft(actor, prescription_id: int, details: PrescriptionDetails) -> Prescription:
     """Change a draft; a signed prescription is locked."""
-    _ensure_doctor(actor)
+    ensure_can(actor, "sign_prescription")
     prescription = _locked(prescription_id)
     ensure_draft_of(actor, prescription)
     check(prescription.patient, details)
@@ -164,7 +155,7 @@ def _cancel(prescription: Prescription, reason: str) -> None:
 def sign_prescription(actor, prescription_id: int, password: str) -> Prescription:
     """The doctor who wrote the draft signs it with their password ("prescribed"); a
     replacement, once signed, cancels the prescription it replaces."""
-    _ensure_doctor(actor)
+    ensure_can(actor, "sign_prescription")
     prescription = _locked(prescription_id)
     ensure_draft_of(actor, prescription)
     check(prescription.patient, PrescriptionDetails.of(prescription))
@@ -180,7 +171,7 @@ def sign_prescription(actor, prescription_id: int, password: str) -> Prescriptio
 @unit_of_work("cancel a prescription")
 def cancel_prescription(actor, prescription_id: int, reason: str) -> Prescription:
     """Cancel a draft or signed prescription, saying why; it stays on record."""
-    _ensure_doctor(actor)
+    ensure_can(actor, "write_prescription")
     prescription = _locked(prescription_id)
     if prescription.status == CANCELLED:
         raise RecordLocked(f"{prescription.reference} is already cancelled.")
@@ -207,7 +198,7 @@ def replaced_prescription(prescription: Prescription) -> Prescription | None:
 def replace_prescription(actor, prescription_id: int) -> Prescription:
     """A new draft copied from a signed prescription; the old one stays valid until the new
     one is signed. The old one is locked so that two replacements cannot both start."""
-    _ensure_doctor(actor)
+    ensure_can(actor, "write_prescription")
     old = _locked(prescription_id)
     if old.status != SIGNED:
         raise NotSignable("Only a signed prescription can be replaced; a draft can be changed.")

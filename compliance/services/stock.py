@@ -48,7 +48,7 @@ class Waste:
 @unit_of_work("record waste")
 def record_waste(actor, batch_id: int, waste: Waste) -> LedgerEntry:
     """Waste; destruction of sealed stock needs a witness who signs with their password."""
-    ensure_can(actor, "manage_stock")
+    ensure_can(actor, "record_waste")
     if waste.waste_reason not in WASTE_REASONS:
         raise InvalidInput("Choose why the stock was wasted.", field="waste_reason")
     reason = _require_reason(waste.reason)

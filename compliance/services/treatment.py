@@ -9,7 +9,7 @@ from datetime import date
 from math import ceil
 
 from compliance.clock import local_today, utcnow
-from compliance.errors import InvalidInput, NotPermitted, RecordLocked
+from compliance.errors import InvalidInput, RecordLocked
 from compliance.extensions import db
 from compliance.models import (
     Injection,
@@ -22,12 +22,11 @@ from compliance.models import (
 )
 from compliance.models.stock import ADMINISTRATION, WASTE
 from compliance.models.treatment import OPEN, SIGNED
-from compliance.permissions import can
 from compliance.rules import flags
 from compliance.rules.course import check_course
-from compliance.rules.grounds import check_grounds, require_prescriber
+from compliance.rules.grounds import check_grounds
 from compliance.rules.injection import check_areas, check_batch, check_volume
-from compliance.services import ledger, rule_facts
+from compliance.services import ensure_can, ledger, rule_facts
 from compliance.services.audit import give_reason
 from compliance.services.signatures import checked, sign
 from compliance.services.unit_of_work import unit_of_work
@@ -48,11 +47,6 @@ def _flag(session: TreatmentSession, flag: flags.Flag | None) -> None:
     session.flags.append(SessionFlag(code=flag.code, detail=flag.detail))
 
 
-def _require_prescriber(actor) -> None:
-    """Rule 1, asked as a capability."""
-    require_prescriber(can(actor, "record_injection"))
-
-
 def _opening_flags(session: TreatmentSession, patient: Patient, gap: int | None) -> None:
     _flag(session, flags.long_gap(gap))
     _flag(session, flags.gp_not_confirmed(rule_facts.patient_facts(patient)))
@@ -62,7 +56,7 @@ def _opening_flags(session: TreatmentSession, patient: Patient, gap: int | None)
 @unit_of_work("open a treatment session")
 def open_session(actor, new: NewSession) -> TreatmentSession:
     """Open a session for a patient under a valid prescription, if every rule allows it."""
-    _require_prescriber(actor)
+    ensure_can(actor, "record_treatment")
     if new.session_date > local_today():
         raise InvalidInput("A session cannot be recorded in advance.", field="session_date")
     patient = db.session.get(Patient, new.patient_id)
@@ -82,15 +76,14 @@ def open_session(actor, new: NewSession) -> TreatmentSession:
     return session
 
 
-def _own_open_session(actor, session_id: int) -> TreatmentSession:
-    _require_prescriber(actor)
+def _own_open_session(actor, capability: str, session_id: int) -> TreatmentSession:
+    ensure_can(actor, capability)
     session = db.session.get(TreatmentSession, session_id)
     if session is None:
         raise InvalidInput("No such session.")
     if session.status != OPEN:
         raise RecordLocked()
-    if session.prescriber_id != actor.id:
-        raise NotPermitted("Only the session's administering prescriber records its injections.")
+    ensure_can(actor, capability, session)
     return session
 
 
@@ -132,7 +125,7 @@ def _check_injection(session: TreatmentSession, batch, new: NewInjection) -> Non
 @unit_of_work("record an injection")
 def record_injection(actor, session_id: int, new: NewInjection) -> Injection:
     """Record one injection and draw its volume from the batch, in one transaction."""
-    session = _own_open_session(actor, session_id)
+    session = _own_open_session(actor, "record_injection", session_id)
     batch = ledger.locked_batch(new.batch_id)
     _check_injection(session, batch, new)
     opened = _containers_to_open(session, batch, new.volume_ul)
@@ -154,7 +147,7 @@ def reverse_injection(actor, injection_id: int, reason: str) -> InjectionReversa
     injection = db.session.get(Injection, injection_id)
     if injection is None:
         raise InvalidInput("No such injection.")
-    _own_open_session(actor, injection.session_id)
+    _own_open_session(actor, "record_injection", injection.session_id)
     if not (reason or "").strip():
         raise InvalidInput("Give a reason.", field="reason")
     give_reason(reason)
@@ -185,7 +178,7 @@ def sign_session(actor, session_id: int, password: str) -> TreatmentSession:
 
 @unit_of_work("sign a treatment session")
 def _sign_session(actor, session_id: int, password) -> TreatmentSession:
-    session = _own_open_session(actor, session_id)
+    session = _own_open_session(actor, "sign_session", session_id)
     _waste_opened_remainders(actor, session)
     _flag(session, flags.signed_late(session.started_at, utcnow()))
     sign(session, actor, password, "administered")
@@ -196,7 +189,7 @@ def _sign_session(actor, session_id: int, password) -> TreatmentSession:
 @unit_of_work("add an addendum to a session")
 def add_addendum(actor, session_id: int, text: str, reason: str) -> SessionAddendum:
     """A later note on a signed session, with the reason for it."""
-    _require_prescriber(actor)
+    ensure_can(actor, "record_treatment")
     session = db.session.get(TreatmentSession, session_id)
     if session is None or session.status != SIGNED:
         raise InvalidInput("Addenda are added to signed sessions; edit an open session's notes.")

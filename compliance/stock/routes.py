@@ -69,7 +69,7 @@ def _act(batch: Batch, form_name: str, form, action, success: str):
 
 
 @bp.route("/batches/<int:batch_id>/waste", methods=["POST"])
-@requires("manage_stock")
+@requires("record_waste")
 def waste(batch_id: int):
     batch = db.get_or_404(Batch, batch_id)
 

@@ -86,7 +86,7 @@ def _render_session(session: TreatmentSession, **bound):
     forms.update(bound)
     return render_template("treatment/session.html", picture=picture, session=session,
                            signatures=signatures_of(session),
-                           can_record=session.prescriber_id == current_user.id, **forms)
+                           **forms)
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -135,7 +135,7 @@ def reverse_injection(injection_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/sign", methods=["POST"])
-@requires("record_treatment")
+@requires("sign_session")
 def sign(session_id: int):
     session = db.get_or_404(TreatmentSession, session_id)
     form = SignForm()

@@ -31,7 +31,7 @@ def test_inspector_reads_filters_and_verifies_the_audit_trail(page, live_app, li
     assert_accessible(page)
 
     page.get_by_role("link", name="← Audit trail").click()
-    page.get_by_role("link", name="Verify the chain").click()
+    page.get_by_role("button", name="Verify the chain").click()
     page.get_by_text("every hash and link intact").wait_for()
     assert_accessible(page)
     screenshot(page, "audit-verified")

@@ -75,10 +75,22 @@ def test_a_record_changed_after_signing_is_shown_so(client, users, login):
 def test_verification_page_reports_the_chain(client, users, login):
     login(users["inspector"])
     _seq, head = audit.head()
-    body = client.get("/audit/verify").get_data(as_text=True)
+    body = client.post("/audit/verify", follow_redirects=True).get_data(as_text=True)
     assert "every hash and link intact" in body and head in body
     recorded = audit_verify.last_recorded()  # who checked, and what they found
     assert recorded.by == users["inspector"].full_name and recorded.verification.head == head
+
+
+def test_opening_the_verification_page_runs_no_verification(client, users, login):
+    login(users["manager"])
+    body = client.get("/audit/verify").get_data(as_text=True)
+    assert "not been verified yet" in body and 'action="/audit/verify"' in body
+    assert audit_verify.last_recorded() is None and not events(action="verify")
+    client.post("/audit/verify")
+    client.get("/audit/export.csv")  # one more event after the check
+    body = client.get("/audit/verify").get_data(as_text=True)
+    assert "every hash and link intact" in body and "1 event(s) recorded since" in body
+    assert len(events(action="verify")) == 1
 
 
 def test_csv_export_is_filtered_neutralised_and_itself_audited(client, users, login):

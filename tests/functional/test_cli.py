@@ -1,5 +1,6 @@
 """The flask commands: users and demo data."""
 
+from compliance.permissions import holds
 from compliance.services import accounts, sign_in, user_queries
 
 
@@ -34,7 +35,7 @@ def test_demo_load_fills_an_empty_database_and_prints_credentials(runner):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     assert "dr.patel@demo.clinic" in result.output and "demo only" in result.output
-    assert accounts.find_by_email("dr.patel@demo.clinic").is_doctor
+    assert holds(accounts.find_by_email("dr.patel@demo.clinic"), "sign_prescription")
 
 
 def test_demo_load_refuses_a_database_that_holds_data(runner, users):

@@ -3,10 +3,12 @@
 import re
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 
 from compliance.extensions import db
 from compliance.models import LoginThrottle
+from compliance.services import audit_verify
 from tests.factories import PASSWORD
 
 
@@ -45,6 +47,19 @@ def test_logout_without_a_token_is_refused(client, users):
                                 "csrf_token": token})
     assert client.post("/logout").status_code == 400
     assert client.get("/").status_code == 200
+
+
+def test_verifying_the_audit_trail_needs_the_pages_token(client, users):
+    client.post("/login", data={"email": users["inspector"].email, "password": PASSWORD,
+                                "csrf_token": csrf_token(client)})
+    assert client.post("/audit/verify").status_code == 400
+    assert audit_verify.last_recorded() is None
+    g.pop("csrf_token", None)  # the test's app context outlives requests: forget the old token
+    page = client.get("/audit/").get_data(as_text=True)
+    token = re.search(r'action="/audit/verify" class="inline">\s*'
+                      r'<input type="hidden" name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/audit/verify", data={"csrf_token": token}).status_code == 302
+    assert audit_verify.last_recorded().by == users["inspector"].full_name
 
 
 def test_security_headers_are_on_every_page(client):

@@ -162,7 +162,7 @@ def test_prescriber_activity_shows_the_last_twelve_months_unless_dates_are_chose
 def test_audit_report_verifies_the_chain_and_shows_its_head(inspector_client, dataset):
     html = screen(inspector_client, "/reports/audit")
     assert "not verified yet" in html and "Verify the chain now" in html
-    inspector_client.get("/audit/verify")
+    inspector_client.post("/audit/verify")
     html = screen(inspector_client, "/reports/audit")
     assert "chain intact" in html and f"by {dataset['inspector'].full_name}" in html
     rows = csv_rows(inspector_client, "/reports/audit.csv")
@@ -225,7 +225,7 @@ def test_dashboard_counts_and_verification(inspector_client):
     assert '<span class="stat">2</span> prescribers' in html
     assert '<span class="stat">2</span> batches' in html
     assert '<span class="stat">1</span> open exceptions' in html and "not verified yet" in html
-    inspector_client.get("/audit/verify")
+    inspector_client.post("/audit/verify")
     html = screen(inspector_client, "/reports/")
     assert "chain intact" in html and "event(s) recorded since" not in html
     inspector_client.get("/reports/audit.csv")  # an export: one more event on the trail

@@ -10,7 +10,6 @@ from compliance.errors import (
     ContraindicationPresent,
     NoConsent,
     NoConsultation,
-    NotAPrescriber,
     NotScreened,
     NoValidPrescription,
 )
@@ -22,7 +21,6 @@ from compliance.rules.grounds import (
     check_grounds,
     check_prescription,
     check_screened_clear,
-    require_prescriber,
 )
 from tests.unit.rules.builders import (
     ON,
@@ -35,12 +33,6 @@ from tests.unit.rules.builders import (
 )
 
 DAY = timedelta(days=1)
-
-
-def test_only_a_prescriber_may_record_treatment():
-    require_prescriber(True)
-    error = refusal(NotAPrescriber, require_prescriber, False)
-    assert error.message == "Only a prescriber may record an injection."
 
 
 def test_a_prescription_signed_by_a_doctor_and_valid_on_the_day_is_accepted():
