@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from compliance import create_app
 from compliance.extensions import db
 from tests import dbutil
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_product, make_user, ready_patient, receive_batch
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +59,19 @@ def runner(app):
 def users(app):
     """One user of each kind, committed."""
     return {kind: make_user(kind) for kind in ("doctor", "nurse", "manager", "inspector")}
+
+
+@pytest.fixture
+def clinic(users):
+    """The users, a product, two batches (A1 and B2, 30 ampoules each) and a patient ready
+    for treatment on a signed prescription."""
+    product = make_product(max_volume_per_session_ul=10_000)
+    batch = receive_batch(users["manager"], product, containers=30, batch_number="A1")
+    other = receive_batch(users["manager"], product, containers=30, batch_number="B2",
+                          expires_in_days=500)
+    patient, prescription = ready_patient(users, product)
+    return dict(users, product=product, batch=batch, other=other, patient=patient,
+                prescription=prescription)
 
 
 def sign_in(client, user, password: str = PASSWORD, follow: bool = False):
