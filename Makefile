@@ -25,6 +25,7 @@ browser:
 
 test: venv browser
 	$(BIN)/ruff check .
+	$(BIN)/python scripts/check_size.py
 	$(BIN)/python -m pytest
 
 bench: venv
@@ -33,3 +34,4 @@ bench: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/python scripts/check_size.py

@@ -7,7 +7,14 @@ from flask.testing import FlaskClient
 from compliance import create_app
 from compliance.extensions import db
 from tests import dbutil
-from tests.factories import PASSWORD, make_user
+from tests.factories import (
+    PASSWORD,
+    ROLE_PROFILES,
+    make_product,
+    make_user,
+    ready_patient,
+    receive_batch,
+)
 
 
 @pytest.fixture(scope="session")
@@ -15,9 +22,22 @@ def template_db(tmp_path_factory):
     return dbutil.prepare_template(tmp_path_factory.mktemp("template"))
 
 
+@pytest.fixture(scope="session")
+def database_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("database")
+
+
 @pytest.fixture
-def database_uri(template_db, tmp_path):
-    return dbutil.fresh_database(template_db, tmp_path)
+def database_uri(template_db, database_dir):
+    """The same URI for every test, emptied back to the migrated state before each."""
+    return dbutil.fresh_database(template_db, database_dir)
+
+
+@pytest.fixture(scope="session")
+def built_apps():
+    """Applications by database and overrides: building one compiles every URL rule,
+    the largest part of a unit test's setup, so each is built once per run."""
+    return {}
 
 
 @pytest.fixture
@@ -35,14 +55,26 @@ class RequestScopedClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(database_uri, app_overrides):
-    application = create_app(dbutil.config_for(database_uri, **app_overrides))
+def build_app(database_uri: str, overrides: dict):
+    application = create_app(dbutil.config_for(database_uri, **overrides))
     application.test_client_class = RequestScopedClient
+    return application
+
+
+@pytest.fixture
+def app(database_uri, app_overrides, built_apps):
+    """An application in a fresh app context; its config is put back after the test."""
+    key = (database_uri, tuple(sorted(app_overrides.items())))
+    if key not in built_apps:
+        built_apps[key] = build_app(database_uri, app_overrides)
+    application = built_apps[key]
+    config = dict(application.config)
     with application.app_context():
         yield application
         db.session.remove()
         db.engine.dispose()
+    application.config.clear()
+    application.config.update(config)
 
 
 @pytest.fixture
@@ -57,8 +89,23 @@ def runner(app):
 
 @pytest.fixture
 def users(app):
-    """One user of each kind, committed."""
-    return {kind: make_user(kind) for kind in ("doctor", "nurse", "manager", "inspector")}
+    """One user of each kind, committed together."""
+    people = {kind: make_user(kind, commit=False) for kind in ROLE_PROFILES}
+    db.session.commit()
+    return people
+
+
+@pytest.fixture
+def clinic(users):
+    """The users, a product, two batches (A1 and B2, 30 ampoules each) and a patient ready
+    for treatment on a signed prescription."""
+    product = make_product(max_volume_per_session_ul=10_000)
+    batch = receive_batch(users["manager"], product, containers=30, batch_number="A1")
+    other = receive_batch(users["manager"], product, containers=30, batch_number="B2",
+                          expires_in_days=500)
+    patient, prescription = ready_patient(users, product)
+    return dict(users, product=product, batch=batch, other=other, patient=patient,
+                prescription=prescription)
 
 
 def sign_in(client, user, password: str = PASSWORD, follow: bool = False):

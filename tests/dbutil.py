@@ -2,10 +2,11 @@
 
 import os
 import shutil
+from functools import cache
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from compliance import create_app
 from compliance.models import Contraindication
@@ -39,14 +40,29 @@ def reset_postgres_schema(uri: str) -> None:
     engine.dispose()
 
 
-def truncate_postgres(uri: str) -> None:
-    # TRUNCATE skips the row triggers that keep append-only tables append-only.
+# Emptying every table by DELETE costs a few milliseconds where TRUNCATE costs tens: in
+# replica mode no trigger fires, neither the append-only ones nor the foreign keys' checks.
+EMPTY_TABLES = "SET LOCAL session_replication_role = replica; {deletes}"
+RESTART_SEQUENCES = text(
+    "SELECT setval(quote_ident(schemaname) || '.' || quote_ident(sequencename), start_value, "
+    "false) FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL")
+
+
+@cache
+def _postgres(uri: str) -> tuple[Engine, str]:
+    """One engine for the whole run, and the statement that empties every table."""
     engine = create_engine(uri)
     tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    return engine, EMPTY_TABLES.format(deletes="".join(f"DELETE FROM {t};" for t in tables))
+
+
+def empty_postgres(uri: str) -> None:
+    """Every table empty, every sequence restarted and the seeded rows back, as migrated."""
+    engine, empty_tables = _postgres(uri)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        conn.exec_driver_sql(empty_tables)
+        conn.execute(RESTART_SEQUENCES)
         conn.execute(Contraindication.__table__.insert(), contraindication_rows())
-    engine.dispose()
 
 
 def prepare_template(directory: Path) -> str:
@@ -63,8 +79,11 @@ def prepare_template(directory: Path) -> str:
 def fresh_database(template: str, directory: Path) -> str:
     """A database URI with the migrated schema and no rows."""
     if USING_POSTGRES:
-        truncate_postgres(template)
+        empty_postgres(template)
         return template
     path = directory / "test.db"
+    # Unlinked rather than overwritten: a connection a test leaked keeps the old file.
+    for leftover in (path, path.with_name("test.db-wal"), path.with_name("test.db-shm")):
+        leftover.unlink(missing_ok=True)
     shutil.copyfile(template, path)
     return f"sqlite:///{path}"

@@ -2,12 +2,15 @@
 
 from itertools import count
 
+from flask import current_app
+
 from compliance.extensions import db
 from compliance.models import User
 from compliance.services.passwords import hash_password
 
 PASSWORD = "Correct-Horse-Battery-9"
 _sequence = count(1)
+_password_hashes: dict[str, str] = {}
 
 ROLE_PROFILES = {
     "doctor": dict(roles={"prescriber"}, profession="doctor", register="GMC",
@@ -19,17 +22,28 @@ ROLE_PROFILES = {
 }
 
 
-def make_user(kind: str = "manager", **fields) -> User:
-    """A committed user of one of ROLE_PROFILES' kinds, with PASSWORD."""
+def password_hash() -> str:
+    """PASSWORD hashed once per hash method: a real hash, so sign-in and signatures check it
+    as they would any other, without paying scrypt's cost for every user of every test
+    (hashing itself is tested through `accounts` and `passwords`)."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _password_hashes:
+        _password_hashes[method] = hash_password(PASSWORD)
+    return _password_hashes[method]
+
+
+def make_user(kind: str = "manager", *, commit: bool = True, **fields) -> User:
+    """A user of one of ROLE_PROFILES' kinds, with PASSWORD; committed unless told not to."""
     n = next(_sequence)
     values = dict(email=f"{kind}{n}@test.clinic", full_name=f"{kind.title()} {n}",
-                  password_hash=hash_password(PASSWORD), **ROLE_PROFILES[kind])
+                  password_hash=password_hash(), **ROLE_PROFILES[kind])
     values.update(fields)
     roles = values.pop("roles")
     user = User(**values)
     user.roles = roles
     db.session.add(user)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return user
 
 

@@ -11,7 +11,6 @@ from tests.factories import (
     make_consultation,
     make_patient,
     make_prescription,
-    make_product,
     make_screening,
     ready_patient,
     receive_batch,
@@ -24,14 +23,6 @@ from tests.treatment_helpers import (
     session_form,
     treatment_state,
 )
-
-
-@pytest.fixture
-def clinic(users):
-    product = make_product(max_volume_per_session_ul=10_000)
-    batch = receive_batch(users["manager"], product, containers=10, batch_number="GOOD")
-    patient, prescription = ready_patient(users, product, max_ul=8_000)
-    return dict(users, product=product, batch=batch, patient=patient, prescription=prescription)
 
 
 def refused_page(client, url, data, message, kept):

@@ -3,6 +3,8 @@
 import re
 from datetime import timedelta
 
+import pytest
+
 from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models.stock import Batch
@@ -57,22 +59,16 @@ def test_a_barcode_fills_the_receipt_form(client, users, login):
         re.search(rf'<option[^>]*value="{product.id}"[^>]*selected', body)
 
 
-def test_a_barcode_with_an_unknown_gtin_is_refused(client, users, login):
+@pytest.mark.parametrize("barcode, refusal", [
+    ("(01)09506000134352(17)301231(10)X1", "No product has GTIN 09506000134352"),
+    ("(01)05012345678901(17)301231(10)X1", "check digit is wrong"),
+], ids=["an unknown GTIN", "a bad check digit"])
+def test_a_barcode_that_names_no_product_is_refused(client, users, login, barcode, refusal):
     make_product(gtin="05012345678900")
     login(users["manager"])
-    body = client.post("/stock/receive", data={
-        "barcode": "(01)09506000134352(17)301231(10)X1", "read_barcode": "1"}).get_data(
-        as_text=True)
-    assert "No product has GTIN 09506000134352" in body
-
-
-def test_a_bad_check_digit_is_refused(client, users, login):
-    make_product(gtin="05012345678900")
-    login(users["manager"])
-    body = client.post("/stock/receive", data={
-        "barcode": "(01)05012345678901(17)301231(10)X1", "read_barcode": "1"}).get_data(
-        as_text=True)
-    assert "check digit is wrong" in body
+    body = client.post("/stock/receive", data={"barcode": barcode, "read_barcode": "1"}) \
+        .get_data(as_text=True)
+    assert refusal in body
 
 
 def test_receiving_creates_the_batch_and_shows_its_ledger(client, users, login):

@@ -3,11 +3,18 @@
 import pytest
 from sqlalchemy import func, select
 
-from compliance.errors import DuplicateEmail, InvalidInput, InvalidRegistration, NotPermitted
+from compliance.errors import (
+    DuplicateEmail,
+    InvalidInput,
+    InvalidRegistration,
+    LoginRefused,
+    NotPermitted,
+)
 from compliance.extensions import db
-from compliance.models import User
+from compliance.models import LoginThrottle, User
 from compliance.services import accounts, sign_in
 from compliance.services.accounts import Profile
+from tests.concurrency import at_once
 from tests.factories import PASSWORD, make_user
 
 GOOD_PASSWORD = "Sclero-Ledger-Witness-42"
@@ -104,30 +111,17 @@ def test_forced_reset_issues_a_one_time_password(app, users):
 def test_failed_sign_ins_at_the_same_moment_each_count_towards_the_lock(app, users):
     """Ten wrong passwords sent at once for one address: every one is counted, so the
     address is locked (on PostgreSQL the counter's row is locked for each attempt)."""
-    import threading
-
-    from compliance.errors import LoginRefused
-    from compliance.models import LoginThrottle
-
     email = users["nurse"].email
-    db.session.commit()
-    barrier, outcomes = threading.Barrier(10), []
 
-    def attempt():
-        with app.app_context():
-            barrier.wait()
-            try:
-                sign_in.authenticate(email, "Wrong-Password-Here-1")
-            except LoginRefused as refusal:
-                outcomes.append(type(refusal).__name__)
-            finally:
-                db.session.remove()
+    def attempt(ready):
+        ready()
+        try:
+            return sign_in.authenticate(email, "Wrong-Password-Here-1")
+        except LoginRefused as refusal:
+            return refusal
 
-    threads = [threading.Thread(target=attempt) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = [type(o).__name__ for o in at_once(app, [attempt] * 10)
+                if isinstance(o, LoginRefused)]
     assert len(outcomes) == 10
     db.session.rollback()
     throttle = db.session.get(LoginThrottle, email)

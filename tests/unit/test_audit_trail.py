@@ -169,36 +169,22 @@ def test_an_untouched_trail_verifies(app, users, runner):
     assert recorded.by == "system" and recorded.events_since == 0
 
 
+@pytest.mark.parametrize("tampering, finding", [
+    (["UPDATE audit_events SET changes = '{}' WHERE seq = 3"], "event 3: event 3 was changed"),
+    (["DELETE FROM audit_events WHERE seq = 4"], "event 4: event 4 is missing"),
+    (["UPDATE audit_events SET seq = -1 WHERE seq = 3",
+      "UPDATE audit_events SET seq = 3 WHERE seq = 4",
+      "UPDATE audit_events SET seq = 4 WHERE seq = -1"], "event 3: events were reordered"),
+], ids=["a changed event", "a deleted event", "two swapped events"])
 @pytest.mark.usefixtures("stretches")
-def test_a_changed_event_is_named(app, users, runner):
+def test_tampering_is_named(app, users, runner, tampering, finding):
     history_of_changes(users)
     with append_only_lifted("audit_events"):
-        execute_raw("UPDATE audit_events SET changes = '{}' WHERE seq = 3")
+        for statement in tampering:
+            execute_raw(statement)
         result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
-    assert "BROKEN at event 3: event 3 was changed" in result.output
-
-
-@pytest.mark.usefixtures("stretches")
-def test_a_deleted_event_is_named(app, users, runner):
-    history_of_changes(users)
-    with append_only_lifted("audit_events"):
-        execute_raw("DELETE FROM audit_events WHERE seq = 4")
-        result = runner.invoke(args=["audit", "verify"])
-    assert result.exit_code == 1
-    assert "BROKEN at event 4: event 4 is missing" in result.output
-
-
-@pytest.mark.usefixtures("stretches")
-def test_two_swapped_events_are_named(app, users, runner):
-    history_of_changes(users)
-    with append_only_lifted("audit_events"):
-        execute_raw("UPDATE audit_events SET seq = -1 WHERE seq = 3")
-        execute_raw("UPDATE audit_events SET seq = 3 WHERE seq = 4")
-        execute_raw("UPDATE audit_events SET seq = 4 WHERE seq = -1")
-        result = runner.invoke(args=["audit", "verify"])
-    assert result.exit_code == 1
-    assert "BROKEN at event 3: events were reordered" in result.output
+    assert f"BROKEN at {finding}" in result.output
 
 
 def test_a_record_can_be_seen_as_it_stood_at_an_earlier_time(app, users):

@@ -22,17 +22,6 @@ from tests.stock_helpers import assert_balance_is_ledger_sum
 from tests.treatment_helpers import days_ago, inject, open_session, treatment_state
 
 
-@pytest.fixture
-def clinic(users):
-    product = make_product(max_volume_per_session_ul=10_000)
-    batch = receive_batch(users["manager"], product, containers=30, batch_number="A1")
-    other = receive_batch(users["manager"], product, containers=30, batch_number="B2",
-                          expires_in_days=500)
-    patient, prescription = ready_patient(users, product)
-    return dict(users, product=product, batch=batch, other=other, patient=patient,
-                prescription=prescription)
-
-
 def full_session(clinic, on, volume_ul=1_500):
     nurse = clinic["nurse"]
     session = open_session(nurse, clinic["patient"], clinic["prescription"], on)
