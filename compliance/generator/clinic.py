@@ -1,13 +1,12 @@
 """Writing the generated clinic: people, stock, patients, courses, sessions, audit events."""
 
-import hashlib
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from math import ceil
 
 from compliance.generator.plan import PlannedCourse, PlannedSession, Sizes
-from compliance.generator.stockroom import CONTAINER_UL, SimBatch, Stockroom, plan_batches
+from compliance.generator.stock_rows import StockRows, at, fingerprint
+from compliance.generator.stockroom import CONTAINER_UL, Stockroom
 from compliance.generator.writer import BulkWriter
 from compliance.rules.flags import FLAG_LABELS
 from compliance.rules.limits import MAX_SESSIONS_PER_COURSE
@@ -20,14 +19,6 @@ TABLE_ORDER = ("users", "products", "batches", "patients", "screenings", "screen
                "consents", "consultations", "prescriptions", "treatment_sessions", "stocktakes",
                "ledger_entries", "stocktake_lines", "injections", "session_flags", "signatures",
                "audit_events")
-
-
-def at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=UTC)
-
-
-def fingerprint(content: dict) -> str:
-    return hashlib.sha256(canonical(content).encode()).hexdigest()
 
 
 class Chain:
@@ -47,7 +38,7 @@ class Chain:
         self.writer.add("audit_events", row)
 
 
-class ClinicGenerator:
+class ClinicGenerator(StockRows):
     """Builds every row of the data set through one BulkWriter."""
 
     def __init__(self, writer: BulkWriter, chain: Chain, sizes: Sizes, password_hash: str,
@@ -92,49 +83,6 @@ class ClinicGenerator:
                 container_volume_ul=CONTAINER_UL, single_use=True, gtin=None,
                 max_volume_per_session_ul=10_000, active=True))
             self.product_ids.append(product_id)
-
-    # stock ----------------------------------------------------------------------------
-    def batches(self, containers_needed: int) -> Stockroom:
-        sims = plan_batches(self.sizes.batches, self.product_ids, self.first_day, self.today,
-                            containers_needed, self.rng, lambda: self.w.new_id("batches"))
-        manager = self.managers[0]
-        for sim in sims:
-            self.w.add("batches", dict(
-                id=sim.id, product_id=sim.product, batch_number=f"G{sim.id:07d}",
-                expires_on=sim.expires, supplier="Medi Supplies Ltd",
-                delivery_reference=f"INV-{sim.id:07d}", received_on=sim.received,
-                state="available", balance_ul=sim.balance_ul, sealed_containers=sim.sealed))
-            self.chain.create("batches", sim.id, manager, at(sim.received, 9),
-                              {"batch_number": f"G{sim.id:07d}", "product_id": sim.product})
-        self.sims = {sim.id: sim for sim in sims}
-        self._receipts(sims, manager)
-        return Stockroom(sims)
-
-    def _receipts(self, sims: list[SimBatch], manager) -> None:
-        for sim in sims:
-            self._ledger(sim, "receipt", 0, 0, manager[0], sim.received,
-                         reason=f"Delivery INV-{sim.id:07d} from Medi Supplies Ltd",
-                         absolute=(sim.balance_ul, sim.sealed))
-
-    def _ledger(self, sim: SimBatch, kind: str, quantity_ul: int, containers: int,
-                actor_id: int, day: date, absolute=None, **links) -> int:
-        """Append a ledger entry; `absolute` gives a receipt's whole quantity."""
-        if absolute is not None:
-            quantity_ul, containers = absolute
-            balance, sealed = absolute
-        else:
-            sim.balance_ul += quantity_ul
-            sim.sealed += containers
-            balance, sealed = sim.balance_ul, sim.sealed
-        entry_id = self.w.new_id("ledger_entries")
-        self.w.add("ledger_entries", dict(
-            id=entry_id, batch_id=sim.id, entry_type=kind, quantity_ul=quantity_ul,
-            containers=containers, balance_after_ul=balance, containers_after=sealed,
-            actor_id=actor_id, recorded_at=at(day, 18), occurred_on=day,
-            reason=links.pop("reason", None), waste_reason=links.pop("waste_reason", None),
-            reverses_id=None, stocktake_id=links.pop("stocktake_id", None),
-            session_id=links.pop("session_id", None), witness_id=None))
-        return entry_id
 
     # patients and their courses -------------------------------------------------------
     def patient(self, number: int, first_seen: date, doctor) -> tuple[int, bool]:
@@ -219,12 +167,14 @@ class ClinicGenerator:
         self._signature("treatment_sessions", session_id, "administered", prescriber,
                         row["signed_at"], fingerprint(content))
         if not gp_confirmed:
-            self.w.add("session_flags", dict(
-                id=self.w.new_id("session_flags"), session_id=session_id,
-                code="gp_not_confirmed", detail=FLAG_LABELS["gp_not_confirmed"],
-                raised_at=row["started_at"]))
+            self._flag(session_id, "gp_not_confirmed", row["started_at"])
         self.chain.create("treatment_sessions", session_id, prescriber, row["started_at"],
                           {"session_number": planned.number, "session_date": planned.day})
+
+    def _flag(self, session_id: int, code: str, raised_at: datetime) -> None:
+        self.w.add("session_flags", dict(id=self.w.new_id("session_flags"),
+                                         session_id=session_id, code=code,
+                                         detail=FLAG_LABELS[code], raised_at=raised_at))
 
     def _inject(self, row: dict, planned: PlannedSession, product: int, prescriber,
                 stockroom: Stockroom) -> list:
@@ -249,44 +199,3 @@ class ClinicGenerator:
                              reason=f"Unused remainder of single-use containers opened in "
                                     f"session {row['id']}")
         return content
-
-    def _batch_for(self, stockroom: Stockroom, product: int, day: date, opened: dict,
-                   volume: int) -> tuple[SimBatch, int]:
-        for batch_id, left in opened.items():
-            batch = self.sims[batch_id]
-            new = ceil(max(volume - left, 0) / CONTAINER_UL)
-            if batch.product == product and batch.sealed >= new and batch.expires > day:
-                return batch, new
-        new = ceil(volume / CONTAINER_UL)
-        batch = stockroom.usable(product, day, new)
-        if batch is None:
-            raise RuntimeError(f"generated stock ran out on {day}; use more batches")
-        return batch, new
-
-    # stocktakes -----------------------------------------------------------------------
-    def stocktake(self, day: date, stockroom: Stockroom) -> None:
-        live = [b for shelf in stockroom.shelves.values() for _e, _i, b in shelf
-                if b.sealed > 0 and b.expires > day][:40]
-        if not live:
-            return
-        counter, second = self.managers[0], self.managers[1 % len(self.managers)]
-        stocktake_id = self.w.new_id("stocktakes")
-        self.w.add("stocktakes", dict(id=stocktake_id, counted_by_id=counter[0],
-                                      counted_at=at(day, 17), countersigned_by_id=second[0],
-                                      note="Quarterly count"))
-        lines = []
-        for n, batch in enumerate(live):
-            counted = batch.sealed - (1 if n == 0 else 0)
-            reason = "One ampoule missing: broken in the fridge" if n == 0 else None
-            self.w.add("stocktake_lines", dict(
-                id=self.w.new_id("stocktake_lines"), stocktake_id=stocktake_id,
-                batch_id=batch.id, expected_containers=batch.sealed,
-                counted_containers=counted, reason=reason))
-            lines.append([batch.id, batch.sealed, counted, reason])
-            if counted != batch.sealed:
-                self._ledger(batch, "stocktake correction", -CONTAINER_UL, -1, counter[0], day,
-                             stocktake_id=stocktake_id, reason=reason)
-        self._signature("stocktakes", stocktake_id, "countersigned stocktake", second,
-                        at(day, 17), fingerprint({"id": stocktake_id,
-                                                  "counted_by_id": counter[0],
-                                                  "note": "Quarterly count", "lines": lines}))

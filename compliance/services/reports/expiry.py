@@ -40,20 +40,20 @@ class ExpiryRow:
         return self.days_left <= 0
 
 
-def report(filters: Filters, listing: Listing) -> Result:
-    today, window_days = local_today(), near_expiry_days()
+def _holding_stock(filters: Filters, until: date):
     query = (select(Batch.id, Product.name, Batch.batch_number, Batch.expires_on, Batch.state,
                     Batch.balance_ul, Batch.sealed_containers)
              .join(Product, Product.id == Batch.product_id)
-             .where(Batch.balance_ul > 0,
-                    Batch.expires_on <= near_expiry_until(today, window_days)))
-    if filters.date_from:
-        query = query.where(Batch.expires_on >= filters.date_from)
-    if filters.date_to:
-        query = query.where(Batch.expires_on <= filters.date_to)
-    for value, column in ((filters.product_id, Batch.product_id), (filters.batch_id, Batch.id)):
-        if value:
-            query = query.where(column == value)
+             .where(Batch.balance_ul > 0, Batch.expires_on <= until))
+    chosen = ((filters.date_from, Batch.expires_on.__ge__),
+              (filters.date_to, Batch.expires_on.__le__),
+              (filters.product_id, Batch.product_id.__eq__), (filters.batch_id, Batch.id.__eq__))
+    return query.where(*(compare(value) for value, compare in chosen if value))
+
+
+def report(filters: Filters, listing: Listing) -> Result:
+    today, window_days = local_today(), near_expiry_days()
+    query = _holding_stock(filters, near_expiry_until(today, window_days))
     rows = [ExpiryRow(*r, days_left=(r.expires_on - today).days)
             for r in db.session.execute(query)]
     rows = sort_in_python(rows, listing.sort, listing.descending)

@@ -92,17 +92,18 @@ class SessionRow:
         return bool(self.corrections)
 
 
+_SESSION_COLUMNS = (
+    TreatmentSession.id, TreatmentSession.session_date, TreatmentSession.started_at,
+    TreatmentSession.signed_at, Patient.first_name, Patient.last_name, Patient.reference,
+    ADMIN.full_name.label("admin_name"), ADMIN.register.label("admin_register"),
+    ADMIN.registration_number.label("admin_number"), DOCTOR.full_name.label("doctor_name"),
+    DOCTOR.register.label("doctor_register"), DOCTOR.registration_number.label("doctor_number"),
+    Prescription.id.label("prescription_id"),
+    Prescription.signed_at.label("prescription_signed_at"))
+
+
 def filtered(filters: Filters) -> Select:
-    query = (select(TreatmentSession.id, TreatmentSession.session_date,
-                    TreatmentSession.started_at, TreatmentSession.signed_at,
-                    Patient.first_name, Patient.last_name, Patient.reference,
-                    ADMIN.full_name.label("admin_name"), ADMIN.register.label("admin_register"),
-                    ADMIN.registration_number.label("admin_number"),
-                    DOCTOR.full_name.label("doctor_name"),
-                    DOCTOR.register.label("doctor_register"),
-                    DOCTOR.registration_number.label("doctor_number"),
-                    Prescription.id.label("prescription_id"),
-                    Prescription.signed_at.label("prescription_signed_at"))
+    query = (select(*_SESSION_COLUMNS)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(ADMIN, ADMIN.id == TreatmentSession.prescriber_id)
              .join(Prescription, Prescription.id == TreatmentSession.prescription_id)

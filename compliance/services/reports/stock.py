@@ -161,6 +161,18 @@ def _page_ids(filters: Filters, listing: Listing) -> list[int] | None:
     return list(db.session.scalars(paged(query, listing)))
 
 
+def _stock_row(r, moved, counted) -> StockRow:
+    """One batch's row, its movements summed from its own ledger entries."""
+    totals = {name: int(getattr(moved, name) or 0) if moved else 0 for name in MOVEMENTS}
+    row = StockRow(r.id, r.name, r.batch_number, r.expires_on, stored_ul=r.balance_ul,
+                   ledger_total_ul=int(moved.ledger_total_ul) if moved else 0, **totals)
+    if counted is not None:
+        row.counted_containers, row.counted_expected, row.counted_at = counted
+    if moved and moved.reversals:
+        row.corrections.append(f"{moved.reversals} ledger entry(ies) reversed")
+    return row
+
+
 def batch_rows(filters: Filters, listing: Listing) -> list[StockRow]:
     """The batches of one page (every batch when `listing.page` is None), each summed from
     its own ledger entries so the stored balance is checked against them."""
@@ -170,18 +182,8 @@ def batch_rows(filters: Filters, listing: Listing) -> list[StockRow]:
     batches = batches.where(Batch.id.in_(_matching_batches(filters)) if ids is None
                             else Batch.id.in_(ids))
     sums, counts = _movements(filters, ids), _last_counts(ids)
-    rows = {}
-    for r in db.session.execute(batches):
-        moved = sums.get(r.id)
-        row = StockRow(r.id, r.name, r.batch_number, r.expires_on, stored_ul=r.balance_ul,
-                       ledger_total_ul=int(moved.ledger_total_ul) if moved else 0,
-                       **{name: int(getattr(moved, name) or 0) if moved else 0
-                          for name in MOVEMENTS})
-        if r.id in counts:
-            row.counted_containers, row.counted_expected, row.counted_at = counts[r.id]
-        if moved and moved.reversals:
-            row.corrections.append(f"{moved.reversals} ledger entry(ies) reversed")
-        rows[r.id] = row
+    rows = {r.id: _stock_row(r, sums.get(r.id), counts.get(r.id))
+            for r in db.session.execute(batches)}
     if ids is None:
         return sort_in_python(list(rows.values()), listing.sort, listing.descending)
     return [rows[batch_id] for batch_id in ids]

@@ -1,0 +1,108 @@
+"""The generated clinic's stock: batches, their ledger entries, and stocktakes."""
+
+import hashlib
+from datetime import UTC, date, datetime, time
+from math import ceil
+
+from compliance.generator.stockroom import CONTAINER_UL, SimBatch, Stockroom, plan_batches
+from compliance.services.audit import canonical
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def fingerprint(content: dict) -> str:
+    return hashlib.sha256(canonical(content).encode()).hexdigest()
+
+
+class StockRows:
+    """The stock half of ClinicGenerator (which provides `w`, `chain`, `sizes`, `rng`,
+    `product_ids`, `managers`, `first_day`, `today` and `_signature`)."""
+
+    def batches(self, containers_needed: int) -> Stockroom:
+        sims = plan_batches(self.sizes.batches, self.product_ids, self.first_day, self.today,
+                            containers_needed, self.rng, lambda: self.w.new_id("batches"))
+        manager = self.managers[0]
+        for sim in sims:
+            self.w.add("batches", dict(
+                id=sim.id, product_id=sim.product, batch_number=f"G{sim.id:07d}",
+                expires_on=sim.expires, supplier="Medi Supplies Ltd",
+                delivery_reference=f"INV-{sim.id:07d}", received_on=sim.received,
+                state="available", balance_ul=sim.balance_ul, sealed_containers=sim.sealed))
+            self.chain.create("batches", sim.id, manager, at(sim.received, 9),
+                              {"batch_number": f"G{sim.id:07d}", "product_id": sim.product})
+        self.sims = {sim.id: sim for sim in sims}
+        self._receipts(sims, manager)
+        return Stockroom(sims)
+
+    def _receipts(self, sims: list[SimBatch], manager) -> None:
+        for sim in sims:
+            self._ledger(sim, "receipt", 0, 0, manager[0], sim.received,
+                         reason=f"Delivery INV-{sim.id:07d} from Medi Supplies Ltd",
+                         absolute=(sim.balance_ul, sim.sealed))
+
+    def _ledger(self, sim: SimBatch, kind: str, quantity_ul: int, containers: int,
+                actor_id: int, day: date, absolute=None, **links) -> int:
+        """Append a ledger entry; `absolute` gives a receipt's whole quantity."""
+        if absolute is not None:
+            quantity_ul, containers = absolute
+            balance, sealed = absolute
+        else:
+            sim.balance_ul += quantity_ul
+            sim.sealed += containers
+            balance, sealed = sim.balance_ul, sim.sealed
+        entry_id = self.w.new_id("ledger_entries")
+        self.w.add("ledger_entries", dict(
+            id=entry_id, batch_id=sim.id, entry_type=kind, quantity_ul=quantity_ul,
+            containers=containers, balance_after_ul=balance, containers_after=sealed,
+            actor_id=actor_id, recorded_at=at(day, 18), occurred_on=day,
+            reason=links.pop("reason", None), waste_reason=links.pop("waste_reason", None),
+            reverses_id=None, stocktake_id=links.pop("stocktake_id", None),
+            session_id=links.pop("session_id", None), witness_id=None))
+        return entry_id
+
+    def _batch_for(self, stockroom: Stockroom, product: int, day: date, opened: dict,
+                   volume: int) -> tuple[SimBatch, int]:
+        for batch_id, left in opened.items():
+            batch = self.sims[batch_id]
+            new = ceil(max(volume - left, 0) / CONTAINER_UL)
+            if batch.product == product and batch.sealed >= new and batch.expires > day:
+                return batch, new
+        new = ceil(volume / CONTAINER_UL)
+        batch = stockroom.usable(product, day, new)
+        if batch is None:
+            raise RuntimeError(f"generated stock ran out on {day}; use more batches")
+        return batch, new
+
+    # stocktakes -----------------------------------------------------------------------
+    def stocktake(self, day: date, stockroom: Stockroom) -> None:
+        live = [b for shelf in stockroom.shelves.values() for _e, _i, b in shelf
+                if b.sealed > 0 and b.expires > day][:40]
+        if not live:
+            return
+        counter, second = self.managers[0], self.managers[1 % len(self.managers)]
+        stocktake_id = self.w.new_id("stocktakes")
+        self.w.add("stocktakes", dict(id=stocktake_id, counted_by_id=counter[0],
+                                      counted_at=at(day, 17), countersigned_by_id=second[0],
+                                      note="Quarterly count"))
+        lines = [self._stocktake_line(stocktake_id, batch, n == 0, counter, day)
+                 for n, batch in enumerate(live)]
+        self._signature("stocktakes", stocktake_id, "countersigned stocktake", second,
+                        at(day, 17), fingerprint({"id": stocktake_id,
+                                                  "counted_by_id": counter[0],
+                                                  "note": "Quarterly count", "lines": lines}))
+
+    def _stocktake_line(self, stocktake_id: int, batch: SimBatch, short: bool, counter,
+                        day: date) -> list:
+        """One counted batch; a short count is corrected in the ledger, with its reason."""
+        counted = batch.sealed - (1 if short else 0)
+        reason = "One ampoule missing: broken in the fridge" if short else None
+        self.w.add("stocktake_lines", dict(
+            id=self.w.new_id("stocktake_lines"), stocktake_id=stocktake_id, batch_id=batch.id,
+            expected_containers=batch.sealed, counted_containers=counted, reason=reason))
+        line = [batch.id, batch.sealed, counted, reason]
+        if short:
+            self._ledger(batch, "stocktake correction", -CONTAINER_UL, -1, counter[0], day,
+                         stocktake_id=stocktake_id, reason=reason)
+        return line
