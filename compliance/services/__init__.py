@@ -31,15 +31,16 @@ def ensure_can(actor, capability: str, record=None) -> None:
         raise NotPermitted(_NOT_THEIRS.get(capability))
 
 
-def reread(model, record_id: int | None, missing: str, *, lock: bool = False):
+def reread(model, record_id: int | None, missing: str, *, lock: bool = False,
+           field: str | None = None):
     """The `model` row `record_id` as it is now, inside the writing transaction, and locked
     for it when `lock` (FOR UPDATE on PostgreSQL; a SQLite writer already holds the database):
     what a view read before the transaction began may be stale. InvalidInput(`missing`) when
-    there is no such row."""
+    there is no such row (beside `field` when given)."""
     query = select(model).where(model.id == record_id).execution_options(populate_existing=True)
     if lock:
         query = query.with_for_update(of=model)
     found = db.session.scalars(query).one_or_none() if record_id else None
     if found is None:
-        raise InvalidInput(missing)
+        raise InvalidInput(missing, field=field)
     return found

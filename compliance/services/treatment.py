@@ -26,7 +26,7 @@ from compliance.rules import flags
 from compliance.rules.course import check_course
 from compliance.rules.grounds import check_grounds
 from compliance.rules.injection import check_areas, check_batch, check_volume
-from compliance.services import ensure_can, ledger, rule_facts
+from compliance.services import ensure_can, ledger, reread, rule_facts
 from compliance.services.audit import give_reason
 from compliance.services.signatures import checked, sign
 from compliance.services.unit_of_work import unit_of_work
@@ -59,10 +59,10 @@ def open_session(actor, new: NewSession) -> TreatmentSession:
     ensure_can(actor, "record_treatment")
     if new.session_date > local_today():
         raise InvalidInput("A session cannot be recorded in advance.", field="session_date")
-    patient = db.session.get(Patient, new.patient_id)
+    # The patient is locked: two sessions opened at once must count each other (rules 4, 5).
+    patient = reread(Patient, new.patient_id, "Choose a patient.", lock=True,
+                     field="patient_id")
     prescription = db.session.get(Prescription, new.prescription_id or 0)
-    if patient is None:
-        raise InvalidInput("Choose a patient.", field="patient_id")
     check_areas(new.areas)
     course = rule_facts.course(patient.id, prescription, new.session_date)
     gap = check_course(course)
@@ -78,9 +78,8 @@ def open_session(actor, new: NewSession) -> TreatmentSession:
 
 def _own_open_session(actor, capability: str, session_id: int) -> TreatmentSession:
     ensure_can(actor, capability)
-    session = db.session.get(TreatmentSession, session_id)
-    if session is None:
-        raise InvalidInput("No such session.")
+    # Locked: injections into one session are checked against its total one at a time.
+    session = reread(TreatmentSession, session_id, "No such session.", lock=True)
     if session.status != OPEN:
         raise RecordLocked()
     ensure_can(actor, capability, session)
@@ -144,9 +143,7 @@ def record_injection(actor, session_id: int, new: NewInjection) -> Injection:
 @unit_of_work("reverse an injection")
 def reverse_injection(actor, injection_id: int, reason: str) -> InjectionReversal:
     """Cancel a wrongly recorded injection of an open session by reversing its ledger entry."""
-    injection = db.session.get(Injection, injection_id)
-    if injection is None:
-        raise InvalidInput("No such injection.")
+    injection = reread(Injection, injection_id, "No such injection.")
     _own_open_session(actor, "record_injection", injection.session_id)
     if not (reason or "").strip():
         raise InvalidInput("Give a reason.", field="reason")
@@ -190,7 +187,7 @@ def _sign_session(actor, session_id: int, password) -> TreatmentSession:
 def add_addendum(actor, session_id: int, text: str, reason: str) -> SessionAddendum:
     """A later note on a signed session, with the reason for it."""
     ensure_can(actor, "record_treatment")
-    session = db.session.get(TreatmentSession, session_id)
+    session = db.session.get(TreatmentSession, session_id, populate_existing=True)
     if session is None or session.status != SIGNED:
         raise InvalidInput("Addenda are added to signed sessions; edit an open session's notes.")
     if not (text or "").strip():

@@ -55,6 +55,8 @@ def _record_refusal(who: Actor, attempt: str, error: DomainError) -> None:
 
 def _run(service, who: Actor, attempt: str, args, kwargs):
     begin_write(db.session)
+    # What the view read before the write began may be stale: read it again on use.
+    db.session.expire_all()
     with acting_as(who), _inside():
         try:
             result = service(*args, **kwargs)
@@ -88,6 +90,7 @@ def unit_of_work(attempt: str):
 
 @unit_of_work("record an event")
 def record_alone(_actor, action: str, **fields) -> None:
-    """Commit one event (an export, a verification) in a writing transaction of its own, so
-    it neither waits on nor fails against other writers."""
+    """Commit one event (an export, a verification) as a unit of work of its own: called from
+    a read-only view, it neither waits on nor fails against other writers. (Called inside
+    another unit of work it joins that one, like any workflow.)"""
     record_event(action, **fields)
