@@ -98,6 +98,12 @@ def holds(user, capability: str) -> bool:
     return CAPABILITIES[capability].held_by(user)
 
 
+def has_profession_for(user, capability: str) -> bool:
+    """Whether `user`'s profession is the one `capability` names: who signed a prescription
+    stays a doctor's signature when their roles change later."""
+    return CAPABILITIES[capability].profession in (None, user.profession)
+
+
 def requires(capability: str):
     """Route decorator: login for anonymous users, 403 for those without `capability`."""
     if capability not in CAPABILITIES:

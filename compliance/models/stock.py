@@ -21,12 +21,13 @@ from compliance.clock import local_today, utcnow
 from compliance.dbtypes import UTCDateTime
 from compliance.errors import (
     AlreadyReversed,
+    BatchRecalled,
     InsufficientStock,
     StockRefusal,
 )
 from compliance.extensions import db
 from compliance.rules.facts import BatchFacts
-from compliance.rules.injection import check_batch_usable, is_expired
+from compliance.rules.injection import is_expired
 
 CONTAINER_TYPES = ("ampoule", "vial")
 AVAILABLE, QUARANTINED, RECALLED = "available", "quarantined", "recalled"
@@ -119,14 +120,13 @@ class Batch(db.Model):
                           received_on=self.received_on, expires_on=self.expires_on,
                           recalled=self.state == RECALLED, quarantined=self.state == QUARANTINED)
 
-    def ensure_drawable(self, on: date) -> None:
-        """Refuse a batch that is recalled, quarantined or expired on `on` (rule 7)."""
-        check_batch_usable(self.facts(), on)
-
     def post(self, entry_type: str, quantity_ul: int, containers: int = 0,
              **fields) -> "LedgerEntry":
         """Move the running balance and the kept total by one new ledger entry, which is
-        returned; the balance never goes below zero."""
+        returned; the balance never goes below zero, and a recall is final: nothing is added
+        to a recalled batch."""
+        if self.state == RECALLED and (quantity_ul > 0 or containers > 0):
+            raise BatchRecalled(f"{self} has been recalled; stock cannot be added.")
         balance_ul = self.balance_ul + quantity_ul
         sealed = self.sealed_containers + containers
         if balance_ul < 0 or sealed < 0:

@@ -9,7 +9,7 @@ from compliance.extensions import db
 from compliance.models import Consent, Contraindication, Patient, Prescription, TreatmentSession
 from compliance.models.stock import Product
 from compliance.models.treatment import SIGNED
-from compliance.permissions import holds
+from compliance.permissions import has_profession_for
 from compliance.rules.facts import (
     ConsentFacts,
     ConsultationFacts,
@@ -33,7 +33,7 @@ def near_expiry_days() -> int:
 
 def _doctor_signed(prescription: Prescription) -> bool:
     return any(status.intact and status.signature.meaning == "prescribed"
-               and holds(status.signature.signer, "sign_prescription")
+               and has_profession_for(status.signature.signer, "sign_prescription")
                for status in signatures_of(prescription))
 
 

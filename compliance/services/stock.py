@@ -7,12 +7,11 @@ work; goods-in is in services/goods_in.py.
 
 from dataclasses import dataclass
 
-from compliance.errors import BatchRecalled, InvalidInput, StockRefusal
+from compliance.errors import InvalidInput, StockRefusal
 from compliance.extensions import db
 from compliance.models.stock import (
     ADJUSTMENT,
     DESTRUCTION_REASONS,
-    RECALLED,
     RECEIPT,
     RETURN,
     WASTE,
@@ -88,8 +87,6 @@ def adjust(actor, batch_id: int, containers: int, reason: str) -> LedgerEntry:
     if not containers:
         raise InvalidInput("Enter a change other than zero.", field="containers")
     batch = ledger.locked_batch(batch_id)
-    if batch.state == RECALLED and containers > 0:
-        raise BatchRecalled(f"{batch} has been recalled; stock cannot be added.")
     entry = ledger.post(actor, batch, ADJUSTMENT, containers * batch.product.container_volume_ul,
                         containers, reason=reason)
     return entry

@@ -13,6 +13,7 @@ from compliance.errors import (
     StockRefusal,
 )
 from compliance.models.stock import (
+    ADJUSTMENT,
     ADMINISTRATION,
     AVAILABLE,
     QUARANTINED,
@@ -22,6 +23,7 @@ from compliance.models.stock import (
     Batch,
     Product,
 )
+from compliance.rules.injection import check_batch_usable
 
 DAY = date(2026, 3, 2)
 
@@ -70,15 +72,15 @@ def test_an_entry_is_reversed_once_and_a_reversal_never():
                                           (QUARANTINED, BatchQuarantined)])
 def test_a_recalled_or_quarantined_batch_is_not_drawn(state, error):
     with pytest.raises(error) as refused:
-        a_batch(state).ensure_drawable(DAY)
+        check_batch_usable(a_batch(state).facts(), DAY)
     assert refused.value.field == "batch_id"
 
 
 def test_a_batch_is_not_drawn_on_its_expiry_date():
     batch = a_batch()
-    batch.ensure_drawable(date(2026, 12, 30))
+    check_batch_usable(batch.facts(), date(2026, 12, 30))
     with pytest.raises(BatchExpired, match="expired on 31 Dec 2026"):
-        batch.ensure_drawable(date(2026, 12, 31))
+        check_batch_usable(batch.facts(), date(2026, 12, 31))
 
 
 def test_quarantine_is_released_but_a_recall_is_final():
@@ -90,3 +92,13 @@ def test_quarantine_is_released_but_a_recall_is_final():
     with pytest.raises(StockRefusal, match="is recalled: it cannot be released"):
         batch.change_state("release")
     assert batch.state == RECALLED
+
+
+@pytest.mark.parametrize("entry_type, quantity_ul, containers", [
+    (RECEIPT, 2_000, 1), (ADJUSTMENT, 2_000, 1), (REVERSAL, 500, 0)])
+def test_nothing_is_added_to_a_recalled_batch(entry_type, quantity_ul, containers):
+    batch = a_batch(RECALLED)
+    with pytest.raises(BatchRecalled, match="has been recalled; stock cannot be added"):
+        batch.post(entry_type, quantity_ul, containers, occurred_on=DAY)
+    assert batch.balance_ul == 20_000 and batch.sealed_containers == 10
+    batch.post(ADMINISTRATION, -2_000, -1, occurred_on=DAY)  # what leaves it is still recorded

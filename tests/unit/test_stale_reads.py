@@ -39,3 +39,11 @@ def test_a_session_under_a_prescription_cancelled_meanwhile_is_refused(clinic):
     with pytest.raises(NoValidPrescription):
         open_session(clinic["nurse"], clinic["patient"], prescription, days_ago(0))
     assert treatment_state() == before
+
+
+def test_a_prescription_stays_signed_by_a_doctor_when_the_doctors_roles_change(clinic):
+    changed_elsewhere("UPDATE users SET role_names = 'manager' WHERE id = :id",
+                      id=clinic["doctor"].id)
+    session = open_session(clinic["nurse"], clinic["patient"], clinic["prescription"],
+                           days_ago(0))
+    assert session.id is not None
