@@ -10,9 +10,10 @@ from datetime import datetime
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
+from compliance.clock import utcnow
 from compliance.extensions import db
 from compliance.models import AuditEvent
-from compliance.services.audit import GENESIS, HASHED_FIELDS, hash_raw, head
+from compliance.services.audit import GENESIS, HASHED_FIELDS, current_actor, hash_raw, head
 from compliance.services.unit_of_work import record_alone
 
 PG_TIME = "to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US')"
@@ -160,6 +161,12 @@ class RecordedVerification:
     at: datetime
     by: str
     events_since: int  # events it did not cover (appended while or after it ran)
+
+
+def verified_now() -> RecordedVerification:
+    """Verify the chain for a printed report, recording nothing: reading a report changes
+    nothing (a recorded verification is a POST of its own)."""
+    return RecordedVerification(verify(), utcnow(), current_actor().name, 0)
 
 
 def last_recorded() -> RecordedVerification | None:

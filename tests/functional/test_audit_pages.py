@@ -109,3 +109,12 @@ def test_csv_export_is_filtered_neutralised_and_itself_audited(client, users, lo
 def test_prescribers_cannot_read_the_audit_trail(client, users, login):
     login(users["nurse"])
     assert client.get("/audit/").status_code == 403
+
+
+def test_a_printed_audit_report_states_the_chain_verified_now_and_records_no_verification(
+        client, users, login):
+    login(users["inspector"])
+    response = client.get("/reports/audit.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert not events(action="verify")  # reading a report is not a state change
+    assert audit_verify.last_recorded() is None
