@@ -9,7 +9,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from compliance.extensions import db
 from compliance.forms import options
-from compliance.models import Batch, Patient, Product, User
+from compliance.models import Batch, Patient, Product
+from compliance.services import user_queries
 from compliance.services.reports.common import Filters, Listing, last_twelve_months_start
 from compliance.services.reports.trace import CONTACT_METHODS
 
@@ -41,9 +42,7 @@ class ReportFilterForm(FlaskForm):
         super().__init__(formdata)
         self.spec = spec
         self.sort.choices = options(spec.sorts.items())
-        self.prescriber.choices = _choices("Any prescriber", db.session.execute(
-            select(User.id, User.full_name).where(User.role_names.contains("prescriber"))
-            .order_by(User.full_name)))
+        self.prescriber.choices = _choices("Any prescriber", user_queries.prescribers())
         self.product.choices = _choices("Any product", db.session.execute(
             select(Product.id, Product.name).order_by(Product.name)))
         self.patient_id = self.batch_id = None

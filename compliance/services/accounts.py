@@ -10,7 +10,7 @@ from sqlalchemy import select
 from compliance.errors import DuplicateEmail, InvalidInput, InvalidRegistration
 from compliance.extensions import db
 from compliance.models import User
-from compliance.permissions import PRESCRIBER, ROLES, holds
+from compliance.permissions import ROLES, holds
 from compliance.services import ensure_can, reread
 from compliance.services.audit import give_reason
 from compliance.services.passwords import check_policy, hash_password, verify_password
@@ -58,7 +58,7 @@ def _check_registration(profile: Profile) -> None:
     number = (profile.registration_number or "").strip().upper() or None
     profile.registration_number = number
     profile.register = profile.register or None
-    if PRESCRIBER in profile.roles:
+    if holds(profile, "record_treatment"):
         _check_prescriber_registration(profile)
     if number and profile.register in REGISTRATION_FORMATS:
         pattern, message = REGISTRATION_FORMATS[profile.register]

@@ -1,8 +1,9 @@
 """Managers list, create, edit, deactivate and reset users."""
 
-from flask import redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from compliance.errors import DomainError
 from compliance.extensions import db
 from compliance.forms import EmptyForm, ReasonForm
 from compliance.models import User
@@ -68,5 +69,9 @@ def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     if not EmptyForm().validate_on_submit():
         return redirect(_shown(user))
-    temporary = accounts.force_password_reset(current_user, user.id)
+    try:
+        temporary = accounts.force_password_reset(current_user, user.id)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(_shown(user))
     return render_template("users/reset_done.html", user=user, temporary=temporary)
