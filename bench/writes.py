@@ -48,6 +48,20 @@ def _ready_patient(n: int, doctor: User, product: Product) -> Prescription:
                       sex="female", gp_visit_advised=True, gp_visit_confirmed_on=seen)
     db.session.add(patient)
     db.session.flush()
+    consultation = _assess(patient, doctor, seen)
+    prescription = Prescription(
+        patient_id=patient.id, product_id=product.id, consultation_id=consultation.id,
+        prescriber_id=doctor.id, max_volume_per_session_ul=8_000, sessions_authorised=6,
+        valid_from=seen, valid_until=seen + timedelta(days=365), status="signed",
+        signed_at=utcnow())
+    db.session.add(prescription)
+    db.session.flush()
+    sign(prescription, doctor, PASSWORD, "prescribed")
+    return prescription
+
+
+def _assess(patient: Patient, doctor: User, seen) -> Consultation:
+    """A clear screening, a consultation finding the patient suitable, and consent."""
     screening = Screening(patient_id=patient.id, screened_on=seen, recorded_by_id=doctor.id)
     screening.answers = [ScreeningAnswer(contraindication_id=c.id, present=False)
                          for c in db.session.scalars(select(Contraindication))]
@@ -58,15 +72,7 @@ def _ready_patient(n: int, doctor: User, product: Product) -> Prescription:
         patient_id=patient.id, consented_on=seen, procedure="Microsclerotherapy",
         areas="legs", risks_explained="Explained", recorded_by_id=doctor.id)])
     db.session.flush()
-    prescription = Prescription(
-        patient_id=patient.id, product_id=product.id, consultation_id=consultation.id,
-        prescriber_id=doctor.id, max_volume_per_session_ul=8_000, sessions_authorised=6,
-        valid_from=seen, valid_until=seen + timedelta(days=365), status="signed",
-        signed_at=utcnow())
-    db.session.add(prescription)
-    db.session.flush()
-    sign(prescription, doctor, PASSWORD, "prescribed")
-    return prescription
+    return consultation
 
 
 def prepare(app, clients: int = CLIENTS,
@@ -112,32 +118,43 @@ def record_session(browser: Browser, patient_id: int, day: str) -> Counter:
     loaded once for its batch list; after each POST the tablet would load it again, which
     the bench skips so that the server's time goes to recording. Returns the recording
     POSTs that succeeded, by kind."""
+    path = _open_session(browser, patient_id, day)
+    done = Counter(open=1)
+    batch = BATCH_OPTION.findall(browser.get(path))[0]
+    for volume in ("0.5", "1.2", "0.7"):
+        batch = _inject(browser, path, batch, volume, done)
+    status, _ = browser.post(path + "/sign", {"password": PASSWORD})
+    done["sign-off"] += status == 302
+    return done
+
+
+def _open_session(browser: Browser, patient_id: int, day: str) -> str:
+    """Open a session on the patient's prescription; the session page's path."""
     html = browser.get(f"/treatment/sessions/new?patient_id={patient_id}")
     prescription = PRESCRIPTION_OPTION.search(html).group(1)
     status, location = browser.post(f"/treatment/sessions/new?patient_id={patient_id}", {
         "prescription_id": prescription, "session_date": day,
         "treatment_areas": "left calf"})
     assert status == 302, f"opening a session failed ({status})"
-    done = Counter(open=1)
-    path = location.replace(browser.base, "")
-    batch = BATCH_OPTION.findall(browser.get(path))[0]
-    for volume in ("0.5", "1.2", "0.7"):
-        for attempt in range(1, 4):
-            status, _ = browser.post(path + "/injections", {
-                "inj-batch_id": batch, "inj-volume_ml": volume, "inj-site": "left calf",
-                "inj-points": "3"})
-            if status == 302:
-                done["injection"] += 1
-                break
-            # Another nurse opened the batch's last ampoule first: choose again, as they would.
-            done["injection refused"] += 1
-            offered = BATCH_OPTION.findall(browser.get(path))
-            batch = offered[min(attempt, len(offered) - 1)]
-        else:
-            done["injection given up"] += 1
-    status, _ = browser.post(path + "/sign", {"password": PASSWORD})
-    done["sign-off"] += status == 302
-    return done
+    return location.replace(browser.base, "")
+
+
+def _inject(browser: Browser, path: str, batch: str, volume: str, done: Counter) -> str:
+    """Record one injection, trying up to three batches; counts the outcome in `done` and
+    returns the batch to use next."""
+    for attempt in range(1, 4):
+        status, _ = browser.post(path + "/injections", {
+            "inj-batch_id": batch, "inj-volume_ml": volume, "inj-site": "left calf",
+            "inj-points": "3"})
+        if status == 302:
+            done["injection"] += 1
+            return batch
+        # Another nurse opened the batch's last ampoule first: choose again, as they would.
+        done["injection refused"] += 1
+        offered = BATCH_OPTION.findall(browser.get(path))
+        batch = offered[min(attempt, len(offered) - 1)]
+    done["injection given up"] += 1
+    return batch
 
 
 def _ceiling(base: str, email: str, results: list, stop: float) -> None:

@@ -185,9 +185,7 @@ def make_session(prescription, prescriber, session_date, injections=(), number=1
     """A treatment session written row by row (with real ledger entries) for report tests;
     the compliance rules are exercised by the treatment service's own tests."""
     from compliance.clock import utcnow
-    from compliance.models import Injection, TreatmentSession
-    from compliance.models.stock import ADMINISTRATION
-    from compliance.services.ledger import locked_batch, post
+    from compliance.models import TreatmentSession
 
     session = TreatmentSession(patient_id=prescription.patient_id,
                                prescription_id=prescription.id, prescriber_id=prescriber.id,
@@ -196,13 +194,23 @@ def make_session(prescription, prescriber, session_date, injections=(), number=1
     db.session.add(session)
     db.session.flush()
     for batch, volume_ul in injections:
-        batch = locked_batch(batch.id)
-        entry = post(prescriber, batch, ADMINISTRATION, -volume_ul, -1, occurred_on=session_date,
-                     session_id=session.id)
-        db.session.flush()
-        db.session.add(Injection(session_id=session.id, batch_id=batch.id, volume_ul=volume_ul,
-                                 site=areas.split(";")[0], points=3, ledger_entry_id=entry.id))
+        _inject(session, prescriber, batch, volume_ul)
     if signed:
         session.status, session.signed_at = "signed", utcnow()
     db.session.commit()
     return session
+
+
+def _inject(session, prescriber, batch, volume_ul: int) -> None:
+    """One injection at the session's first area, drawn from `batch` through the ledger."""
+    from compliance.models import Injection
+    from compliance.models.stock import ADMINISTRATION
+    from compliance.services.ledger import locked_batch, post
+
+    batch = locked_batch(batch.id)
+    entry = post(prescriber, batch, ADMINISTRATION, -volume_ul, -1,
+                 occurred_on=session.session_date, session_id=session.id)
+    db.session.flush()
+    db.session.add(Injection(session_id=session.id, batch_id=batch.id, volume_ul=volume_ul,
+                             site=session.treatment_areas.split(";")[0], points=3,
+                             ledger_entry_id=entry.id))

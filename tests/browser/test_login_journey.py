@@ -24,6 +24,12 @@ def sign_in(page, base: str, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def sign_in_as(page, live_app, base: str, kind: str) -> None:
+    """Sign in as the live app's user of `kind` (doctor, nurse, manager or inspector)."""
+    email, _ = live_app.config["PEOPLE"][kind]
+    sign_in(page, base, email, PASSWORD)
+
+
 @pytest.mark.parametrize("kind", sorted(MENUS))
 def test_each_role_signs_in_and_sees_only_its_menu(page, live_app, live_server, kind):
     email, name = live_app.config["PEOPLE"][kind]
@@ -60,10 +66,8 @@ def test_five_failures_lock_the_account(page, live_app, live_server):
     screenshot(page, "login-locked")
 
 
-def test_manager_creates_and_deactivates_a_user_on_a_tablet(tablet_page, live_app, live_server):
-    page = tablet_page
-    email, _ = live_app.config["PEOPLE"]["manager"]
-    sign_in(page, live_server, email, PASSWORD)
+def create_a_doctor_account(page) -> None:
+    """Fill in and create the account of a prescribing doctor, Dr Lena Brook."""
     page.get_by_role("link", name="Users", exact=True).first.click()
     page.get_by_role("link", name="New user").click()
     page.get_by_label("Full name").fill("Dr Lena Brook")
@@ -77,11 +81,22 @@ def test_manager_creates_and_deactivates_a_user_on_a_tablet(tablet_page, live_ap
     assert_accessible(page)
     page.get_by_role("button", name="Create account").click()
     page.get_by_text("Account created for Dr Lena Brook.").wait_for()
-    screenshot(page, "user-created-tablet")
+
+
+def deactivate_the_account(page) -> None:
+    """On the new account's page: deactivate it, confirming the browser's dialog."""
     page.get_by_label("Reason", exact=True).fill("Locum contract ended")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Deactivate account").click()
     page.get_by_text("Dr Lena Brook is now deactivated.").wait_for()
+
+
+def test_manager_creates_and_deactivates_a_user_on_a_tablet(tablet_page, live_app, live_server):
+    page = tablet_page
+    sign_in_as(page, live_app, live_server, "manager")
+    create_a_doctor_account(page)
+    screenshot(page, "user-created-tablet")
+    deactivate_the_account(page)
     page.get_by_role("link", name="← Users").click()
     page.get_by_label("Filter by name, email, role…").fill("brook")
     assert page.locator("#users-table tbody tr:visible").count() == 1

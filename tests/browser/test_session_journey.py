@@ -9,7 +9,7 @@ from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import User
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_login_journey import sign_in
+from tests.browser.test_login_journey import sign_in, sign_in_as
 from tests.factories import PASSWORD, make_product, make_session, ready_patient, receive_batch
 
 pytestmark = pytest.mark.browser
@@ -34,13 +34,10 @@ def chair(live_app):
     return details
 
 
-def test_a_session_at_the_chair_with_two_batches_and_sign_off(tablet_page, live_app,
-                                                               live_server, chair):
-    page = tablet_page
-    email, _ = live_app.config["PEOPLE"]["nurse"]
-    sign_in(page, live_server, email, PASSWORD)
+def open_a_session_from_today(page, patient: str) -> None:
+    """From Today's list, open session 1 for `patient` on both calves."""
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
-    row = page.locator("#due-table tbody tr", has_text=chair["patient"])
+    row = page.locator("#due-table tbody tr", has_text=patient)
     row.get_by_role("link", name="Start session").click()
     page.get_by_label("Prescription").select_option(index=1)
     page.get_by_label("Left calf").check()
@@ -49,6 +46,9 @@ def test_a_session_at_the_chair_with_two_batches_and_sign_off(tablet_page, live_
     page.get_by_role("button", name="Open session").click()
     page.get_by_text("Session 1 opened").wait_for()
 
+
+def record_an_injection_from_the_first_batch_offered(page) -> None:
+    """The batches are offered first expiry first out; inject 1.5 ml from the first."""
     options = page.get_by_label("Batch", exact=True).locator("option").all_inner_texts()
     assert options[1].startswith("EARLY-1") and options[2].startswith("LATER-2")  # FEFO
     page.get_by_label("Batch", exact=True).select_option(index=1)
@@ -57,21 +57,37 @@ def test_a_session_at_the_chair_with_two_batches_and_sign_off(tablet_page, live_
     page.get_by_role("button", name="Record injection").click()
     page.get_by_text("Injection recorded.").wait_for()
 
+
+def record_an_injection_by_scanning_the_ampoule(page) -> None:
+    """Inject 0.8 ml into the right calf from the batch the scanned barcode names."""
     page.get_by_label("Scan the ampoule's barcode").fill(
         "(01)05060012345020(17)301231(10)LATER-2")
     page.get_by_label("Volume (ml)").fill("0.8")
     page.get_by_label("Site").select_option("right calf")
     page.get_by_role("button", name="Record injection").click()
     page.get_by_text("Injection recorded.").wait_for()
-    assert page.locator("#injections-table tbody tr").count() == 2
-    assert page.get_by_text("2.3 ml").first.is_visible()
-    assert_accessible(page)
-    screenshot(page, "session-two-injections-tablet")
 
+
+def sign_off_the_session(page) -> None:
+    """Sign the session off with the password, confirming the browser's dialog."""
     page.get_by_label("Your password").fill(PASSWORD)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Sign off session").click()
     page.get_by_text("Session signed and locked").wait_for()
+
+
+def test_a_session_at_the_chair_with_two_batches_and_sign_off(tablet_page, live_app,
+                                                               live_server, chair):
+    page = tablet_page
+    sign_in_as(page, live_app, live_server, "nurse")
+    open_a_session_from_today(page, chair["patient"])
+    record_an_injection_from_the_first_batch_offered(page)
+    record_an_injection_by_scanning_the_ampoule(page)
+    assert page.locator("#injections-table tbody tr").count() == 2
+    assert page.get_by_text("2.3 ml").first.is_visible()
+    assert_accessible(page)
+    screenshot(page, "session-two-injections-tablet")
+    sign_off_the_session(page)
     assert page.get_by_text("Signed and locked").first.is_visible()
     assert page.get_by_text("administered").first.is_visible()
     assert page.get_by_role("button", name="Record injection").count() == 0

@@ -1,5 +1,6 @@
 """The demo patients: loaded through the services, in every state the demo needs."""
 
+import pytest
 from sqlalchemy import select
 
 from compliance import demo
@@ -9,10 +10,21 @@ from compliance.services.screening import current_screening, present_in, screeni
 from compliance.services.signatures import signatures_of
 
 
-def test_demo_patients_cover_each_state_the_demo_shows(app):
+@pytest.fixture
+def people(app) -> dict[str, Patient]:
+    """The demo loaded; its patients by full name."""
     demo.load()
-    people = {p.full_name: p for p in db.session.scalars(select(Patient))}
+    return {p.full_name: p for p in db.session.scalars(select(Patient))}
+
+
+def test_demo_patients_are_the_eight_the_demo_shows(people):
     assert len(people) == 8 and people["Claire Bennett"].reference == "P000001"
+    unconfirmed = [p for p in people.values()
+                   if p.gp_visit_advised and p.gp_visit_confirmed_on is None]
+    assert [p.full_name for p in unconfirmed] == ["Margaret Hughes"]
+
+
+def test_demo_prescriptions_are_in_each_state_and_signed_by_the_prescriber(people):
     statuses = sorted(rx.status for rx in db.session.scalars(select(Prescription)))
     assert statuses == ["cancelled", "draft", "signed", "signed", "signed", "signed"]
     signed = db.session.scalars(select(Prescription).where(Prescription.status == "signed"))
@@ -20,10 +32,10 @@ def test_demo_patients_cover_each_state_the_demo_shows(app):
         [status] = signatures_of(rx)
         assert status.intact and status.signature.printed_name == "Dr Anita Patel"
         assert rx.consultation.supports_prescription
+
+
+def test_demo_screenings_and_consultations_cover_each_case(people):
     assert present_in(current_screening(people["Emma Clarke"])) == ["Contraceptive pill"]
+    assert len(screenings_of(people["Fiona Walsh"])) == 2
     modes = set(db.session.scalars(select(Consultation.mode)))
     assert modes == {"face to face", "phone"}
-    unconfirmed = [p for p in people.values()
-                   if p.gp_visit_advised and p.gp_visit_confirmed_on is None]
-    assert [p.full_name for p in unconfirmed] == ["Margaret Hughes"]
-    assert len(screenings_of(people["Fiona Walsh"])) == 2

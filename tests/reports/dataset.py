@@ -51,10 +51,19 @@ def dataset(users):
     hours) draws 0.5 ml. The stocktake counts 7 sealed containers of B2 where 8 were expected
     (1 missing: a -2 ml correction).
     """
-    doctor, nurse, manager = users["doctor"], users["nurse"], users["manager"]
     product = make_product("1")
-    a1 = receive_batch(manager, product, containers=10, batch_number="A1")
-    b2 = receive_batch(manager, product, containers=10, batch_number="B2", expires_in_days=20)
+    a1 = receive_batch(users["manager"], product, containers=10, batch_number="A1")
+    b2 = receive_batch(users["manager"], product, containers=10, batch_number="B2",
+                       expires_in_days=20)
+    treated = treat(users, product, a1, b2)
+    stock_events(users, a1, b2, treated["s2"])
+    return dict(users, product=product, a1=a1, b2=b2, **treated)
+
+
+def treat(users, product, a1, b2) -> dict:
+    """Two patients and the three sessions, with session 3 left unsigned for 30 hours,
+    session 2 flagged and a complication after session 1."""
+    doctor, nurse = users["doctor"], users["nurse"]
     patient, prescription = ready_patient(users, product)
     other, other_rx = ready_patient(users, product)
     day1 = local_today() - timedelta(days=40)
@@ -71,14 +80,19 @@ def dataset(users):
                             effects="clot", complication=True, severity="moderate",
                             action_taken="Clot drained", recorded_by_id=doctor.id))
     db.session.commit()
+    return dict(day1=day1, day2=day2, patient=patient, other=other, prescription=prescription,
+                s1=s1, s2=s2, s3=s3)
+
+
+def stock_events(users, a1, b2, s2) -> None:
+    """Waste from A1, a stocktake one ampoule of B2 short, a refused draw and s2's injection
+    reversed."""
+    manager = users["manager"]
     stock.record_waste(manager, a1.id, stock.Waste(0, 500, "opened remainder", "Left in ampoule"))
     stocktakes.record_stocktake(manager, [stocktakes.Count(a1.id, 8),
                                           stocktakes.Count(b2.id, 7, "One ampoule missing")],
                                 None, stocktakes.Countersignature(
                                     users["doctor"].email, "Correct-Horse-Battery-9"))
     with pytest.raises(InsufficientStock):
-        draw_beyond_the_balance(nurse, a1.id, 50_000)
+        draw_beyond_the_balance(users["nurse"], a1.id, 50_000)
     reverse_injection(s2, manager)
-    return dict(users, day1=day1, day2=day2, product=product, a1=a1, b2=b2, patient=patient,
-                other=other,
-                prescription=prescription, s1=s1, s2=s2, s3=s3)

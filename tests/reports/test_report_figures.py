@@ -40,22 +40,38 @@ def inspector_client(client, login, dataset):
     return client
 
 
-def test_session_audit_shows_every_session_with_doctor_batches_and_doses(inspector_client,
-                                                                         dataset):
+def test_session_audit_shows_every_session_with_doctor_batches_and_doses(inspector_client):
     html = screen(inspector_client, "/reports/sessions")
     assert "<strong>3</strong> treatment sessions, <strong>3 ml</strong>" in html
     assert "<strong>30 mg</strong>" in html
     assert "GMC 7000001" in html and "NMC 12A3456E" in html and "RX-000001" in html
     assert html.count("corrected-mark") == 1
-    rows = {int(r["session"]): r for r in csv_rows(inspector_client, "/reports/sessions.csv")}
-    s1, s2, s3 = (rows[dataset[k].id] for k in ("s1", "s2", "s3"))
+
+
+def session_audit_rows(client, dataset) -> tuple[dict, dict, dict]:
+    """The session audit CSV's rows for sessions 1, 2 and 3."""
+    rows = {int(r["session"]): r for r in csv_rows(client, "/reports/sessions.csv")}
+    return tuple(rows[dataset[k].id] for k in ("s1", "s2", "s3"))
+
+
+def test_session_audit_csv_gives_a_session_its_doctor_batches_and_dose(inspector_client,
+                                                                       dataset):
+    s1, _, _ = session_audit_rows(inspector_client, dataset)
     assert s1["batches"].startswith("A1 (exp ") and ": 1.5 ml; B2 (exp " in s1["batches"]
     assert (s1["volume ml"], s1["STS mg"]) == ("2.5", "25")
     assert s1["prescribing doctor"] == dataset["doctor"].full_name
     assert s1["doctor registration"] == "GMC 7000001" and s1["prescription"] == "RX-000001"
+
+
+def test_session_audit_csv_shows_reversals_flags_and_unsigned_sessions(inspector_client,
+                                                                       dataset):
+    _, s2, s3 = session_audit_rows(inspector_client, dataset)
     assert (s2["volume ml"], s2["STS mg"]) == ("0", "0")
     assert "reversed" in s2["corrections"] and "More than 6 weeks" in s2["flags"]
     assert s3["signed off at (UTC)"] == "" and s3["prescriber registration"] == "NMC 12A3456E"
+
+
+def test_session_audit_pdf_has_the_figures_and_who_ran_it(inspector_client, dataset):
     text = pdf_text(inspector_client, "/reports/sessions.pdf")
     for expected in ("Session audit", "Demo Vein Clinic", "Page 1 of 1", "Corrected", "RX-000002",
                      "GMC 7000001", dataset["inspector"].full_name, "30 mg"):
