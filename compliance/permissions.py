@@ -70,6 +70,7 @@ CAPABILITIES: dict[str, Capability] = {
     "record_treatment": _any(PRESCRIBER),
     "record_injection": _own(PRESCRIBER),
     "sign_session": _own(PRESCRIBER),
+    "add_addendum": _own(PRESCRIBER),
     "write_prescription": _doctor(),
     "sign_prescription": _doctor(own_records_only=True),
     "view_patients": _any(PRESCRIBER, MANAGER, INSPECTOR),
