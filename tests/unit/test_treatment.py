@@ -147,7 +147,7 @@ def test_only_the_sessions_own_prescriber_adds_an_addendum(clinic):
         treatment.add_addendum(clinic["doctor"], session.id, "Seen again", "Follow-up call")
     assert len(events(table_name="session_addenda")) == before
     refused = events(action="refused")[-1]
-    assert refused.actor_id == clinic["doctor"].id and refused.rule == "capability"
+    assert refused.actor_id == clinic["doctor"].id and refused.rule == "capability: add_addendum"
 
 
 def test_a_wrong_injection_is_reversed_not_edited(clinic):
