@@ -7,7 +7,7 @@ from compliance.database import insert_for
 from compliance.extensions import db
 from compliance.models import LoginThrottle
 from compliance.services.accounts import normalise_email
-from compliance.services.audit import Actor, record_event
+from compliance.services.audit import Actor, current_actor, record_event
 from compliance.settings import setting
 
 ANONYMOUS = Actor(None, "anonymous")
@@ -36,11 +36,13 @@ def lock_minutes() -> int:
     return int(setting("LOCKOUT_PERIOD").total_seconds() // 60)
 
 
-def count_failure(counter: LoginThrottle, user_id: int | None, detail: str) -> bool:
-    """Count one wrong password against `counter`, audited; True when it locks the account."""
+def count_failure(counter: LoginThrottle, user_id: int | None, detail: str,
+                  typed_by: Actor = ANONYMOUS) -> bool:
+    """Count one wrong password against `counter`, audited as typed by `typed_by`; True when
+    it locks the account."""
     counter.failed_count += 1
     record_id = str(user_id) if user_id else None
-    record_event("login_failed", actor=ANONYMOUS, table_name="users", record_id=record_id,
+    record_event("login_failed", actor=typed_by, table_name="users", record_id=record_id,
                  detail=detail)
     if counter.failed_count < setting("LOCKOUT_THRESHOLD"):
         return False
@@ -52,7 +54,10 @@ def count_failure(counter: LoginThrottle, user_id: int | None, detail: str) -> b
 
 
 def count_wrong_signature(email: str, user_id: int, meaning: str) -> None:
-    """A wrong password given for a signature is a failed sign-in of the signer's account."""
+    """A wrong password given for a signature is a failed sign-in of the signer's account,
+    recorded as typed by whoever sent the form (a witness's password is typed at another's
+    session)."""
     email = normalise_email(email)
     count_failure(throttle(email), user_id,
-                  f"Wrong password for {email} given for a signature '{meaning}'")
+                  f"Wrong password for {email} given for a signature '{meaning}'",
+                  current_actor())
