@@ -207,3 +207,17 @@ class IncompleteScreening(DomainError):
     rule = "D3 screening"
     audited = False
     default_message = "Answer every screening question."
+
+
+class AlreadySubmitted(DomainError):
+    """A form sent again with the key of one already recorded: answered with the first
+    result, not refused (nothing is wrong, and nothing is written)."""
+
+    audited = False
+    rule = "one-time submission"
+    default_message = ("This was already recorded when the form was first sent; it was not "
+                       "recorded again.")
+
+    def __init__(self, result_url: str):
+        super().__init__()
+        self.result_url = result_url

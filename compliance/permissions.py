@@ -7,7 +7,7 @@ professions or who owns a record.
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 PRESCRIBER = "prescriber"
@@ -70,6 +70,7 @@ CAPABILITIES: dict[str, Capability] = {
     "record_treatment": _any(PRESCRIBER),
     "record_injection": _own(PRESCRIBER),
     "sign_session": _own(PRESCRIBER),
+    "add_addendum": _own(PRESCRIBER),
     "write_prescription": _doctor(),
     "sign_prescription": _doctor(own_records_only=True),
     "view_patients": _any(PRESCRIBER, MANAGER, INSPECTOR),
@@ -104,8 +105,22 @@ def has_profession_for(user, capability: str) -> bool:
     return CAPABILITIES[capability].profession in (None, user.profession)
 
 
+def _record_refusal(capability: str) -> None:
+    """One refused event per refused request (D4); a failure to record it is logged and
+    must not turn the 403 into a 500."""
+    from compliance.services.refusals import record_refusal
+
+    # The path is the visitor's own text: no NUL (PostgreSQL refuses it) and not unbounded.
+    path = request.path.replace("\x00", "")[:300]
+    try:
+        record_refusal(current_user, f"{request.method} {path}", capability)
+    except Exception:  # noqa: BLE001 - the refusal stands whether or not it was recorded
+        current_app.logger.exception("could not record a refusal of %s", capability)
+
+
 def requires(capability: str):
-    """Route decorator: login for anonymous users, 403 for those without `capability`."""
+    """Route decorator: login for anonymous users, 403 (recorded as a refused attempt) for
+    those without `capability`."""
     if capability not in CAPABILITIES:
         raise KeyError(f"unknown capability {capability!r}")
 
@@ -115,6 +130,7 @@ def requires(capability: str):
             if not current_user.is_authenticated:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if not can(current_user, capability):
+                _record_refusal(capability)
                 abort(403)
             return view(*args, **kwargs)
 

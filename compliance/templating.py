@@ -7,6 +7,7 @@ from flask import Flask
 from flask_login import current_user
 
 from compliance.clock import to_local, utcnow
+from compliance.forms import new_submission_key
 from compliance.permissions import can
 from compliance.rules import limits
 
@@ -69,6 +70,8 @@ def register(app: Flask) -> None:
 
     # A global, not a context variable, so that imported macros may ask it too.
     app.jinja_env.globals["can"] = _user_can
+    # A page with one form per row gives each row its own one-time submission key.
+    app.jinja_env.globals["new_submission_key"] = new_submission_key
 
     @app.context_processor
     def inject():

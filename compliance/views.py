@@ -6,10 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from compliance.errors import DomainError
+from compliance.errors import AlreadySubmitted, DomainError
+from compliance.forms import submission_key
+from compliance.services import submissions
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
@@ -24,26 +27,37 @@ def _of(value, result) -> str:
     return value(result) if callable(value) else value
 
 
+def _submit(form: FlaskForm, action: Callable[[], Any], to) -> tuple[Any, str]:
+    """Run `action`; once only per submission key when the form carries one."""
+    key = submission_key(form)
+    if key is None:
+        result = action()
+        return result, _of(to, result)
+    return submissions.once(current_user, key, action, lambda result: _of(to, result))
+
+
 def run_form(form: FlaskForm, action: Callable[[], Any], *, success: str | Callable[[Any], str],
              to: str | Callable[[Any], str], invalid: str | None = None,
              on_refusal: Callable[[DomainError], None] | None = None) -> Response | None:
-    """Once `form` validates, run `action`; when it succeeds flash `success` and redirect to
-    `to` (either may be a function of what `action` returned).
-
-    None means "show the form again": a refusal is flashed and put beside its field (and
-    handed to `on_refusal` for errors shown outside the form), and a submitted form that does
-    not validate flashes `invalid` when given.
+    """Once `form` validates, run `action`; on success flash `success`, redirect to `to`
+    (either may be a function of what `action` returned). None means "show the form again":
+    a refusal is flashed and put beside its field (and handed to `on_refusal`), and a form
+    that does not validate flashes `invalid` if given. A repeat of a recorded form's key
+    (OnceOnlyMixin) writes nothing and goes where the first went.
     """
     if not form.validate_on_submit():
         if invalid and form.is_submitted():
             flash(invalid, "error")
         return None
     try:
-        result = action()
+        result, target = _submit(form, action, to)
+    except AlreadySubmitted as repeat:  # the first submission's answer, not a refusal
+        flash(repeat.message, "info")
+        return redirect(repeat.result_url)
     except DomainError as error:
         show_domain_error(form, error)
         if on_refusal is not None:
             on_refusal(error)
         return None
     flash(_of(success, result), "success")
-    return redirect(_of(to, result))
+    return redirect(target)

@@ -11,6 +11,7 @@ from compliance.models.patient import (
 )
 from compliance.models.stock import Batch, LedgerEntry, Product, StockMonth
 from compliance.models.stocktake import Stocktake, StocktakeLine
+from compliance.models.submission import FormSubmission
 from compliance.models.treatment import (
     FollowUp,
     Injection,
@@ -24,7 +25,7 @@ from compliance.models.treatment import (
 from compliance.models.user import LoginThrottle, User
 
 __all__ = ["AuditEvent", "Batch", "Consent", "Consultation", "Contraindication", "FollowUp",
-           "Injection", "InjectionReversal", "LedgerEntry", "LoginThrottle", "Patient",
-           "Prescription", "Product", "RecallContact", "Screening", "ScreeningAnswer",
+           "FormSubmission", "Injection", "InjectionReversal", "LedgerEntry", "LoginThrottle",
+           "Patient", "Prescription", "Product", "RecallContact", "Screening", "ScreeningAnswer",
            "SessionAddendum", "SessionFlag", "Signature", "StockMonth", "Stocktake",
            "StocktakeLine", "TreatmentSession", "User"]

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from compliance.forms import options, password_field, text_field
+from compliance.forms import OnceOnlyMixin, options, password_field, text_field
 from compliance.models.patient import CONSULTATION_MODES, SEXES
 from compliance.rules.limits import MAX_SESSIONS_PER_COURSE
 from compliance.services.clinical import ConsentDetails, ConsultationDetails
@@ -28,7 +28,7 @@ def reason_field(label: str = "Reason for the change") -> TextAreaField:
                          description="Recorded in the audit trail with the change.")
 
 
-class PatientForm(FlaskForm):
+class PatientForm(FlaskForm, OnceOnlyMixin):
     first_name = text_field("First name", 80)
     last_name = text_field("Last name", 80)
     date_of_birth = DateField("Date of birth", validators=[DataRequired()])
@@ -51,7 +51,7 @@ class EditPatientForm(PatientForm):
     reason = reason_field()
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(FlaskForm, OnceOnlyMixin):
     consented_on = DateField("Date of consent", validators=[DataRequired()])
     procedure = text_field("Procedure consented to", 200)
     areas = text_field("Areas", 300)
@@ -68,7 +68,7 @@ class WithdrawConsentForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])
 
 
-class ConsultationForm(FlaskForm):
+class ConsultationForm(FlaskForm, OnceOnlyMixin):
     held_on = DateField("Date", validators=[DataRequired()])
     mode = SelectField("How", choices=options((m, m.capitalize()) for m in CONSULTATION_MODES),
                        description="Only a face-to-face consultation can support a prescription.")
@@ -89,7 +89,7 @@ class CorrectConsultationForm(ConsultationForm):
     reason = reason_field("Reason for the correction")
 
 
-class PrescriptionForm(FlaskForm):
+class PrescriptionForm(FlaskForm, OnceOnlyMixin):
     product_id = SelectField("Product", coerce=int, validators=[InputRequired()])
     consultation_id = SelectField("Based on the consultation", coerce=int,
                                   validators=[InputRequired()])
@@ -117,13 +117,13 @@ class SignForm(FlaskForm):
     password = password_field("Your password")
 
 
-class ContraindicationForm(FlaskForm):
+class ContraindicationForm(FlaskForm, OnceOnlyMixin):
     name = text_field("Contraindication", 160)
     question = text_field("Question asked at screening", 300)
     source = SelectField("Source", choices=options([("clinic", "Clinic"), ("SmPC", "SmPC")]))
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(FlaskForm, OnceOnlyMixin):
     """The date; each question's answer is read from `answer-<id>` and `notes-<id>`."""
 
     screened_on = DateField("Date of screening", validators=[DataRequired()])

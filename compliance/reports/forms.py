@@ -8,7 +8,7 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, StringFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from compliance.extensions import db
-from compliance.forms import options
+from compliance.forms import OnceOnlyMixin, options
 from compliance.models import Batch, Patient, Product
 from compliance.services import user_queries
 from compliance.services.reports.common import Filters, Listing, last_twelve_months_start
@@ -114,7 +114,7 @@ class ReportFilterForm(FlaskForm):
         return shown
 
 
-class RecallContactForm(FlaskForm):
+class RecallContactForm(FlaskForm, OnceOnlyMixin):
     patient_id = HiddenField(validators=[DataRequired()])
     method = SelectField("How", choices=options((m, m.capitalize()) for m in CONTACT_METHODS))
     outcome = TextAreaField("Outcome", validators=[DataRequired(), Length(max=1000)])

@@ -18,17 +18,31 @@ _REFUSALS = {
 _NOT_THEIRS = {
     "record_injection": "Only the session's administering prescriber records its injections.",
     "sign_session": "Only the session's administering prescriber records its injections.",
+    "add_addendum": "Only the session's administering prescriber adds addenda to it.",
     "sign_prescription": "Only the doctor who wrote this draft may change or sign it.",
     "correct_consultation": "Only the prescriber who held the consultation may correct it.",
 }
 
 
+def refusal_of(actor, capability: str, record=None) -> NotPermitted | None:
+    """The refusal of `capability` to `actor` (on `record` when one is given), or None when
+    they hold it. Its rule is the named rule (D4.1, D3) or names the capability (D4)."""
+    if not can(actor, capability):
+        error = _REFUSALS.get(capability, NotPermitted)()
+    elif not can(actor, capability, record):
+        error = NotPermitted(_NOT_THEIRS.get(capability))
+    else:
+        return None
+    if error.rule == NotPermitted.rule:
+        error.rule = f"capability: {capability}"
+    return error
+
+
 def ensure_can(actor, capability: str, record=None) -> None:
     """Refuse unless `actor` holds `capability`, on `record` when one is given."""
-    if not can(actor, capability):
-        raise _REFUSALS.get(capability, NotPermitted)()
-    if not can(actor, capability, record):
-        raise NotPermitted(_NOT_THEIRS.get(capability))
+    error = refusal_of(actor, capability, record)
+    if error is not None:
+        raise error
 
 
 def reread(model, record_id: int | None, missing: str, *, lock: bool = False,

@@ -1,16 +1,14 @@
-"""Signing in and out (D1): failed attempts counted per email address, lockout, and the
-end of every session at sign-out."""
+"""Signing in and out (D1): failed attempts counted (services/lockout.py), and the end of
+every session at sign-out."""
 
-from compliance.clock import utcnow
-from compliance.database import insert_for
 from compliance.errors import AccountInactive, AccountLocked, LoginRefused
 from compliance.extensions import db
 from compliance.models import LoginThrottle, User
+from compliance.services import lockout
 from compliance.services.accounts import find_by_email, normalise_email
-from compliance.services.audit import Actor, actor_of, record_event
+from compliance.services.audit import actor_of, record_event
 from compliance.services.passwords import verify_password
 from compliance.services.unit_of_work import unit_of_work
-from compliance.settings import setting
 
 
 @unit_of_work("sign out")
@@ -21,34 +19,14 @@ def end_sessions(user: User) -> None:
     record_event("logout", actor=actor_of(user), table_name="users", record_id=str(user.id))
 
 
-def _throttle(email: str) -> LoginThrottle:
-    """The email address's counter, locked for this transaction: parallel failed sign-ins
-    each count (on PostgreSQL; a SQLite writer already holds the whole database)."""
-    table = LoginThrottle.__table__
-    db.session.execute(insert_for(db.session)(table).values(email=email, failed_count=0)
-                       .on_conflict_do_nothing(index_elements=[table.c.email]))
-    return db.session.get(LoginThrottle, email, with_for_update=True, populate_existing=True)
-
-
 def _lock_message() -> str:
-    minutes = int(setting("LOCKOUT_PERIOD").total_seconds() // 60)
     return (f"Too many failed sign-in attempts: sign-in for this email address is locked "
-            f"for {minutes} minutes.")
-
-
-ANONYMOUS = Actor(None, "anonymous")
+            f"for {lockout.lock_minutes()} minutes.")
 
 
 def _record_failure(throttle: LoginThrottle, user: User | None) -> LoginRefused:
-    throttle.failed_count += 1
-    user_id = str(user.id) if user else None
-    record_event("login_failed", actor=ANONYMOUS, table_name="users", record_id=user_id,
-                 detail=f"Failed sign-in for {throttle.email}")
-    if throttle.failed_count >= setting("LOCKOUT_THRESHOLD"):
-        throttle.failed_count = 0
-        throttle.locked_until = utcnow() + setting("LOCKOUT_PERIOD")
-        record_event("lockout", actor=ANONYMOUS, table_name="users", record_id=user_id,
-                     detail=f"Sign-in for {throttle.email} locked until {throttle.locked_until}")
+    if lockout.count_failure(throttle, user.id if user else None,
+                             f"Failed sign-in for {throttle.email}"):
         return AccountLocked(_lock_message())
     return LoginRefused()
 
@@ -71,8 +49,8 @@ def _sign_in(_actor, email: str, user_id: int | None, checked_hash: str | None,
              matches: bool) -> "User | LoginRefused":
     """Count the attempt and return the user or the refusal: a refused sign-in is committed
     too (its failure count and events), so it is returned rather than raised."""
-    throttle = _throttle(email)
-    if throttle.locked_until and throttle.locked_until > utcnow():
+    throttle = lockout.throttle(email)
+    if lockout.is_locked(throttle):
         _refuse_sign_in(email, None, "locked")
         return AccountLocked(_lock_message())
     # As it is now, inside the writing transaction.
@@ -88,6 +66,6 @@ def _sign_in(_actor, email: str, user_id: int | None, checked_hash: str | None,
 
 
 def _refuse_sign_in(email: str, user: User | None, why: str) -> None:
-    record_event("login_failed", actor=ANONYMOUS, table_name="users",
+    record_event("login_failed", actor=lockout.ANONYMOUS, table_name="users",
                  record_id=str(user.id) if user else None,
                  detail=f"Sign-in for {email} refused: {why}")

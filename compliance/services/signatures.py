@@ -10,6 +10,7 @@ from compliance.clock import utcnow
 from compliance.errors import SecondPersonRequired, SignatureRefused
 from compliance.extensions import db
 from compliance.models import Signature, User
+from compliance.services import lockout
 from compliance.services.audit import actor_of, canonical, record_event, record_key, serialise
 from compliance.services.passwords import verify_password
 
@@ -29,14 +30,26 @@ def record_fingerprint(record) -> str:
     return hashlib.sha256(canonical(values).encode()).hexdigest()
 
 
-def _refuse(signer, record, meaning: str, why: str) -> SignatureRefused:
-    """The refusal, carrying its own audit event: it is recorded after the rollback."""
+def _refuse(signer, record, meaning: str, why: str, *,
+            wrong_password: bool = True) -> SignatureRefused:
+    """The refusal, carrying its own audit event and, for a wrong password, a failed sign-in
+    of the signer's account (D1): both are written after the rollback."""
     event = dict(actor=actor_of(signer), table_name=record.__tablename__,
                  record_id=record_key(record), rule="electronic signature",
                  detail=f"Signature '{meaning}' refused: {why}")
     refusal = SignatureRefused(why, field="password")
     refusal.refusal_writes.append(lambda: record_event("signature_refused", **event))
+    if wrong_password:
+        email, signer_id = signer.email, signer.id
+        refusal.refusal_writes.append(
+            lambda: lockout.count_wrong_signature(email, signer_id, meaning))
     return refusal
+
+
+def locked_message() -> str:
+    return (f"Too many failed password attempts: this account is locked for "
+            f"{lockout.lock_minutes()} minutes, for signatures as for sign-in; nothing was "
+            "signed.")
 
 
 _CHECKED = object()  # only `checked` makes a Credential that `sign` accepts
@@ -76,11 +89,15 @@ def _password_matches(signer, password: "Credential | str") -> bool:
 def sign(record, signer, password: "Credential | str", meaning: str) -> Signature:
     """Add a signature by `signer` over `record` to the current transaction.
 
-    A wrong password is refused; the unit of work records the refused signature after rolling
-    back, and commits a success together with the change the signature belongs to.
+    A wrong password, or any password while the signer's account is locked, is refused; the
+    unit of work records the refused signature (and counts a wrong password against the
+    account) after rolling back, and commits a success with the change it belongs to.
     """
     if meaning not in MEANINGS:
         raise ValueError(f"unknown signature meaning {meaning!r}")
+    if lockout.account_locked(signer.email):
+        # Even the right password: a guess that finally matches must not be let through.
+        raise _refuse(signer, record, meaning, locked_message(), wrong_password=False)
     if not _password_matches(signer, password):
         raise _refuse(signer, record, meaning, "The password is incorrect; nothing was signed.")
     db.session.flush()  # the record needs its id before it can be named

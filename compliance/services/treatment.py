@@ -185,11 +185,12 @@ def _sign_session(actor, session_id: int, password) -> TreatmentSession:
 
 @unit_of_work("add an addendum to a session")
 def add_addendum(actor, session_id: int, text: str, reason: str) -> SessionAddendum:
-    """A later note on a signed session, with the reason for it."""
-    ensure_can(actor, "record_treatment")
+    """A later note by its own prescriber on a signed session, with the reason for it."""
+    ensure_can(actor, "add_addendum")
     session = db.session.get(TreatmentSession, session_id, populate_existing=True)
     if session is None or session.status != SIGNED:
         raise InvalidInput("Addenda are added to signed sessions; edit an open session's notes.")
+    ensure_can(actor, "add_addendum", session)
     if not (text or "").strip():
         raise InvalidInput("Write the addendum.", field="text")
     if not (reason or "").strip():

@@ -16,12 +16,14 @@ from compliance.errors import DomainError
 from compliance.extensions import db
 from compliance.services.audit import Actor, acting_as, actor_of, current_actor, record_event
 
-_running: ContextVar[bool] = ContextVar("unit_of_work_running", default=False)
+# The running unit of work's name, in a list so that a unit named None (a wrapper such as
+# the one-time form submission) takes the name of the first workflow it runs.
+_running: ContextVar[list[str | None] | None] = ContextVar("unit_of_work_running", default=None)
 
 
 @contextmanager
-def _inside():
-    token = _running.set(True)
+def _inside(name: list[str | None]):
+    token = _running.set(name)
     try:
         yield
     finally:
@@ -53,16 +55,17 @@ def _record_refusal(who: Actor, attempt: str, error: DomainError) -> None:
         db.session.rollback()
 
 
-def _run(service, who: Actor, attempt: str, args, kwargs):
+def _run(service, who: Actor, attempt: str | None, args, kwargs):
     begin_write(db.session)
     # What the view read before the write began may be stale: read it again on use.
     db.session.expire_all()
-    with acting_as(who), _inside():
+    name = [attempt]
+    with acting_as(who), _inside(name):
         try:
             result = service(*args, **kwargs)
             db.session.commit()
         except DomainError as error:
-            _record_refusal(who, attempt, error)
+            _record_refusal(who, name[0] or "act", error)
             raise
         except BaseException:
             db.session.rollback()
@@ -70,15 +73,18 @@ def _run(service, who: Actor, attempt: str, args, kwargs):
     return result
 
 
-def unit_of_work(attempt: str):
+def unit_of_work(attempt: str | None):
     """Decorate a service whose first argument is the acting user (None keeps whoever is
     already acting, as the command line does). Called from another service, it joins that
-    service's transaction."""
+    service's transaction. A unit named None is named by the first workflow it runs."""
 
     def decorator(service):
         @wraps(service)
         def wrapped(actor, *args, **kwargs):
-            if _running.get():
+            running = _running.get()
+            if running is not None:
+                if running[0] is None:
+                    running[0] = attempt
                 return service(actor, *args, **kwargs)
             who = actor_of(actor) if actor is not None else current_actor()
             return _run(service, who, attempt, (actor, *args), kwargs)

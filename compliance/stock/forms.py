@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from compliance.forms import options, text_field
+from compliance.forms import OnceOnlyMixin, options, text_field
 from compliance.models.stock import CONTAINER_TYPES, WASTE_REASONS
 
 
@@ -21,7 +21,7 @@ def reason_field(label: str = "Reason") -> TextAreaField:
     return TextAreaField(label, validators=[DataRequired(), Length(max=500)])
 
 
-class ReceiveForm(FlaskForm):
+class ReceiveForm(FlaskForm, OnceOnlyMixin):
     barcode = StringField("Scan or paste the pack's GS1 barcode", validators=[Length(max=200)],
                           description="Fills the product, batch number and expiry date.")
     product_id = SelectField("Product", coerce=int, validators=[InputRequired()])
@@ -41,7 +41,7 @@ class SecondPersonMixin:
     second_password = PasswordField("Second person's password", validators=[Length(max=256)])
 
 
-class WasteForm(FlaskForm, SecondPersonMixin):
+class WasteForm(FlaskForm, SecondPersonMixin, OnceOnlyMixin):
     containers = IntegerField("Sealed containers", default=0,
                               validators=[InputRequired(), NumberRange(min=0, max=100_000)])
     volume_ml = DecimalField("Loose volume (ml)", default=0, places=3,
@@ -50,13 +50,13 @@ class WasteForm(FlaskForm, SecondPersonMixin):
     reason = reason_field("Details")
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(FlaskForm, OnceOnlyMixin):
     containers = IntegerField("Sealed containers returned",
                               validators=[InputRequired(), NumberRange(min=1, max=100_000)])
     reason = reason_field()
 
 
-class AdjustForm(FlaskForm):
+class AdjustForm(FlaskForm, OnceOnlyMixin):
     containers = IntegerField("Change in sealed containers (+ or −)",
                               validators=[InputRequired(), NumberRange(min=-100_000, max=100_000)])
     reason = reason_field()
@@ -73,7 +73,7 @@ class ReverseForm(FlaskForm):
     reason = reason_field("Why is this entry wrong?")
 
 
-class ProductForm(FlaskForm):
+class ProductForm(FlaskForm, OnceOnlyMixin):
     name = text_field("Name", 120)
     active_ingredient = text_field("Active ingredient", 120)
     strength_percent = DecimalField("Strength (% w/v)", places=2,

@@ -8,6 +8,7 @@ from wtforms.validators import Length
 
 from compliance.errors import DomainError, InvalidInput
 from compliance.extensions import db
+from compliance.forms import OnceOnlyMixin
 from compliance.models.stocktake import Stocktake
 from compliance.permissions import requires
 from compliance.services import stock_queries, stocktakes
@@ -17,7 +18,7 @@ from compliance.stock.forms import SecondPersonMixin
 from compliance.views import run_form
 
 
-class StocktakeForm(FlaskForm, SecondPersonMixin):
+class StocktakeForm(FlaskForm, SecondPersonMixin, OnceOnlyMixin):
     note = TextAreaField("Note", validators=[Length(max=500)])
 
 

@@ -13,14 +13,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from compliance.forms import MultiCheckboxField, options
+from compliance.forms import MultiCheckboxField, OnceOnlyMixin, options
 from compliance.models.treatment import AFTER_EFFECTS, SEVERITIES
 from compliance.rules.injection import LEG_REGIONS
 
 LEG_CHOICES = [(region, region.capitalize()) for region in LEG_REGIONS]
 
 
-class SessionForm(FlaskForm):
+class SessionForm(FlaskForm, OnceOnlyMixin):
     prescription_id = SelectField("Prescription", coerce=int, validators=[InputRequired()],
                                   validate_choice=False)
     session_date = DateField("Session date", validators=[DataRequired()])
@@ -29,7 +29,7 @@ class SessionForm(FlaskForm):
     notes = TextAreaField("Notes", validators=[Length(max=2000)])
 
 
-class InjectionForm(FlaskForm):
+class InjectionForm(FlaskForm, OnceOnlyMixin):
     barcode = StringField("Scan the ampoule's barcode", validators=[Length(max=200)],
                           description="Or choose the batch below.")
     batch_id = SelectField("Batch", coerce=int, validators=[Optional()], validate_choice=False,
@@ -51,12 +51,12 @@ class SignForm(FlaskForm):
     password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)])
 
 
-class AddendumForm(FlaskForm):
+class AddendumForm(FlaskForm, OnceOnlyMixin):
     text = TextAreaField("Addendum", validators=[DataRequired(), Length(max=2000)])
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(FlaskForm, OnceOnlyMixin):
     seen_on = DateField("Seen on", validators=[DataRequired()])
     effects = MultiCheckboxField("After-effects",
                                  choices=options((e, e.capitalize()) for e in AFTER_EFFECTS),

@@ -147,7 +147,7 @@ def sign(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/addenda", methods=["POST"])
-@requires("record_treatment")
+@requires("add_addendum")
 def add_addendum(session_id: int):
     session = db.get_or_404(TreatmentSession, session_id)
     form = AddendumForm(prefix="add")

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from compliance.forms import MultiCheckboxField, options, password_field, text_field
+from compliance.forms import MultiCheckboxField, OnceOnlyMixin, options, password_field, text_field
 from compliance.models.user import PROFESSIONS, REGISTERS
 from compliance.permissions import ROLES
 from compliance.services.accounts import Profile
@@ -38,7 +38,7 @@ class EditUserForm(UserForm):
                            description="Recorded in the audit trail with the change.")
 
 
-class NewUserForm(UserForm):
+class NewUserForm(UserForm, OnceOnlyMixin):
     password = password_field("Initial password")
     confirm = PasswordField("Repeat the password",
                             validators=[EqualTo("password", message="The passwords differ.")])

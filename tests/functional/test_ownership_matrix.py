@@ -28,6 +28,7 @@ from tests.treatment_helpers import days_ago, injection_form, treatment_state
 SESSION_NOT_YOURS = "administering prescriber records its injections"
 DRAFT_NOT_YOURS = "Only the doctor who wrote this draft may change or sign it."
 CONSULTATION_NOT_YOURS = "Only the prescriber who held the consultation may correct it."
+ADDENDUM_NOT_YOURS = "Only the session&#39;s administering prescriber adds addenda to it."
 
 
 @pytest.fixture
@@ -89,8 +90,8 @@ EXPECTED = {
     ("reverse", "nurse"): (302, "Injection reversed", True),
     ("sign session", "doctor"): (200, SESSION_NOT_YOURS, False),
     ("sign session", "nurse"): (302, "Session signed and locked.", True),
-    # D1 limits addenda to the session's own prescriber; today any prescriber may add one.
-    ("addendum", "doctor"): (302, "Addendum added.", True),
+    # D1: addenda too are the session's own prescriber's (issue 12, item 11).
+    ("addendum", "doctor"): (200, ADDENDUM_NOT_YOURS, False),
     ("addendum", "nurse"): (302, "Addendum added.", True),
     ("edit draft", "colleague"): (302, DRAFT_NOT_YOURS, False),
     ("edit draft", "doctor"): (200, "Save", False),
@@ -129,6 +130,8 @@ def test_only_the_owner_changes_a_record(app, records, act, who):
 PAGES = {
     ("open session", "nurse"): ({"Record injection", "Sign off session", "Reverse"}, set()),
     ("open session", "doctor"): (set(), {"Record injection", "Sign off session", "Reverse"}),
+    ("signed session", "nurse"): ({"Add addendum"}, set()),
+    ("signed session", "doctor"): (set(), {"Add addendum"}),
     ("draft", "doctor"): ({"Sign prescription", "Change the draft", "Cancel prescription"},
                           set()),
     ("draft", "colleague"): ({"Cancel prescription"}, {"Sign prescription", "Change the draft"}),
@@ -137,6 +140,7 @@ PAGES = {
 }
 PAGE_URLS = {
     "open session": lambda r: f"/treatment/sessions/{r['open'].id}",
+    "signed session": lambda r: f"/treatment/sessions/{r['signed'].id}",
     "draft": lambda r: f"/patients/prescriptions/{r['draft'].id}",
     "consultation": lambda r: f"/patients/consultations/{r['consultation'].id}",
 }

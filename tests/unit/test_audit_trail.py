@@ -98,7 +98,7 @@ def test_a_refused_attempt_is_an_event_but_its_record_is_not_written(app, users)
         accounts.create_user(nurse, Profile("x@test.clinic", "X", {"manager"}),
                              "Sclero-Ledger-Witness-42")
     refused = events(action="refused")[-1]
-    assert refused.actor_id == nurse.id and refused.rule == "capability"
+    assert refused.actor_id == nurse.id and refused.rule == "capability: manage_users"
     assert "create a user" in refused.detail
     assert accounts.find_by_email("x@test.clinic") is None
 

@@ -139,6 +139,17 @@ def test_later_notes_on_a_signed_session_are_addenda_with_a_reason(clinic):
     assert status.intact
 
 
+def test_only_the_sessions_own_prescriber_adds_an_addendum(clinic):
+    """D1 ownership: another prescriber's addendum is refused, audited, and writes nothing."""
+    session = full_session(clinic, days_ago(0))
+    before = len(events(table_name="session_addenda"))
+    with pytest.raises(NotPermitted, match="administering prescriber adds addenda to it"):
+        treatment.add_addendum(clinic["doctor"], session.id, "Seen again", "Follow-up call")
+    assert len(events(table_name="session_addenda")) == before
+    refused = events(action="refused")[-1]
+    assert refused.actor_id == clinic["doctor"].id and refused.rule == "capability: add_addendum"
+
+
 def test_a_wrong_injection_is_reversed_not_edited(clinic):
     nurse = clinic["nurse"]
     session = open_session(nurse, clinic["patient"], clinic["prescription"], days_ago(0))

@@ -1,0 +1,63 @@
+"""Failed password attempts per email address and the lockout they lead to (D1, D6): one
+counter for signing in and for every password given for a signature, as witness or as
+countersigner."""
+
+from compliance.clock import utcnow
+from compliance.database import insert_for
+from compliance.extensions import db
+from compliance.models import LoginThrottle
+from compliance.services.accounts import normalise_email
+from compliance.services.audit import Actor, current_actor, record_event
+from compliance.settings import setting
+
+ANONYMOUS = Actor(None, "anonymous")
+
+
+def throttle(email: str) -> LoginThrottle:
+    """The email address's counter, locked for this transaction: parallel failed attempts
+    each count (on PostgreSQL; a SQLite writer already holds the whole database)."""
+    table = LoginThrottle.__table__
+    db.session.execute(insert_for(db.session)(table).values(email=email, failed_count=0)
+                       .on_conflict_do_nothing(index_elements=[table.c.email]))
+    return db.session.get(LoginThrottle, email, with_for_update=True, populate_existing=True)
+
+
+def is_locked(counter: LoginThrottle | None) -> bool:
+    return bool(counter and counter.locked_until and counter.locked_until > utcnow())
+
+
+def account_locked(email: str) -> bool:
+    """Whether the account of `email` is locked now (read as it is, without a lock)."""
+    return is_locked(db.session.get(LoginThrottle, normalise_email(email),
+                                    populate_existing=True))
+
+
+def lock_minutes() -> int:
+    return int(setting("LOCKOUT_PERIOD").total_seconds() // 60)
+
+
+def count_failure(counter: LoginThrottle, user_id: int | None, detail: str,
+                  typed_by: Actor = ANONYMOUS) -> bool:
+    """Count one wrong password against `counter`, audited as typed by `typed_by`; True when
+    it locks the account."""
+    counter.failed_count += 1
+    record_id = str(user_id) if user_id else None
+    record_event("login_failed", actor=typed_by, table_name="users", record_id=record_id,
+                 detail=detail)
+    if counter.failed_count < setting("LOCKOUT_THRESHOLD"):
+        return False
+    counter.failed_count = 0
+    counter.locked_until = utcnow() + setting("LOCKOUT_PERIOD")
+    record_event("lockout", actor=ANONYMOUS, table_name="users", record_id=record_id,
+                 detail=f"Sign-in for {counter.email} locked until {counter.locked_until}")
+    return True
+
+
+def count_wrong_signature(email: str, user_id: int, meaning: str) -> None:
+    """A wrong password given for a signature is a failed sign-in of the signer's account,
+    recorded as typed by whoever sent the form (a witness's password is typed at another's
+    session)."""
+    email = normalise_email(email)
+    count_failure(throttle(email), user_id,
+                  f"Wrong password for {email} given for a signature '{meaning}'",
+                  current_actor())
