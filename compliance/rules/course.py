@@ -35,21 +35,41 @@ def is_due(last_session_on: date | None, on: date) -> bool:
     return last_session_on is None or far_enough_apart((on - last_session_on).days)
 
 
-def check_interval(previous_session_on: date | None, on: date) -> int | None:
-    """Rule 5: the minimum interval since the patient's previous session, under any prescription.
-    Returns the gap in days (None for a first session), for flagging long gaps."""
-    if previous_session_on is None:
-        return None
-    gap = (on - previous_session_on).days
-    if not far_enough_apart(gap):
-        raise TooSoon(f"The previous session was on {previous_session_on:%d %b %Y}, {gap} days "
-                      f"before; sessions must be at least {MIN_DAYS_BETWEEN_SESSIONS} days "
-                      "apart.", field="session_date")
-    return gap
+def _too_soon_before(previous_session_on: date, gap: int) -> TooSoon:
+    return TooSoon(f"The previous session was on {previous_session_on:%d %b %Y}, {gap} days "
+                   f"before; sessions must be at least {MIN_DAYS_BETWEEN_SESSIONS} days apart.",
+                   field="session_date")
+
+
+def _too_soon_after(next_session_on: date, gap: int) -> TooSoon:
+    return TooSoon(f"The next session was on {next_session_on:%d %b %Y}, {gap} days after; "
+                   f"sessions must be at least {MIN_DAYS_BETWEEN_SESSIONS} days apart.",
+                   field="session_date")
+
+
+def _days_between(earlier: date | None, later: date | None) -> int | None:
+    return (later - earlier).days if earlier is not None and later is not None else None
+
+
+def check_interval(previous_session_on: date | None, on: date,
+                   next_session_on: date | None = None) -> int | None:
+    """Rule 5: at least the minimum interval between `on` and the patient's sessions on either
+    side of it, under any prescription; when both are too close, the nearer one is named.
+    Returns the gap in days since the previous one (None for a first session), for flagging
+    long gaps."""
+    before = _days_between(previous_session_on, on)
+    after = _days_between(on, next_session_on)
+    too_soon = [(gap, side) for side, gap in enumerate((before, after))
+                if gap is not None and not far_enough_apart(gap)]
+    if too_soon:
+        gap, side = min(too_soon)  # on a tie, the session before
+        raise (_too_soon_before(previous_session_on, gap) if side == 0
+               else _too_soon_after(next_session_on, gap))
+    return before
 
 
 def check_course(course: CourseFacts) -> int | None:
     """Rules 2 to 5 for the next session of a course; returns the gap since the previous one."""
     prescription = check_grounds(course.grounds)
     check_session_number(prescription, course.sessions_recorded + 1)
-    return check_interval(course.previous_session_on, course.grounds.on)
+    return check_interval(course.previous_session_on, course.grounds.on, course.next_session_on)

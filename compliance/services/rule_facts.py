@@ -90,13 +90,21 @@ def _sessions_recorded(prescription: Prescription | None) -> int:
                              .where(TreatmentSession.prescription_id == prescription.id))
 
 
+def _nearest_session_on(patient_id: int, on: date, *, later: bool) -> date | None:
+    """The date of the patient's session nearest to `on`: the latest on or before it, or
+    with `later` the earliest after it (a session recorded back-dated has later ones)."""
+    date_column = TreatmentSession.session_date
+    nearest, side = ((func.min(date_column), date_column > on) if later
+                     else (func.max(date_column), date_column <= on))
+    return db.session.scalar(select(nearest).where(TreatmentSession.patient_id == patient_id,
+                                                   side))
+
+
 def course(patient_id: int, prescription: Prescription | None, on: date) -> CourseFacts:
     """Rules 2 to 5's facts for a new session of the patient under `prescription` on `on`."""
-    previous_on = db.session.scalar(
-        select(func.max(TreatmentSession.session_date))
-        .where(TreatmentSession.patient_id == patient_id, TreatmentSession.session_date <= on))
     return CourseFacts(grounds(patient_id, prescription, on), _sessions_recorded(prescription),
-                       previous_on)
+                       _nearest_session_on(patient_id, on, later=False),
+                       _nearest_session_on(patient_id, on, later=True))
 
 
 def volume_facts(prescription: Prescription, product: Product, used_ul: int = 0) -> VolumeFacts:

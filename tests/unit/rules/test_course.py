@@ -71,6 +71,27 @@ def test_a_second_session_on_the_same_day_is_refused():
     assert "0 days before" in refusal(TooSoon, check_interval, ON, ON).message
 
 
+def test_a_back_dated_session_27_days_before_the_next_one_is_refused():
+    error = refusal(TooSoon, check_interval, None, ON, ON + timedelta(days=19))
+    assert error.message == ("The next session was on 29 Mar 2026, 19 days after; sessions "
+                             "must be at least 28 days apart.")
+    assert error.field == "session_date"
+
+
+def test_a_back_dated_session_28_days_either_side_is_allowed():
+    assert check_interval(ON - timedelta(days=28), ON, ON + timedelta(days=28)) == 28
+    assert check_interval(None, ON, ON + timedelta(days=28)) is None
+
+
+@pytest.mark.parametrize("before, after, named", [
+    (10, 20, "10 days before"), (20, 10, "10 days after"), (15, 15, "15 days before"),
+    (40, 3, "3 days after"), (3, 40, "3 days before")])
+def test_the_nearer_session_too_close_is_named(before, after, named):
+    error = refusal(TooSoon, check_interval, ON - timedelta(days=before), ON,
+                    ON + timedelta(days=after))
+    assert named in error.message
+
+
 def test_the_refusal_names_the_rule_as_the_audit_trail_always_has():
     assert TooSoon.rule == "D4.5 28 days between sessions"
 
@@ -93,6 +114,13 @@ def test_a_full_course_refuses_the_next_session():
 
 def test_a_course_checks_the_interval_after_the_count():
     refusal(TooSoon, check_course, course(sessions_recorded=5, previous_session_on=ON))
+
+
+def test_a_course_checks_the_interval_to_a_later_session_too():
+    error = refusal(TooSoon, check_course,
+                    course(sessions_recorded=2, previous_session_on=ON - timedelta(days=30),
+                           next_session_on=ON + timedelta(days=19)))
+    assert "19 days after" in error.message
 
 
 def test_an_allowed_session_gives_back_the_gap_since_the_previous_one():
