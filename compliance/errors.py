@@ -145,6 +145,10 @@ class SessionNotAuthorised(ComplianceRefusal):
     rule = "D4.4 sessions authorised"
 
 
+class CourseInProgress(ComplianceRefusal):
+    rule = "D4.4 one course at a time"
+
+
 class TooSoon(ComplianceRefusal):
     rule = f"D4.5 {MIN_DAYS_BETWEEN_SESSIONS} days between sessions"
 

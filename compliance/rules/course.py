@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from compliance.errors import SessionNotAuthorised, TooSoon
-from compliance.rules.facts import CourseFacts, PrescriptionFacts
+from compliance.errors import CourseInProgress, SessionNotAuthorised, TooSoon
+from compliance.rules.facts import CourseFacts, OtherCourseFacts, PrescriptionFacts
 from compliance.rules.grounds import check_grounds
 from compliance.rules.limits import MAX_SESSIONS_PER_COURSE, MIN_DAYS_BETWEEN_SESSIONS
 
@@ -23,6 +23,37 @@ def check_session_number(prescription: PrescriptionFacts, number: int) -> None:
     if number > allowed:
         raise SessionNotAuthorised(f"Prescription {prescription.reference} authorises {allowed} "
                                    f"sessions; this would be session {number}.")
+
+
+def sessions_left(prescription: PrescriptionFacts, sessions_recorded: int) -> int:
+    """Sessions a course under `prescription` may still have."""
+    return max(min(prescription.sessions_authorised, MAX_SESSIONS_PER_COURSE)
+               - sessions_recorded, 0)
+
+
+def _in_progress(other: OtherCourseFacts, valid_from: date, valid_until: date,
+                 today: date) -> bool:
+    """`other` is signed and still valid while the new prescription would be, from today on,
+    with sessions left in its course."""
+    rx = other.prescription
+    return (rx.signed_by_doctor and sessions_left(rx, other.sessions_recorded) > 0
+            and rx.valid_from <= valid_until and rx.valid_until >= max(valid_from, today))
+
+
+def check_no_course_in_progress(others: tuple[OtherCourseFacts, ...], valid_from: date,
+                                valid_until: date, today: date) -> None:
+    """Rule 4 when prescribing: no new course for a patient and product while another
+    prescription for them is still valid with sessions left; that one is cancelled or
+    replaced (a replacement continues its course)."""
+    for other in others:
+        if _in_progress(other, valid_from, valid_until, today):
+            rx, left = other.prescription, sessions_left(other.prescription,
+                                                         other.sessions_recorded)
+            raise CourseInProgress(
+                f"{rx.reference} for {rx.product_name} is still valid, until "
+                f"{rx.valid_until:%d %b %Y}, with {left} session{'s' if left != 1 else ''} "
+                "left: cancel it (with a reason) or replace it instead of writing a new "
+                "prescription.", field="product_id")
 
 
 def far_enough_apart(gap_days: int) -> bool:

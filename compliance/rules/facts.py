@@ -65,6 +65,15 @@ class CourseFacts:
 
 
 @dataclass(frozen=True)
+class OtherCourseFacts:
+    """Another signed prescription of the patient for the product, outside the course being
+    prescribed, and the sessions its own course has had."""
+
+    prescription: PrescriptionFacts
+    sessions_recorded: int
+
+
+@dataclass(frozen=True)
 class BatchFacts:
     """A batch as rule 7 sees it; `label` is how messages name it."""
 

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from compliance.clock import end_of_local_day, local_today, utcnow
 from compliance.extensions import db
@@ -16,6 +16,7 @@ from compliance.rules.facts import (
     CourseFacts,
     EntryTiming,
     Grounds,
+    OtherCourseFacts,
     PatientFacts,
     PrescriptionFacts,
     ScreeningFacts,
@@ -83,11 +84,42 @@ def grounds(patient_id: int, prescription: Prescription | None, on: date) -> Gro
                    consents=consent_facts(patient_id))
 
 
-def _sessions_recorded(prescription: Prescription | None) -> int:
-    if prescription is None:
+def course_prescription_ids(prescription_id: int | None) -> set[int]:
+    """The prescriptions of one course (D4.4): `prescription_id`, the prescriptions it
+    replaces and those that replace it, followed both ways to the ends of the chain."""
+    found = {prescription_id} if prescription_id else set()
+    frontier = set(found)
+    while frontier:
+        linked = db.session.execute(select(Prescription.id, Prescription.replaces_id).where(
+            or_(Prescription.id.in_(frontier), Prescription.replaces_id.in_(frontier))))
+        frontier = {pid for row in linked for pid in row if pid is not None} - found
+        found |= frontier
+    return found
+
+
+def sessions_in_course(prescription_ids: set[int]) -> int:
+    """Sessions recorded under any prescription of a course."""
+    if not prescription_ids:
         return 0
     return db.session.scalar(select(func.count()).select_from(TreatmentSession)
-                             .where(TreatmentSession.prescription_id == prescription.id))
+                             .where(TreatmentSession.prescription_id.in_(prescription_ids)))
+
+
+def _sessions_recorded(prescription: Prescription | None) -> int:
+    return sessions_in_course(course_prescription_ids(prescription.id if prescription else None))
+
+
+def other_courses(patient_id: int, product_id: int,
+                  course_ids: set[int]) -> tuple[OtherCourseFacts, ...]:
+    """The patient's signed prescriptions for the product outside the course `course_ids`
+    (the one being prescribed), each with the sessions of its own course."""
+    others = db.session.scalars(select(Prescription).where(
+        Prescription.patient_id == patient_id, Prescription.product_id == product_id,
+        Prescription.status == SIGNED, Prescription.id.not_in(course_ids))
+        .order_by(Prescription.id))
+    return tuple(OtherCourseFacts(prescription_facts(rx),
+                                  sessions_in_course(course_prescription_ids(rx.id)))
+                 for rx in others)
 
 
 def _nearest_session_on(patient_id: int, on: date, *, later: bool) -> date | None:
