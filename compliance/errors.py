@@ -153,6 +153,12 @@ class TooSoon(ComplianceRefusal):
     rule = f"D4.5 {MIN_DAYS_BETWEEN_SESSIONS} days between sessions"
 
 
+class NotVoidable(ComplianceRefusal):
+    """D4.5: only a session with no injection recorded, not even a reversed one, is voided."""
+
+    rule = "D4.5 voided before any injection"
+
+
 class VolumeAboveMaximum(ComplianceRefusal):
     rule = "D4.6 maximum volume"
 

@@ -2,8 +2,19 @@
 
 from datetime import date
 
-from compliance.errors import CourseInProgress, SessionNotAuthorised, TooSoon
-from compliance.rules.facts import CourseFacts, OtherCourseFacts, PrescriptionFacts
+from compliance.errors import (
+    CourseInProgress,
+    NotVoidable,
+    RecordLocked,
+    SessionNotAuthorised,
+    TooSoon,
+)
+from compliance.rules.facts import (
+    CourseFacts,
+    OtherCourseFacts,
+    PrescriptionFacts,
+    SessionStateFacts,
+)
 from compliance.rules.grounds import check_grounds
 from compliance.rules.limits import MAX_SESSIONS_PER_COURSE, MIN_DAYS_BETWEEN_SESSIONS
 
@@ -104,3 +115,18 @@ def check_course(course: CourseFacts) -> int | None:
     prescription = check_grounds(course.grounds)
     check_session_number(prescription, course.sessions_recorded + 1)
     return check_interval(course.previous_session_on, course.grounds.on, course.next_session_on)
+
+
+def check_voidable(session: SessionStateFacts) -> None:
+    """Rules 4 and 5 leave out a session voided before any injection: only an open session
+    with no injection on record, not even a reversed one, may be voided."""
+    if session.voided:
+        raise RecordLocked("This session is already voided.")
+    if session.signed:
+        raise RecordLocked("A signed session is locked and cannot be voided: add an addendum "
+                           "instead.")
+    if session.injections_recorded:
+        count = session.injections_recorded
+        raise NotVoidable(f"A session with injections cannot be voided: this one has {count} "
+                          f"injection{'s' if count != 1 else ''} on record (a reversed injection "
+                          "stays on record). Sign it off with a note instead.")

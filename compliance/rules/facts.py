@@ -65,6 +65,15 @@ class CourseFacts:
 
 
 @dataclass(frozen=True)
+class SessionStateFacts:
+    """A treatment session as voiding sees it."""
+
+    signed: bool
+    voided: bool
+    injections_recorded: int  # reversed ones too: a reversal keeps the injection on record
+
+
+@dataclass(frozen=True)
 class OtherCourseFacts:
     """Another signed prescription of the patient for the product, outside the course being
     prescribed, and the sessions its own course has had."""

@@ -8,7 +8,7 @@ from compliance.clock import end_of_local_day, local_today, utcnow
 from compliance.extensions import db
 from compliance.models import Consent, Contraindication, Patient, Prescription, TreatmentSession
 from compliance.models.stock import Product
-from compliance.models.treatment import SIGNED
+from compliance.models.treatment import SIGNED, VOIDED
 from compliance.permissions import holds
 from compliance.rules.facts import (
     ConsentFacts,
@@ -97,12 +97,17 @@ def course_prescription_ids(prescription_id: int | None) -> set[int]:
     return found
 
 
+# A voided session counts for neither the course nor the interval (D4.5).
+COUNTED = TreatmentSession.status != VOIDED
+
+
 def sessions_in_course(prescription_ids: set[int]) -> int:
-    """Sessions recorded under any prescription of a course."""
+    """Sessions recorded under any prescription of a course, voided ones left out."""
     if not prescription_ids:
         return 0
     return db.session.scalar(select(func.count()).select_from(TreatmentSession)
-                             .where(TreatmentSession.prescription_id.in_(prescription_ids)))
+                             .where(TreatmentSession.prescription_id.in_(prescription_ids),
+                                    COUNTED))
 
 
 def _sessions_recorded(prescription: Prescription | None) -> int:
@@ -123,13 +128,14 @@ def other_courses(patient_id: int, product_id: int,
 
 
 def _nearest_session_on(patient_id: int, on: date, *, later: bool) -> date | None:
-    """The date of the patient's session nearest to `on`: the latest on or before it, or
-    with `later` the earliest after it (a session recorded back-dated has later ones)."""
+    """The date of the patient's session nearest to `on`, voided ones left out: the latest
+    on or before it, or with `later` the earliest after it (a session recorded back-dated
+    has later ones)."""
     date_column = TreatmentSession.session_date
     nearest, side = ((func.min(date_column), date_column > on) if later
                      else (func.max(date_column), date_column <= on))
     return db.session.scalar(select(nearest).where(TreatmentSession.patient_id == patient_id,
-                                                   side))
+                                                   side, COUNTED))
 
 
 def course(patient_id: int, prescription: Prescription | None, on: date) -> CourseFacts:

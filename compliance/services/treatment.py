@@ -21,12 +21,12 @@ from compliance.models import (
     TreatmentSession,
 )
 from compliance.models.stock import ADMINISTRATION, WASTE
-from compliance.models.treatment import OPEN, SIGNED
+from compliance.models.treatment import OPEN, SIGNED, VOIDED
 from compliance.rules import flags
 from compliance.rules.course import check_course
 from compliance.rules.grounds import check_grounds
 from compliance.rules.injection import check_areas, check_batch, check_volume
-from compliance.services import ensure_can, ledger, rule_facts
+from compliance.services import ensure_can, ledger, reread, rule_facts
 from compliance.services.audit import give_reason
 from compliance.services.signatures import checked, sign
 from compliance.services.unit_of_work import unit_of_work
@@ -77,10 +77,12 @@ def open_session(actor, new: NewSession) -> TreatmentSession:
 
 
 def _own_open_session(actor, capability: str, session_id: int) -> TreatmentSession:
+    """The actor's own open session, locked: voiding it waits for this change, and this
+    change for voiding."""
     ensure_can(actor, capability)
-    session = db.session.get(TreatmentSession, session_id)
-    if session is None:
-        raise InvalidInput("No such session.")
+    session = reread(TreatmentSession, session_id, "No such session.", lock=True)
+    if session.status == VOIDED:
+        raise RecordLocked("This session was voided: open a new session instead.")
     if session.status != OPEN:
         raise RecordLocked()
     ensure_can(actor, capability, session)
