@@ -1,6 +1,7 @@
 """Voiding a session opened by mistake (D4.5): kept, marked, audited, and counted for nothing."""
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import select
@@ -8,13 +9,14 @@ from sqlalchemy import select
 from compliance.clock import utcnow
 from compliance.errors import InvalidInput, NotPermitted, NotVoidable, RecordLocked
 from compliance.extensions import db
-from compliance.models import TreatmentSession
+from compliance.models import TreatmentSession, User
 from compliance.rules.flags import EXCEPTION_LABELS, FLAG_LABELS
 from compliance.services import follow_ups, treatment, treatment_queries
 from compliance.services.reports import dashboard, exceptions
 from compliance.services.reports.common import Filters, Listing
 from compliance.services.voiding import void_session
 from tests.audit_helpers import changes, events
+from tests.concurrency import at_once
 from tests.factories import PASSWORD
 from tests.treatment_helpers import days_ago, inject, open_session, treatment_state
 
@@ -141,3 +143,34 @@ def test_a_voided_session_is_neither_due_nor_unsigned_nor_flagged(clinic):
     assert treatment_queries.open_sessions(clinic["nurse"].id) == []
     due = treatment_queries.due_patients(days_ago(0))
     assert [(d.patient.id, d.last_session) for d in due] == [(clinic["patient"].id, None)]
+
+
+def _void_when_ready(nurse_id, session_id, ready):
+    nurse = db.session.get(User, nurse_id)
+    ready()
+    void_session(nurse, session_id, REASON)
+    return "voided"
+
+
+def _inject_when_ready(nurse_id, session_id, batch_id, ready):
+    nurse = db.session.get(User, nurse_id)
+    ready()
+    treatment.record_injection(nurse, session_id, treatment.NewInjection(
+        batch_id, 500, "left calf", 2))
+    return "injected"
+
+
+def test_a_session_voided_and_injected_at_once_is_one_or_the_other(app, clinic):
+    """The session row is locked by both: whichever comes second finds the first's work."""
+    session, nurse_id = opened(clinic), clinic["nurse"].id
+    outcomes = at_once(app, [partial(_void_when_ready, nurse_id, session.id),
+                             partial(_inject_when_ready, nurse_id, session.id,
+                                     clinic["batch"].id)])
+    db.session.rollback()
+    refusals = {"voided": "RecordLocked('This session was voided: open a new session",
+                "injected": "NotVoidable('A session with injections cannot be voided"}
+    done = [outcome for outcome in outcomes if outcome in refusals]
+    assert len(done) == 1 and len(outcomes) == 2, outcomes
+    assert next(o for o in outcomes if o not in refusals).startswith(refusals[done[0]])
+    session = db.session.get(TreatmentSession, session.id)
+    assert (session.status, len(session.injections)) in {("voided", 0), ("open", 1)}
