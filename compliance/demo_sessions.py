@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from compliance.clock import local_today
-from compliance.services import follow_ups, stock_queries, treatment
+from compliance.services import follow_ups, stock_queries, treatment, voiding
 
 PASSWORDS = {"dr.patel@demo.clinic": "Sclero-Doctor-Demo-2026",
              "nurse.jones@demo.clinic": "Sclero-Nurse-Demo-2026"}
@@ -21,6 +21,7 @@ class DemoSession:
     volumes_ul: tuple[int, ...]
     areas: tuple[str, ...] = ("left calf", "right calf")
     sign: bool = True
+    void: str | None = None  # voided before any injection, for this reason
 
 
 SESSIONS = (
@@ -31,6 +32,8 @@ SESSIONS = (
     DemoSession("Priya Shah", 49, DOCTOR, (1_300, 900), ("left thigh (back)",)),
     DemoSession("Priya Shah", 14, DOCTOR, (800,), ("left knee",)),
     DemoSession("Margaret Hughes", 60, NURSE, (1_000, 1_000), ("right shin", "right ankle")),
+    DemoSession("Margaret Hughes", 0, NURSE, (), ("right shin",), sign=False,
+                void="Opened under the wrong patient: Fiona Walsh was in the chair."),
     DemoSession("Fiona Walsh", 0, DOCTOR, (1_400, 900, 700), ("left calf", "left shin")),
 )
 
@@ -45,6 +48,8 @@ def _record(users: dict, prescriptions: dict, demo: DemoSession):
     for volume, site in zip(demo.volumes_ul, demo.areas * 3, strict=False):
         treatment.record_injection(prescriber, session.id, treatment.NewInjection(
             batch.id, volume, site, 4))
+    if demo.void:
+        voiding.void_session(prescriber, session.id, demo.void)
     if demo.sign:
         treatment.sign_session(prescriber, session.id, PASSWORDS[demo.by])
     return session

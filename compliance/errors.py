@@ -145,8 +145,18 @@ class SessionNotAuthorised(ComplianceRefusal):
     rule = "D4.4 sessions authorised"
 
 
+class CourseInProgress(ComplianceRefusal):
+    rule = "D4.4 one course at a time"
+
+
 class TooSoon(ComplianceRefusal):
     rule = f"D4.5 {MIN_DAYS_BETWEEN_SESSIONS} days between sessions"
+
+
+class NotVoidable(ComplianceRefusal):
+    """D4.5: only a session with no injection recorded, not even a reversed one, is voided."""
+
+    rule = "D4.5 voided before any injection"
 
 
 class VolumeAboveMaximum(ComplianceRefusal):

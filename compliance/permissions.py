@@ -71,6 +71,8 @@ CAPABILITIES: dict[str, Capability] = {
     "record_injection": _own(PRESCRIBER),
     "sign_session": _own(PRESCRIBER),
     "add_addendum": _own(PRESCRIBER),
+    # A session opened by mistake, before any injection (D4.5).
+    "void_session": _own(PRESCRIBER),
     "write_prescription": _doctor(),
     "sign_prescription": _doctor(own_records_only=True),
     "view_patients": _any(PRESCRIBER, MANAGER, INSPECTOR),

@@ -14,6 +14,8 @@ AFTER_EFFECTS = ("restlessness/swelling", "blistering", "pigmentation (dark frec
 SEVERITIES = ("mild", "moderate", "severe")
 DRAFT, SIGNED, CANCELLED = "draft", "signed", "cancelled"
 OPEN = "open"
+# A session opened by mistake and voided before any injection: kept, counted for nothing.
+VOIDED = "voided"
 
 
 class Prescription(db.Model):
@@ -73,10 +75,14 @@ class TreatmentSession(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=OPEN)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
     patient = relationship("Patient")
     prescription = relationship("Prescription")
-    prescriber = relationship("User")
+    prescriber = relationship("User", foreign_keys=[prescriber_id])
+    voided_by = relationship("User", foreign_keys=[voided_by_id])
     injections: Mapped[list["Injection"]] = relationship(back_populates="session",
                                                          order_by="Injection.id")
     flags: Mapped[list["SessionFlag"]] = relationship(back_populates="session",

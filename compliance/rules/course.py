@@ -2,8 +2,19 @@
 
 from datetime import date
 
-from compliance.errors import SessionNotAuthorised, TooSoon
-from compliance.rules.facts import CourseFacts, PrescriptionFacts
+from compliance.errors import (
+    CourseInProgress,
+    NotVoidable,
+    RecordLocked,
+    SessionNotAuthorised,
+    TooSoon,
+)
+from compliance.rules.facts import (
+    CourseFacts,
+    OtherCourseFacts,
+    PrescriptionFacts,
+    SessionStateFacts,
+)
 from compliance.rules.grounds import check_grounds
 from compliance.rules.limits import MAX_SESSIONS_PER_COURSE, MIN_DAYS_BETWEEN_SESSIONS
 
@@ -25,6 +36,37 @@ def check_session_number(prescription: PrescriptionFacts, number: int) -> None:
                                    f"sessions; this would be session {number}.")
 
 
+def sessions_left(prescription: PrescriptionFacts, sessions_recorded: int) -> int:
+    """Sessions a course under `prescription` may still have."""
+    return max(min(prescription.sessions_authorised, MAX_SESSIONS_PER_COURSE)
+               - sessions_recorded, 0)
+
+
+def _in_progress(other: OtherCourseFacts, valid_from: date, valid_until: date,
+                 today: date) -> bool:
+    """`other` is signed and still valid while the new prescription would be, from today on,
+    with sessions left in its course."""
+    rx = other.prescription
+    return (rx.signed_by_doctor and sessions_left(rx, other.sessions_recorded) > 0
+            and rx.valid_from <= valid_until and rx.valid_until >= max(valid_from, today))
+
+
+def check_no_course_in_progress(others: tuple[OtherCourseFacts, ...], valid_from: date,
+                                valid_until: date, today: date) -> None:
+    """Rule 4 when prescribing: no new course for a patient and product while another
+    prescription for them is still valid with sessions left; that one is cancelled or
+    replaced (a replacement continues its course)."""
+    for other in others:
+        if _in_progress(other, valid_from, valid_until, today):
+            rx, left = other.prescription, sessions_left(other.prescription,
+                                                         other.sessions_recorded)
+            raise CourseInProgress(
+                f"{rx.reference} for {rx.product_name} is still valid, until "
+                f"{rx.valid_until:%d %b %Y}, with {left} session{'s' if left != 1 else ''} "
+                "left: cancel it (with a reason) or replace it instead of writing a new "
+                "prescription.", field="product_id")
+
+
 def far_enough_apart(gap_days: int) -> bool:
     """Rule 5's test: sessions this many days apart may both be given."""
     return gap_days >= MIN_DAYS_BETWEEN_SESSIONS
@@ -35,21 +77,56 @@ def is_due(last_session_on: date | None, on: date) -> bool:
     return last_session_on is None or far_enough_apart((on - last_session_on).days)
 
 
-def check_interval(previous_session_on: date | None, on: date) -> int | None:
-    """Rule 5: the minimum interval since the patient's previous session, under any prescription.
-    Returns the gap in days (None for a first session), for flagging long gaps."""
-    if previous_session_on is None:
-        return None
-    gap = (on - previous_session_on).days
-    if not far_enough_apart(gap):
-        raise TooSoon(f"The previous session was on {previous_session_on:%d %b %Y}, {gap} days "
-                      f"before; sessions must be at least {MIN_DAYS_BETWEEN_SESSIONS} days "
-                      "apart.", field="session_date")
-    return gap
+def _too_soon_before(previous_session_on: date, gap: int) -> TooSoon:
+    return TooSoon(f"The previous session was on {previous_session_on:%d %b %Y}, {gap} days "
+                   f"before; sessions must be at least {MIN_DAYS_BETWEEN_SESSIONS} days apart.",
+                   field="session_date")
+
+
+def _too_soon_after(next_session_on: date, gap: int) -> TooSoon:
+    return TooSoon(f"The next session was on {next_session_on:%d %b %Y}, {gap} days after; "
+                   f"sessions must be at least {MIN_DAYS_BETWEEN_SESSIONS} days apart.",
+                   field="session_date")
+
+
+def _days_between(earlier: date | None, later: date | None) -> int | None:
+    return (later - earlier).days if earlier is not None and later is not None else None
+
+
+def check_interval(previous_session_on: date | None, on: date,
+                   next_session_on: date | None = None) -> int | None:
+    """Rule 5: at least the minimum interval between `on` and the patient's sessions on either
+    side of it, under any prescription; when both are too close, the nearer one is named.
+    Returns the gap in days since the previous one (None for a first session), for flagging
+    long gaps."""
+    before = _days_between(previous_session_on, on)
+    after = _days_between(on, next_session_on)
+    too_soon = [(gap, side) for side, gap in enumerate((before, after))
+                if gap is not None and not far_enough_apart(gap)]
+    if too_soon:
+        gap, side = min(too_soon)  # on a tie, the session before
+        raise (_too_soon_before(previous_session_on, gap) if side == 0
+               else _too_soon_after(next_session_on, gap))
+    return before
 
 
 def check_course(course: CourseFacts) -> int | None:
     """Rules 2 to 5 for the next session of a course; returns the gap since the previous one."""
     prescription = check_grounds(course.grounds)
     check_session_number(prescription, course.sessions_recorded + 1)
-    return check_interval(course.previous_session_on, course.grounds.on)
+    return check_interval(course.previous_session_on, course.grounds.on, course.next_session_on)
+
+
+def check_voidable(session: SessionStateFacts) -> None:
+    """Rules 4 and 5 leave out a session voided before any injection: only an open session
+    with no injection on record, not even a reversed one, may be voided."""
+    if session.voided:
+        raise RecordLocked("This session is already voided.")
+    if session.signed:
+        raise RecordLocked("A signed session is locked and cannot be voided: add an addendum "
+                           "instead.")
+    if session.injections_recorded:
+        count = session.injections_recorded
+        raise NotVoidable(f"A session with injections cannot be voided: this one has {count} "
+                          f"injection{'s' if count != 1 else ''} on record (a reversed injection "
+                          "stays on record). Sign it off with a note instead.")

@@ -55,11 +55,31 @@ class Grounds:
 
 @dataclass(frozen=True)
 class CourseFacts:
-    """Rules 2 to 5 for a new session: its grounds, the course so far, the last session."""
+    """Rules 2 to 5 for a new session: its grounds, the course so far, and the patient's
+    sessions nearest to it on either side (a back-dated session has one after it)."""
 
     grounds: Grounds
-    sessions_recorded: int  # sessions already under the prescription
+    sessions_recorded: int  # sessions already in the course
     previous_session_on: date | None  # the patient's latest session on or before `on`
+    next_session_on: date | None  # the patient's earliest session after `on`
+
+
+@dataclass(frozen=True)
+class SessionStateFacts:
+    """A treatment session as voiding sees it."""
+
+    signed: bool
+    voided: bool
+    injections_recorded: int  # reversed ones too: a reversal keeps the injection on record
+
+
+@dataclass(frozen=True)
+class OtherCourseFacts:
+    """Another signed prescription of the patient for the product, outside the course being
+    prescribed, and the sessions its own course has had."""
+
+    prescription: PrescriptionFacts
+    sessions_recorded: int
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ _NOT_THEIRS = {
     "record_injection": "Only the session's administering prescriber records its injections.",
     "sign_session": "Only the session's administering prescriber records its injections.",
     "add_addendum": "Only the session's administering prescriber adds addenda to it.",
+    "void_session": "Only the session's administering prescriber may void it.",
     "sign_prescription": "Only the doctor who wrote this draft may change or sign it.",
     "correct_consultation": "Only the prescriber who held the consultation may correct it.",
 }

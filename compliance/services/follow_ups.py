@@ -7,7 +7,7 @@ from compliance.clock import local_today
 from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.models import FollowUp, TreatmentSession
-from compliance.models.treatment import AFTER_EFFECTS, SEVERITIES
+from compliance.models.treatment import AFTER_EFFECTS, SEVERITIES, VOIDED
 from compliance.services import ensure_can
 from compliance.services.unit_of_work import unit_of_work
 
@@ -22,9 +22,17 @@ class FollowUpNote:
     notes: str | None
 
 
-def _check(session: TreatmentSession | None, note: FollowUpNote) -> None:
+def _followed_up(session_id: int) -> TreatmentSession:
+    session = db.session.get(TreatmentSession, session_id, populate_existing=True)
     if session is None:
         raise InvalidInput("No such session.")
+    if session.status == VOIDED:
+        raise InvalidInput("This session was voided before any injection: there is nothing "
+                           "to follow up.")
+    return session
+
+
+def _check(session: TreatmentSession, note: FollowUpNote) -> None:
     if note.seen_on < session.session_date or note.seen_on > local_today():
         raise InvalidInput("The follow-up date must be between the session and today.",
                            field="seen_on")
@@ -43,7 +51,7 @@ def _check(session: TreatmentSession | None, note: FollowUpNote) -> None:
 def record_follow_up(actor, session_id: int, note: FollowUpNote) -> FollowUp:
     """Record what was seen after a session; complications feed the exceptions report."""
     ensure_can(actor, "record_follow_up")
-    session = db.session.get(TreatmentSession, session_id, populate_existing=True)
+    session = _followed_up(session_id)
     _check(session, note)
     follow_up = FollowUp(session_id=session.id, seen_on=note.seen_on,
                          effects=";".join(note.effects), complication=note.complication,

@@ -10,6 +10,7 @@ from compliance.clock import to_local
 from compliance.extensions import db
 from compliance.models import Patient, TreatmentSession
 from compliance.models.patient import FACE_TO_FACE
+from compliance.models.treatment import SIGNED, VOIDED
 from compliance.services.clinical import consents_of, consultations_of
 from compliance.services.prescriptions import prescriptions_of
 from compliance.services.screening import present_in, screenings_of
@@ -88,14 +89,18 @@ def _prescription_items(patient: Patient) -> list[TimelineItem]:
     return items
 
 
+_SESSION_TONES = {SIGNED: "ok", VOIDED: "bad"}
+
+
 def _session_items(patient: Patient) -> list[TimelineItem]:
     sessions = db.session.scalars(select(TreatmentSession)
                                   .where(TreatmentSession.patient_id == patient.id))
     return [TimelineItem(
         s.session_date, "Treatment session", f"Session {s.session_number}: "
         f"{', '.join(s.areas)}", f"By {s.prescriber.full_name}, under "
-        f"{s.prescription.reference}.", s.status.capitalize(),
-        "ok" if s.status == "signed" else "warn", "treatment.show_session",
+        f"{s.prescription.reference}."
+        + (f" Voided: {s.void_reason}" if s.status == VOIDED else ""), s.status.capitalize(),
+        _SESSION_TONES.get(s.status, "warn"), "treatment.show_session",
         {"session_id": s.id}) for s in sessions]
 
 

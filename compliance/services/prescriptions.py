@@ -20,7 +20,7 @@ from compliance.extensions import db
 from compliance.models import Consultation, Patient, Prescription, Product
 from compliance.models.patient import FACE_TO_FACE
 from compliance.models.treatment import CANCELLED, DRAFT, SIGNED
-from compliance.rules.course import check_sessions_authorised
+from compliance.rules.course import check_no_course_in_progress, check_sessions_authorised
 from compliance.rules.grounds import check_screened_clear
 from compliance.services import ensure_can, reread, rule_facts
 from compliance.services.audit import give_reason
@@ -92,13 +92,19 @@ def _check_validity(details: PrescriptionDetails, consultation: Consultation) ->
                               field="valid_until")
 
 
-def check(patient: Patient, details: PrescriptionDetails) -> None:
-    """Every rule a prescription must meet when written and again when signed."""
+def check(patient: Patient, details: PrescriptionDetails, course_of: int | None = None) -> None:
+    """Every rule a prescription must meet when written and again when signed. `course_of`
+    is a prescription of the course it belongs to: itself once written, or the one it
+    replaces (None for a new course)."""
     product = _product(details.product_id)
     consultation = _consultation(patient, details.consultation_id)
     check_screened_clear(rule_facts.screening_facts(patient.id, local_today()))
     _check_amounts(details, product)
     _check_validity(details, consultation)
+    check_no_course_in_progress(
+        rule_facts.other_courses(patient.id, product.id,
+                                 rule_facts.course_prescription_ids(course_of)),
+        details.valid_from, details.valid_until, local_today())
     details.directions = (details.directions or "").strip() or None
 
 
@@ -114,7 +120,7 @@ def ensure_draft_of(actor, prescription: Prescription) -> None:
 
 def _write(actor, patient: Patient, details: PrescriptionDetails,
            replaces_id: int | None = None) -> Prescription:
-    check(patient, details)
+    check(patient, details, course_of=replaces_id)
     prescription = Prescription(patient_id=patient.id, prescriber_id=actor.id, status=DRAFT,
                                 replaces_id=replaces_id, **vars(details))
     db.session.add(prescription)
@@ -139,7 +145,7 @@ def update_draft(actor, prescription_id: int, details: PrescriptionDetails) -> P
     ensure_can(actor, "sign_prescription")
     prescription = _locked(prescription_id)
     ensure_draft_of(actor, prescription)
-    check(prescription.patient, details)
+    check(prescription.patient, details, course_of=prescription.id)
     for name, value in vars(details).items():
         setattr(prescription, name, value)
     return prescription
@@ -158,7 +164,9 @@ def sign_prescription(actor, prescription_id: int, password: str) -> Prescriptio
     ensure_can(actor, "sign_prescription")
     prescription = _locked(prescription_id)
     ensure_draft_of(actor, prescription)
-    check(prescription.patient, PrescriptionDetails.of(prescription))
+    # The patient is locked so that two new courses for them cannot be signed at once.
+    patient = reread(Patient, prescription.patient_id, "No such patient.", lock=True)
+    check(patient, PrescriptionDetails.of(prescription), course_of=prescription.id)
     sign(prescription, actor, password, "prescribed")
     prescription.status, prescription.signed_at = SIGNED, utcnow()
     if prescription.replaces_id is not None:

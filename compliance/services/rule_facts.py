@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from compliance.clock import end_of_local_day, local_today, utcnow
 from compliance.extensions import db
 from compliance.models import Consent, Contraindication, Patient, Prescription, TreatmentSession
 from compliance.models.stock import Product
-from compliance.models.treatment import SIGNED
+from compliance.models.treatment import SIGNED, VOIDED
 from compliance.permissions import has_profession_for
 from compliance.rules.facts import (
     ConsentFacts,
@@ -16,6 +16,7 @@ from compliance.rules.facts import (
     CourseFacts,
     EntryTiming,
     Grounds,
+    OtherCourseFacts,
     PatientFacts,
     PrescriptionFacts,
     ScreeningFacts,
@@ -83,20 +84,65 @@ def grounds(patient_id: int, prescription: Prescription | None, on: date) -> Gro
                    consents=consent_facts(patient_id))
 
 
-def _sessions_recorded(prescription: Prescription | None) -> int:
-    if prescription is None:
+def course_prescription_ids(prescription_id: int | None) -> set[int]:
+    """The prescriptions of one course (D4.4): `prescription_id`, the prescriptions it
+    replaces and those that replace it, followed both ways to the ends of the chain."""
+    found = {prescription_id} if prescription_id else set()
+    frontier = set(found)
+    while frontier:
+        linked = db.session.execute(select(Prescription.id, Prescription.replaces_id).where(
+            or_(Prescription.id.in_(frontier), Prescription.replaces_id.in_(frontier))))
+        frontier = {pid for row in linked for pid in row if pid is not None} - found
+        found |= frontier
+    return found
+
+
+# A voided session counts for neither the course nor the interval (D4.5).
+COUNTED = TreatmentSession.status != VOIDED
+
+
+def sessions_in_course(prescription_ids: set[int]) -> int:
+    """Sessions recorded under any prescription of a course, voided ones left out."""
+    if not prescription_ids:
         return 0
     return db.session.scalar(select(func.count()).select_from(TreatmentSession)
-                             .where(TreatmentSession.prescription_id == prescription.id))
+                             .where(TreatmentSession.prescription_id.in_(prescription_ids),
+                                    COUNTED))
+
+
+def _sessions_recorded(prescription: Prescription | None) -> int:
+    return sessions_in_course(course_prescription_ids(prescription.id if prescription else None))
+
+
+def other_courses(patient_id: int, product_id: int,
+                  course_ids: set[int]) -> tuple[OtherCourseFacts, ...]:
+    """The patient's signed prescriptions for the product outside the course `course_ids`
+    (the one being prescribed), each with the sessions of its own course."""
+    others = db.session.scalars(select(Prescription).where(
+        Prescription.patient_id == patient_id, Prescription.product_id == product_id,
+        Prescription.status == SIGNED, Prescription.id.not_in(course_ids))
+        .order_by(Prescription.id))
+    return tuple(OtherCourseFacts(prescription_facts(rx),
+                                  sessions_in_course(course_prescription_ids(rx.id)))
+                 for rx in others)
+
+
+def _nearest_session_on(patient_id: int, on: date, *, later: bool) -> date | None:
+    """The date of the patient's session nearest to `on`, voided ones left out: the latest
+    on or before it, or with `later` the earliest after it (a session recorded back-dated
+    has later ones)."""
+    date_column = TreatmentSession.session_date
+    nearest, side = ((func.min(date_column), date_column > on) if later
+                     else (func.max(date_column), date_column <= on))
+    return db.session.scalar(select(nearest).where(TreatmentSession.patient_id == patient_id,
+                                                   side, COUNTED))
 
 
 def course(patient_id: int, prescription: Prescription | None, on: date) -> CourseFacts:
     """Rules 2 to 5's facts for a new session of the patient under `prescription` on `on`."""
-    previous_on = db.session.scalar(
-        select(func.max(TreatmentSession.session_date))
-        .where(TreatmentSession.patient_id == patient_id, TreatmentSession.session_date <= on))
     return CourseFacts(grounds(patient_id, prescription, on), _sessions_recorded(prescription),
-                       previous_on)
+                       _nearest_session_on(patient_id, on, later=False),
+                       _nearest_session_on(patient_id, on, later=True))
 
 
 def volume_facts(prescription: Prescription, product: Product, used_ul: int = 0) -> VolumeFacts:

@@ -21,7 +21,7 @@ from compliance.models import (
     TreatmentSession,
 )
 from compliance.models.stock import ADMINISTRATION, WASTE
-from compliance.models.treatment import OPEN, SIGNED
+from compliance.models.treatment import OPEN, SIGNED, VOIDED
 from compliance.rules import flags
 from compliance.rules.course import check_course
 from compliance.rules.grounds import check_grounds
@@ -77,9 +77,12 @@ def open_session(actor, new: NewSession) -> TreatmentSession:
 
 
 def _own_open_session(actor, capability: str, session_id: int) -> TreatmentSession:
+    """The actor's own open session, locked: voiding it waits for this change, and this
+    change for voiding."""
     ensure_can(actor, capability)
-    # Locked: injections into one session are checked against its total one at a time.
     session = reread(TreatmentSession, session_id, "No such session.", lock=True)
+    if session.status == VOIDED:
+        raise RecordLocked("This session was voided: open a new session instead.")
     if session.status != OPEN:
         raise RecordLocked()
     ensure_can(actor, capability, session)

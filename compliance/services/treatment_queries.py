@@ -54,10 +54,11 @@ class DuePatient:
 
 
 def due_patients(on: date) -> list[DuePatient]:
-    """Patients with a prescription in force whose last session is far enough back (rule 5)."""
+    """Patients with a prescription in force whose last session (not voided) is far enough
+    back (rule 5)."""
     last = (select(TreatmentSession.patient_id,
                    func.max(TreatmentSession.session_date).label("last"))
-            .group_by(TreatmentSession.patient_id).subquery())
+            .where(rule_facts.COUNTED).group_by(TreatmentSession.patient_id).subquery())
     rows = db.session.execute(
         select(Prescription, last.c.last).join(Prescription.patient)
         .outerjoin(last, last.c.patient_id == Prescription.patient_id)

@@ -47,6 +47,13 @@ class ReverseInjectionForm(FlaskForm):
                            validators=[DataRequired(), Length(max=500)])
 
 
+class VoidSessionForm(FlaskForm):
+    reason = TextAreaField("Why is this session being voided?",
+                           validators=[DataRequired("Give the reason for voiding this session."),
+                                       Length(max=500)],
+                           description="For example: opened for the wrong patient.")
+
+
 class SignForm(FlaskForm):
     password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)])
 

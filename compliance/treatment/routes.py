@@ -9,7 +9,7 @@ from compliance.extensions import db
 from compliance.forms import options
 from compliance.models import Injection, Patient, TreatmentSession
 from compliance.permissions import requires
-from compliance.services import stock_queries, treatment, treatment_queries
+from compliance.services import stock_queries, treatment, treatment_queries, voiding
 from compliance.services.gs1 import read_pack_code
 from compliance.services.products import ml_to_ul
 from compliance.services.signatures import signatures_of
@@ -20,6 +20,7 @@ from compliance.treatment.forms import (
     ReverseInjectionForm,
     SessionForm,
     SignForm,
+    VoidSessionForm,
 )
 from compliance.views import run_form
 
@@ -82,7 +83,7 @@ def _render_session(session: TreatmentSession, **bound):
     picture = treatment_queries.session_picture(session)
     forms = {"injection_form": _injection_form(session, picture, bound.pop("injection_form", None)),
              "reverse_form": ReverseInjectionForm(prefix="rev"), "sign_form": SignForm(),
-             "addendum_form": AddendumForm(prefix="add")}
+             "addendum_form": AddendumForm(prefix="add"), "void_form": VoidSessionForm()}
     forms.update(bound)
     return render_template("treatment/session.html", picture=picture, session=session,
                            signatures=signatures_of(session),
@@ -144,6 +145,19 @@ def sign(session_id: int):
         success="Session signed and locked. Opened ampoules' remainders recorded as waste.",
         to=_shown(session),
     ) or _render_session(session, sign_form=form)
+
+
+@bp.route("/sessions/<int:session_id>/void", methods=["POST"])
+@requires("void_session")
+def void_session(session_id: int):
+    session = db.get_or_404(TreatmentSession, session_id)
+    form = VoidSessionForm()
+    return run_form(
+        form, lambda: voiding.void_session(current_user, session.id, form.reason.data),
+        success=lambda voided: f"Session {voided.session_number} voided: it counts for neither "
+                               "the course nor the interval between sessions.",
+        to=_shown(session),
+    ) or _render_session(session, void_form=form)
 
 
 @bp.route("/sessions/<int:session_id>/addenda", methods=["POST"])

@@ -123,6 +123,17 @@ def test_rule_5_fewer_than_28_days_since_the_previous_session(client, login, cli
                  "21 days before; sessions must be at least 28 days apart", "Keep this note")
 
 
+def test_rule_5_a_back_dated_session_too_close_to_a_later_one(client, login, clinic):
+    open_session(clinic["nurse"], clinic["patient"], clinic["prescription"], days_ago(79))
+    open_session(clinic["nurse"], clinic["patient"], clinic["prescription"], days_ago(30))
+    login(clinic["nurse"])
+    body = refused_page(client, new_session_url(clinic["patient"]),
+                        session_form(clinic["prescription"], days_ago(49)),
+                        "19 days after; sessions must be at least 28 days apart",
+                        days_ago(49).isoformat())
+    assert "Keep this note" in body
+
+
 def test_rule_6_volume_above_the_maximum_per_session(client, login, clinic):
     session = open_session(clinic["nurse"], clinic["patient"], clinic["prescription"],
                            days_ago(0))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from compliance.clock import local_today
 from compliance.extensions import db
-from compliance.models import InjectionReversal, SessionAddendum
+from compliance.models import InjectionReversal, SessionAddendum, TreatmentSession
 from tests.conftest import sign_in
 from tests.factories import (
     PASSWORD,
@@ -33,20 +33,22 @@ ADDENDUM_NOT_YOURS = "Only the session&#39;s administering prescriber adds adden
 
 @pytest.fixture
 def records(users):
-    """The nurse's open and signed sessions; the doctor's draft and the consultation under it;
-    `colleague`, a second doctor."""
+    """The nurse's open, empty (no injection yet) and signed sessions; the doctor's draft
+    and the consultation under it; `colleague`, a second doctor."""
     product = make_product()
     batch = receive_batch(users["manager"], product)
     _patient, prescription = ready_patient(users, product)
     open_session = make_session(prescription, users["nurse"], local_today(), [(batch, 1_000)],
                                 signed=False)
+    empty_session = make_session(prescription, users["nurse"], local_today(), signed=False)
     signed_session = make_session(prescription, users["nurse"], days_ago(60), [(batch, 1_000)])
     patient = make_patient()
     make_screening(patient, users["doctor"], on=days_ago(250))
     consultation = make_consultation(patient, users["doctor"], days_ago(250))
     draft = make_prescription(patient, product, users["doctor"], consultation, signed=False)
     return {**users, "colleague": make_user("doctor"), "batch": batch, "open": open_session,
-            "signed": signed_session, "draft": draft, "consultation": consultation}
+            "empty": empty_session, "signed": signed_session, "draft": draft,
+            "consultation": consultation}
 
 
 def _consultation_form(reason: str) -> dict:
@@ -69,6 +71,8 @@ ACTS = {
                                      "/reverse", {"rev-reason": "Wrong batch"}),
     "sign session": lambda r: Act("POST", f"/treatment/sessions/{r['open'].id}/sign",
                                   {"password": PASSWORD}),
+    "void": lambda r: Act("POST", f"/treatment/sessions/{r['empty'].id}/void",
+                          {"reason": "Opened for the wrong patient"}),
     "addendum": lambda r: Act("POST", f"/treatment/sessions/{r['signed'].id}/addenda",
                               {"add-text": "Seen again", "add-reason": "Follow-up call"}),
     "edit draft": lambda r: Act("GET", f"/patients/prescriptions/{r['draft'].id}/edit", {}),
@@ -90,6 +94,9 @@ EXPECTED = {
     ("reverse", "nurse"): (302, "Injection reversed", True),
     ("sign session", "doctor"): (200, SESSION_NOT_YOURS, False),
     ("sign session", "nurse"): (302, "Session signed and locked.", True),
+    ("void", "doctor"): (200, "Only the session&#39;s administering prescriber may void it.",
+                         False),
+    ("void", "nurse"): (302, "voided: it counts for neither the course", True),
     # D1: addenda too are the session's own prescriber's (issue 12, item 11).
     ("addendum", "doctor"): (200, ADDENDUM_NOT_YOURS, False),
     ("addendum", "nurse"): (302, "Addendum added.", True),
@@ -109,7 +116,9 @@ def written(records) -> tuple:
     db.session.expire_all()
     counts = tuple(db.session.scalar(select(func.count()).select_from(model))
                    for model in (InjectionReversal, SessionAddendum))
-    return (treatment_state(), counts, records["draft"].status,
+    voided = db.session.scalar(select(func.count()).select_from(TreatmentSession)
+                               .where(TreatmentSession.status == "voided"))
+    return (treatment_state(), counts, voided, records["draft"].status,
             records["consultation"].findings)
 
 
@@ -128,10 +137,14 @@ def test_only_the_owner_changes_a_record(app, records, act, who):
 
 # page, who reads it: what it offers them, and what it does not.
 PAGES = {
-    ("open session", "nurse"): ({"Record injection", "Sign off session", "Reverse"}, set()),
+    ("open session", "nurse"): ({"Record injection", "Sign off session", "Reverse"},
+                                {"Void session"}),
     ("open session", "doctor"): (set(), {"Record injection", "Sign off session", "Reverse"}),
     ("signed session", "nurse"): ({"Add addendum"}, set()),
     ("signed session", "doctor"): (set(), {"Add addendum"}),
+    # Only a session with no injection may be voided, and only by its own prescriber.
+    ("empty session", "nurse"): ({"Void session", "Sign off session"}, set()),
+    ("empty session", "doctor"): (set(), {"Void session", "Sign off session"}),
     ("draft", "doctor"): ({"Sign prescription", "Change the draft", "Cancel prescription"},
                           set()),
     ("draft", "colleague"): ({"Cancel prescription"}, {"Sign prescription", "Change the draft"}),
@@ -141,6 +154,7 @@ PAGES = {
 PAGE_URLS = {
     "open session": lambda r: f"/treatment/sessions/{r['open'].id}",
     "signed session": lambda r: f"/treatment/sessions/{r['signed'].id}",
+    "empty session": lambda r: f"/treatment/sessions/{r['empty'].id}",
     "draft": lambda r: f"/patients/prescriptions/{r['draft'].id}",
     "consultation": lambda r: f"/patients/consultations/{r['consultation'].id}",
 }

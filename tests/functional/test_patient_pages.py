@@ -290,3 +290,20 @@ def test_an_inspector_follows_a_prescription_to_its_audit_history(client, users,
     assert f'href="/audit/records/prescriptions/{rx.id}"' in body
     assert "Sign prescription" not in body and "Cancel prescription" not in body
     assert client.get(f"/audit/records/prescriptions/{rx.id}").status_code == 200
+
+
+def test_a_second_course_is_refused_beside_the_product_with_the_input_kept(client, users, login,
+                                                                           ready):
+    patient, consultation, product = ready
+    rx = make_prescription(patient, product, users["doctor"], consultation)
+    login(users["doctor"])
+    before = records_state()
+    body = client.post(f"/patients/{patient.id}/prescriptions/new",
+                       data=rx_form(product, consultation, directions="Second course?")
+                       ).get_data(as_text=True)
+    assert (f"{rx.reference} for {product.name} is still valid, until "
+            f"{rx.valid_until:%d %b %Y}, with 6 sessions left: cancel it (with a reason) or "
+            "replace it instead of writing a new prescription.") in body
+    assert body.count("still valid, until") == 2  # flashed, and beside the product field
+    assert "Second course?" in body
+    assert records_state() == before

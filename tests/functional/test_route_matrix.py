@@ -100,6 +100,7 @@ EXPECTED = {
     ("treatment.show_session", "GET"):               (LOGIN, 200, 200, 200, 200),
     ("treatment.sign", "POST"):                      (LOGIN, 200, 200, 403, 403),
     ("treatment.today", "GET"):                      (LOGIN, 200, 200, 403, 403),
+    ("treatment.void_session", "POST"):              (LOGIN, 200, 200, 403, 403),
     ("users.index", "GET"):                          (LOGIN, 403, 403, 200, 403),
     ("users.new", "GET"):                            (LOGIN, 403, 403, 200, 403),
     ("users.new", "POST"):                           (LOGIN, 403, 403, 200, 403),

@@ -49,6 +49,29 @@ def test_three_weeks_is_refused_and_seven_weeks_is_recorded_but_flagged(clinic):
     assert "49 days" in next(f.detail for f in late.flags if f.code == "gap_over_6_weeks")
 
 
+def test_a_back_dated_session_is_refused_when_a_later_session_is_too_close(clinic):
+    """Sessions on "1 June" and "20 July", then one back-dated to "1 July": refused."""
+    full_session(clinic, days_ago(79))
+    later = full_session(clinic, days_ago(30))
+    before = treatment_state()
+    with pytest.raises(TooSoon) as refused:
+        open_session(clinic["nurse"], clinic["patient"], clinic["prescription"], days_ago(49))
+    assert refused.value.message == (f"The next session was on {later.session_date:%d %b %Y}, "
+                                     "19 days after; sessions must be at least 28 days apart.")
+    assert treatment_state() == before
+    assert events(action="refused")[-1].rule == "D4.5 28 days between sessions"
+
+
+def test_a_back_dated_session_far_enough_from_both_sides_is_numbered_by_count(clinic):
+    """Signed sessions are locked, so a back-dated session is not slotted in between them:
+    it takes the next number of the course, and the course counts it."""
+    first = full_session(clinic, days_ago(120))
+    second = full_session(clinic, days_ago(30))
+    between = open_session(clinic["nurse"], clinic["patient"], clinic["prescription"],
+                           days_ago(75))
+    assert (first.session_number, second.session_number, between.session_number) == (1, 2, 3)
+
+
 def test_a_session_recorded_days_later_is_flagged_as_a_late_entry(clinic):
     session = open_session(clinic["nurse"], clinic["patient"], clinic["prescription"],
                            days_ago(3))

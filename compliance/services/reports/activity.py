@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from compliance.extensions import db
 from compliance.models import Injection, InjectionReversal, TreatmentSession, User
+from compliance.models.treatment import VOIDED
 from compliance.services.reports.common import (
     Filters,
     Listing,
@@ -48,10 +49,12 @@ def _narrow(query, filters: Filters):
 
 
 def rows_by_month(filters: Filters) -> list[ActivityRow]:
-    """One row per prescriber per month: grouped by day in SQL (portable), by month here."""
+    """One row per prescriber per month: grouped by day in SQL (portable), by month here;
+    a voided session was no treatment and is not counted."""
     query = (select(TreatmentSession.prescriber_id, TreatmentSession.session_date, User.full_name,
                     User.register, User.registration_number, func.count())
              .join(User, User.id == TreatmentSession.prescriber_id)
+             .where(TreatmentSession.status != VOIDED)
              .group_by(TreatmentSession.prescriber_id, TreatmentSession.session_date,
                        User.full_name, User.register, User.registration_number))
     query = _narrow(between_days(query, TreatmentSession.session_date, filters), filters)

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from compliance.clock import local_today, utcnow
 from compliance.extensions import db
 from compliance.models import Batch, TreatmentSession
-from compliance.models.treatment import CANCELLED
+from compliance.models.treatment import OPEN, VOIDED
 from compliance.rules.flags import unsigned_if_started_before
 from compliance.rules.injection import expired_through
 from compliance.rules.limits import LATE_AFTER_HOURS
@@ -19,7 +19,7 @@ def open_exceptions() -> dict[str, int]:
     with their ledger (`flask stock check` sums the ledger itself)."""
     unsigned = db.session.scalar(
         select(func.count()).select_from(TreatmentSession)
-        .where(TreatmentSession.signed_at.is_(None), TreatmentSession.status != CANCELLED,
+        .where(TreatmentSession.status == OPEN,
                TreatmentSession.started_at < unsigned_if_started_before(utcnow())))
     expired = db.session.scalar(select(func.count()).select_from(Batch).where(
         Batch.balance_ul > 0, Batch.expires_on <= expired_through(local_today())))
@@ -30,7 +30,8 @@ def open_exceptions() -> dict[str, int]:
 
 def summary() -> dict:
     sessions, prescribers = db.session.execute(
-        select(func.count(), func.count(TreatmentSession.prescriber_id.distinct()))).one()
+        select(func.count(), func.count(TreatmentSession.prescriber_id.distinct()))
+        .where(TreatmentSession.status != VOIDED)).one()
     batches, holding = db.session.execute(
         select(func.count(), func.count().filter(Batch.balance_ul > 0))).one()
     exceptions = open_exceptions()

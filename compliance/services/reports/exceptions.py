@@ -20,7 +20,7 @@ from compliance.models import (
     TreatmentSession,
     User,
 )
-from compliance.models.treatment import CANCELLED
+from compliance.models.treatment import OPEN, VOIDED
 from compliance.rules import flags
 from compliance.rules.facts import FollowUpFacts, StocktakeLineFacts
 from compliance.rules.flags import EXCEPTION_LABELS, FLAG_LABELS
@@ -64,7 +64,9 @@ def _flags(filters: Filters) -> list[ExceptionRow]:
                     Patient.reference, User.full_name)
              .join(TreatmentSession, TreatmentSession.id == SessionFlag.session_id)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
-             .join(User, User.id == TreatmentSession.prescriber_id))
+             .join(User, User.id == TreatmentSession.prescriber_id)
+             # A voided session was never a treatment: its flags are not exceptions.
+             .where(TreatmentSession.status != VOIDED))
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, FLAG_LABELS.get(code, code),
                          _session_subject(sid, first, last, ref), detail, who)
@@ -140,7 +142,7 @@ def _unsigned(filters: Filters) -> list[ExceptionRow]:
                     Patient.reference, User.full_name)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == TreatmentSession.prescriber_id)
-             .where(TreatmentSession.signed_at.is_(None), TreatmentSession.status != CANCELLED,
+             .where(TreatmentSession.status == OPEN,
                     TreatmentSession.started_at < flags.unsigned_if_started_before(utcnow())))
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, UNSIGNED, _session_subject(sid, first, last, ref),

@@ -39,8 +39,9 @@ SORTS = {"date": "Date", "patient": "Patient", "prescriber": "Administering pres
 _SORT_COLUMNS = {"date": TreatmentSession.session_date, "patient": Patient.last_name,
                  "prescriber": ADMIN.full_name, "doctor": DOCTOR.full_name,
                  "signed": TreatmentSession.signed_at}
-# Sign-off is the session's routine second write; it is not a correction.
-ROUTINE_UPDATES = frozenset({"status", "signed_at"})
+# Sign-off is the session's routine second write; it is not a correction. Voiding is, and
+# is named as one with its reason (below), rather than as an unexplained change.
+ROUTINE_UPDATES = frozenset({"status", "signed_at", "voided_at", "voided_by_id", "void_reason"})
 
 
 def dose_mg(volume_ul: int, strength_percent) -> Decimal:
@@ -75,6 +76,8 @@ class SessionRow:
     doctor_registration: str
     prescription_reference: str
     prescription_signed_at: datetime | None
+    voided_at: datetime | None = None
+    void_reason: str | None = None
     batches: list[BatchUse] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     corrections: list[str] = field(default_factory=list)
@@ -91,10 +94,16 @@ class SessionRow:
     def corrected(self) -> bool:
         return bool(self.corrections)
 
+    @property
+    def voided(self) -> bool:
+        """Voided before any injection: listed, marked, and counted for nothing (D4.5)."""
+        return self.voided_at is not None
+
 
 _SESSION_COLUMNS = (
     TreatmentSession.id, TreatmentSession.session_date, TreatmentSession.started_at,
-    TreatmentSession.signed_at, Patient.first_name, Patient.last_name, Patient.reference,
+    TreatmentSession.signed_at, TreatmentSession.voided_at, TreatmentSession.void_reason,
+    Patient.first_name, Patient.last_name, Patient.reference,
     ADMIN.full_name.label("admin_name"), ADMIN.register.label("admin_register"),
     ADMIN.registration_number.label("admin_number"), DOCTOR.full_name.label("doctor_name"),
     DOCTOR.register.label("doctor_register"), DOCTOR.registration_number.label("doctor_number"),
@@ -122,8 +131,9 @@ def filtered(filters: Filters) -> Select:
 
 
 def _row(r) -> SessionRow:
-    return SessionRow(
+    row = SessionRow(
         id=r.id, session_date=r.session_date, started_at=r.started_at, signed_at=r.signed_at,
+        voided_at=r.voided_at, void_reason=r.void_reason,
         patient_name=f"{r.first_name} {r.last_name}", patient_reference=r.reference,
         prescriber_name=r.admin_name,
         prescriber_registration=_registration(r.admin_register, r.admin_number),
@@ -131,6 +141,9 @@ def _row(r) -> SessionRow:
         doctor_registration=_registration(r.doctor_register, r.doctor_number),
         prescription_reference=f"RX-{r.prescription_id:06d}",
         prescription_signed_at=r.prescription_signed_at)
+    if row.voided:
+        row.corrections.append(f"voided: {row.void_reason}")
+    return row
 
 
 def _attach_injections(rows: dict[int, SessionRow]) -> None:
@@ -193,9 +206,11 @@ def totals(filters: Filters) -> dict:
 
 def report(filters: Filters, listing: Listing) -> Result:
     query = ordered(filtered(filters), _SORT_COLUMNS, listing, TreatmentSession.id)
-    count = db.session.scalar(select(func.count()).select_from(filtered(filters).subquery()))
+    listed = filtered(filters).subquery()
+    count, voided = db.session.execute(select(
+        func.count(), func.count(listed.c.voided_at))).one()
     rows = _complete(db.session.execute(paged(query, listing)).all())
-    return Result(rows, count, {"sessions": count, **totals(filters)})
+    return Result(rows, count, {"sessions": count, "voided": voided, **totals(filters)})
 
 
 def iter_rows(filters: Filters, listing: Listing) -> Iterator[SessionRow]:

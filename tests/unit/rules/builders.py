@@ -47,7 +47,8 @@ def grounds(**changes) -> Grounds:
 
 
 def course(**changes) -> CourseFacts:
-    valid = CourseFacts(grounds=grounds(), sessions_recorded=0, previous_session_on=None)
+    valid = CourseFacts(grounds=grounds(), sessions_recorded=0, previous_session_on=None,
+                        next_session_on=None)
     return replace(valid, **changes)
 
 

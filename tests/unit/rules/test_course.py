@@ -1,17 +1,25 @@
 """Rules 4 and 5 on plain facts: the length of a course and the interval between sessions."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
-from compliance.errors import NoValidPrescription, SessionNotAuthorised, TooSoon
+from compliance.errors import (
+    CourseInProgress,
+    NoValidPrescription,
+    SessionNotAuthorised,
+    TooSoon,
+)
 from compliance.rules.course import (
     check_course,
     check_interval,
+    check_no_course_in_progress,
     check_session_number,
     check_sessions_authorised,
     is_due,
+    sessions_left,
 )
+from compliance.rules.facts import OtherCourseFacts
 from tests.unit.rules.builders import ON, course, grounds, prescription, refusal
 
 
@@ -71,6 +79,27 @@ def test_a_second_session_on_the_same_day_is_refused():
     assert "0 days before" in refusal(TooSoon, check_interval, ON, ON).message
 
 
+def test_a_back_dated_session_27_days_before_the_next_one_is_refused():
+    error = refusal(TooSoon, check_interval, None, ON, ON + timedelta(days=19))
+    assert error.message == ("The next session was on 29 Mar 2026, 19 days after; sessions "
+                             "must be at least 28 days apart.")
+    assert error.field == "session_date"
+
+
+def test_a_back_dated_session_28_days_either_side_is_allowed():
+    assert check_interval(ON - timedelta(days=28), ON, ON + timedelta(days=28)) == 28
+    assert check_interval(None, ON, ON + timedelta(days=28)) is None
+
+
+@pytest.mark.parametrize("before, after, named", [
+    (10, 20, "10 days before"), (20, 10, "10 days after"), (15, 15, "15 days before"),
+    (40, 3, "3 days after"), (3, 40, "3 days before")])
+def test_the_nearer_session_too_close_is_named(before, after, named):
+    error = refusal(TooSoon, check_interval, ON - timedelta(days=before), ON,
+                    ON + timedelta(days=after))
+    assert named in error.message
+
+
 def test_the_refusal_names_the_rule_as_the_audit_trail_always_has():
     assert TooSoon.rule == "D4.5 28 days between sessions"
 
@@ -95,7 +124,65 @@ def test_a_course_checks_the_interval_after_the_count():
     refusal(TooSoon, check_course, course(sessions_recorded=5, previous_session_on=ON))
 
 
+def test_a_course_checks_the_interval_to_a_later_session_too():
+    error = refusal(TooSoon, check_course,
+                    course(sessions_recorded=2, previous_session_on=ON - timedelta(days=30),
+                           next_session_on=ON + timedelta(days=19)))
+    assert "19 days after" in error.message
+
+
 def test_an_allowed_session_gives_back_the_gap_since_the_previous_one():
     assert check_course(course(sessions_recorded=5,
                                previous_session_on=ON - timedelta(days=43))) == 43
     assert check_course(course()) is None
+
+
+# Rule 4 when prescribing: one course at a time for a patient and product. The other
+# prescription, RX-000012, is valid 1 Jan to 30 Jun 2026; the new one from ON for 180 days.
+NEW_FROM, NEW_UNTIL = ON, ON + timedelta(days=180)
+
+
+def other(sessions_recorded: int = 2, **changes) -> tuple[OtherCourseFacts, ...]:
+    return (OtherCourseFacts(prescription(**changes), sessions_recorded),)
+
+
+def test_a_new_prescription_is_refused_while_another_is_valid_with_sessions_left():
+    error = refusal(CourseInProgress, check_no_course_in_progress, other(2), NEW_FROM,
+                    NEW_UNTIL, ON)
+    assert error.message == ("RX-000012 for Fibro-Vein 0.2% is still valid, until 30 Jun 2026, "
+                             "with 4 sessions left: cancel it (with a reason) or replace it "
+                             "instead of writing a new prescription.")
+    assert error.field == "product_id"
+    assert CourseInProgress.rule == "D4.4 one course at a time"
+
+
+def test_the_sessions_left_are_counted_against_the_authorisation_and_the_course_limit():
+    error = refusal(CourseInProgress, check_no_course_in_progress,
+                    other(2, sessions_authorised=3), NEW_FROM, NEW_UNTIL, ON)
+    assert "with 1 session left" in error.message
+    assert sessions_left(prescription(sessions_authorised=9), 5) == 1
+    assert sessions_left(prescription(sessions_authorised=3), 4) == 0
+
+
+@pytest.mark.parametrize("sessions_recorded, changes", [
+    (6, {}),  # its course is complete
+    (2, {"sessions_authorised": 2}),  # every session it authorised was given
+    (0, {"signed_by_doctor": False}),  # a draft, cancelled, or its signature broken
+    (0, {"valid_until": ON - timedelta(days=1)}),  # it expired yesterday
+])
+def test_a_new_course_may_follow_one_that_is_over(sessions_recorded, changes):
+    check_no_course_in_progress(other(sessions_recorded, **changes), NEW_FROM, NEW_UNTIL, ON)
+
+
+def test_a_new_prescription_starting_after_the_other_ends_is_allowed():
+    check_no_course_in_progress(other(0), date(2026, 7, 1), date(2026, 12, 31), ON)
+
+
+def test_a_future_prescription_overlapping_the_new_one_is_in_progress_too():
+    refusal(CourseInProgress, check_no_course_in_progress,
+            other(0, valid_from=ON + timedelta(days=30), valid_until=ON + timedelta(days=200)),
+            NEW_FROM, NEW_UNTIL, ON)
+
+
+def test_with_no_other_prescription_a_new_one_is_allowed():
+    check_no_course_in_progress((), NEW_FROM, NEW_UNTIL, ON)
