@@ -10,6 +10,7 @@ from compliance.generator.plan import PlannedCourse, PlannedSession, Sizes
 from compliance.generator.stockroom import CONTAINER_UL, SimBatch, Stockroom, plan_batches
 from compliance.generator.writer import BulkWriter
 from compliance.rules.flags import FLAG_LABELS
+from compliance.rules.injection import is_expired
 from compliance.rules.limits import MAX_SESSIONS_PER_COURSE
 from compliance.seeds import DEFAULT_CONTRAINDICATIONS
 from compliance.services.audit import canonical, event_hash, serialise
@@ -255,7 +256,8 @@ class ClinicGenerator:
         for batch_id, left in opened.items():
             batch = self.sims[batch_id]
             new = ceil(max(volume - left, 0) / CONTAINER_UL)
-            if batch.product == product and batch.sealed >= new and batch.expires > day:
+            usable = batch.product == product and not is_expired(batch.expires, day)
+            if usable and batch.sealed >= new:
                 return batch, new
         new = ceil(volume / CONTAINER_UL)
         batch = stockroom.usable(product, day, new)
@@ -266,7 +268,7 @@ class ClinicGenerator:
     # stocktakes -----------------------------------------------------------------------
     def stocktake(self, day: date, stockroom: Stockroom) -> None:
         live = [b for shelf in stockroom.shelves.values() for _e, _i, b in shelf
-                if b.sealed > 0 and b.expires > day][:40]
+                if b.sealed > 0 and not is_expired(b.expires, day)][:40]
         if not live:
             return
         counter, second = self.managers[0], self.managers[1 % len(self.managers)]

@@ -110,7 +110,7 @@ class Batch(db.Model):
     product: Mapped[Product] = relationship(lazy="joined", innerjoin=True)
 
     def is_expired(self, on: date | None = None) -> bool:
-        """A batch is expired on its expiry date."""
+        """Expired from the day after its expiry date (usable on the date itself)."""
         return is_expired(self.expires_on, on or local_today())
 
     def facts(self) -> BatchFacts:

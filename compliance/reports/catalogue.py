@@ -70,9 +70,8 @@ def _trace_csv(r) -> list:
 
 
 def _expiry_csv(r) -> list:
-    return [r.product_name, r.batch_number, _iso(r.expires_on), r.days_left,
-            "expired" if r.expired else "expiring soon", r.state, _ml(r.balance_ul),
-            r.sealed_containers]
+    return [r.product_name, r.batch_number, _iso(r.expires_on), r.days_left, r.status, r.state,
+            _ml(r.balance_ul), r.sealed_containers]
 
 
 def _exception_csv(r) -> list:

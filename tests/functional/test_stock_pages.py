@@ -1,10 +1,12 @@
 """Stock pages: overview, batch ledger, goods-in by barcode, waste, stocktake sheet."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from compliance import clock
 from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models.stock import Batch
@@ -83,11 +85,40 @@ def test_an_expired_receipt_is_refused_with_the_input_kept(client, users, login)
     product = make_product()
     login(users["manager"])
     before = ledger_state()
+    yesterday = local_today() - timedelta(days=1)
     body = client.post("/stock/receive", data=receipt_form(
-        product, expires_on=local_today().isoformat(), supplier="Keep Me Ltd")).get_data(
+        product, expires_on=yesterday.isoformat(), supplier="Keep Me Ltd")).get_data(
         as_text=True)
-    assert "already expired" in body and 'value="Keep Me Ltd"' in body
+    assert "This batch has already expired; do not receive it." in body
+    assert 'value="Keep Me Ltd"' in body
     assert ledger_state() == before
+
+
+def test_a_batch_expiring_today_is_received_and_available(client, users, login):
+    product = make_product()
+    login(users["manager"])
+    response = client.post("/stock/receive", data=receipt_form(
+        product, expires_on=local_today().isoformat()), follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert "Received 10 containers" in body and ">Available<" in body
+    batch = db.session.scalars(select(Batch)).one()
+    assert stock_queries.usable_batches(product.id, local_today()) == [batch]
+
+
+def test_a_pack_marked_day_00_is_received_on_the_last_day_of_its_month(client, users, login,
+                                                                       monkeypatch):
+    """(17)YYMM00 is the month's last day: on that day the pack is still in date (D2)."""
+    product = make_product(gtin="05012345678900")
+    last_day = date(2026, 7, 31)
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 7, 31, 11, tzinfo=UTC))
+    login(users["manager"])
+    body = client.post("/stock/receive", data={
+        "barcode": GS1.format(expiry="260700"), "read_barcode": "1"}).get_data(as_text=True)
+    assert f'value="{last_day.isoformat()}"' in body
+    response = client.post("/stock/receive", data=receipt_form(
+        product, expires_on=last_day.isoformat(), received_on=last_day.isoformat()),
+        follow_redirects=True)
+    assert "Received 10 containers" in response.get_data(as_text=True)
 
 
 def test_destruction_without_a_witness_keeps_the_form(client, users, login):

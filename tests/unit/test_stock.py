@@ -92,7 +92,12 @@ def test_a_batch_number_with_another_expiry_is_refused(users, product, batch):
 
 def test_an_already_expired_batch_is_not_received(users, product):
     refused(BatchExpired, lambda: receive_batch(users["manager"], product, batch_number="OLD",
-                                                expires_in_days=0), "already expired")
+                                                expires_in_days=-1), "already expired")
+
+
+def test_a_batch_expiring_today_is_received(users, product):
+    batch = receive_batch(users["manager"], product, batch_number="LAST", expires_in_days=0)
+    assert batch.sealed_containers == 10 and batch.status(TODAY()) == "available"
 
 
 def test_only_managers_receive_stock(users, product):
@@ -117,8 +122,16 @@ def test_managers_cannot_draw_for_injections(users, batch, session):
 
 
 def test_an_expired_batch_cannot_be_drawn_from(users, batch, session):
+    yesterday = TODAY() - timedelta(days=1)
+    execute_raw("UPDATE batches SET expires_on = :d WHERE id = :id", d=yesterday, id=batch.id)
+    refused(BatchExpired, lambda: draw(users["nurse"], session, batch, 1_000),
+            f"expired on {yesterday:%d %b %Y}")
+
+
+def test_a_batch_is_drawn_from_on_its_expiry_date(users, batch, session):
     execute_raw("UPDATE batches SET expires_on = :d WHERE id = :id", d=TODAY(), id=batch.id)
-    refused(BatchExpired, lambda: draw(users["nurse"], session, batch, 1_000), "expired on")
+    db.session.refresh(batch)
+    assert draw(users["nurse"], session, batch, 1_000).quantity_ul == -1_000
 
 
 def test_quarantined_batches_are_refused_until_released(users, batch, session):
@@ -214,7 +227,10 @@ def test_batches_are_offered_first_expiry_first(users, product):
     offered = stock_queries.usable_batches(product.id, TODAY())
     assert [b.batch_number for b in offered] == ["SOON", "LATE"]
     assert later.id != sooner.id
-    assert stock_queries.usable_batches(product.id, TODAY() + timedelta(days=30)) == [later]
+    # SOON is usable on its expiry date and not the day after (D2).
+    assert stock_queries.usable_batches(product.id, TODAY() + timedelta(days=30)) == [sooner,
+                                                                                      later]
+    assert stock_queries.usable_batches(product.id, TODAY() + timedelta(days=31)) == [later]
     assert stock_queries.usable_batches(product.id, TODAY(), limit=1) == [sooner]
 
 
@@ -287,3 +303,24 @@ def test_monthly_sums_are_kept_as_the_transaction_commits(users, product, batch)
     assert administered() == 0 and db.session.info[stock_months.PENDING]
     db.session.commit()
     assert administered() == -1_000 and stock_months.mismatches() == []
+
+
+def test_a_batch_expiring_today_is_not_counted_as_expired_anywhere(users, product):
+    from compliance.services.reports import dashboard, expiry
+    from compliance.services.reports.common import Filters, Listing
+
+    manager = users["manager"]
+    receive_batch(manager, product, batch_number="TODAY", expires_in_days=0)
+    gone = receive_batch(manager, product, batch_number="GONE", expires_in_days=5)
+    execute_raw("UPDATE batches SET expires_on = :d WHERE id = :id",
+                d=TODAY() - timedelta(days=1), id=gone.id)
+    result = expiry.report(Filters(), Listing("batch_number", page=None))
+    assert [(r.batch_number, r.days_left, r.expired, r.status) for r in result.rows] == [
+        ("GONE", -1, True, "expired"), ("TODAY", 0, False, "expires today")]
+    assert (result.totals["expired"], result.totals["expiring"]) == (1, 1)
+    assert dashboard.open_exceptions()["Expired batches holding stock"] == 1
+    filters = stock_queries.BatchFilters(status="expired")
+    assert [b.batch_number for b in stock_queries.batch_page(filters, TODAY(), 1).items] == [
+        "GONE"]
+    assert [b.batch_number for b in stock_queries.usable_batches(product.id, TODAY())] == [
+        "TODAY"]
