@@ -56,8 +56,9 @@ def _products(manager) -> dict[str, object]:
     return made
 
 
-def _stock(manager, doctor, made_products) -> None:
-    today = local_today()
+def _stock(made, made_products) -> None:
+    manager, doctor = made["manager@demo.clinic"], made["dr.patel@demo.clinic"]
+    nurse, today = made["nurse.jones@demo.clinic"], local_today()
     batches = {}
     for strength, number, days, containers in DEMO_BATCHES:
         entry = goods_in.receive(manager, goods_in.Receipt(
@@ -69,6 +70,10 @@ def _stock(manager, doctor, made_products) -> None:
     stock.record_waste(manager, batches["STS1-2410"].id, stock.Waste(
         1, 0, "breakage", "Ampoule cracked when opening the box", doctor.email,
         DEMO_USERS[1].password))
+    # A prescriber records what breaks at the chair, witnessed like every sealed container.
+    stock.record_waste(nurse, batches["STS05-2455"].id, stock.Waste(
+        1, 0, "breakage", "Ampoule slipped from the tray at the chair", manager.email,
+        DEMO_USERS[0].password))
     stock.change_state(manager, batches["STS1-2377"].id, "quarantine",
                        "Fridge temperature log gap on delivery day; awaiting supplier advice")
     stocktakes.record_stocktake(manager, [
@@ -82,9 +87,8 @@ def _stock(manager, doctor, made_products) -> None:
 def load() -> None:
     """Create the demo clinic; the caller has checked the database is empty."""
     made = _users()
-    manager, doctor = made["manager@demo.clinic"], made["dr.patel@demo.clinic"]
-    made_products = _products(manager)
-    _stock(manager, doctor, made_products)
+    made_products = _products(made["manager@demo.clinic"])
+    _stock(made, made_products)
     treated = load_patients(made, made_products)
     load_sessions(made, treated)
     # As a nightly `flask audit verify` would have done: the dashboard shows its outcome.

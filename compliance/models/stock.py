@@ -47,8 +47,6 @@ STATE_CHANGES = {  # action: (states it may start from, state it leads to)
     "release": ({QUARANTINED}, AVAILABLE),
     "recall": ({AVAILABLE, QUARANTINED}, RECALLED),
 }
-WASTE_REASONS = ("opened remainder", "breakage", "expiry disposal", "other")
-DESTRUCTION_REASONS = ("breakage", "expiry disposal")
 
 
 class Product(db.Model):

@@ -22,11 +22,19 @@ _NOT_THEIRS = {
     "correct_consultation": "Only the prescriber who held the consultation may correct it.",
 }
 
+# What a refusal says when the capability's own words help more than "not allowed".
+_REFUSAL_MESSAGES = {
+    "dispose_of_stock": "A prescriber records waste of breakage and opened remainders only; "
+                        "expiry disposal and other disposals are recorded by a manager.",
+}
 
-def ensure_can(actor, capability: str, record=None) -> None:
-    """Refuse unless `actor` holds `capability`, on `record` when one is given."""
+
+def ensure_can(actor, capability: str, record=None, *, field: str | None = None) -> None:
+    """Refuse unless `actor` holds `capability`, on `record` when one is given; `field` is
+    the form field the refusal is shown beside, when one chose the act."""
     if not can(actor, capability):
-        raise _REFUSALS.get(capability, NotPermitted)()
+        raise _REFUSALS.get(capability, NotPermitted)(_REFUSAL_MESSAGES.get(capability),
+                                                      field=field)
     if not can(actor, capability, record):
         raise NotPermitted(_NOT_THEIRS.get(capability))
 

@@ -61,11 +61,13 @@ def draw(prescriber, session, batch, volume_ul):
 
 
 def refused(error, action, match=None):
-    """Run `action`, expect `error`, and check the ledger and balances did not move."""
+    """Run `action`, expect `error`, and check the ledger and balances did not move; the
+    refusal is returned."""
     before = ledger_state()
-    with pytest.raises(error, match=match):
+    with pytest.raises(error, match=match) as refusal:
         action()
     assert ledger_state() == before
+    return refusal.value
 
 
 def waste(containers=0, volume_ul=0, why="other", reason="Dropped", email=None, password=None):
@@ -167,7 +169,7 @@ def test_destruction_needs_a_witness_who_is_someone_else(users, batch):
     manager, doctor = users["manager"], users["doctor"]
     breakage = dict(containers=1, why="breakage", reason="Ampoule cracked")
     refused(SecondPersonRequired, lambda: stock.record_waste(manager, batch.id, waste(**breakage)),
-            "No active account")
+            "Enter the witness's email address: disposal of sealed containers is witnessed.")
     refused(SecondPersonRequired, lambda: stock.record_waste(
         manager, batch.id, waste(**breakage, email=manager.email, password=PASSWORD)),
         "someone other than you")
@@ -179,6 +181,82 @@ def test_destruction_needs_a_witness_who_is_someone_else(users, batch):
     assert entry.witness_id == doctor.id and entry.quantity_ul == -2_000
     [status] = signatures_of(entry)
     assert status.intact and status.signature.meaning == "witnessed destruction"
+
+
+WITNESS_NEEDED = "Enter the witness's email address: disposal of sealed containers is witnessed."
+
+
+@pytest.mark.parametrize("why", ["breakage", "expiry disposal", "other"])
+def test_every_sealed_container_disposed_of_is_witnessed(users, batch, why):
+    before = len(events(action="refused"))
+    refusal = refused(SecondPersonRequired, lambda: stock.record_waste(
+        users["manager"], batch.id, waste(containers=1, why=why, email="  ")))
+    assert (refusal.message, refusal.field) == (WITNESS_NEEDED, "second_email")
+    assert len(events(action="refused")) == before + 1
+
+
+def test_an_opened_remainder_is_loose_volume_never_sealed_containers(users, batch):
+    refused(InvalidInput, lambda: stock.record_waste(
+        users["manager"], batch.id, waste(containers=1, why="opened remainder")),
+        "An opened remainder is loose volume: enter it in ml, and record sealed containers "
+        "as breakage, expiry disposal or other.")
+
+
+@pytest.mark.parametrize("who", ["inspector", "deactivated", "access ended"])
+def test_only_an_active_manager_or_prescriber_witnesses(users, batch, who):
+    from tests.factories import make_user
+
+    witness = {"inspector": lambda: users["inspector"],
+               "deactivated": lambda: make_user("doctor", active=False),
+               "access ended": lambda: make_user("nurse", access_expires_on=TODAY()
+                                                 - timedelta(days=1))}[who]()
+    message = ("That account cannot be the witness: a witness is a manager or a prescriber, "
+               "never an inspector." if who == "inspector"
+               else "No active account has that email address.")
+    refused(SecondPersonRequired, lambda: stock.record_waste(users["manager"], batch.id, waste(
+        containers=1, why="breakage", email=witness.email, password=PASSWORD)), message)
+
+
+def test_an_inspector_cannot_countersign_a_stocktake(users, batch):
+    manager, inspector = users["manager"], users["inspector"]
+    for email, message in ((inspector.email, "That account cannot be the countersigner: a "
+                                             "countersigner is a manager or a prescriber, "
+                                             "never an inspector."),
+                           ("", "Enter the countersigner's email address: a stocktake "
+                                "discrepancy is countersigned.")):
+        refused(SecondPersonRequired, lambda e=email: stocktakes.record_stocktake(
+            manager, [count(batch, 9, "One missing")], None,
+            stocktakes.Countersignature(e, PASSWORD)), message)
+
+
+@pytest.mark.parametrize("kind", ["nurse", "doctor"])
+def test_a_prescriber_records_breakage_witnessed_and_an_opened_remainder(users, batch,
+                                                                           session, kind):
+    prescriber, witness = users[kind], users["manager"]
+    broken = stock.record_waste(prescriber, batch.id, waste(
+        containers=1, why="breakage", reason="Dropped at the chair", email=witness.email,
+        password=PASSWORD))
+    assert (broken.actor_id, broken.witness_id, broken.containers) == (prescriber.id,
+                                                                       witness.id, -1)
+    [status] = signatures_of(broken)
+    assert status.signature.signer_id == witness.id
+    draw(users["nurse"], session, batch, 500)
+    left = stock.record_waste(prescriber, batch.id, waste(volume_ul=300, why="opened remainder"))
+    assert left.witness_id is None and left.quantity_ul == -300
+    assert_balance_is_ledger_sum(batch)
+
+
+@pytest.mark.parametrize("why", ["expiry disposal", "other"])
+def test_a_prescriber_cannot_record_other_disposals(users, batch, why):
+    before = len(events(action="refused"))
+    refusal = refused(NotPermitted, lambda: stock.record_waste(users["nurse"], batch.id, waste(
+        containers=1, why=why, email=users["manager"].email, password=PASSWORD)))
+    assert refusal.message == (
+        "A prescriber records waste of breakage and opened remainders only; expiry disposal "
+        "and other disposals are recorded by a manager.")
+    assert refusal.field == "waste_reason"
+    [event] = events(action="refused")[before:]
+    assert event.actor_id == users["nurse"].id and "record waste" in event.detail
 
 
 def test_an_opened_remainder_is_wasted_without_a_witness(users, batch, session):
