@@ -92,7 +92,8 @@ class ReverseForm(FlaskForm):
 
 class ProductForm(FlaskForm):
     name = text_field("Name", 120)
-    active_ingredient = text_field("Active ingredient", 120)
+    # Choices: the sclerosants kept as data (the view fills them); the service refuses others.
+    active_ingredient = SelectField("Active ingredient (a sclerosant)", validate_choice=False)
     strength_percent = DecimalField("Strength (% w/v)", places=2,
                                     validators=[InputRequired(), NumberRange(min=0.01, max=10)])
     container_type = SelectField("Container", choices=options((c, c.capitalize())
