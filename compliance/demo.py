@@ -28,13 +28,21 @@ DEMO_USERS = (
     DemoUser(Profile("inspector@demo.clinic", "Tom Whitfield", {"inspector"}),
              "Audit-Inspector-Demo-2026"),
 )
-# STS strengths in 2 ml single-use ampoules; GTINs carry valid check digits.
-DEMO_PRODUCTS = (("0.2", "05060012345013", 10_000), ("0.5", "05060012345020", 10_000),
-                 ("1", "05060012345037", 8_000), ("3", "05060012345044", 4_000))
-# (strength, batch number, days to expiry, containers received)
+# (key, name, active ingredient, strength, GTIN, maximum per session): 2 ml single-use
+# ampoules of STS, and one of polidocanol, whose doses are labelled with its own name.
+# GTINs carry valid check digits.
+DEMO_PRODUCTS = (
+    ("0.2", "STS 0.2%", "sodium tetradecyl sulphate", "0.2", "05060012345013", 10_000),
+    ("0.5", "STS 0.5%", "sodium tetradecyl sulphate", "0.5", "05060012345020", 10_000),
+    ("1", "STS 1%", "sodium tetradecyl sulphate", "1", "05060012345037", 8_000),
+    ("3", "STS 3%", "sodium tetradecyl sulphate", "3", "05060012345044", 4_000),
+    ("pol1", "Polidocanol 1%", "polidocanol", "1", "05060012345051", 6_000),
+)
+# (product key, batch number, days to expiry, containers received)
 DEMO_BATCHES = (("0.2", "STS02-2401", 420, 20), ("0.5", "STS05-2398", 25, 10),
                 ("0.5", "STS05-2455", 380, 20), ("1", "STS1-2410", 300, 20),
-                ("1", "STS1-2377", 200, 5), ("3", "STS3-2402", 500, 10))
+                ("1", "STS1-2377", 200, 5), ("3", "STS3-2402", 500, 10),
+                ("pol1", "POL1-2420", 450, 10))
 
 
 def _users() -> dict[str, object]:
@@ -47,28 +55,38 @@ def _users() -> dict[str, object]:
 
 def _products(manager) -> dict[str, object]:
     made = {}
-    for strength, gtin, max_ul in DEMO_PRODUCTS:
-        made[strength] = products.create_product(manager, products.ProductDetails(
-            name=f"STS {strength}% 2 ml ampoule", active_ingredient="sodium tetradecyl sulphate",
+    for key, name, ingredient, strength, gtin, max_ul in DEMO_PRODUCTS:
+        made[key] = products.create_product(manager, products.ProductDetails(
+            name=f"{name} 2 ml ampoule", active_ingredient=ingredient,
             strength_percent=Decimal(strength), container_type="ampoule",
             container_volume_ul=2_000, single_use=True, gtin=gtin,
             max_volume_per_session_ul=max_ul))
     return made
 
 
-def _stock(manager, doctor, made_products) -> None:
-    today = local_today()
+def _breakages(manager, doctor, nurse, batches: dict) -> None:
+    """Broken ampoules, each witnessed like every sealed container disposed of."""
+    stock.record_waste(manager, batches["STS1-2410"].id, stock.Waste(
+        1, 0, "breakage", "Ampoule cracked when opening the box", doctor.email,
+        DEMO_USERS[1].password))
+    # A prescriber records what breaks at the chair.
+    stock.record_waste(nurse, batches["STS05-2455"].id, stock.Waste(
+        1, 0, "breakage", "Ampoule slipped from the tray at the chair", manager.email,
+        DEMO_USERS[0].password))
+
+
+def _stock(made, made_products) -> None:
+    manager, doctor = made["manager@demo.clinic"], made["dr.patel@demo.clinic"]
+    nurse, today = made["nurse.jones@demo.clinic"], local_today()
     batches = {}
-    for strength, number, days, containers in DEMO_BATCHES:
+    for key, number, days, containers in DEMO_BATCHES:
         entry = goods_in.receive(manager, goods_in.Receipt(
-            product_id=made_products[strength].id, batch_number=number,
+            product_id=made_products[key].id, batch_number=number,
             expires_on=today + timedelta(days=days), supplier="Medi Supplies Ltd",
             delivery_reference=f"INV-{number[-4:]}", containers=containers,
             received_on=today - timedelta(days=150)))
         batches[number] = entry.batch
-    stock.record_waste(manager, batches["STS1-2410"].id, stock.Waste(
-        1, 0, "breakage", "Ampoule cracked when opening the box", doctor.email,
-        DEMO_USERS[1].password))
+    _breakages(manager, doctor, nurse, batches)
     stock.change_state(manager, batches["STS1-2377"].id, "quarantine",
                        "Fridge temperature log gap on delivery day; awaiting supplier advice")
     stocktakes.record_stocktake(manager, [
@@ -82,9 +100,8 @@ def _stock(manager, doctor, made_products) -> None:
 def load() -> None:
     """Create the demo clinic; the caller has checked the database is empty."""
     made = _users()
-    manager, doctor = made["manager@demo.clinic"], made["dr.patel@demo.clinic"]
-    made_products = _products(manager)
-    _stock(manager, doctor, made_products)
+    made_products = _products(made["manager@demo.clinic"])
+    _stock(made, made_products)
     treated = load_patients(made, made_products)
     load_sessions(made, treated)
     # As a nightly `flask audit verify` would have done: the dashboard shows its outcome.

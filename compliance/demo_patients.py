@@ -20,7 +20,7 @@ class DemoPatient:
     details: PatientDetails
     contraindication: str | None = None  # answered yes at screening
     consultation_mode: str = "face to face"
-    strength: str | None = None  # product prescribed, if any
+    strength: str | None = None  # key of the product prescribed (demo.DEMO_PRODUCTS), if any
     outcome: str = "signed"  # signed, draft or cancelled
 
 
@@ -53,7 +53,7 @@ def _patients() -> tuple[DemoPatient, ...]:
                             "6 Royal York Crescent", "Clifton Village Practice"), strength="0.2",
                     outcome="cancelled"),
         DemoPatient(_person("Fiona", "Walsh", date(1975, 3, 22), "female", "07700 900108",
-                            "41 Coronation Road", "Southville Surgery"), strength="1"),
+                            "41 Coronation Road", "Southville Surgery"), strength="pol1"),
     )
 
 
@@ -93,8 +93,15 @@ def _prescribe(doctor, patient, consultation, demo: DemoPatient, product):
     return rx
 
 
+def _ingredient(demo: DemoPatient, products: dict) -> str:
+    """What the patient consents to be treated with: the prescribed product's sclerosant."""
+    if demo.strength is None:
+        return "sodium tetradecyl sulphate"
+    return products[demo.strength].active_ingredient
+
+
 def load_patients(users: dict, products: dict) -> dict:
-    """Create the demo patients. `users` by email, `products` by strength ("0.2" ... "3").
+    """Create the demo patients. `users` by email, `products` by key ("0.2" ... "3", "pol1").
 
     Returns {"patients": {full name: Patient}, "prescriptions": {full name: Prescription}}.
     """
@@ -109,7 +116,7 @@ def load_patients(users: dict, products: dict) -> dict:
             _screen(nurse, patient, seen_on - timedelta(days=300), None)
         _screen(nurse, patient, seen_on, demo.contraindication)
         clinical.record_consent(nurse, patient.id, ConsentDetails(
-            seen_on, "Microsclerotherapy with sodium tetradecyl sulphate",
+            seen_on, f"Microsclerotherapy with {_ingredient(demo, products)}",
             "Both legs: calves and thighs", RISKS))
         consultation = _consult(doctor, patient, demo, seen_on)
         if demo.strength:

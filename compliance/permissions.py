@@ -10,6 +10,14 @@ from functools import wraps
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from compliance.rules.waste import (
+    BREAKAGE,
+    EXPIRY_DISPOSAL,
+    OPENED_REMAINDER,
+    OTHER,
+    WASTE_REASONS,
+)
+
 PRESCRIBER = "prescriber"
 MANAGER = "manager"
 INSPECTOR = "inspector"
@@ -65,8 +73,12 @@ CAPABILITIES: dict[str, Capability] = {
     "view_stock": _any(*ROLES),
     "receive_stock": _any(MANAGER),
     "manage_stock": _any(MANAGER),
-    # D1 also lets prescribers waste what they open at the chair; not until that limit exists.
-    "record_waste": _any(MANAGER),
+    # Waste of what was opened or broken at the chair (D1); which reasons: WASTE_REASON_NEEDS.
+    "record_waste": _any(MANAGER, PRESCRIBER),
+    # Expiry disposal and any other disposal of stock stay with managers (D1).
+    "dispose_of_stock": _any(MANAGER),
+    # Who may witness a disposal or countersign a stocktake: never an inspector (D1).
+    "witness": _any(MANAGER, PRESCRIBER),
     "record_treatment": _any(PRESCRIBER),
     "record_injection": _own(PRESCRIBER),
     "sign_session": _own(PRESCRIBER),
@@ -83,6 +95,17 @@ CAPABILITIES: dict[str, Capability] = {
     "manage_contraindications": _any(MANAGER),
     "manage_recall": _any(MANAGER),
 }
+
+
+# The capability each waste reason needs: a prescriber records breakage and opened remainders
+# only, a manager every reason (D1).
+WASTE_REASON_NEEDS = {OPENED_REMAINDER: "record_waste", BREAKAGE: "record_waste",
+                      EXPIRY_DISPOSAL: "dispose_of_stock", OTHER: "dispose_of_stock"}
+
+
+def waste_reasons(user) -> tuple[str, ...]:
+    """The waste reasons `user` may record, in the order of WASTE_REASONS."""
+    return tuple(reason for reason in WASTE_REASONS if can(user, WASTE_REASON_NEEDS[reason]))
 
 
 def can(user, capability: str, record=None) -> bool:

@@ -26,3 +26,15 @@ def contraindication_rows() -> list[dict]:
     return [{"name": name, "source": source, "question": question, "active": True,
              "position": n}
             for n, (name, source, question) in enumerate(DEFAULT_CONTRAINDICATIONS, start=1)]
+
+
+# D2: the sclerosants a product may hold, with the short name its doses are labelled with.
+DEFAULT_SCLEROSANTS = (
+    ("sodium tetradecyl sulphate", "STS"),
+    ("polidocanol", "polidocanol"),
+)
+
+
+def sclerosant_rows() -> list[dict]:
+    """The default sclerosants as rows for the sclerosants table."""
+    return [{"name": name, "short_name": short_name} for name, short_name in DEFAULT_SCLEROSANTS]

@@ -9,8 +9,8 @@ from flask_migrate import upgrade
 from sqlalchemy import Engine, create_engine, inspect, text
 
 from compliance import create_app
-from compliance.models import Contraindication
-from compliance.seeds import contraindication_rows
+from compliance.models import Contraindication, Sclerosant
+from compliance.seeds import contraindication_rows, sclerosant_rows
 from config import TestingConfig
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
@@ -63,6 +63,7 @@ def empty_postgres(uri: str) -> None:
         conn.exec_driver_sql(empty_tables)
         conn.execute(RESTART_SEQUENCES)
         conn.execute(Contraindication.__table__.insert(), contraindication_rows())
+        conn.execute(Sclerosant.__table__.insert(), sclerosant_rows())
 
 
 def prepare_template(directory: Path) -> str:

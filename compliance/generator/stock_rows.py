@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time
 from math import ceil
 
 from compliance.generator.stockroom import CONTAINER_UL, SimBatch, Stockroom, plan_batches
+from compliance.rules.injection import is_expired
 from compliance.services.audit import canonical
 
 
@@ -67,7 +68,8 @@ class StockRows:
         for batch_id, left in opened.items():
             batch = self.sims[batch_id]
             new = ceil(max(volume - left, 0) / CONTAINER_UL)
-            if batch.product == product and batch.sealed >= new and batch.expires > day:
+            usable = batch.product == product and not is_expired(batch.expires, day)
+            if usable and batch.sealed >= new:
                 return batch, new
         new = ceil(volume / CONTAINER_UL)
         batch = stockroom.usable(product, day, new)
@@ -78,7 +80,7 @@ class StockRows:
     # stocktakes -----------------------------------------------------------------------
     def stocktake(self, day: date, stockroom: Stockroom) -> None:
         live = [b for shelf in stockroom.shelves.values() for _e, _i, b in shelf
-                if b.sealed > 0 and b.expires > day][:40]
+                if b.sealed > 0 and not is_expired(b.expires, day)][:40]
         if not live:
             return
         counter, second = self.managers[0], self.managers[1 % len(self.managers)]

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from math import ceil
 
+from compliance.rules.injection import is_expired
+
 CONTAINER_UL = 2_000
 
 
@@ -38,7 +40,7 @@ class Stockroom:
         """The first-expiring batch of `product` not expired on `day` with enough containers."""
         self._receive_until(day)
         shelf = self.shelves.get(product, [])
-        while shelf and (shelf[0][2].expires <= day or shelf[0][2].sealed == 0):
+        while shelf and (is_expired(shelf[0][2].expires, day) or shelf[0][2].sealed == 0):
             heapq.heappop(shelf)
         if shelf and shelf[0][2].sealed >= containers:
             return shelf[0][2]

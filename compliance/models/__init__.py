@@ -9,7 +9,7 @@ from compliance.models.patient import (
     Screening,
     ScreeningAnswer,
 )
-from compliance.models.stock import Batch, LedgerEntry, Product, StockMonth
+from compliance.models.stock import Batch, LedgerEntry, Product, Sclerosant, StockMonth
 from compliance.models.stocktake import Stocktake, StocktakeLine
 from compliance.models.submission import FormSubmission
 from compliance.models.treatment import (
@@ -26,6 +26,6 @@ from compliance.models.user import LoginThrottle, User
 
 __all__ = ["AuditEvent", "Batch", "Consent", "Consultation", "Contraindication", "FollowUp",
            "FormSubmission", "Injection", "InjectionReversal", "LedgerEntry", "LoginThrottle",
-           "Patient", "Prescription", "Product", "RecallContact", "Screening", "ScreeningAnswer",
-           "SessionAddendum", "SessionFlag", "Signature", "StockMonth", "Stocktake",
-           "StocktakeLine", "TreatmentSession", "User"]
+           "Patient", "Prescription", "Product", "RecallContact", "Sclerosant", "Screening",
+           "ScreeningAnswer", "SessionAddendum", "SessionFlag", "Signature", "StockMonth",
+           "Stocktake", "StocktakeLine", "TreatmentSession", "User"]

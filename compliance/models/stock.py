@@ -48,8 +48,19 @@ STATE_CHANGES = {  # action: (states it may start from, state it leads to)
     "release": ({QUARANTINED}, AVAILABLE),
     "recall": ({AVAILABLE, QUARANTINED}, RECALLED),
 }
-WASTE_REASONS = ("opened remainder", "breakage", "expiry disposal", "other")
-DESTRUCTION_REASONS = ("breakage", "expiry disposal")
+
+
+class Sclerosant(db.Model):
+    """An active ingredient a product may hold: the list of sclerosants kept as data (D2)."""
+
+    __tablename__ = "sclerosants"
+    __audit_exempt__ = ("reference data inserted by migrations (compliance/seeds.py); the "
+                        "application never changes it")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    # What doses are labelled with ("STS", "polidocanol").
+    short_name: Mapped[str] = mapped_column(String(40))
 
 
 class Product(db.Model):
@@ -59,7 +70,8 @@ class Product(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    active_ingredient: Mapped[str] = mapped_column(String(120))
+    # The database itself refuses an ingredient that is not on the list of sclerosants.
+    active_ingredient: Mapped[str] = mapped_column(ForeignKey("sclerosants.name"))
     strength_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     container_type: Mapped[str] = mapped_column(String(20))
     container_volume_ul: Mapped[int] = mapped_column(Integer)
@@ -68,9 +80,16 @@ class Product(db.Model):
     max_volume_per_session_ul: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    sclerosant: Mapped[Sclerosant] = relationship(lazy="joined", innerjoin=True)
+
     def dose_mg(self, volume_ul: int) -> Decimal:
         """mg of active ingredient = ml x % x 10."""
         return Decimal(volume_ul) / 1000 * self.strength_percent * 10
+
+    @property
+    def dose_label(self) -> str:
+        """What its doses are labelled with: its own ingredient, e.g. "polidocanol mg"."""
+        return f"{self.sclerosant.short_name} mg"
 
     def __str__(self) -> str:
         return self.name
@@ -111,7 +130,7 @@ class Batch(db.Model):
     product: Mapped[Product] = relationship(lazy="joined", innerjoin=True)
 
     def is_expired(self, on: date | None = None) -> bool:
-        """A batch is expired on its expiry date."""
+        """Expired from the day after its expiry date (usable on the date itself)."""
         return is_expired(self.expires_on, on or local_today())
 
     def facts(self) -> BatchFacts:

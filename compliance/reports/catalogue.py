@@ -51,7 +51,8 @@ def _session_csv(r) -> list:
     return [r.id, _iso(r.session_date), r.patient_name, r.patient_reference, r.prescriber_name,
             r.prescriber_registration, r.doctor_name, r.doctor_registration,
             r.prescription_reference, _iso(r.prescription_signed_at), batches,
-            _ml(r.volume_ul), f"{r.mg.normalize():f}", _iso(r.signed_at), "; ".join(r.flags),
+            _ml(r.volume_ul), r.active_ingredient, f"{r.mg.normalize():f}", _iso(r.signed_at),
+            "; ".join(r.flags),
             "; ".join(r.corrections)]
 
 
@@ -70,9 +71,8 @@ def _trace_csv(r) -> list:
 
 
 def _expiry_csv(r) -> list:
-    return [r.product_name, r.batch_number, _iso(r.expires_on), r.days_left,
-            "expired" if r.expired else "expiring soon", r.state, _ml(r.balance_ul),
-            r.sealed_containers]
+    return [r.product_name, r.batch_number, _iso(r.expires_on), r.days_left, r.status, r.state,
+            _ml(r.balance_ul), r.sealed_containers]
 
 
 def _exception_csv(r) -> list:
@@ -95,7 +95,8 @@ REPORTS = (
                ["session", "date", "patient", "patient reference", "administering prescriber",
                 "prescriber registration", "prescribing doctor", "doctor registration",
                 "prescription", "prescription signed at (UTC)", "batches", "volume ml",
-                "STS mg", "signed off at (UTC)", "flags", "corrections"], _session_csv,
+                "active ingredient", "dose mg", "signed off at (UTC)", "flags", "corrections"],
+               _session_csv,
                recent_by_default=True),
     ReportSpec("stock", "Stock reconciliation", "Per batch and product: received, "
                "administered, wasted, returned, adjusted, expected balance, last count.",

@@ -1,6 +1,6 @@
 """Rules 6 to 8 for one injection: the volume, the batch and the treatment area."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from compliance.errors import (
     AreaNotOnLegs,
@@ -38,8 +38,9 @@ def check_volume(volume: VolumeFacts, adding_ul: int) -> None:
 
 def expired_through(on: date) -> date:
     """The latest expiry date that counts as expired on `on`: the one definition of expiry,
-    for rules and for queries alike."""
-    return on
+    for rules and for queries alike. A batch is usable up to and including its expiry date
+    (the clinic's local date) and expired from the next day (D2)."""
+    return on - timedelta(days=1)
 
 
 def is_expired(expires_on: date, on: date) -> bool:

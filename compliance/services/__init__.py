@@ -24,12 +24,20 @@ _NOT_THEIRS = {
     "correct_consultation": "Only the prescriber who held the consultation may correct it.",
 }
 
+# What a refusal says when the capability's own words help more than "not allowed".
+_REFUSAL_MESSAGES = {
+    "dispose_of_stock": "A prescriber records waste of breakage and opened remainders only; "
+                        "expiry disposal and other disposals are recorded by a manager.",
+}
 
-def refusal_of(actor, capability: str, record=None) -> NotPermitted | None:
+def refusal_of(actor, capability: str, record=None, *,
+               field: str | None = None) -> NotPermitted | None:
     """The refusal of `capability` to `actor` (on `record` when one is given), or None when
-    they hold it. Its rule is the named rule (D4.1, D3) or names the capability (D4)."""
+    they hold it. Its rule is the named rule (D4.1, D3) or names the capability (D4); `field`
+    is the form field it is shown beside, when one chose the act."""
     if not can(actor, capability):
-        error = _REFUSALS.get(capability, NotPermitted)()
+        error = _REFUSALS.get(capability, NotPermitted)(_REFUSAL_MESSAGES.get(capability),
+                                                        field=field)
     elif not can(actor, capability, record):
         error = NotPermitted(_NOT_THEIRS.get(capability))
     else:
@@ -39,9 +47,9 @@ def refusal_of(actor, capability: str, record=None) -> NotPermitted | None:
     return error
 
 
-def ensure_can(actor, capability: str, record=None) -> None:
+def ensure_can(actor, capability: str, record=None, *, field: str | None = None) -> None:
     """Refuse unless `actor` holds `capability`, on `record` when one is given."""
-    error = refusal_of(actor, capability, record)
+    error = refusal_of(actor, capability, record, field=field)
     if error is not None:
         raise error
 

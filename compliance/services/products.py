@@ -8,7 +8,7 @@ from sqlalchemy import select
 from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.models.stock import CONTAINER_TYPES, Batch, Product
-from compliance.services import ensure_can, reread
+from compliance.services import ensure_can, reread, stock_queries
 from compliance.services.audit import give_reason
 from compliance.services.unit_of_work import unit_of_work
 
@@ -45,7 +45,16 @@ def gtin_is_valid(gtin: str) -> bool:
     return (10 - total % 10) % 10 == digits[-1]
 
 
+def _check_sclerosant(details: ProductDetails) -> None:
+    """A product holds one of the sclerosants kept as data (D2)."""
+    known = [sclerosant.name for sclerosant in stock_queries.sclerosants()]
+    if details.active_ingredient not in known:
+        raise InvalidInput(f"Choose the active ingredient from the sclerosants: "
+                           f"{', '.join(known)}.", field="active_ingredient")
+
+
 def _check(details: ProductDetails, product: Product | None) -> None:
+    _check_sclerosant(details)
     if details.container_type not in CONTAINER_TYPES:
         raise InvalidInput("Choose ampoule or vial.", field="container_type")
     if details.gtin:

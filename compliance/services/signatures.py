@@ -10,6 +10,7 @@ from compliance.clock import utcnow
 from compliance.errors import SecondPersonRequired, SignatureRefused
 from compliance.extensions import db
 from compliance.models import Signature, User
+from compliance.permissions import holds
 from compliance.services import lockout
 from compliance.services.audit import actor_of, canonical, record_event, record_key, serialise
 from compliance.services.passwords import verify_password
@@ -129,16 +130,36 @@ def signatures_of(record) -> list[SignatureStatus]:
     return [SignatureStatus(sig, sig.record_hash == current) for sig in found]
 
 
-def second_person(actor, email: str | None):
-    """The active user, other than `actor`, who will confirm an action with their password."""
+@dataclass(frozen=True)
+class SecondRole:
+    """What the second person is called on the form, and why the act needs one."""
+
+    name: str
+    needed_because: str
+
+
+WITNESS = SecondRole("witness", "disposal of sealed containers is witnessed")
+COUNTERSIGNER = SecondRole("countersigner", "a stocktake discrepancy is countersigned")
+
+
+def second_person(actor, email: str | None, role: SecondRole):
+    """The active user, other than `actor`, holding the `witness` capability (a manager or
+    prescriber, never an inspector: D1), who will confirm an action with their password."""
     from compliance.services.accounts import find_by_email
 
-    second = find_by_email(email or "")
+    if not (email or "").strip():
+        raise SecondPersonRequired(f"Enter the {role.name}'s email address: "
+                                   f"{role.needed_because}.", field="second_email")
+    second = find_by_email(email)
     if second is None or not second.is_active:
         raise SecondPersonRequired("No active account has that email address.",
                                    field="second_email")
     if second.id == actor.id:
-        raise SecondPersonRequired("The second person must be someone other than you.",
+        raise SecondPersonRequired(f"The {role.name} must be someone other than you.",
+                                   field="second_email")
+    if not holds(second, "witness"):
+        raise SecondPersonRequired(f"That account cannot be the {role.name}: a {role.name} "
+                                   "is a manager or a prescriber, never an inspector.",
                                    field="second_email")
     return second
 

@@ -11,17 +11,17 @@ from compliance.errors import InvalidInput, StockRefusal
 from compliance.extensions import db
 from compliance.models.stock import (
     ADJUSTMENT,
-    DESTRUCTION_REASONS,
     RECEIPT,
     RETURN,
     WASTE,
-    WASTE_REASONS,
     Batch,
     LedgerEntry,
 )
+from compliance.permissions import WASTE_REASON_NEEDS
+from compliance.rules.waste import check_waste, needs_witness
 from compliance.services import ensure_can, ledger
 from compliance.services.audit import give_reason
-from compliance.services.signatures import second_person, sign_as_second
+from compliance.services.signatures import WITNESS, second_person, sign_as_second
 from compliance.services.unit_of_work import unit_of_work
 
 
@@ -46,16 +46,15 @@ class Waste:
 
 @unit_of_work("record waste")
 def record_waste(actor, batch_id: int, waste: Waste) -> LedgerEntry:
-    """Waste; destruction of sealed stock needs a witness who signs with their password."""
+    """Waste; any sealed container disposed of needs a witness who signs with their password
+    (D2), and a prescriber records breakage and opened remainders only (D1)."""
     ensure_can(actor, "record_waste")
-    if waste.waste_reason not in WASTE_REASONS:
-        raise InvalidInput("Choose why the stock was wasted.", field="waste_reason")
+    check_waste(waste.waste_reason, waste.containers, waste.volume_ul)
+    ensure_can(actor, WASTE_REASON_NEEDS[waste.waste_reason], field="waste_reason")
     reason = _require_reason(waste.reason)
-    if waste.containers < 0 or waste.volume_ul < 0 or waste.containers + waste.volume_ul == 0:
-        raise InvalidInput("Enter the containers or volume wasted.", field="containers")
     witness = None
-    if waste.waste_reason in DESTRUCTION_REASONS:
-        witness = second_person(actor, waste.witness_email)
+    if needs_witness(waste.containers):
+        witness = second_person(actor, waste.witness_email, WITNESS)
     batch = ledger.locked_batch(batch_id)
     quantity = waste.containers * batch.product.container_volume_ul + waste.volume_ul
     entry = ledger.post(actor, batch, WASTE, -quantity, -waste.containers,

@@ -15,9 +15,15 @@ from compliance.models.stock import (
     Batch,
     LedgerEntry,
     Product,
+    Sclerosant,
 )
 from compliance.models.stocktake import Stocktake
 from compliance.rules.injection import expired_through
+
+
+def sclerosants() -> list[Sclerosant]:
+    """The active ingredients a product may hold (D2), as seeded first."""
+    return list(db.session.scalars(select(Sclerosant).order_by(Sclerosant.id)))
 
 
 def products(include_inactive: bool = True) -> list[Product]:

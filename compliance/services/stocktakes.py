@@ -10,7 +10,7 @@ from compliance.extensions import db
 from compliance.models.stock import STOCKTAKE_CORRECTION, Batch
 from compliance.models.stocktake import Stocktake, StocktakeLine
 from compliance.services import ensure_can, ledger
-from compliance.services.signatures import second_person, sign_as_second
+from compliance.services.signatures import COUNTERSIGNER, second_person, sign_as_second
 from compliance.services.unit_of_work import unit_of_work
 
 
@@ -66,7 +66,7 @@ def record_stocktake(actor, counts: list[Count], note: str | None,
     ledger.locked_batches(count.batch_id for count in counts)
     lines = [_line(count) for count in counts]
     differs = any(line.discrepancy for line in lines)
-    signer = second_person(actor, second.email) if differs else None
+    signer = second_person(actor, second.email, COUNTERSIGNER) if differs else None
     stocktake = Stocktake(counted_by_id=actor.id, note=(note or "").strip() or None,
                           countersigned_by_id=signer.id if signer else None, lines=lines)
     db.session.add(stocktake)

@@ -14,7 +14,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from compliance.forms import OnceOnlyMixin, options, text_field
-from compliance.models.stock import CONTAINER_TYPES, WASTE_REASONS
+from compliance.models.stock import CONTAINER_TYPES
+from compliance.permissions import waste_reasons
+from compliance.rules.waste import WASTE_REASONS
 
 
 def reason_field(label: str = "Reason") -> TextAreaField:
@@ -37,17 +39,32 @@ class ReceiveForm(FlaskForm, OnceOnlyMixin):
 
 
 class SecondPersonMixin:
-    second_email = StringField("Second person's email", validators=[Length(max=254)])
-    second_password = PasswordField("Second person's password", validators=[Length(max=256)])
+    """The stocktake's countersigner (the waste form names its witness the same way)."""
+
+    second_email = StringField("Countersigner's email", validators=[Length(max=254)])
+    second_password = PasswordField("Countersigner's password", validators=[Length(max=256)])
 
 
-class WasteForm(FlaskForm, SecondPersonMixin, OnceOnlyMixin):
+class WasteForm(FlaskForm, OnceOnlyMixin):
     containers = IntegerField("Sealed containers", default=0,
                               validators=[InputRequired(), NumberRange(min=0, max=100_000)])
     volume_ml = DecimalField("Loose volume (ml)", default=0, places=3,
                              validators=[InputRequired(), NumberRange(min=0, max=10_000)])
-    waste_reason = SelectField("Why", choices=options((r, r.capitalize()) for r in WASTE_REASONS))
+    # The reasons offered are the user's own (`waste_form`); the service refuses any other,
+    # so that a refusal by permission is recorded rather than lost as "not a valid choice".
+    waste_reason = SelectField("Why", choices=options((r, r.capitalize()) for r in WASTE_REASONS),
+                               validate_choice=False)
     reason = reason_field("Details")
+    second_email = StringField("Witness's email", validators=[Length(max=254)],
+                               description="Needed when sealed containers are disposed of.")
+    second_password = PasswordField("Witness's password", validators=[Length(max=256)])
+
+
+def waste_form(user) -> WasteForm:
+    """The waste form offering only the reasons `user` may record (D1)."""
+    form = WasteForm(prefix="waste")
+    form.waste_reason.choices = options((r, r.capitalize()) for r in waste_reasons(user))
+    return form
 
 
 class ReturnForm(FlaskForm, OnceOnlyMixin):
@@ -75,7 +92,8 @@ class ReverseForm(FlaskForm):
 
 class ProductForm(FlaskForm, OnceOnlyMixin):
     name = text_field("Name", 120)
-    active_ingredient = text_field("Active ingredient", 120)
+    # Choices: the sclerosants kept as data (the view fills them); the service refuses others.
+    active_ingredient = SelectField("Active ingredient (a sclerosant)", validate_choice=False)
     strength_percent = DecimalField("Strength (% w/v)", places=2,
                                     validators=[InputRequired(), NumberRange(min=0.01, max=10)])
     container_type = SelectField("Container", choices=options((c, c.capitalize())

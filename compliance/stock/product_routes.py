@@ -6,6 +6,7 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from compliance.extensions import db
+from compliance.forms import options
 from compliance.models.stock import Product
 from compliance.permissions import requires
 from compliance.services import products, stock_queries
@@ -20,7 +21,7 @@ class EditProductForm(ProductForm):
 
 def _details(form: ProductForm) -> products.ProductDetails:
     return products.ProductDetails(
-        name=form.name.data.strip(), active_ingredient=form.active_ingredient.data.strip(),
+        name=form.name.data.strip(), active_ingredient=(form.active_ingredient.data or "").strip(),
         strength_percent=form.strength_percent.data, container_type=form.container_type.data,
         container_volume_ul=products.ml_to_ul(form.container_volume_ml.data,
                                               "container_volume_ml"),
@@ -28,6 +29,12 @@ def _details(form: ProductForm) -> products.ProductDetails:
         max_volume_per_session_ul=products.ml_to_ul(form.max_volume_per_session_ml.data,
                                                     "max_volume_per_session_ml"),
         active=form.active.data)
+
+
+def _with_sclerosants(form: ProductForm) -> ProductForm:
+    form.active_ingredient.choices = options(
+        [("", "Choose a sclerosant")] + [(s.name, s.name) for s in stock_queries.sclerosants()])
+    return form
 
 
 @bp.route("/products/")
@@ -39,7 +46,7 @@ def product_list():
 @bp.route("/products/new", methods=["GET", "POST"])
 @requires("manage_stock")
 def product_new():
-    form = ProductForm()
+    form = _with_sclerosants(ProductForm())
     return run_form(
         form, lambda: products.create_product(current_user, _details(form)),
         success=lambda product: f"Product {product.name} added.",
@@ -48,7 +55,7 @@ def product_new():
 
 
 def _edit_form(product: Product) -> EditProductForm:
-    form = EditProductForm(obj=product)
+    form = _with_sclerosants(EditProductForm(obj=product))
     if not form.is_submitted():
         form.container_volume_ml.data = product.container_volume_ul / 1000
         form.max_volume_per_session_ml.data = product.max_volume_per_session_ul / 1000

@@ -19,7 +19,7 @@ from compliance.stock.forms import (
     ReturnForm,
     ReverseForm,
     StateForm,
-    WasteForm,
+    waste_form,
 )
 from compliance.views import run_form, show_domain_error
 
@@ -39,7 +39,7 @@ def index():
 
 
 def _batch_forms(**bound) -> dict:
-    forms = {"waste_form": WasteForm(prefix="waste"), "return_form": ReturnForm(prefix="ret"),
+    forms = {"waste_form": waste_form(current_user), "return_form": ReturnForm(prefix="ret"),
              "adjust_form": AdjustForm(prefix="adj"), "state_form": StateForm(prefix="state")}
     forms.update(bound)
     return forms
@@ -79,7 +79,7 @@ def waste(batch_id: int):
             waste_reason=form.waste_reason.data, reason=form.reason.data,
             witness_email=form.second_email.data, witness_password=form.second_password.data))
 
-    return _act(batch, "waste_form", WasteForm(prefix="waste"), action, "Waste recorded.")
+    return _act(batch, "waste_form", waste_form(current_user), action, "Waste recorded.")
 
 
 @bp.route("/batches/<int:batch_id>/return", methods=["POST"])

@@ -53,11 +53,13 @@ def test_demo_clinic_has_stock_and_a_consistent_ledger(runner):
     from compliance.services import stock_queries
 
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
-    assert len(stock_queries.products()) == 4
+    made = stock_queries.products()
+    # Four strengths of STS and one of polidocanol, whose doses are labelled as its own.
+    assert sorted(p.dose_label for p in made) == ["STS mg"] * 4 + ["polidocanol mg"]
     from compliance.extensions import db
     from compliance.models import Batch
 
-    assert db.session.query(Batch).count() == 6
+    assert db.session.query(Batch).count() == 7
     result = runner.invoke(args=["stock", "check"])
     assert result.exit_code == 0 and "OK" in result.output
     assert runner.invoke(args=["audit", "verify"]).output.startswith("OK")

@@ -156,7 +156,7 @@ def test_rule_7_an_unusable_batch_is_refused(client, login, clinic, spoil, messa
                         expires_in_days=30)
     session = open_session(nurse, clinic["patient"], clinic["prescription"], days_ago(0))
     if spoil == "expired":
-        execute_raw("UPDATE batches SET expires_on = :d WHERE id = :id", d=days_ago(0), id=bad.id)
+        execute_raw("UPDATE batches SET expires_on = :d WHERE id = :id", d=days_ago(1), id=bad.id)
     elif spoil == "empty":
         stock.record_return(manager, bad.id, 2, "Sent back")
     else:

@@ -43,7 +43,7 @@ def inspector_client(client, login, dataset):
 def test_session_audit_shows_every_session_with_doctor_batches_and_doses(inspector_client):
     html = screen(inspector_client, "/reports/sessions")
     assert "<strong>3</strong> treatment sessions, <strong>3 ml</strong>" in html
-    assert "<strong>30 mg</strong>" in html
+    assert "<strong>30 mg</strong> of STS." in html and "25 STS mg" in html
     assert "GMC 7000001" in html and "NMC 12A3456E" in html and "RX-000001" in html
     assert html.count("corrected-mark") == 1
 
@@ -58,7 +58,8 @@ def test_session_audit_csv_gives_a_session_its_doctor_batches_and_dose(inspector
                                                                        dataset):
     s1, _, _ = session_audit_rows(inspector_client, dataset)
     assert s1["batches"].startswith("A1 (exp ") and ": 1.5 ml; B2 (exp " in s1["batches"]
-    assert (s1["volume ml"], s1["STS mg"]) == ("2.5", "25")
+    assert (s1["volume ml"], s1["active ingredient"], s1["dose mg"]) == (
+        "2.5", "sodium tetradecyl sulphate", "25")
     assert s1["prescribing doctor"] == dataset["doctor"].full_name
     assert s1["doctor registration"] == "GMC 7000001" and s1["prescription"] == "RX-000001"
 
@@ -66,7 +67,7 @@ def test_session_audit_csv_gives_a_session_its_doctor_batches_and_dose(inspector
 def test_session_audit_csv_shows_reversals_flags_and_unsigned_sessions(inspector_client,
                                                                        dataset):
     _, s2, s3 = session_audit_rows(inspector_client, dataset)
-    assert (s2["volume ml"], s2["STS mg"]) == ("0", "0")
+    assert (s2["volume ml"], s2["dose mg"]) == ("0", "0")
     assert "reversed" in s2["corrections"] and "More than 6 weeks" in s2["flags"]
     assert s3["signed off at (UTC)"] == "" and s3["prescriber registration"] == "NMC 12A3456E"
 

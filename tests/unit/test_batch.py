@@ -76,11 +76,13 @@ def test_a_recalled_or_quarantined_batch_is_not_drawn(state, error):
     assert refused.value.field == "batch_id"
 
 
-def test_a_batch_is_not_drawn_on_its_expiry_date():
+def test_a_batch_is_drawn_on_its_expiry_date_but_not_the_day_after():
     batch = a_batch()
-    check_batch_usable(batch.facts(), date(2026, 12, 30))
+    check_batch_usable(batch.facts(), date(2026, 12, 31))
+    assert batch.status(date(2026, 12, 31)) == AVAILABLE
     with pytest.raises(BatchExpired, match="expired on 31 Dec 2026"):
-        check_batch_usable(batch.facts(), date(2026, 12, 31))
+        check_batch_usable(batch.facts(), date(2027, 1, 1))
+    assert batch.status(date(2027, 1, 1)) == "expired"
 
 
 def test_quarantine_is_released_but_a_recall_is_final():

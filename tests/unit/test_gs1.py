@@ -1,10 +1,11 @@
 """Reading GS1 pack barcodes with biip."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from compliance.errors import InvalidBarcode
+from compliance.rules.injection import is_expired
 from compliance.services.gs1 import read_pack_code
 from compliance.services.products import gtin_is_valid
 
@@ -37,3 +38,15 @@ def test_bad_barcodes_are_refused_with_a_clear_message(text, message):
 def test_gtin_check_digits():
     assert gtin_is_valid("05012345678900") and not gtin_is_valid("05012345678901")
     assert not gtin_is_valid("abc")
+
+
+@pytest.mark.parametrize("text, last_day", [
+    ("(01)05012345678900(17)260700(10)ABC123", date(2026, 7, 31)),
+    ("(01)05012345678900(17)280200(10)ABC123", date(2028, 2, 29)),
+    ("(01)05012345678900(17)270200(10)ABC123", date(2027, 2, 28)),
+])
+def test_an_expiry_with_day_00_is_the_last_day_of_its_month_and_usable_on_it(text, last_day):
+    expires_on = read_pack_code(text).expires_on
+    assert expires_on == last_day
+    assert not is_expired(expires_on, last_day)
+    assert is_expired(expires_on, last_day + timedelta(days=1))

@@ -3,7 +3,15 @@ from types import SimpleNamespace
 import pytest
 
 from compliance.errors import NotAPrescriber
-from compliance.permissions import CAPABILITIES, can, holds, requires
+from compliance.permissions import (
+    CAPABILITIES,
+    WASTE_REASON_NEEDS,
+    can,
+    holds,
+    requires,
+    waste_reasons,
+)
+from compliance.rules.waste import WASTE_REASONS
 from compliance.services import ensure_can
 
 
@@ -96,6 +104,20 @@ def test_managers_and_inspectors_may_verify_the_audit_trail():
     assert not can(person("prescriber", profession="doctor"), "verify_audit")
 
 
-def test_only_managers_record_waste_for_now():
-    assert can(person("manager"), "record_waste")
-    assert not can(person("prescriber", profession="doctor"), "record_waste")
+def test_prescribers_record_breakage_and_opened_remainders_and_managers_every_waste():
+    nurse, doctor = person("prescriber", profession="nurse"), person("prescriber",
+                                                                      profession="doctor")
+    for prescriber in (nurse, doctor):
+        assert can(prescriber, "record_waste") and not can(prescriber, "dispose_of_stock")
+        assert waste_reasons(prescriber) == ("opened remainder", "breakage")
+    assert waste_reasons(person("manager")) == WASTE_REASONS
+    assert waste_reasons(person("prescriber", "manager")) == WASTE_REASONS
+    assert waste_reasons(person("inspector")) == ()
+    assert not can(person("inspector"), "record_waste")
+    assert set(WASTE_REASON_NEEDS) == set(WASTE_REASONS)
+
+
+def test_managers_and_prescribers_witness_and_inspectors_never():
+    assert holds(person("manager"), "witness")
+    assert holds(person("prescriber", profession="nurse"), "witness")
+    assert not holds(person("inspector"), "witness")

@@ -61,11 +61,13 @@ def draw(prescriber, session, batch, volume_ul):
 
 
 def refused(error, action, match=None):
-    """Run `action`, expect `error`, and check the ledger and balances did not move."""
+    """Run `action`, expect `error`, and check the ledger and balances did not move; the
+    refusal is returned."""
     before = ledger_state()
-    with pytest.raises(error, match=match):
+    with pytest.raises(error, match=match) as refusal:
         action()
     assert ledger_state() == before
+    return refusal.value
 
 
 def waste(containers=0, volume_ul=0, why="other", reason="Dropped", email=None, password=None):
@@ -92,7 +94,12 @@ def test_a_batch_number_with_another_expiry_is_refused(users, product, batch):
 
 def test_an_already_expired_batch_is_not_received(users, product):
     refused(BatchExpired, lambda: receive_batch(users["manager"], product, batch_number="OLD",
-                                                expires_in_days=0), "already expired")
+                                                expires_in_days=-1), "already expired")
+
+
+def test_a_batch_expiring_today_is_received(users, product):
+    batch = receive_batch(users["manager"], product, batch_number="LAST", expires_in_days=0)
+    assert batch.sealed_containers == 10 and batch.status(TODAY()) == "available"
 
 
 def test_only_managers_receive_stock(users, product):
@@ -117,8 +124,16 @@ def test_managers_cannot_draw_for_injections(users, batch, session):
 
 
 def test_an_expired_batch_cannot_be_drawn_from(users, batch, session):
+    yesterday = TODAY() - timedelta(days=1)
+    execute_raw("UPDATE batches SET expires_on = :d WHERE id = :id", d=yesterday, id=batch.id)
+    refused(BatchExpired, lambda: draw(users["nurse"], session, batch, 1_000),
+            f"expired on {yesterday:%d %b %Y}")
+
+
+def test_a_batch_is_drawn_from_on_its_expiry_date(users, batch, session):
     execute_raw("UPDATE batches SET expires_on = :d WHERE id = :id", d=TODAY(), id=batch.id)
-    refused(BatchExpired, lambda: draw(users["nurse"], session, batch, 1_000), "expired on")
+    db.session.refresh(batch)
+    assert draw(users["nurse"], session, batch, 1_000).quantity_ul == -1_000
 
 
 def test_quarantined_batches_are_refused_until_released(users, batch, session):
@@ -154,7 +169,7 @@ def test_destruction_needs_a_witness_who_is_someone_else(users, batch):
     manager, doctor = users["manager"], users["doctor"]
     breakage = dict(containers=1, why="breakage", reason="Ampoule cracked")
     refused(SecondPersonRequired, lambda: stock.record_waste(manager, batch.id, waste(**breakage)),
-            "No active account")
+            "Enter the witness's email address: disposal of sealed containers is witnessed.")
     refused(SecondPersonRequired, lambda: stock.record_waste(
         manager, batch.id, waste(**breakage, email=manager.email, password=PASSWORD)),
         "someone other than you")
@@ -166,6 +181,82 @@ def test_destruction_needs_a_witness_who_is_someone_else(users, batch):
     assert entry.witness_id == doctor.id and entry.quantity_ul == -2_000
     [status] = signatures_of(entry)
     assert status.intact and status.signature.meaning == "witnessed destruction"
+
+
+WITNESS_NEEDED = "Enter the witness's email address: disposal of sealed containers is witnessed."
+
+
+@pytest.mark.parametrize("why", ["breakage", "expiry disposal", "other"])
+def test_every_sealed_container_disposed_of_is_witnessed(users, batch, why):
+    before = len(events(action="refused"))
+    refusal = refused(SecondPersonRequired, lambda: stock.record_waste(
+        users["manager"], batch.id, waste(containers=1, why=why, email="  ")))
+    assert (refusal.message, refusal.field) == (WITNESS_NEEDED, "second_email")
+    assert len(events(action="refused")) == before + 1
+
+
+def test_an_opened_remainder_is_loose_volume_never_sealed_containers(users, batch):
+    refused(InvalidInput, lambda: stock.record_waste(
+        users["manager"], batch.id, waste(containers=1, why="opened remainder")),
+        "An opened remainder is loose volume: enter it in ml, and record sealed containers "
+        "as breakage, expiry disposal or other.")
+
+
+@pytest.mark.parametrize("who", ["inspector", "deactivated", "access ended"])
+def test_only_an_active_manager_or_prescriber_witnesses(users, batch, who):
+    from tests.factories import make_user
+
+    witness = {"inspector": lambda: users["inspector"],
+               "deactivated": lambda: make_user("doctor", active=False),
+               "access ended": lambda: make_user("nurse", access_expires_on=TODAY()
+                                                 - timedelta(days=1))}[who]()
+    message = ("That account cannot be the witness: a witness is a manager or a prescriber, "
+               "never an inspector." if who == "inspector"
+               else "No active account has that email address.")
+    refused(SecondPersonRequired, lambda: stock.record_waste(users["manager"], batch.id, waste(
+        containers=1, why="breakage", email=witness.email, password=PASSWORD)), message)
+
+
+def test_an_inspector_cannot_countersign_a_stocktake(users, batch):
+    manager, inspector = users["manager"], users["inspector"]
+    for email, message in ((inspector.email, "That account cannot be the countersigner: a "
+                                             "countersigner is a manager or a prescriber, "
+                                             "never an inspector."),
+                           ("", "Enter the countersigner's email address: a stocktake "
+                                "discrepancy is countersigned.")):
+        refused(SecondPersonRequired, lambda e=email: stocktakes.record_stocktake(
+            manager, [count(batch, 9, "One missing")], None,
+            stocktakes.Countersignature(e, PASSWORD)), message)
+
+
+@pytest.mark.parametrize("kind", ["nurse", "doctor"])
+def test_a_prescriber_records_breakage_witnessed_and_an_opened_remainder(users, batch,
+                                                                           session, kind):
+    prescriber, witness = users[kind], users["manager"]
+    broken = stock.record_waste(prescriber, batch.id, waste(
+        containers=1, why="breakage", reason="Dropped at the chair", email=witness.email,
+        password=PASSWORD))
+    assert (broken.actor_id, broken.witness_id, broken.containers) == (prescriber.id,
+                                                                       witness.id, -1)
+    [status] = signatures_of(broken)
+    assert status.signature.signer_id == witness.id
+    draw(users["nurse"], session, batch, 500)
+    left = stock.record_waste(prescriber, batch.id, waste(volume_ul=300, why="opened remainder"))
+    assert left.witness_id is None and left.quantity_ul == -300
+    assert_balance_is_ledger_sum(batch)
+
+
+@pytest.mark.parametrize("why", ["expiry disposal", "other"])
+def test_a_prescriber_cannot_record_other_disposals(users, batch, why):
+    before = len(events(action="refused"))
+    refusal = refused(NotPermitted, lambda: stock.record_waste(users["nurse"], batch.id, waste(
+        containers=1, why=why, email=users["manager"].email, password=PASSWORD)))
+    assert refusal.message == (
+        "A prescriber records waste of breakage and opened remainders only; expiry disposal "
+        "and other disposals are recorded by a manager.")
+    assert refusal.field == "waste_reason"
+    [event] = events(action="refused")[before:]
+    assert event.actor_id == users["nurse"].id and "record waste" in event.detail
 
 
 def test_an_opened_remainder_is_wasted_without_a_witness(users, batch, session):
@@ -214,7 +305,10 @@ def test_batches_are_offered_first_expiry_first(users, product):
     offered = stock_queries.usable_batches(product.id, TODAY())
     assert [b.batch_number for b in offered] == ["SOON", "LATE"]
     assert later.id != sooner.id
-    assert stock_queries.usable_batches(product.id, TODAY() + timedelta(days=30)) == [later]
+    # SOON is usable on its expiry date and not the day after (D2).
+    assert stock_queries.usable_batches(product.id, TODAY() + timedelta(days=30)) == [sooner,
+                                                                                      later]
+    assert stock_queries.usable_batches(product.id, TODAY() + timedelta(days=31)) == [later]
     assert stock_queries.usable_batches(product.id, TODAY(), limit=1) == [sooner]
 
 
@@ -287,3 +381,24 @@ def test_monthly_sums_are_kept_as_the_transaction_commits(users, product, batch)
     assert administered() == 0 and db.session.info[stock_months.PENDING]
     db.session.commit()
     assert administered() == -1_000 and stock_months.mismatches() == []
+
+
+def test_a_batch_expiring_today_is_not_counted_as_expired_anywhere(users, product):
+    from compliance.services.reports import dashboard, expiry
+    from compliance.services.reports.common import Filters, Listing
+
+    manager = users["manager"]
+    receive_batch(manager, product, batch_number="TODAY", expires_in_days=0)
+    gone = receive_batch(manager, product, batch_number="GONE", expires_in_days=5)
+    execute_raw("UPDATE batches SET expires_on = :d WHERE id = :id",
+                d=TODAY() - timedelta(days=1), id=gone.id)
+    result = expiry.report(Filters(), Listing("batch_number", page=None))
+    assert [(r.batch_number, r.days_left, r.expired, r.status) for r in result.rows] == [
+        ("GONE", -1, True, "expired"), ("TODAY", 0, False, "expires today")]
+    assert (result.totals["expired"], result.totals["expiring"]) == (1, 1)
+    assert dashboard.open_exceptions()["Expired batches holding stock"] == 1
+    filters = stock_queries.BatchFilters(status="expired")
+    assert [b.batch_number for b in stock_queries.batch_page(filters, TODAY(), 1).items] == [
+        "GONE"]
+    assert [b.batch_number for b in stock_queries.usable_batches(product.id, TODAY())] == [
+        "TODAY"]

@@ -10,6 +10,7 @@ from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import Batch, Product
 from compliance.rules.flags import near_expiry_until
+from compliance.rules.injection import is_expired
 from compliance.services.reports.common import (
     Filters,
     Listing,
@@ -32,12 +33,15 @@ class ExpiryRow:
     state: str
     balance_ul: int
     sealed_containers: int
-    days_left: int
+    days_left: int  # until the expiry date: 0 on the date itself, still a day of use
+    expired: bool = False
     corrected: bool = False
 
     @property
-    def expired(self) -> bool:
-        return self.days_left <= 0
+    def status(self) -> str:
+        if self.expired:
+            return "expired"
+        return "expires today" if self.days_left == 0 else "expiring soon"
 
 
 def _holding_stock(filters: Filters, until: date):
@@ -54,7 +58,8 @@ def _holding_stock(filters: Filters, until: date):
 def report(filters: Filters, listing: Listing) -> Result:
     today, window_days = local_today(), near_expiry_days()
     query = _holding_stock(filters, near_expiry_until(today, window_days))
-    rows = [ExpiryRow(*r, days_left=(r.expires_on - today).days)
+    rows = [ExpiryRow(*r, days_left=(r.expires_on - today).days,
+                      expired=is_expired(r.expires_on, today))
             for r in db.session.execute(query)]
     rows = sort_in_python(rows, listing.sort, listing.descending)
     expired = [r for r in rows if r.expired]

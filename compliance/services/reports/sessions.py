@@ -16,6 +16,7 @@ from compliance.models import (
     Patient,
     Prescription,
     Product,
+    Sclerosant,
     SessionAddendum,
     SessionFlag,
     TreatmentSession,
@@ -78,6 +79,9 @@ class SessionRow:
     prescription_signed_at: datetime | None
     voided_at: datetime | None = None
     void_reason: str | None = None
+    # The prescribed product's sclerosant, which every injection of the session holds (rule 7).
+    active_ingredient: str = ""
+    dose_label: str = "mg"
     batches: list[BatchUse] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     corrections: list[str] = field(default_factory=list)
@@ -108,7 +112,8 @@ _SESSION_COLUMNS = (
     ADMIN.registration_number.label("admin_number"), DOCTOR.full_name.label("doctor_name"),
     DOCTOR.register.label("doctor_register"), DOCTOR.registration_number.label("doctor_number"),
     Prescription.id.label("prescription_id"),
-    Prescription.signed_at.label("prescription_signed_at"))
+    Prescription.signed_at.label("prescription_signed_at"),
+    Sclerosant.name.label("ingredient"), Sclerosant.short_name)
 
 
 def filtered(filters: Filters) -> Select:
@@ -116,7 +121,9 @@ def filtered(filters: Filters) -> Select:
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(ADMIN, ADMIN.id == TreatmentSession.prescriber_id)
              .join(Prescription, Prescription.id == TreatmentSession.prescription_id)
-             .join(DOCTOR, DOCTOR.id == Prescription.prescriber_id))
+             .join(DOCTOR, DOCTOR.id == Prescription.prescriber_id)
+             .join(Product, Product.id == Prescription.product_id)
+             .join(Sclerosant, Sclerosant.name == Product.active_ingredient))
     query = between_days(query, TreatmentSession.session_date, filters)
     if filters.prescriber_id:
         query = query.where(TreatmentSession.prescriber_id == filters.prescriber_id)
@@ -140,7 +147,8 @@ def _row(r) -> SessionRow:
         doctor_name=r.doctor_name,
         doctor_registration=_registration(r.doctor_register, r.doctor_number),
         prescription_reference=f"RX-{r.prescription_id:06d}",
-        prescription_signed_at=r.prescription_signed_at)
+        prescription_signed_at=r.prescription_signed_at, active_ingredient=r.ingredient,
+        dose_label=f"{r.short_name} mg")
     if row.voided:
         row.corrections.append(f"voided: {row.void_reason}")
     return row
@@ -190,17 +198,21 @@ def _complete(raw_rows) -> list[SessionRow]:
 
 
 def totals(filters: Filters) -> dict:
+    """Sessions' volume, and their doses per sclerosant ({"STS": mg}): mg of different
+    ingredients are never added together."""
     ids = filtered(filters).with_only_columns(TreatmentSession.id).scalar_subquery()
-    volume_ul, mg = 0, Decimal(0)
-    for strength, ul in db.session.execute(
-            select(Product.strength_percent, func.sum(Injection.volume_ul))
+    volume_ul, mg = 0, {}
+    for short_name, strength, ul in db.session.execute(
+            select(Sclerosant.short_name, Product.strength_percent, func.sum(Injection.volume_ul))
             .join(Batch, Batch.id == Injection.batch_id)
             .join(Product, Product.id == Batch.product_id)
+            .join(Sclerosant, Sclerosant.name == Product.active_ingredient)
             .outerjoin(InjectionReversal, InjectionReversal.injection_id == Injection.id)
             .where(Injection.session_id.in_(ids), InjectionReversal.id.is_(None))
-            .group_by(Product.strength_percent)):
+            .group_by(Sclerosant.short_name, Product.strength_percent)
+            .order_by(Sclerosant.short_name)):
         volume_ul += int(ul or 0)
-        mg += dose_mg(int(ul or 0), strength)
+        mg[short_name] = mg.get(short_name, Decimal(0)) + dose_mg(int(ul or 0), strength)
     return {"volume_ul": volume_ul, "mg": mg}
 
 

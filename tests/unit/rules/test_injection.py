@@ -19,6 +19,8 @@ from compliance.rules.injection import (
     check_batch,
     check_batch_usable,
     check_volume,
+    expired_through,
+    is_expired,
     session_limit_ul,
 )
 from tests.unit.rules.builders import ON, PRODUCT_ID, batch, prescription, refusal, volume
@@ -52,14 +54,26 @@ def test_a_quarantined_batch_is_refused():
     assert error.field == "batch_id"
 
 
-def test_a_batch_is_expired_on_its_expiry_date():
-    error = refusal(BatchExpired, check_batch_usable, batch(expires_on=ON), ON)
-    assert error.message == "Fibro-Vein 0.2% batch B-100 expired on 10 Mar 2026."
+def test_a_batch_is_expired_from_the_day_after_its_expiry_date():
+    error = refusal(BatchExpired, check_batch_usable, batch(expires_on=ON - timedelta(days=1)),
+                    ON)
+    assert error.message == "Fibro-Vein 0.2% batch B-100 expired on 09 Mar 2026."
     assert error.field == "batch_id"
 
 
-def test_a_batch_may_be_used_the_day_before_it_expires():
+def test_a_batch_may_be_used_up_to_and_including_its_expiry_date():
+    check_batch_usable(batch(expires_on=ON), ON)
     check_batch_usable(batch(expires_on=ON + timedelta(days=1)), ON)
+
+
+@pytest.mark.parametrize("expires_on, on, expired", [
+    (date(2026, 7, 16), date(2026, 7, 15), False),
+    (date(2026, 7, 16), date(2026, 7, 16), False),
+    (date(2026, 7, 16), date(2026, 7, 17), True),
+])
+def test_expiry_is_defined_once_up_to_and_including_the_date(expires_on, on, expired):
+    assert is_expired(expires_on, on) is expired
+    assert (expires_on <= expired_through(on)) is expired
 
 
 def test_a_batch_of_another_product_is_refused():
