@@ -4,6 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
+from flask import url_for
+
 from compliance.services.reports import (
     activity,
     audit_trail,
@@ -75,8 +77,23 @@ def _expiry_csv(r) -> list:
             r.sealed_containers]
 
 
+# The page of each kind of record a report row can point at: (endpoint, its id argument).
+RECORD_PAGES = {"session": ("treatment.show_session", "session_id"),
+                "batch": ("stock.batch", "batch_id"),
+                "stocktake": ("stock.stocktake_show", "stocktake_id")}
+
+
+def record_url(page: tuple[str, int] | None, external: bool = False) -> str:
+    """The address of a record's page (full, for a file read away from the app), or ""."""
+    if page is None:
+        return ""
+    endpoint, argument = RECORD_PAGES[page[0]]
+    return url_for(endpoint, _external=external, **{argument: page[1]})
+
+
 def _exception_csv(r) -> list:
-    return [_iso(r.day), r.kind, r.subject, r.detail, r.who, r.rule]
+    return [_iso(r.day), r.kind, r.subject, r.detail, r.who, r.rule,
+            record_url(r.page, external=True)]
 
 
 def _activity_csv(r) -> list:
@@ -118,7 +135,7 @@ REPORTS = (
                 "sealed containers"], _expiry_csv),
     ReportSpec("exceptions", "Compliance exceptions", "Every flagged item of D4 and every "
                "refused attempt from the audit trail.", exceptions, ("prescriber",), "day",
-               "desc", ["date", "exception", "concerning", "detail", "who", "rule"],
+               "desc", ["date", "exception", "concerning", "detail", "who", "rule", "record"],
                _exception_csv,
                lambda _filters, result: chart_data.exception_chart(result.extra["per_month"]),
                recent_by_default=True),

@@ -10,7 +10,7 @@ from compliance.extensions import db
 from compliance.models import Batch
 from compliance.permissions import requires
 from compliance.reports import bp
-from compliance.reports.catalogue import REPORTS
+from compliance.reports.catalogue import REPORTS, record_url
 from compliance.reports.forms import RecallContactForm, ReportFilterForm
 from compliance.reports.pdf import pdf_response
 from compliance.services import audit
@@ -34,7 +34,7 @@ def _context(spec, form, result, layout: str) -> dict:
                 generated_by=current_user.full_name, generated_at=utcnow(),
                 printing=layout == PRINT,
                 filters_used=form.describe(), head_seq=seq, head_hash=head_hash,
-                contact_form=RecallContactForm())
+                contact_form=RecallContactForm(), record_url=record_url)
 
 
 def _show(spec):
