@@ -6,6 +6,8 @@ from types import ModuleType
 
 from flask import url_for
 
+from compliance.csvexport import millilitres as ml
+from compliance.csvexport import number
 from compliance.services.reports import (
     activity,
     audit_trail,
@@ -16,7 +18,6 @@ from compliance.services.reports import (
     stock,
     trace,
 )
-from compliance.templating import _ml
 
 
 @dataclass(frozen=True)
@@ -48,33 +49,33 @@ def _yes(flag: bool) -> str:
 
 
 def _session_csv(r) -> list:
-    batches = "; ".join(f"{u.batch_number} (exp {u.expires_on:%Y-%m-%d}): {_ml(u.volume_ul)} ml"
-                        for u in r.batches)
+    batches = "; ".join(f"{u.batch_number} (exp {u.expires_on:%Y-%m-%d}): {ml(u.volume_ul)} ml"
+                        for u in r.batches)  # text: several batches in one cell
     return [r.id, _iso(r.session_date), r.patient_name, r.patient_reference, r.prescriber_name,
             r.prescriber_registration, r.doctor_name, r.doctor_registration,
             r.prescription_reference, _iso(r.prescription_signed_at), batches,
-            _ml(r.volume_ul), f"{r.mg.normalize():f}", _iso(r.signed_at), "; ".join(r.flags),
+            ml(r.volume_ul), number(r.mg), _iso(r.signed_at), "; ".join(r.flags),
             "; ".join(r.corrections)]
 
 
 def _stock_csv(r) -> list:
-    return [r.product_name, r.batch_number, _iso(r.expires_on), _ml(r.opening_ul),
-            _ml(r.received_ul), _ml(r.administered_ul), _ml(r.wasted_ul), _ml(r.returned_ul),
-            _ml(r.adjusted_ul), _ml(r.stocktake_ul), _ml(r.reversed_ul), _ml(r.expected_ul),
-            _ml(r.stored_ul), _yes(r.mismatch), r.counted_containers, _iso(r.counted_at),
+    return [r.product_name, r.batch_number, _iso(r.expires_on), ml(r.opening_ul),
+            ml(r.received_ul), ml(r.administered_ul), ml(r.wasted_ul), ml(r.returned_ul),
+            ml(r.adjusted_ul), ml(r.stocktake_ul), ml(r.reversed_ul), ml(r.expected_ul),
+            ml(r.stored_ul), _yes(r.mismatch), r.counted_containers, _iso(r.counted_at),
             r.discrepancy, "; ".join(r.corrections)]
 
 
 def _trace_csv(r) -> list:
     return [r.batch_number, r.session_id, _iso(r.session_date), r.patient_name,
             r.patient_reference, r.phone, r.email, r.address, r.prescriber_name,
-            _ml(r.volume_ul), _yes(r.reversed)]
+            ml(r.volume_ul), _yes(r.reversed)]
 
 
 def _expiry_csv(r) -> list:
     return [r.product_name, r.batch_number, _iso(r.expires_on), r.days_left,
-            "expired" if r.expired else "expiring soon", r.state, _ml(r.balance_ul),
-            r.sealed_containers]
+            "expired" if r.expired else "expiring soon", r.state, ml(r.balance_ul),
+            r.sealed_containers, "; ".join(r.corrections)]
 
 
 # The page of each kind of record a report row can point at: (endpoint, its id argument).
@@ -97,7 +98,7 @@ def _exception_csv(r) -> list:
 
 
 def _activity_csv(r) -> list:
-    return [r.month, r.prescriber_name, r.registration, r.sessions, _ml(r.volume_ul)]
+    return [r.month, r.prescriber_name, r.registration, r.sessions, ml(r.volume_ul)]
 
 
 def _audit_csv(r) -> list:
@@ -132,7 +133,7 @@ REPORTS = (
     ReportSpec("expiry", "Expiry", "Batches expiring within the near-expiry window and expired "
                "batches still holding stock.", expiry, ("product", "batch"), "expires_on", "asc",
                ["product", "batch", "expires on", "days left", "status", "state", "balance ml",
-                "sealed containers"], _expiry_csv),
+                "sealed containers", "corrections"], _expiry_csv),
     ReportSpec("exceptions", "Compliance exceptions", "Every flagged item of D4 and every "
                "refused attempt from the audit trail.", exceptions, ("prescriber",), "day",
                "desc", ["date", "exception", "concerning", "detail", "who", "rule", "record"],

@@ -12,10 +12,19 @@ def screen(client, url: str) -> str:
     return response.get_data(as_text=True)
 
 
+def csv_parts(text: str) -> tuple[list[list[str]], list[list[str]]]:
+    """A CSV export's preamble lines (before the blank line) and its table (header first)."""
+    lines = list(csv.reader(io.StringIO(text)))
+    blank = lines.index([])
+    return lines[:blank], lines[blank + 1:]
+
+
 def csv_rows(client, url: str) -> list[dict]:
+    """The rows of a CSV export as dicts by the header's names, past its preamble."""
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    _preamble, table = csv_parts(response.get_data(as_text=True))
+    return [dict(zip(table[0], row, strict=True)) for row in table[1:]]
 
 
 def pdf_text(client, url: str) -> str:

@@ -33,17 +33,25 @@ class ExpiryRow:
     balance_ul: int
     sealed_containers: int
     days_left: int
-    corrected: bool = False
+    reversals: int = 0  # ledger entries of the batch corrected by a reversal
 
     @property
     def expired(self) -> bool:
         return self.days_left <= 0
 
+    @property
+    def corrected(self) -> bool:
+        return self.reversals > 0
+
+    @property
+    def corrections(self) -> list[str]:
+        return [f"{self.reversals} ledger entry(ies) reversed"] if self.reversals else []
+
 
 def report(filters: Filters, listing: Listing) -> Result:
     today, window_days = local_today(), near_expiry_days()
     query = (select(Batch.id, Product.name, Batch.batch_number, Batch.expires_on, Batch.state,
-                    Batch.balance_ul, Batch.sealed_containers)
+                    Batch.balance_ul, Batch.sealed_containers, Batch.reversal_count)
              .join(Product, Product.id == Batch.product_id)
              .where(Batch.balance_ul > 0,
                     Batch.expires_on <= near_expiry_until(today, window_days)))
@@ -54,7 +62,7 @@ def report(filters: Filters, listing: Listing) -> Result:
     for value, column in ((filters.product_id, Batch.product_id), (filters.batch_id, Batch.id)):
         if value:
             query = query.where(column == value)
-    rows = [ExpiryRow(*r, days_left=(r.expires_on - today).days)
+    rows = [ExpiryRow(*r[:-1], days_left=(r.expires_on - today).days, reversals=r[-1])
             for r in db.session.execute(query)]
     rows = sort_in_python(rows, listing.sort, listing.descending)
     expired = [r for r in rows if r.expired]
