@@ -1,4 +1,5 @@
-"""stocktakes: when a count was entered, beside when it was made (the late-entry flag, D4)
+"""late entries (D4): stocktakes keep when a count was entered, beside when it was made;
+the recording times of every record with an event date are indexed
 
 Revision ID: 61451b8b96cd
 Revises: 170482d8b8bd
@@ -16,6 +17,11 @@ branch_labels = None
 depends_on = None
 
 
+# (An injection is found late by its administration entry, in ledger_entries.)
+RECORDING_TIMES = (("follow_ups", "recorded_at"), ("ledger_entries", "recorded_at"),
+                   ("treatment_sessions", "started_at"))
+
+
 def upgrade():
     # Added nullable, filled from counted_at (every count so far was entered as it was made),
     # then required.
@@ -24,8 +30,13 @@ def upgrade():
     op.execute("UPDATE stocktakes SET recorded_at = counted_at")
     with op.batch_alter_table('stocktakes', schema=None) as batch_op:
         batch_op.alter_column('recorded_at', existing_type=sa.DateTime(), nullable=False)
+    # The late entries of a date range are found by when they were entered.
+    for table, column in RECORDING_TIMES:
+        op.create_index(f"ix_{table}_{column}", table, [column])
 
 
 def downgrade():
+    for table, column in RECORDING_TIMES:
+        op.drop_index(f"ix_{table}_{column}", table_name=table)
     with op.batch_alter_table('stocktakes', schema=None) as batch_op:
         batch_op.drop_column('recorded_at')
