@@ -1,5 +1,6 @@
 """Builders of test records with sensible defaults."""
 
+from datetime import timedelta
 from itertools import count
 
 from flask import current_app
@@ -181,27 +182,29 @@ def ready_patient(users, product, **prescription_args):
 
 
 def make_session(prescription, prescriber, session_date, injections=(), number=1,
-                 signed=True, areas="left calf"):
-    """A treatment session written row by row (with real ledger entries) for report tests;
-    the compliance rules are exercised by the treatment service's own tests."""
-    from compliance.clock import utcnow
+                 signed=True, areas="left calf", entered_at=None):
+    """A treatment session written row by row (with real ledger entries) for report tests,
+    entered on its own day unless `entered_at` says when; the compliance rules are exercised
+    by the treatment service's own tests."""
+    from compliance.clock import start_of_local_day, utcnow
     from compliance.models import TreatmentSession
 
+    entered = entered_at or min(utcnow(), start_of_local_day(session_date) + timedelta(hours=10))
     session = TreatmentSession(patient_id=prescription.patient_id,
                                prescription_id=prescription.id, prescriber_id=prescriber.id,
                                session_date=session_date, treatment_areas=areas,
-                               session_number=number, status="open")
+                               session_number=number, status="open", started_at=entered)
     db.session.add(session)
     db.session.flush()
     for batch, volume_ul in injections:
-        _inject(session, prescriber, batch, volume_ul)
+        _inject(session, prescriber, batch, volume_ul, entered)
     if signed:
         session.status, session.signed_at = "signed", utcnow()
     db.session.commit()
     return session
 
 
-def _inject(session, prescriber, batch, volume_ul: int) -> None:
+def _inject(session, prescriber, batch, volume_ul: int, entered) -> None:
     """One injection at the session's first area, drawn from `batch` through the ledger."""
     from compliance.models import Injection
     from compliance.models.stock import ADMINISTRATION
@@ -209,8 +212,8 @@ def _inject(session, prescriber, batch, volume_ul: int) -> None:
 
     batch = locked_batch(batch.id)
     entry = post(prescriber, batch, ADMINISTRATION, -volume_ul, -1,
-                 occurred_on=session.session_date, session_id=session.id)
+                 occurred_on=session.session_date, session_id=session.id, recorded_at=entered)
     db.session.flush()
     db.session.add(Injection(session_id=session.id, batch_id=batch.id, volume_ul=volume_ul,
                              site=session.treatment_areas.split(";")[0], points=3,
-                             ledger_entry_id=entry.id))
+                             ledger_entry_id=entry.id, recorded_at=entered))

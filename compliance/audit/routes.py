@@ -8,7 +8,7 @@ from flask import redirect, render_template, request, url_for
 from compliance.audit import bp
 from compliance.audit.forms import AsAtForm, AuditFilterForm
 from compliance.clock import end_of_local_day, to_local
-from compliance.csvexport import csv_response
+from compliance.csvexport import csv_response, preamble
 from compliance.forms import EmptyForm, options
 from compliance.permissions import requires
 from compliance.services import audit, audit_search, audit_verify
@@ -63,7 +63,9 @@ def _csv_rows(events):
 def export():
     _form, filters = _filter_form()
     record_alone(None, "export", detail=f"Audit trail CSV; filters: {filters.describe()}")
-    return csv_response("audit-trail.csv", CSV_HEADER, _csv_rows(audit_search.streamed(filters)))
+    about = preamble("Audit trail", filters.describe())
+    return csv_response("audit-trail.csv", about, CSV_HEADER,
+                        _csv_rows(audit_search.streamed(filters)))
 
 
 @bp.route("/verify")

@@ -86,7 +86,8 @@ class StockRows:
         counter, second = self.managers[0], self.managers[1 % len(self.managers)]
         stocktake_id = self.w.new_id("stocktakes")
         self.w.add("stocktakes", dict(id=stocktake_id, counted_by_id=counter[0],
-                                      counted_at=at(day, 17), countersigned_by_id=second[0],
+                                      counted_at=at(day, 17), recorded_at=at(day, 17),
+                                      countersigned_by_id=second[0],
                                       note="Quarterly count"))
         lines = [self._stocktake_line(stocktake_id, batch, n == 0, counter, day)
                  for n, batch in enumerate(live)]

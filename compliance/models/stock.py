@@ -196,7 +196,9 @@ class LedgerEntry(db.Model):
 
     __tablename__ = "ledger_entries"
     __table_args__ = (Index("ix_ledger_entries_batch_id_id", "batch_id", "id"),
-                      Index("ix_ledger_entries_occurred_on", "occurred_on"))
+                      Index("ix_ledger_entries_occurred_on", "occurred_on"),
+                      # The late entries of a date range are found by when they were entered.
+                      Index("ix_ledger_entries_recorded_at", "recorded_at"))
     # What a witness signs: the movement itself, not the links added around it.
     __signed_fields__ = ("id", "batch_id", "entry_type", "quantity_ul", "containers",
                          "occurred_on", "reason", "waste_reason")

@@ -19,6 +19,9 @@ class Stocktake(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     counted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the count was entered, beside when it was made: a count entered more than a day
+    # later is a late entry (D4). Both are "now" for a count entered at the shelf.
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
 

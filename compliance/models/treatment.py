@@ -62,7 +62,9 @@ class TreatmentSession(db.Model):
     __table_args__ = (Index("ix_treatment_sessions_patient_date", "patient_id", "session_date"),
                       Index("ix_treatment_sessions_date", "session_date"),
                       Index("ix_treatment_sessions_prescriber_date", "prescriber_id",
-                            "session_date"))
+                            "session_date"),
+                      # The late entries of a date range are found by when they were entered.
+                      Index("ix_treatment_sessions_started_at", "started_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
@@ -191,7 +193,8 @@ class FollowUp(db.Model):
     action_taken: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed: the late entries of a date range are found by when they were entered.
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     session = relationship("TreatmentSession")
     recorded_by = relationship("User")

@@ -4,6 +4,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
+from flask import url_for
+
+from compliance.csvexport import millilitres as ml
+from compliance.csvexport import number
 from compliance.services.reports import (
     activity,
     audit_trail,
@@ -14,7 +18,6 @@ from compliance.services.reports import (
     stock,
     trace,
 )
-from compliance.templating import _ml
 
 
 @dataclass(frozen=True)
@@ -46,41 +49,57 @@ def _yes(flag: bool) -> str:
 
 
 def _session_csv(r) -> list:
-    batches = "; ".join(f"{u.batch_number} (exp {u.expires_on:%Y-%m-%d}): {_ml(u.volume_ul)} ml"
-                        for u in r.batches)
+    batches = "; ".join(f"{u.batch_number} (exp {u.expires_on:%Y-%m-%d}): {ml(u.volume_ul)} ml"
+                        for u in r.batches)  # text: several batches in one cell
     return [r.id, _iso(r.session_date), r.patient_name, r.patient_reference, r.prescriber_name,
             r.prescriber_registration, r.doctor_name, r.doctor_registration,
             r.prescription_reference, _iso(r.prescription_signed_at), batches,
-            _ml(r.volume_ul), r.active_ingredient, f"{r.mg.normalize():f}", _iso(r.signed_at),
+            ml(r.volume_ul), r.active_ingredient, number(r.mg), _iso(r.signed_at),
             "; ".join(r.flags),
             "; ".join(r.corrections)]
 
 
 def _stock_csv(r) -> list:
-    return [r.product_name, r.batch_number, _iso(r.expires_on), _ml(r.opening_ul),
-            _ml(r.received_ul), _ml(r.administered_ul), _ml(r.wasted_ul), _ml(r.returned_ul),
-            _ml(r.adjusted_ul), _ml(r.stocktake_ul), _ml(r.reversed_ul), _ml(r.expected_ul),
-            _ml(r.stored_ul), _yes(r.mismatch), r.counted_containers, _iso(r.counted_at),
+    return [r.product_name, r.batch_number, _iso(r.expires_on), ml(r.opening_ul),
+            ml(r.received_ul), ml(r.administered_ul), ml(r.wasted_ul), ml(r.returned_ul),
+            ml(r.adjusted_ul), ml(r.stocktake_ul), ml(r.reversed_ul), ml(r.expected_ul),
+            ml(r.stored_ul), _yes(r.mismatch), r.counted_containers, _iso(r.counted_at),
             r.discrepancy, "; ".join(r.corrections)]
 
 
 def _trace_csv(r) -> list:
     return [r.batch_number, r.session_id, _iso(r.session_date), r.patient_name,
             r.patient_reference, r.phone, r.email, r.address, r.prescriber_name,
-            _ml(r.volume_ul), _yes(r.reversed)]
+            ml(r.volume_ul), _yes(r.reversed)]
 
 
 def _expiry_csv(r) -> list:
-    return [r.product_name, r.batch_number, _iso(r.expires_on), r.days_left, r.status, r.state,
-            _ml(r.balance_ul), r.sealed_containers]
+    return [r.product_name, r.batch_number, _iso(r.expires_on), r.days_left,
+            r.status, r.state, ml(r.balance_ul),
+            r.sealed_containers, "; ".join(r.corrections)]
+
+
+# The page of each kind of record a report row can point at: (endpoint, its id argument).
+RECORD_PAGES = {"session": ("treatment.show_session", "session_id"),
+                "batch": ("stock.batch", "batch_id"),
+                "stocktake": ("stock.stocktake_show", "stocktake_id")}
+
+
+def record_url(page: tuple[str, int] | None, external: bool = False) -> str:
+    """The address of a record's page (full, for a file read away from the app), or ""."""
+    if page is None:
+        return ""
+    endpoint, argument = RECORD_PAGES[page[0]]
+    return url_for(endpoint, _external=external, **{argument: page[1]})
 
 
 def _exception_csv(r) -> list:
-    return [_iso(r.day), r.kind, r.subject, r.detail, r.who, r.rule]
+    return [_iso(r.day), r.kind, r.subject, r.detail, r.who, r.rule,
+            record_url(r.page, external=True)]
 
 
 def _activity_csv(r) -> list:
-    return [r.month, r.prescriber_name, r.registration, r.sessions, _ml(r.volume_ul)]
+    return [r.month, r.prescriber_name, r.registration, r.sessions, ml(r.volume_ul)]
 
 
 def _audit_csv(r) -> list:
@@ -116,10 +135,10 @@ REPORTS = (
     ReportSpec("expiry", "Expiry", "Batches expiring within the near-expiry window and expired "
                "batches still holding stock.", expiry, ("product", "batch"), "expires_on", "asc",
                ["product", "batch", "expires on", "days left", "status", "state", "balance ml",
-                "sealed containers"], _expiry_csv),
+                "sealed containers", "corrections"], _expiry_csv),
     ReportSpec("exceptions", "Compliance exceptions", "Every flagged item of D4 and every "
                "refused attempt from the audit trail.", exceptions, ("prescriber",), "day",
-               "desc", ["date", "exception", "concerning", "detail", "who", "rule"],
+               "desc", ["date", "exception", "concerning", "detail", "who", "rule", "record"],
                _exception_csv,
                lambda _filters, result: chart_data.exception_chart(result.extra["per_month"]),
                recent_by_default=True),

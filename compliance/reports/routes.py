@@ -4,13 +4,13 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from compliance.clock import utcnow
-from compliance.csvexport import csv_response
+from compliance.csvexport import csv_response, preamble
 from compliance.database import read_snapshot
 from compliance.extensions import db
 from compliance.models import Batch
 from compliance.permissions import requires
 from compliance.reports import bp
-from compliance.reports.catalogue import REPORTS
+from compliance.reports.catalogue import REPORTS, record_url
 from compliance.reports.forms import RecallContactForm, ReportFilterForm
 from compliance.reports.pdf import pdf_response
 from compliance.services import audit
@@ -34,7 +34,7 @@ def _context(spec, form, result, layout: str) -> dict:
                 generated_by=current_user.full_name, generated_at=utcnow(),
                 printing=layout == PRINT,
                 filters_used=form.describe(), head_seq=seq, head_hash=head_hash,
-                contact_form=RecallContactForm())
+                contact_form=RecallContactForm(), record_url=record_url)
 
 
 def _show(spec):
@@ -47,9 +47,12 @@ def _show(spec):
     return render_template(f"reports/{spec.slug}.html", **_context(spec, form, result, SCREEN))
 
 
+def _described(form) -> str:
+    return ", ".join(f"{label}: {value}" for label, value in form.describe()) or "none"
+
+
 def _export_event(spec, form, kind: str) -> None:
-    described = ", ".join(f"{label}: {value}" for label, value in form.describe()) or "none"
-    record_alone(None, "export", detail=f"{spec.title} report {kind}; filters: {described}")
+    record_alone(None, "export", detail=f"{spec.title} report {kind}; filters: {_described(form)}")
 
 
 def _rows(spec, form):
@@ -64,8 +67,9 @@ def _csv(spec):
         return _show(spec)
     _export_event(spec, form, "CSV")
     read_snapshot(db.session)
+    about = preamble(f"{spec.title} report", _described(form))
     rows = (spec.csv_row(row) for row in _rows(spec, form))
-    return csv_response(f"{spec.slug}-report.csv", spec.csv_header, rows)
+    return csv_response(f"{spec.slug}-report.csv", about, spec.csv_header, rows)
 
 
 def _pdf(spec):

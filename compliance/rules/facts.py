@@ -111,8 +111,11 @@ class PatientFacts:
 
 @dataclass(frozen=True)
 class EntryTiming:
-    """When an event happened and when it was recorded (UTC instants, clinic dates)."""
+    """A record with an event date, as the late-entry flag sees it: how the flag names it, the
+    event's date and the instant that day ends in the clinic (UTC), and when it was recorded
+    (UTC, and the clinic date)."""
 
+    record: str
     event_on: date
     event_day_ends_at: datetime
     recorded_at: datetime

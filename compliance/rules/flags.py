@@ -50,12 +50,32 @@ def gp_not_confirmed(patient: PatientFacts) -> Flag | None:
     return Flag("gp_not_confirmed", FLAG_LABELS["gp_not_confirmed"])
 
 
+def late_by(timing: EntryTiming) -> timedelta | None:
+    """How long after the end of its event's day a record was entered (the event's hour is not
+    known: the end of the day gives it the benefit of the doubt), when more than the limit."""
+    elapsed = timing.recorded_at - timing.event_day_ends_at
+    return elapsed if elapsed > LATE_AFTER else None
+
+
+def duration(elapsed: timedelta) -> str:
+    """A lapse of time as people say it: "150 days 4 hours", "1 day", "5 hours 10 min"."""
+    days, seconds = elapsed.days, elapsed.seconds
+    hours, minutes = seconds // 3600, seconds % 3600 // 60
+    # Minutes matter within a day, not beyond it.
+    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "min")]
+    said = [f"{n} {unit}{'s' if n != 1 and unit != 'min' else ''}" for n, unit in parts if n]
+    return " ".join(said) or "0 min"
+
+
 def late_entry(timing: EntryTiming) -> Flag | None:
-    """A session recorded more than the late limit after the end of the day it took place."""
-    if timing.recorded_at - timing.event_day_ends_at <= LATE_AFTER:
+    """Any record entered more than the late limit after the event it records (D4): one rule
+    for sessions, injections, follow-ups, receipts and other ledger entries, and stocktakes."""
+    elapsed = late_by(timing)
+    if elapsed is None:
         return None
-    return Flag("late_entry", f"Session of {timing.event_on:%d %b %Y} recorded on "
-                              f"{timing.recorded_on:%d %b %Y}")
+    return Flag("late_entry", f"{timing.record} dated {timing.event_on:%d %b %Y}, recorded on "
+                              f"{timing.recorded_on:%d %b %Y}: {duration(elapsed)} after "
+                              f"that day ended")
 
 
 def unsigned_if_started_before(now: datetime) -> datetime:

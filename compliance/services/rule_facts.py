@@ -1,10 +1,10 @@
 """The facts the compliance rules decide on, read from the database."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 
-from compliance.clock import end_of_local_day, local_today, utcnow
+from compliance.clock import end_of_local_day, to_local
 from compliance.extensions import db
 from compliance.models import Consent, Contraindication, Patient, Prescription, TreatmentSession
 from compliance.models.stock import Product
@@ -155,7 +155,9 @@ def patient_facts(patient: Patient) -> PatientFacts:
     return PatientFacts(patient.gp_visit_advised, patient.gp_visit_confirmed_on)
 
 
-def entry_timing(event_on: date) -> EntryTiming:
-    """An event of `event_on` being recorded now."""
-    return EntryTiming(event_on=event_on, event_day_ends_at=end_of_local_day(event_on),
-                       recorded_at=utcnow(), recorded_on=local_today())
+def entry_timing(record: str, event_on: date, recorded_at: datetime) -> EntryTiming:
+    """The late-entry flag's facts for a record of an event on `event_on` entered at
+    `recorded_at` (UTC)."""
+    return EntryTiming(record=record, event_on=event_on,
+                       event_day_ends_at=end_of_local_day(event_on), recorded_at=recorded_at,
+                       recorded_on=to_local(recorded_at).date())

@@ -50,7 +50,8 @@ def _flag(session: TreatmentSession, flag: flags.Flag | None) -> None:
 def _opening_flags(session: TreatmentSession, patient: Patient, gap: int | None) -> None:
     _flag(session, flags.long_gap(gap))
     _flag(session, flags.gp_not_confirmed(rule_facts.patient_facts(patient)))
-    _flag(session, flags.late_entry(rule_facts.entry_timing(session.session_date)))
+    _flag(session, flags.late_entry(rule_facts.entry_timing(
+        "Session", session.session_date, session.started_at)))
 
 
 @unit_of_work("open a treatment session")
@@ -68,7 +69,7 @@ def open_session(actor, new: NewSession) -> TreatmentSession:
     gap = check_course(course)
     session = TreatmentSession(
         patient_id=patient.id, prescription_id=prescription.id, prescriber_id=actor.id,
-        session_date=new.session_date, treatment_areas=";".join(new.areas),
+        session_date=new.session_date, started_at=utcnow(), treatment_areas=";".join(new.areas),
         session_number=course.sessions_recorded + 1,
         notes=(new.notes or "").strip() or None, status=OPEN)
     _opening_flags(session, patient, gap)

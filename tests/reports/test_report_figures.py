@@ -1,37 +1,16 @@
 """Every figure of every report, on screen, in CSV and in the PDF's text, from a known data set."""
 
-import csv
-import io
 from datetime import timedelta
 
 import pytest
-from pypdf import PdfReader
 
 from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import AuditEvent
 from tests.factories import make_product, make_session, receive_batch
+from tests.reports.reading import csv_rows, pdf_text, screen
 
 pytestmark = pytest.mark.usefixtures("dataset")
-
-
-def screen(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
-    return response.get_data(as_text=True)
-
-
-def csv_rows(client, url: str) -> list[dict]:
-    response = client.get(url)
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-
-
-def pdf_text(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200 and response.data[:4] == b"%PDF"
-    reader = PdfReader(io.BytesIO(response.data))
-    return "\n".join(page.extract_text() for page in reader.pages)
 
 
 @pytest.fixture
@@ -87,7 +66,7 @@ def test_stock_reconciliation_balances_each_batch(inspector_client):
         "20", "3.5", "0.5", "2", "18", "18"]
     assert [b2[k] for k in ("administered ml", "stocktake corrections ml", "expected balance ml",
                             "last count containers", "discrepancy containers")] == [
-        "1.5", "'-2", "16.5", "7", "'-1"]
+        "1.5", "-2", "16.5", "7", "-1"]  # numbers, negative ones too (D5)
     assert a1["ledger and balance disagree"] == "" and "reversed" in a1["corrections"]
     html = screen(inspector_client, "/reports/stock")
     assert "<th scope=\"row\">All products</th>" in html and ">34.5<" in html
@@ -132,17 +111,30 @@ def test_expiry_lists_the_near_expiry_batch_only(inspector_client):
 def test_exceptions_list_every_flag_discrepancy_complication_and_refusal(inspector_client):
     rows = csv_rows(inspector_client, "/reports/exceptions.csv")
     kinds = sorted(r["exception"] for r in rows)
+    late = "Recorded more than 24 hours after the event"
     assert kinds == sorted(["More than 6 weeks since the previous session",
                             "Stocktake discrepancy", "Complication reported",
                             "Batch used within its near-expiry window",
-                            "Session unsigned 24 hours after it started", "Refused attempt"])
+                            "Session unsigned 24 hours after it started", "Refused attempt",
+                            *[late] * 4])
     refused = next(r for r in rows if r["exception"] == "Refused attempt")
     assert refused["who"].startswith("Nurse") and "insufficient stock" in refused["rule"]
     assert refused["detail"].startswith("draw stock:")
     html = screen(inspector_client, "/reports/exceptions")
-    assert "<strong>6</strong> exceptions" in html and "<svg" in html
+    assert "<strong>10</strong> exceptions" in html and "<svg" in html
     text = pdf_text(inspector_client, "/reports/exceptions.pdf")
     assert "Refused attempt" in text and "One ampoule missing" in text
+
+
+def test_exceptions_list_the_records_entered_late(inspector_client):
+    """Both receipts (received 250 days ago, entered today), session 3 (dated 5 days ago,
+    opened 30 hours ago) and the follow-up (seen 26 days ago, entered today)."""
+    rows = csv_rows(inspector_client, "/reports/exceptions.csv")
+    entered_late = sorted(r["detail"].split(" dated ")[0] for r in rows
+                          if r["exception"] == "Recorded more than 24 hours after the event")
+    assert [name.split()[0] for name in entered_late] == [
+        "Follow-up", "Receipt", "Receipt", "Session"]
+    assert entered_late[1:3] == ["Receipt of batch A1", "Receipt of batch B2"]
 
 
 def test_prescriber_activity_counts_sessions_and_volume_per_month(inspector_client, dataset):

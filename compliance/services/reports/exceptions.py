@@ -33,6 +33,8 @@ from compliance.services.reports.common import (
     page_in_python,
     sort_in_python,
 )
+from compliance.services.reports.late_entries import late_entries
+from compliance.services.reports.late_entries import session_subject as _session_subject
 from compliance.services.rule_facts import near_expiry_days
 
 SORTS = {"day": "Date", "kind": "Exception", "subject": "Concerning"}
@@ -41,6 +43,7 @@ DISCREPANCY = EXCEPTION_LABELS["stocktake_discrepancy"]
 COMPLICATION = EXCEPTION_LABELS["complication"]
 NEAR_EXPIRY = FLAG_LABELS["batch_near_expiry"]
 UNSIGNED = EXCEPTION_LABELS["unsigned"]
+LATE_ENTRY = FLAG_LABELS["late_entry"]
 
 
 @dataclass
@@ -52,10 +55,7 @@ class ExceptionRow:
     who: str = ""
     rule: str = ""
     corrected: bool = False
-
-
-def _session_subject(session_id: int, first: str, last: str, reference: str) -> str:
-    return f"Session {session_id}, {first} {last} ({reference})"
+    page: tuple[str, int] | None = None  # the record's page: ("session", 12)
 
 
 def _flags(filters: Filters) -> list[ExceptionRow]:
@@ -65,11 +65,13 @@ def _flags(filters: Filters) -> list[ExceptionRow]:
              .join(TreatmentSession, TreatmentSession.id == SessionFlag.session_id)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == TreatmentSession.prescriber_id)
-             # A voided session was never a treatment: its flags are not exceptions.
-             .where(TreatmentSession.status != VOIDED))
+             # A voided session was never a treatment: its flags are not exceptions; a
+             # session's late entry is found with every other record's, in _late_entries.
+             .where(TreatmentSession.status != VOIDED, SessionFlag.code != "late_entry"))
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, FLAG_LABELS.get(code, code),
-                         _session_subject(sid, first, last, ref), detail, who)
+                         _session_subject(sid, first, last, ref), detail, who,
+                         page=("session", sid))
             for code, detail, sid, day, first, last, ref, who in db.session.execute(query)]
 
 
@@ -93,7 +95,7 @@ def _discrepancies(filters: Filters) -> list[ExceptionRow]:
             line.expected_containers, line.counted_containers, line.reason))
         if flag is not None:
             rows.append(ExceptionRow(to_local(at).date(), DISCREPANCY, f"Batch {number}",
-                                     flag.detail, who))
+                                     flag.detail, who, page=("stocktake", line.stocktake_id)))
     return rows
 
 
@@ -112,7 +114,8 @@ def _complications(filters: Filters) -> list[ExceptionRow]:
                                                 f.action_taken))
         if flag is not None:
             rows.append(ExceptionRow(f.seen_on, COMPLICATION,
-                                     _session_subject(sid, first, last, ref), flag.detail, who))
+                                     _session_subject(sid, first, last, ref), flag.detail, who,
+                                     page=("session", sid)))
     return rows
 
 
@@ -131,7 +134,8 @@ def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
              .where(TreatmentSession.id.not_in(flagged)).distinct())
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, NEAR_EXPIRY, _session_subject(sid, first, last, ref),
-                         f"batch {number} expires {expires_on:%d %b %Y}", who)
+                         f"batch {number} expires {expires_on:%d %b %Y}", who,
+                         page=("session", sid))
             for sid, day, number, expires_on, first, last, ref, who in db.session.execute(query)
             if flags.near_expiry(expires_on, day, window_days)]
 
@@ -146,7 +150,8 @@ def _unsigned(filters: Filters) -> list[ExceptionRow]:
                     TreatmentSession.started_at < flags.unsigned_if_started_before(utcnow())))
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, UNSIGNED, _session_subject(sid, first, last, ref),
-                         f"started {to_local(started):%d %b %Y %H:%M}, not signed", who)
+                         f"started {to_local(started):%d %b %Y %H:%M}, not signed", who,
+                         page=("session", sid))
             for sid, day, started, first, last, ref, who in db.session.execute(query)]
 
 
@@ -160,7 +165,13 @@ def _refusals(filters: Filters) -> list[ExceptionRow]:
             for e in db.session.scalars(query)]
 
 
-SOURCES = (_flags, _discrepancies, _complications, _near_expiry_uses, _unsigned, _refusals)
+def _late_entries(filters: Filters) -> list[ExceptionRow]:
+    return [ExceptionRow(late.day, LATE_ENTRY, late.subject, late.detail, late.who,
+                         page=late.page) for late in late_entries(filters)]
+
+
+SOURCES = (_flags, _discrepancies, _complications, _near_expiry_uses, _unsigned, _late_entries,
+           _refusals)
 
 
 def all_rows(filters: Filters) -> list[ExceptionRow]:

@@ -35,7 +35,7 @@ class ExpiryRow:
     sealed_containers: int
     days_left: int  # until the expiry date: 0 on the date itself, still a day of use
     expired: bool = False
-    corrected: bool = False
+    reversals: int = 0  # ledger entries of the batch corrected by a reversal
 
     @property
     def status(self) -> str:
@@ -43,10 +43,18 @@ class ExpiryRow:
             return "expired"
         return "expires today" if self.days_left == 0 else "expiring soon"
 
+    @property
+    def corrected(self) -> bool:
+        return self.reversals > 0
+
+    @property
+    def corrections(self) -> list[str]:
+        return [f"{self.reversals} ledger entry(ies) reversed"] if self.reversals else []
+
 
 def _holding_stock(filters: Filters, until: date):
     query = (select(Batch.id, Product.name, Batch.batch_number, Batch.expires_on, Batch.state,
-                    Batch.balance_ul, Batch.sealed_containers)
+                    Batch.balance_ul, Batch.sealed_containers, Batch.reversal_count)
              .join(Product, Product.id == Batch.product_id)
              .where(Batch.balance_ul > 0, Batch.expires_on <= until))
     chosen = ((filters.date_from, Batch.expires_on.__ge__),
@@ -58,8 +66,8 @@ def _holding_stock(filters: Filters, until: date):
 def report(filters: Filters, listing: Listing) -> Result:
     today, window_days = local_today(), near_expiry_days()
     query = _holding_stock(filters, near_expiry_until(today, window_days))
-    rows = [ExpiryRow(*r, days_left=(r.expires_on - today).days,
-                      expired=is_expired(r.expires_on, today))
+    rows = [ExpiryRow(*r[:-1], days_left=(r.expires_on - today).days,
+                      expired=is_expired(r.expires_on, today), reversals=r[-1])
             for r in db.session.execute(query)]
     rows = sort_in_python(rows, listing.sort, listing.descending)
     expired = [r for r in rows if r.expired]

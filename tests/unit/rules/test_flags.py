@@ -7,6 +7,7 @@ import pytest
 from compliance.rules import flags
 from compliance.rules.facts import EntryTiming, FollowUpFacts, PatientFacts, StocktakeLineFacts
 from compliance.rules.flags import FLAG_LABELS, Flag
+from compliance.rules.limits import LATE_AFTER_HOURS
 from tests.unit.rules.builders import ON, at, batch
 
 
@@ -30,21 +31,45 @@ def test_a_confirmed_or_unadvised_gp_visit_is_not_flagged(patient):
     assert flags.gp_not_confirmed(patient) is None
 
 
-def timing(**after_the_day) -> EntryTiming:
+KINDS = ["Session", "Injection 4 from batch B-100", "Follow-up 2", "Receipt of batch B-100",
+         "Waste of batch B-100", "Stocktake 3"]
+
+
+def timing(record: str = "Session", **after_the_day) -> EntryTiming:
     day_ends = at(ON + timedelta(days=1))
     recorded = day_ends + timedelta(**after_the_day)
-    return EntryTiming(event_on=ON, event_day_ends_at=day_ends, recorded_at=recorded,
-                       recorded_on=recorded.date())
+    return EntryTiming(record=record, event_on=ON, event_day_ends_at=day_ends,
+                       recorded_at=recorded, recorded_on=recorded.date())
 
 
-@pytest.mark.parametrize("after", [{"hours": 0}, {"hours": 24}])
-def test_a_session_recorded_within_24_hours_of_its_day_is_not_late(after):
-    assert flags.late_entry(timing(**after)) is None
+@pytest.mark.parametrize("record", KINDS)
+@pytest.mark.parametrize("after", [{"hours": 0}, {"hours": LATE_AFTER_HOURS}])
+def test_a_record_entered_within_24_hours_of_its_day_is_not_late(record, after):
+    assert flags.late_entry(timing(record, **after)) is None
 
 
-def test_a_session_recorded_more_than_24_hours_after_its_day_is_flagged():
-    assert flags.late_entry(timing(hours=24, microseconds=1)) == Flag(
-        "late_entry", "Session of 10 Mar 2026 recorded on 12 Mar 2026")
+@pytest.mark.parametrize("record", KINDS)
+def test_any_record_entered_more_than_24_hours_after_its_day_is_flagged(record):
+    assert flags.late_entry(timing(record, hours=LATE_AFTER_HOURS, microseconds=1)) == Flag(
+        "late_entry", f"{record} dated 10 Mar 2026, recorded on 12 Mar 2026: 1 day after "
+                      "that day ended")
+
+
+def test_a_late_entry_says_by_how_much_in_days_and_hours():
+    assert flags.late_entry(timing("Receipt of batch B-100", days=149, hours=4)).detail == (
+        "Receipt of batch B-100 dated 10 Mar 2026, recorded on 07 Aug 2026: 149 days 4 hours "
+        "after that day ended")
+    assert flags.late_by(timing(hours=25, minutes=10)) == timedelta(hours=25, minutes=10)
+    assert flags.late_by(timing(hours=24)) is None
+
+
+@pytest.mark.parametrize("elapsed, said", [
+    (timedelta(hours=23, minutes=10), "23 hours 10 min"),
+    (timedelta(hours=25, minutes=10), "1 day 1 hour"), (timedelta(days=1), "1 day"),
+    (timedelta(days=2, hours=1, minutes=59), "2 days 1 hour"), (timedelta(minutes=1), "1 min"),
+    (timedelta(0), "0 min")])
+def test_a_lapse_of_time_is_said_in_the_largest_units(elapsed, said):
+    assert flags.duration(elapsed) == said
 
 
 def test_a_session_signed_exactly_24_hours_after_it_started_is_not_late():
