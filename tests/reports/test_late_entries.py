@@ -132,3 +132,15 @@ def test_a_follow_up_recorded_48_days_after_the_visit_is_listed(inspector, users
              if row["detail"].startswith("Follow-up")]
     assert f"dated {seen:%d %b %Y}" in row["detail"] and ": 47 days" in row["detail"]
     assert row["who"] == users["doctor"].full_name
+
+
+def test_a_session_voided_before_any_injection_is_never_listed_as_late(inspector, users):
+    from compliance.services.voiding import void_session
+
+    product = make_product("1")
+    _patient, rx = ready_patient(users, product)
+    session = make_session(rx, users["nurse"], event_day(), signed=False,
+                           entered_at=past_the_limit())
+    void_session(users["nurse"], session.id, "Opened under the wrong patient")
+    assert not [row for row in late_rows(inspector)
+                if row["concerning"].startswith(f"Session {session.id},")]
