@@ -1,15 +1,19 @@
-"""The clock: `frozen_at` sets it back for a block only."""
+"""The clock: `frozen_at` sets it back for a block only, and only the demo's history does so."""
 
+import ast
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+import compliance
 from compliance import clock
 from compliance.extensions import db
 from compliance.models import User
 from tests.factories import make_user
 
 PAST = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
+PACKAGE = Path(compliance.__file__).parent
 
 
 def test_a_frozen_clock_reads_its_moment_and_the_clinic_day_then_the_real_time(app):
@@ -38,3 +42,18 @@ def test_a_record_stamped_by_its_model_default_follows_the_frozen_clock(app):
     db.session.expire_all()
     assert db.session.get(User, user_id).created_at == PAST
 
+
+def frozen_at_callers() -> set[str]:
+    """The application's modules that name `frozen_at` (used, or imported under any name)."""
+    found = set()
+    for module in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            names = (getattr(node, "attr", None), getattr(node, "id", None),
+                     getattr(node, "name", None) if isinstance(node, ast.alias) else None)
+            if "frozen_at" in names:
+                found.add(module.relative_to(PACKAGE).as_posix())
+    return found
+
+
+def test_only_the_demo_history_sets_the_clock_back():
+    assert frozen_at_callers() == {"demo_timeline.py"}
