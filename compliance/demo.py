@@ -1,12 +1,15 @@
 """Demo data for `make run`: a realistic small clinic, never for production."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
+from functools import partial
 
+from compliance import demo_timeline
 from compliance.clock import local_today
-from compliance.demo_patients import load_patients
-from compliance.demo_sessions import load_sessions
+from compliance.demo_patients import MANAGER, patient_steps
+from compliance.demo_sessions import DOCTOR, NURSE, session_steps
+from compliance.demo_timeline import Step
 from compliance.services import accounts, audit_verify, goods_in, products, stock, stocktakes
 from compliance.services.accounts import Profile
 from compliance.services.passwords import verify_password
@@ -44,6 +47,11 @@ DEMO_BATCHES = (("0.2", "STS02-2401", 420, 20), ("0.5", "STS05-2398", 25, 10),
                 ("1", "STS1-2377", 200, 5), ("3", "STS3-2402", 500, 10),
                 ("pol1", "POL1-2420", 450, 10))
 
+DELIVERED_DAYS_AGO = 150
+# Delivered while the clinic was closed and booked in three days later: one of the demo's two
+# deliberate late entries (the other is a follow-up, in demo_sessions).
+BOOKED_IN_LATE = ("STS1-2377", 147)
+
 
 def _users() -> dict[str, object]:
     made = {}
@@ -64,46 +72,63 @@ def _products(manager) -> dict[str, object]:
     return made
 
 
-def _breakages(manager, doctor, nurse, batches: dict) -> None:
-    """Broken ampoules, each witnessed like every sealed container disposed of."""
-    stock.record_waste(manager, batches["STS1-2410"].id, stock.Waste(
-        1, 0, "breakage", "Ampoule cracked when opening the box", doctor.email,
-        DEMO_USERS[1].password))
-    # A prescriber records what breaks at the chair.
-    stock.record_waste(nurse, batches["STS05-2455"].id, stock.Waste(
-        1, 0, "breakage", "Ampoule slipped from the tray at the chair", manager.email,
-        DEMO_USERS[0].password))
+def _receive(made: dict, today: date, key: str, number: str, days: int,
+             containers: int) -> None:
+    entry = goods_in.receive(made["users"][MANAGER], goods_in.Receipt(
+        product_id=made["products"][key].id, batch_number=number,
+        expires_on=today + timedelta(days=days), supplier="Medi Supplies Ltd",
+        delivery_reference=f"INV-{number[-4:]}", containers=containers,
+        received_on=today - timedelta(days=DELIVERED_DAYS_AGO)))
+    made["batches"][number] = entry.batch
 
 
-def _stock(made, made_products) -> None:
-    manager, doctor = made["manager@demo.clinic"], made["dr.patel@demo.clinic"]
-    nurse, today = made["nurse.jones@demo.clinic"], local_today()
-    batches = {}
-    for key, number, days, containers in DEMO_BATCHES:
-        entry = goods_in.receive(manager, goods_in.Receipt(
-            product_id=made_products[key].id, batch_number=number,
-            expires_on=today + timedelta(days=days), supplier="Medi Supplies Ltd",
-            delivery_reference=f"INV-{number[-4:]}", containers=containers,
-            received_on=today - timedelta(days=150)))
-        batches[number] = entry.batch
-    _breakages(manager, doctor, nurse, batches)
-    stock.change_state(manager, batches["STS1-2377"].id, "quarantine",
-                       "Fridge temperature log gap on delivery day; awaiting supplier advice")
-    stocktakes.record_stocktake(manager, [
+def _waste(made: dict, by: str, number: str, reason: str, witness) -> None:
+    """A broken ampoule, witnessed like every sealed container disposed of."""
+    stock.record_waste(made["users"][by], made["batches"][number].id, stock.Waste(
+        1, 0, "breakage", reason, witness.profile.email, witness.password))
+
+
+def _stocktake(made: dict) -> None:
+    batches = made["batches"].items()
+    stocktakes.record_stocktake(made["users"][MANAGER], [
         stocktakes.Count(batch.id, batch.sealed_containers - (1 if number == "STS3-2402" else 0),
                          "One ampoule missing; searched the treatment room"
                          if number == "STS3-2402" else None)
-        for number, batch in batches.items() if batch.sealed_containers],
-        "Monthly count", stocktakes.Countersignature(doctor.email, DEMO_USERS[1].password))
+        for number, batch in batches if batch.sealed_containers],
+        "Monthly count", stocktakes.Countersignature(DOCTOR, DEMO_USERS[1].password))
+
+
+def _stock_steps(made: dict, today: date) -> list[Step]:
+    late, booked_days_ago = BOOKED_IN_LATE
+    steps = [Step(DELIVERED_DAYS_AGO if number != late else booked_days_ago, time(10),
+                  partial(_receive, made, today, key, number, days, containers))
+             for key, number, days, containers in DEMO_BATCHES]
+    return steps + [
+        Step(DELIVERED_DAYS_AGO, time(10, 30), lambda: _waste(
+            made, MANAGER, "STS1-2410", "Ampoule cracked when opening the box", DEMO_USERS[1])),
+        Step(booked_days_ago, time(10, 15), lambda: stock.change_state(
+            made["users"][MANAGER], made["batches"][late].id, "quarantine",
+            "Fridge temperature log gap on delivery day; awaiting supplier advice")),
+        # A prescriber records what breaks at the chair.
+        Step(70, time(10, 40), lambda: _waste(
+            made, NURSE, "STS05-2455", "Ampoule slipped from the tray at the chair",
+            DEMO_USERS[0])),
+        Step(30, time(17), lambda: _stocktake(made))]
+
+
+def _setup_steps(made: dict) -> list[Step]:
+    return [Step(160, time(8), lambda: made.update(users=_users())),
+            Step(160, time(8, 30), lambda: made.update(
+                products=_products(made["users"][MANAGER])))]
 
 
 def load() -> None:
-    """Create the demo clinic; the caller has checked the database is empty."""
-    made = _users()
-    made_products = _products(made["manager@demo.clinic"])
-    _stock(made, made_products)
-    treated = load_patients(made, made_products)
-    load_sessions(made, treated)
+    """Create the demo clinic, each record on the day it happened; the caller has checked the
+    database is empty."""
+    today = local_today()
+    made = {"batches": {}, "patients": {}, "prescriptions": {}, "sessions": {}}
+    demo_timeline.run(_setup_steps(made) + _stock_steps(made, today)
+                      + patient_steps(made, today) + session_steps(made, today), today)
     # As a nightly `flask audit verify` would have done: the dashboard shows its outcome.
     audit_verify.verify_and_record()
 

@@ -1,16 +1,20 @@
 """Demo patients for `make run`: screened, consented, seen and prescribed for through the
-services (so every record has its audit events); never for production."""
+services (so every record has its audit events), each on the day of the first visit; never for
+production."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+from functools import partial
 
-from compliance.clock import local_today
+from compliance.demo_sessions import DOCTOR, NURSE
+from compliance.demo_timeline import Step
 from compliance.services import clinical, patients, prescriptions, screening
 from compliance.services.clinical import ConsentDetails, ConsultationDetails
 from compliance.services.patients import PatientDetails
 from compliance.services.prescriptions import PrescriptionDetails
 
 DOCTOR_PASSWORD = "Sclero-Doctor-Demo-2026"
+MANAGER = "manager@demo.clinic"
 RISKS = ("Bruising, restlessness and swelling, blistering, pigmentation (dark freckles), clots "
          "that may need removing within 2 weeks, rarely ulceration or allergic reaction.")
 
@@ -24,36 +28,37 @@ class DemoPatient:
     outcome: str = "signed"  # signed, draft or cancelled
 
 
-def _person(first, last, born, sex, phone, street, gp, confirmed=True) -> PatientDetails:
+def _person(today, first, last, born, sex, phone, street, gp, confirmed=True) -> PatientDetails:
     return PatientDetails(
         first_name=first, last_name=last, date_of_birth=born, sex=sex, phone=phone,
         email=f"{first.lower()}.{last.lower()}@example.org", address=f"{street}\nBristol",
         gp_practice=gp, gp_visit_advised=True,
-        gp_visit_confirmed_on=local_today() - timedelta(days=150) if confirmed else None)
+        gp_visit_confirmed_on=today - timedelta(days=150) if confirmed else None)
 
 
-def _patients() -> tuple[DemoPatient, ...]:
+def _patients(today: date) -> tuple[DemoPatient, ...]:
+    person = partial(_person, today)
     return (
-        DemoPatient(_person("Claire", "Bennett", date(1978, 4, 12), "female", "07700 900101",
-                            "14 Redland Grove", "Whiteladies Health Centre"), strength="0.5"),
-        DemoPatient(_person("Priya", "Shah", date(1985, 9, 3), "female", "07700 900102",
-                            "3 Cotham Hill", "Whiteladies Health Centre"), strength="0.2"),
-        DemoPatient(_person("Margaret", "Hughes", date(1962, 1, 27), "female", "07700 900103",
-                            "27 Gloucester Road", "Bishopston Medical Practice",
-                            confirmed=False), strength="1"),
-        DemoPatient(_person("Emma", "Clarke", date(1991, 11, 30), "female", "07700 900104",
-                            "8 Chandos Road", "Bishopston Medical Practice"),
+        DemoPatient(person("Claire", "Bennett", date(1978, 4, 12), "female", "07700 900101",
+                           "14 Redland Grove", "Whiteladies Health Centre"), strength="0.5"),
+        DemoPatient(person("Priya", "Shah", date(1985, 9, 3), "female", "07700 900102",
+                           "3 Cotham Hill", "Whiteladies Health Centre"), strength="0.2"),
+        DemoPatient(person("Margaret", "Hughes", date(1962, 1, 27), "female", "07700 900103",
+                           "27 Gloucester Road", "Bishopston Medical Practice",
+                           confirmed=False), strength="1"),
+        DemoPatient(person("Emma", "Clarke", date(1991, 11, 30), "female", "07700 900104",
+                           "8 Chandos Road", "Bishopston Medical Practice"),
                     contraindication="Contraceptive pill"),
-        DemoPatient(_person("David", "Okafor", date(1970, 6, 15), "male", "07700 900105",
-                            "52 North Street", "Southville Surgery"), consultation_mode="phone"),
-        DemoPatient(_person("Sophie", "Turner", date(1988, 2, 8), "female", "07700 900106",
-                            "19 Picton Street", "Montpelier Health Centre"), strength="0.5",
+        DemoPatient(person("David", "Okafor", date(1970, 6, 15), "male", "07700 900105",
+                           "52 North Street", "Southville Surgery"), consultation_mode="phone"),
+        DemoPatient(person("Sophie", "Turner", date(1988, 2, 8), "female", "07700 900106",
+                           "19 Picton Street", "Montpelier Health Centre"), strength="0.5",
                     outcome="draft"),
-        DemoPatient(_person("Linda", "Marshall", date(1958, 8, 19), "female", "07700 900107",
-                            "6 Royal York Crescent", "Clifton Village Practice"), strength="0.2",
+        DemoPatient(person("Linda", "Marshall", date(1958, 8, 19), "female", "07700 900107",
+                           "6 Royal York Crescent", "Clifton Village Practice"), strength="0.2",
                     outcome="cancelled"),
-        DemoPatient(_person("Fiona", "Walsh", date(1975, 3, 22), "female", "07700 900108",
-                            "41 Coronation Road", "Southville Surgery"), strength="pol1"),
+        DemoPatient(person("Fiona", "Walsh", date(1975, 3, 22), "female", "07700 900108",
+                           "41 Coronation Road", "Southville Surgery"), strength="pol1"),
     )
 
 
@@ -87,9 +92,6 @@ def _prescribe(doctor, patient, consultation, demo: DemoPatient, product):
         directions="Microsclerotherapy of thread veins of the legs, 4 to 6 weeks apart."))
     if demo.outcome != "draft":
         prescriptions.sign_prescription(doctor, rx.id, DOCTOR_PASSWORD)
-    if demo.outcome == "cancelled":
-        prescriptions.cancel_prescription(doctor, rx.id, "Patient decided not to go ahead after "
-                                                      "thinking it over")
     return rx
 
 
@@ -100,27 +102,61 @@ def _ingredient(demo: DemoPatient, products: dict) -> str:
     return products[demo.strength].active_ingredient
 
 
-def load_patients(users: dict, products: dict) -> dict:
-    """Create the demo patients. `users` by email, `products` by key ("0.2" ... "3", "pol1").
+def _register(made: dict, demo: DemoPatient) -> None:
+    patient = patients.register_patient(made["users"][MANAGER],
+                                        PatientDetails(**vars(demo.details)))
+    made["patients"][patient.full_name] = patient
 
-    Returns {"patients": {full name: Patient}, "prescriptions": {full name: Prescription}}.
-    """
-    manager, nurse = users["manager@demo.clinic"], users["nurse.jones@demo.clinic"]
-    doctor = users["dr.patel@demo.clinic"]
-    today = local_today()
-    made = {"patients": {}, "prescriptions": {}}
-    for n, demo in enumerate(_patients()):
-        patient = patients.register_patient(manager, PatientDetails(**vars(demo.details)))
-        seen_on = today - timedelta(days=140 - 4 * n)
-        if n == 7:  # an earlier screening, superseded by the current one
-            _screen(nurse, patient, seen_on - timedelta(days=300), None)
-        _screen(nurse, patient, seen_on, demo.contraindication)
-        clinical.record_consent(nurse, patient.id, ConsentDetails(
-            seen_on, f"Microsclerotherapy with {_ingredient(demo, products)}",
-            "Both legs: calves and thighs", RISKS))
-        consultation = _consult(doctor, patient, demo, seen_on)
-        if demo.strength:
-            made["prescriptions"][patient.full_name] = _prescribe(
-                doctor, patient, consultation, demo, products[demo.strength])
-        made["patients"][patient.full_name] = patient
-    return made
+
+def _screenings(made: dict, name: str, demo: DemoPatient, seen_on: date, earlier: bool) -> None:
+    nurse, patient = made["users"][NURSE], made["patients"][name]
+    # An earlier screening, copied from the notes she brought: superseded by today's.
+    if earlier:
+        _screen(nurse, patient, seen_on - timedelta(days=300), None)
+    _screen(nurse, patient, seen_on, demo.contraindication)
+
+
+def _consent(made: dict, name: str, demo: DemoPatient, seen_on: date) -> None:
+    clinical.record_consent(made["users"][NURSE], made["patients"][name].id, ConsentDetails(
+        seen_on, f"Microsclerotherapy with {_ingredient(demo, made['products'])}",
+        "Both legs: calves and thighs", RISKS))
+
+
+def _consultation(made: dict, name: str, demo: DemoPatient, seen_on: date) -> None:
+    made["consultations"][name] = _consult(made["users"][DOCTOR], made["patients"][name], demo,
+                                           seen_on)
+
+
+def _prescribing(made: dict, name: str, demo: DemoPatient) -> None:
+    made["prescriptions"][name] = _prescribe(
+        made["users"][DOCTOR], made["patients"][name], made["consultations"][name], demo,
+        made["products"][demo.strength])
+
+
+def _patient_steps(made: dict, demo: DemoPatient, days_ago: int, seen_on: date,
+                   earlier: bool) -> list[Step]:
+    """A new patient's first visit: registered, screened, consented, seen and prescribed for."""
+    name = f"{demo.details.first_name} {demo.details.last_name}"
+    steps = [Step(days_ago, time(9), lambda: _register(made, demo)),
+             Step(days_ago, time(9, 10), lambda: _screenings(made, name, demo, seen_on, earlier)),
+             Step(days_ago, time(9, 20), lambda: _consent(made, name, demo, seen_on)),
+             Step(days_ago, time(9, 40), lambda: _consultation(made, name, demo, seen_on))]
+    if demo.strength:
+        steps.append(Step(days_ago, time(10), lambda: _prescribing(made, name, demo)))
+    if demo.outcome == "cancelled":
+        steps.append(Step(days_ago - 3, time(11), lambda: prescriptions.cancel_prescription(
+            made["users"][DOCTOR], made["prescriptions"][name].id,
+            "Patient decided not to go ahead after thinking it over")))
+    return steps
+
+
+def patient_steps(made: dict, today: date) -> list[Step]:
+    """The demo patients' first visits, one every four days. `made` holds "users" by email
+    and "products" by key ("0.2" ... "3", "pol1") when they run; they fill its "patients" and
+    "prescriptions" by full name."""
+    made["consultations"] = {}
+    steps = []
+    for n, demo in enumerate(_patients(today)):
+        days_ago = 140 - 4 * n
+        steps += _patient_steps(made, demo, days_ago, today - timedelta(days=days_ago), n == 7)
+    return steps
