@@ -2,13 +2,13 @@
 
 from dataclasses import replace
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from compliance.extensions import db
-from compliance.forms import options
+from compliance.forms import Form, Length, options
+from compliance.inputs import MAX_ID, optional_id
 from compliance.models import Batch, Patient, Product, User
 from compliance.services.reports.common import Filters, Listing, last_twelve_months_start
 from compliance.services.reports.trace import CONTACT_METHODS
@@ -20,7 +20,7 @@ def _choices(anyone: str, rows) -> list:
     return options([("", anyone), *((str(key), label) for key, label in rows)])
 
 
-class ReportFilterForm(FlaskForm):
+class ReportFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -34,8 +34,8 @@ class ReportFilterForm(FlaskForm):
     sort = SelectField("Sort by", choices=[], validators=[Optional()])
     direction = SelectField("Order", validators=[Optional()],
                             choices=options([("asc", "Ascending"), ("desc", "Descending")]))
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, message=(
-        "The page number must be 1 or more."))])
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=MAX_ID, message=(
+        f"The page number must be from 1 to {MAX_ID:,}."))])
 
     def __init__(self, spec, formdata):
         super().__init__(formdata)
@@ -58,8 +58,8 @@ class ReportFilterForm(FlaskForm):
         if not number:
             return
         query = select(Batch.id).where(Batch.batch_number == number)
-        if self.product.data and self.product.data.isdigit():
-            query = query.where(Batch.product_id == int(self.product.data))
+        if optional_id(self.product.data):
+            query = query.where(Batch.product_id == optional_id(self.product.data))
         found = list(db.session.scalars(query.limit(2)))
         if not found:
             raise ValidationError(f"No batch has the number {number}.")
@@ -115,11 +115,11 @@ class ReportFilterForm(FlaskForm):
         return shown
 
 
-class RecallContactForm(FlaskForm):
+class RecallContactForm(Form):
     patient_id = HiddenField(validators=[DataRequired()])
     method = SelectField("How", choices=options((m, m.capitalize()) for m in CONTACT_METHODS))
     outcome = TextAreaField("Outcome", validators=[DataRequired(), Length(max=1000)])
 
     def validate_patient_id(self, field) -> None:
-        if not (field.data or "").isdigit():
+        if optional_id(field.data) is None:
             raise ValidationError("Choose a patient who received the batch.")

@@ -63,6 +63,8 @@ def open_session(actor, new: NewSession) -> TreatmentSession:
     prescription = db.session.get(Prescription, new.prescription_id or 0)
     if patient is None:
         raise InvalidInput("Choose a patient.", field="patient_id")
+    if prescription is None:
+        raise InvalidInput("Choose a prescription.", field="prescription_id")
     check_areas(new.areas)
     course = rule_facts.course(patient.id, prescription, new.session_date)
     gap = check_course(course)

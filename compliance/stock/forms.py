@@ -1,6 +1,5 @@
 """Stock forms: input checks only; the ledger's rules live on Batch (models/stock.py)."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -11,9 +10,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from compliance.forms import options, text_field
+from compliance.forms import Form, Length, options, text_field
 from compliance.models.stock import CONTAINER_TYPES, WASTE_REASONS
 
 
@@ -21,7 +20,7 @@ def reason_field(label: str = "Reason") -> TextAreaField:
     return TextAreaField(label, validators=[DataRequired(), Length(max=500)])
 
 
-class ReceiveForm(FlaskForm):
+class ReceiveForm(Form):
     barcode = StringField("Scan or paste the pack's GS1 barcode", validators=[Length(max=200)],
                           description="Fills the product, batch number and expiry date.")
     product_id = SelectField("Product", coerce=int, validators=[InputRequired()])
@@ -41,7 +40,7 @@ class SecondPersonMixin:
     second_password = PasswordField("Second person's password", validators=[Length(max=256)])
 
 
-class WasteForm(FlaskForm, SecondPersonMixin):
+class WasteForm(Form, SecondPersonMixin):
     containers = IntegerField("Sealed containers", default=0,
                               validators=[InputRequired(), NumberRange(min=0, max=100_000)])
     volume_ml = DecimalField("Loose volume (ml)", default=0, places=3,
@@ -50,30 +49,30 @@ class WasteForm(FlaskForm, SecondPersonMixin):
     reason = reason_field("Details")
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     containers = IntegerField("Sealed containers returned",
                               validators=[InputRequired(), NumberRange(min=1, max=100_000)])
     reason = reason_field()
 
 
-class AdjustForm(FlaskForm):
+class AdjustForm(Form):
     containers = IntegerField("Change in sealed containers (+ or −)",
                               validators=[InputRequired(), NumberRange(min=-100_000, max=100_000)])
     reason = reason_field()
 
 
-class StateForm(FlaskForm):
+class StateForm(Form):
     action = SelectField("Action", choices=options([("quarantine", "Quarantine"),
                                                     ("release", "Release from quarantine"),
                                                     ("recall", "Recall (final)")]))
     reason = reason_field()
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(Form):
     reason = reason_field("Why is this entry wrong?")
 
 
-class ProductForm(FlaskForm):
+class ProductForm(Form):
     name = text_field("Name", 120)
     active_ingredient = text_field("Active ingredient", 120)
     strength_percent = DecimalField("Strength (% w/v)", places=2,

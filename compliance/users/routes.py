@@ -1,6 +1,6 @@
 """Managers list, create, edit, deactivate and reset users."""
 
-from flask import redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from compliance.extensions import db
@@ -69,4 +69,5 @@ def reset_password(user_id: int):
     if not EmptyForm().validate_on_submit():
         return redirect(_shown(user))
     temporary = accounts.force_password_reset(current_user, user.id)
+    flash(f"A temporary password was set for {user.full_name}.", "success")
     return render_template("users/reset_done.html", user=user, temporary=temporary)
