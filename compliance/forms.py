@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
+    IntegerField,
     PasswordField,
     SelectChoice,
     SelectMultipleField,
@@ -16,9 +17,9 @@ from wtforms import (
     validators,
     widgets,
 )
-from wtforms.validators import DataRequired, StopValidation, ValidationError
+from wtforms.validators import DataRequired, NumberRange, StopValidation, ValidationError
 
-from compliance.inputs import date_range, text_problem
+from compliance.inputs import MAX_ID, date_range, text_problem
 
 
 class PlausibleDate:
@@ -64,10 +65,22 @@ class FiniteNumber:
             raise StopValidation("Enter a number.")
 
 
+class WholeNumberInRange:
+    """Refuses a whole number beyond what an INTEGER column holds (or a float can compare,
+    which NumberRange does), naming the field's own range when it has one."""
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, int) and not -MAX_ID <= field.data <= MAX_ID:
+            ranges = [check for check in field.validators if isinstance(check, NumberRange)]
+            low = ranges[0].min if ranges and ranges[0].min is not None else -MAX_ID
+            high = ranges[0].max if ranges and ranges[0].max is not None else MAX_ID
+            raise StopValidation(f"Enter a whole number from {low:,} to {high:,}.")
+
+
 class Form(FlaskForm):
     """The base of every form: each field refuses control characters before any other check
-    runs (so no query sees them), each decimal field NaN and infinity, and each date field
-    an implausible date."""
+    runs (so no query sees them), each number one no range can compare (NaN, infinity, a
+    whole number beyond the database's), and each date field an implausible date."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -75,6 +88,8 @@ class Form(FlaskForm):
             checks = [PlainText(multiline=isinstance(field, TextAreaField)), *field.validators]
             if isinstance(field, DecimalField):
                 checks.insert(1, FiniteNumber())
+            if isinstance(field, IntegerField):
+                checks.insert(1, WholeNumberInRange())
             if isinstance(field, DateField):
                 checks.append(PlausibleDate())
             field.validators = checks

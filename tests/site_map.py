@@ -132,8 +132,15 @@ class SiteMap:
                 and url not in self.seen_pages
                 and self.pages_of.get(endpoint, 0) < PAGES_PER_ENDPOINT)
 
+    def _page_exported_by(self, target: Target) -> Target:
+        """The page a CSV or PDF exports (its filters are the export's), else `target`."""
+        path = target.path.removesuffix(".csv").removesuffix(".pdf")
+        return self.targets.get(("GET", path), target)
+
     def crawl(self, client, start: list[str], limit: int = 150) -> None:
-        """Visit `start` and the links they lead to, a few pages per endpoint."""
+        """Visit `start` and the links they lead to, a few pages per endpoint, as the user
+        `client` is signed in as (each user sees the forms their roles offer)."""
+        self.seen_pages, self.pages_of = set(), {}
         queue = [url for url in start if self._worth_visiting(url)]
         while queue and limit > 0:
             url = queue.pop(0)
@@ -158,6 +165,8 @@ class SiteMap:
         names = {name: {""} for name in sorted(view_query_names())}
         for found in self.targets.values():
             found.learn(names, "fields" if found.method == "GET" else "query")
+            if found.method == "GET":
+                found.learn(self._page_exported_by(found).fields)
         return sorted(self.targets.values(), key=lambda t: (t.endpoint, t.method, t.path))
 
 

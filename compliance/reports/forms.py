@@ -82,7 +82,8 @@ class ReportFilterForm(Form):
     def filters(self) -> Filters:
         def chosen(name):
             value = getattr(self, name).data
-            return int(value) if name in self.spec.filters and value else None
+            # Read for the heading of a refused form too, so not trusted to be an id.
+            return optional_id(value) if name in self.spec.filters else None
 
         filters = Filters(self.date_from.data, self.date_to.data, chosen("prescriber"),
                           chosen("product"),

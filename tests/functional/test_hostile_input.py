@@ -14,12 +14,12 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
 from compliance.extensions import db
-from compliance.models import AuditEvent, User
+from compliance.models import User
 from compliance.permissions import can
 from tests.factories import make_user
+from tests.fingerprint import fingerprint
 from tests.functional.test_route_matrix import (  # noqa: F401 - `sample` is a fixture
     KINDS,
     sample,
@@ -29,11 +29,6 @@ from tests.hostile_values import EXTREME_INTS, values_for
 from tests.site_map import SiteMap, Target
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", 1_200))  # per database; CI runs both
-# Audit events that record an attempt or a reading, not a change; they and the sign-in
-# throttle are written by refusals on purpose, so the fingerprint leaves them out.
-AUDIT_ONLY = ("login", "login_failed", "lockout", "logout", "refused", "signature_refused",
-              "export", "verify")
-ATTEMPT_TABLES = ("audit_events", "login_throttles")
 CRAWLERS = ("doctor", "nurse", "manager")
 
 
@@ -77,17 +72,6 @@ def become(client, user_id: int | None) -> None:
             session.update(_user_id=db.session.get(User, user_id).get_id(), _fresh=True,
                            login_at=now, seen_at=now)
     db.session.remove()
-
-
-def fingerprint() -> dict[str, int]:
-    """Rows in every table, and audit events that record a change: equal means unwritten."""
-    tables = [table for table in db.metadata.sorted_tables if table.name not in ATTEMPT_TABLES]
-    counts = [select(func.count()).select_from(table).scalar_subquery() for table in tables]
-    changes = (select(func.count()).select_from(AuditEvent)
-               .where(AuditEvent.action.not_in(AUDIT_ONLY)).scalar_subquery())
-    with db.engine.connect() as connection:
-        row = connection.execute(select(*counts, changes)).one()
-    return dict(zip([table.name for table in tables] + ["audited changes"], row, strict=True))
 
 
 def accepted(client, response) -> bool:
