@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 
 from compliance.clock import local_today
-from compliance.forms import EmptyForm, Form
 from tests.factories import make_consultation, make_patient
 from tests.fingerprint import fingerprint
 from tests.treatment_helpers import days_ago, injection_form, open_session, session_form
@@ -187,6 +186,8 @@ def test_a_stocktake_reason_too_long_is_refused_not_cut(client, clinic, login):
 def test_every_form_of_the_app_is_a_compliance_form():
     """The checks above hold for a form only through the base class."""
     from flask_wtf import FlaskForm
+
+    from compliance.forms import EmptyForm, Form
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
