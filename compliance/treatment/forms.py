@@ -10,7 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
 from compliance.forms import Form, Length, MultiCheckboxField, options
 from compliance.inputs import optional_id
@@ -33,8 +33,7 @@ class SessionForm(Form):
 class InjectionForm(Form):
     barcode = StringField("Scan the ampoule's barcode", validators=[Length(max=200)],
                           description="Or choose the batch below.")
-    batch_id = SelectField("Batch", coerce=optional_id, validators=[Optional()],
-                           validate_choice=False,
+    batch_id = SelectField("Batch", coerce=optional_id, validate_choice=False,
                            description="The batches to use first, soonest expiry first; scan "
                                        "a pack to use any other.")
     volume_ml = DecimalField("Volume (ml)", places=3,
@@ -44,6 +43,10 @@ class InjectionForm(Form):
                                                         "given.")])
     points = IntegerField("Injection points", default=1,
                           validators=[InputRequired(), NumberRange(min=1, max=200)])
+
+    def validate_batch_id(self, field) -> None:
+        if not field.data and not (self.barcode.data or "").strip():
+            raise ValidationError("Choose a batch or scan its pack.")
 
 
 class ReverseInjectionForm(Form):

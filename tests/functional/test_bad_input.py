@@ -212,3 +212,13 @@ def test_a_volume_that_is_not_a_number_is_refused(client, clinic, login, volume)
     body = refused(client, f"/patients/{clinic['patient'].id}/prescriptions/new",
                    {"max_volume_per_session_ml": volume})
     assert "Enter a number." in body
+
+
+@pytest.mark.parametrize("batch_id", [HUGE, "abc", "0", "-1"])
+def test_an_injection_from_an_impossible_batch_is_refused(client, clinic, login, batch_id):
+    session = open_session(clinic["nurse"], clinic["patient"], clinic["prescription"],
+                           days_ago(0))
+    login(clinic["nurse"])
+    body = refused(client, f"/treatment/sessions/{session.id}/injections",
+                   injection_form(clinic["batch"], **{"inj-batch_id": batch_id}))
+    assert "Choose a batch or scan its pack." in body and 'value="1.5"' in body
