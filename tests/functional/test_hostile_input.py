@@ -28,7 +28,7 @@ from tests.functional.test_route_matrix import (  # noqa: F401 - `sample` is a f
 from tests.hostile_values import EXTREME_INTS, values_for
 from tests.site_map import SiteMap, Target
 
-EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", 1_200))  # per database; CI runs both
+EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", 2_000))  # per database; CI runs both
 CRAWLERS = ("doctor", "nurse", "manager")
 
 
