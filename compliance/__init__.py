@@ -8,6 +8,7 @@ from compliance import (
     cli,
     database,  # noqa: F401 - its engine listeners apply to every engine
     error_pages,
+    routing,
     security,
     templating,
 )
@@ -28,6 +29,7 @@ def create_app(config_class) -> Flask:
     )
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(exist_ok=True)
+    routing.register(app)
     register_extensions(app)
     register_blueprints(app)
     error_pages.register_error_pages(app)

@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from compliance.extensions import db
+from compliance.query import BadQuery
 
 ERROR_TITLES = {
     400: "The request could not be understood",
@@ -38,7 +39,8 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _render_error(error.code or 500)
+        return _render_error(error.code or 500,
+                             error.description if isinstance(error, BadQuery) else None)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -1,16 +1,15 @@
 """Filters of the audit trail (GET forms: nothing is changed, so no CSRF token)."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
-from compliance.forms import options
+from compliance.forms import Form, Length, options
 
 ACTIONS = ("create", "update", "delete", "login", "login_failed", "lockout", "logout",
            "refused", "signature_refused", "export")
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -23,7 +22,7 @@ class AuditFilterForm(FlaskForm):
     date_to = DateField("To", validators=[Optional()])
 
 
-class AsAtForm(FlaskForm):
+class AsAtForm(Form):
     class Meta:
         csrf = False
 

@@ -11,6 +11,7 @@ from compliance.clock import end_of_local_day, to_local
 from compliance.csvexport import csv_response, preamble
 from compliance.forms import EmptyForm, options
 from compliance.permissions import requires
+from compliance.query import query_id
 from compliance.services import audit, audit_search, audit_verify
 from compliance.services.audit_search import AuditFilters
 from compliance.services.signatures import signatures_of
@@ -38,7 +39,7 @@ def _filter_form() -> tuple[AuditFilterForm, AuditFilters]:
 @requires("view_audit")
 def index():
     form, filters = _filter_form()
-    before = request.args.get("before", type=int)
+    before = query_id("before")
     events = audit_search.page(filters, before)
     seq, head_hash = audit.head()
     older = events[-1].seq if len(events) == audit_search.PAGE_SIZE else None

@@ -1,18 +1,17 @@
 """Sign-in and password forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import EqualTo
 
-from compliance.forms import password_field, text_field
+from compliance.forms import Form, password_field, text_field
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = text_field("Email address", 254)
     password = password_field()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = password_field("Current password")
     password = password_field("New password")
     confirm = PasswordField("Repeat the new password",

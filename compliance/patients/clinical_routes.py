@@ -4,7 +4,9 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from compliance.clock import local_today
+from compliance.errors import InvalidInput
 from compliance.extensions import db
+from compliance.inputs import text_problem
 from compliance.models import Consent, Consultation, Patient, Screening
 from compliance.patients import bp
 from compliance.patients.forms import (
@@ -18,13 +20,20 @@ from compliance.permissions import requires
 from compliance.services import clinical, screening
 from compliance.views import run_form
 
+# The notes on one screening answer, at most this long.
+NOTES_LENGTH = 1000
+
 
 def _answers(questions) -> list[screening.Answer]:
+    """The answers typed; notes that cannot be taken as typed are refused, not cut."""
     answers = []
     for item in questions:
         raw = request.form.get(f"answer-{item.id}")
         present = {"yes": True, "no": False}.get(raw)
-        notes = request.form.get(f"notes-{item.id}", "")[:1000]
+        notes = request.form.get(f"notes-{item.id}", "")
+        problem = text_problem(notes, NOTES_LENGTH)
+        if problem:
+            raise InvalidInput(f"The notes on {item.name}: {problem}", field=f"notes-{item.id}")
         answers.append(screening.Answer(item.id, present, notes))
     return answers
 

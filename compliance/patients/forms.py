@@ -1,6 +1,5 @@
 """Patient forms: input checks only; the rules live in the services."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -11,9 +10,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional
 
-from compliance.forms import OnceOnlyMixin, options, password_field, text_field
+from compliance.forms import Form, Length, OnceOnlyMixin, options, password_field, text_field
 from compliance.models.patient import CONSULTATION_MODES, SEXES
 from compliance.rules.limits import MAX_SESSIONS_PER_COURSE
 from compliance.services.clinical import ConsentDetails, ConsultationDetails
@@ -28,10 +27,11 @@ def reason_field(label: str = "Reason for the change") -> TextAreaField:
                          description="Recorded in the audit trail with the change.")
 
 
-class PatientForm(FlaskForm, OnceOnlyMixin):
+class PatientForm(Form, OnceOnlyMixin):
     first_name = text_field("First name", 80)
     last_name = text_field("Last name", 80)
-    date_of_birth = DateField("Date of birth", validators=[DataRequired()])
+    date_of_birth = DateField("Date of birth",
+                              validators=[DataRequired()])
     sex = SelectField("Sex", choices=options((s, s.capitalize()) for s in SEXES))
     phone = StringField("Phone", validators=[Length(max=40)])
     email = StringField("Email address", validators=[Optional(), Length(max=254),
@@ -39,7 +39,8 @@ class PatientForm(FlaskForm, OnceOnlyMixin):
     address = TextAreaField("Address", validators=[Length(max=500)])
     gp_practice = StringField("GP practice", validators=[Length(max=200)])
     gp_visit_advised = BooleanField("Advised to see their GP first", default=True)
-    gp_visit_confirmed_on = DateField("GP visit confirmed on", validators=[Optional()],
+    gp_visit_confirmed_on = DateField("GP visit confirmed on",
+                                      validators=[Optional()],
                                       description="Leave empty until the patient confirms it.")
 
     def details(self) -> PatientDetails:
@@ -51,8 +52,9 @@ class EditPatientForm(PatientForm):
     reason = reason_field()
 
 
-class ConsentForm(FlaskForm, OnceOnlyMixin):
-    consented_on = DateField("Date of consent", validators=[DataRequired()])
+class ConsentForm(Form, OnceOnlyMixin):
+    consented_on = DateField("Date of consent",
+                             validators=[DataRequired()])
     procedure = text_field("Procedure consented to", 200)
     areas = text_field("Areas", 300)
     risks_explained = TextAreaField("Risks explained", validators=[DataRequired(),
@@ -63,12 +65,13 @@ class ConsentForm(FlaskForm, OnceOnlyMixin):
                               self.risks_explained.data)
 
 
-class WithdrawConsentForm(FlaskForm):
-    withdrawn_on = DateField("Date withdrawn", validators=[DataRequired()])
+class WithdrawConsentForm(Form):
+    withdrawn_on = DateField("Date withdrawn",
+                             validators=[DataRequired()])
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])
 
 
-class ConsultationForm(FlaskForm, OnceOnlyMixin):
+class ConsultationForm(Form, OnceOnlyMixin):
     held_on = DateField("Date", validators=[DataRequired()])
     mode = SelectField("How", choices=options((m, m.capitalize()) for m in CONSULTATION_MODES),
                        description="Only a face-to-face consultation can support a prescription.")
@@ -89,7 +92,7 @@ class CorrectConsultationForm(ConsultationForm):
     reason = reason_field("Reason for the correction")
 
 
-class PrescriptionForm(FlaskForm, OnceOnlyMixin):
+class PrescriptionForm(Form, OnceOnlyMixin):
     product_id = SelectField("Product", coerce=int, validators=[InputRequired()])
     consultation_id = SelectField("Based on the consultation", coerce=int,
                                   validators=[InputRequired()])
@@ -113,17 +116,18 @@ class PrescriptionForm(FlaskForm, OnceOnlyMixin):
                     directions=self.directions.data)
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     password = password_field("Your password")
 
 
-class ContraindicationForm(FlaskForm, OnceOnlyMixin):
+class ContraindicationForm(Form, OnceOnlyMixin):
     name = text_field("Contraindication", 160)
     question = text_field("Question asked at screening", 300)
     source = SelectField("Source", choices=options([("clinic", "Clinic"), ("SmPC", "SmPC")]))
 
 
-class ScreeningForm(FlaskForm, OnceOnlyMixin):
+class ScreeningForm(Form, OnceOnlyMixin):
     """The date; each question's answer is read from `answer-<id>` and `notes-<id>`."""
 
-    screened_on = DateField("Date of screening", validators=[DataRequired()])
+    screened_on = DateField("Date of screening",
+                            validators=[DataRequired()])

@@ -1,6 +1,6 @@
 """Patient list, search, registration, details and the record's timeline."""
 
-from flask import render_template, request, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
 from compliance.clock import local_today
@@ -9,6 +9,7 @@ from compliance.models import Patient
 from compliance.patients import bp
 from compliance.patients.forms import EditPatientForm, PatientForm
 from compliance.permissions import requires
+from compliance.query import query_text
 from compliance.services import patients
 from compliance.services.clinical import consents_of
 from compliance.services.patient_records import timeline
@@ -19,7 +20,7 @@ from compliance.views import run_form
 @bp.route("/")
 @requires("view_patients")
 def index():
-    term = request.args.get("q", "").strip()[:100]
+    term = query_text("q", "The search", 100)
     return render_template("patients/index.html", patients=patients.search(term), term=term,
                            limit=patients.SEARCH_LIMIT)
 

@@ -2,13 +2,13 @@
 
 from dataclasses import replace
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from compliance.extensions import db
-from compliance.forms import OnceOnlyMixin, options
+from compliance.forms import Form, Length, OnceOnlyMixin, options
+from compliance.inputs import MAX_ID, optional_id
 from compliance.models import Batch, Patient, Product
 from compliance.services import user_queries
 from compliance.services.reports.common import Filters, Listing, last_twelve_months_start
@@ -21,7 +21,7 @@ def _choices(anyone: str, rows) -> list:
     return options([("", anyone), *((str(key), label) for key, label in rows)])
 
 
-class ReportFilterForm(FlaskForm):
+class ReportFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -35,8 +35,8 @@ class ReportFilterForm(FlaskForm):
     sort = SelectField("Sort by", choices=[], validators=[Optional()])
     direction = SelectField("Order", validators=[Optional()],
                             choices=options([("asc", "Ascending"), ("desc", "Descending")]))
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, message=(
-        "The page number must be 1 or more."))])
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=MAX_ID, message=(
+        f"The page number must be from 1 to {MAX_ID:,}."))])
 
     def __init__(self, spec, formdata):
         super().__init__(formdata)
@@ -57,8 +57,8 @@ class ReportFilterForm(FlaskForm):
         if not number:
             return
         query = select(Batch.id).where(Batch.batch_number == number)
-        if self.product.data and self.product.data.isdigit():
-            query = query.where(Batch.product_id == int(self.product.data))
+        if optional_id(self.product.data):
+            query = query.where(Batch.product_id == optional_id(self.product.data))
         found = list(db.session.scalars(query.limit(2)))
         if not found:
             raise ValidationError(f"No batch has the number {number}.")
@@ -81,7 +81,8 @@ class ReportFilterForm(FlaskForm):
     def filters(self) -> Filters:
         def chosen(name):
             value = getattr(self, name).data
-            return int(value) if name in self.spec.filters and value else None
+            # Read for the heading of a refused form too, so not trusted to be an id.
+            return optional_id(value) if name in self.spec.filters else None
 
         filters = Filters(self.date_from.data, self.date_to.data, chosen("prescriber"),
                           chosen("product"),
@@ -114,11 +115,11 @@ class ReportFilterForm(FlaskForm):
         return shown
 
 
-class RecallContactForm(FlaskForm, OnceOnlyMixin):
+class RecallContactForm(Form, OnceOnlyMixin):
     patient_id = HiddenField(validators=[DataRequired()])
     method = SelectField("How", choices=options((m, m.capitalize()) for m in CONTACT_METHODS))
     outcome = TextAreaField("Outcome", validators=[DataRequired(), Length(max=1000)])
 
     def validate_patient_id(self, field) -> None:
-        if not (field.data or "").isdigit():
+        if optional_id(field.data) is None:
             raise ValidationError("Choose a patient who received the batch.")

@@ -7,6 +7,7 @@ from compliance.clock import utcnow
 from compliance.csvexport import csv_response, preamble
 from compliance.database import read_snapshot
 from compliance.extensions import db
+from compliance.inputs import record_id
 from compliance.models import Batch
 from compliance.permissions import requires
 from compliance.reports import bp
@@ -102,7 +103,7 @@ for _spec in REPORTS:
 def log_contact(batch_id: int):
     form = RecallContactForm()
     return run_form(
-        form, lambda: trace.log_contact(current_user, batch_id, int(form.patient_id.data),
+        form, lambda: trace.log_contact(current_user, batch_id, record_id(form.patient_id.data),
                                         form.method.data, form.outcome.data),
         success="Contact attempt logged.", to=lambda _contact: _traced(batch_id),
         invalid="Choose how the patient was contacted and say what happened.",

@@ -15,3 +15,5 @@ LATE_AFTER = timedelta(hours=LATE_AFTER_HOURS)
 # Flag: a batch used this many days or fewer before it expires; the default of the
 # NEAR_EXPIRY_DAYS setting, which the rules are given.
 NEAR_EXPIRY_DAYS = 30
+# A prescription is valid for at most this many days after the day it is valid from.
+MAX_PRESCRIPTION_VALIDITY_DAYS = 365

@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 
 from compliance.clock import end_of_local_day, start_of_local_day
 from compliance.extensions import db
+from compliance.inputs import record_id
 from compliance.models import AuditEvent, User
 
 PAGE_SIZE = 50
@@ -77,6 +78,12 @@ def _mapper_of(table_name: str):
     return None
 
 
+def _key_part(column, part: str):
+    """One part of a record's key as its column holds it; ValueError when it cannot be."""
+    kind = column.type.python_type
+    return record_id(part) if kind is int else kind(part)
+
+
 def current_record(table_name: str, record_id: str):
     """The row an audit trail names by table and key ("a|b" for a composite key), as it is
     now; None when it is gone or the key does not fit the table."""
@@ -84,7 +91,7 @@ def current_record(table_name: str, record_id: str):
     if mapper is None or len(mapper.primary_key) != len(record_id.split("|")):
         return None
     try:
-        key = tuple(column.type.python_type(part)
+        key = tuple(_key_part(column, part)
                     for column, part in zip(mapper.primary_key, record_id.split("|"),
                                             strict=True))
     except (TypeError, ValueError):

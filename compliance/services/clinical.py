@@ -21,6 +21,14 @@ def _not_future(day: date | None, field: str, what: str) -> None:
         raise InvalidInput(f"The {what} cannot be in the future.", field=field)
 
 
+def check_event_date(day: date | None, field: str, what: str, patient: Patient) -> None:
+    """An event in the patient's record happened: not in the future, not before their birth."""
+    _not_future(day, field, what)
+    if day < patient.date_of_birth:
+        raise InvalidInput(f"The {what} cannot be before the patient's date of birth "
+                           f"({patient.date_of_birth:%d %b %Y}).", field=field)
+
+
 def _required(values: dict[str, str | None], message: str) -> dict[str, str]:
     cleaned = {name: (value or "").strip() for name, value in values.items()}
     for name, value in cleaned.items():
@@ -42,7 +50,7 @@ def record_consent(actor, patient_id: int, details: ConsentDetails) -> Consent:
     """Record the patient's informed consent to a procedure."""
     ensure_can(actor, "record_consultation")
     patient = reread(Patient, patient_id, "No such patient.")
-    _not_future(details.consented_on, "consented_on", "date of consent")
+    check_event_date(details.consented_on, "consented_on", "date of consent", patient)
     text = _required({"procedure": details.procedure, "areas": details.areas,
                       "risks_explained": details.risks_explained},
                      "Say what was consented to, where, and which risks were explained.")
@@ -84,8 +92,8 @@ class ConsultationDetails:
     suitability_reason: str
 
 
-def _check_consultation(details: ConsultationDetails) -> dict:
-    _not_future(details.held_on, "held_on", "consultation date")
+def _check_consultation(details: ConsultationDetails, patient: Patient) -> dict:
+    check_event_date(details.held_on, "held_on", "consultation date", patient)
     if details.mode not in CONSULTATION_MODES:
         raise InvalidInput("Choose how the consultation was held.", field="mode")
     if details.suitable is None:
@@ -103,7 +111,7 @@ def record_consultation(actor, patient_id: int, details: ConsultationDetails) ->
     ensure_can(actor, "record_consultation")
     patient = reread(Patient, patient_id, "No such patient.")
     consultation = Consultation(patient_id=patient.id, prescriber_id=actor.id,
-                                **_check_consultation(details))
+                                **_check_consultation(details, patient))
     db.session.add(consultation)
     return consultation
 
@@ -120,7 +128,7 @@ def correct_consultation(actor, consultation_id: int, details: ConsultationDetai
         raise RecordLocked(f"A signed prescription (RX-{relied_on:06d}) rests on this "
                            "consultation: record a new consultation instead.")
     reason = _required({"reason": reason}, "Give a reason for the correction.")["reason"]
-    values = _check_consultation(details)
+    values = _check_consultation(details, db.session.get(Patient, consultation.patient_id))
     give_reason(reason)
     for name, value in values.items():
         setattr(consultation, name, value)

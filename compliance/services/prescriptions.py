@@ -2,7 +2,7 @@
 signed electronically and locked; cancelled or replaced, never edited, once signed."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -22,6 +22,7 @@ from compliance.models.patient import FACE_TO_FACE
 from compliance.models.treatment import CANCELLED, DRAFT, SIGNED
 from compliance.rules.course import check_no_course_in_progress, check_sessions_authorised
 from compliance.rules.grounds import check_screened_clear
+from compliance.rules.limits import MAX_PRESCRIPTION_VALIDITY_DAYS
 from compliance.services import ensure_can, reread, rule_facts
 from compliance.services.audit import give_reason
 from compliance.services.signatures import sign
@@ -84,6 +85,11 @@ def _check_validity(details: PrescriptionDetails, consultation: Consultation) ->
     if details.valid_until < details.valid_from:
         raise InvalidValidity("The prescription must be valid until a date on or after the "
                               "date it is valid from.", field="valid_until")
+    if (details.valid_until - details.valid_from).days > MAX_PRESCRIPTION_VALIDITY_DAYS:
+        latest = details.valid_from + timedelta(days=MAX_PRESCRIPTION_VALIDITY_DAYS)
+        raise InvalidValidity(f"A prescription is valid for at most "
+                              f"{MAX_PRESCRIPTION_VALIDITY_DAYS} days: choose a date until "
+                              f"{latest:%d %b %Y} at the latest.", field="valid_until")
     if details.valid_from < consultation.held_on:
         raise InvalidValidity("A prescription cannot be valid before the consultation it rests "
                               f"on ({consultation.held_on:%d %b %Y}).", field="valid_from")

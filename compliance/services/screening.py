@@ -12,6 +12,7 @@ from compliance.extensions import db
 from compliance.models import Contraindication, Patient, Screening, ScreeningAnswer
 from compliance.services import ensure_can, reread
 from compliance.services.audit import give_reason
+from compliance.services.clinical import check_event_date
 from compliance.services.unit_of_work import unit_of_work
 
 
@@ -82,8 +83,7 @@ def record_screening(actor, patient_id: int, screened_on: date | None,
     stay as history."""
     ensure_can(actor, "record_consultation")
     patient = reread(Patient, patient_id, "No such patient.")
-    if screened_on is None or screened_on > local_today():
-        raise InvalidInput("The screening date cannot be in the future.", field="screened_on")
+    check_event_date(screened_on, "screened_on", "screening date", patient)
     screening = Screening(patient_id=patient.id, screened_on=screened_on,
                           recorded_by_id=actor.id, answers=_answers(answers))
     db.session.add(screening)

@@ -64,6 +64,8 @@ def open_session(actor, new: NewSession) -> TreatmentSession:
     patient = reread(Patient, new.patient_id, "Choose a patient.", lock=True,
                      field="patient_id")
     prescription = db.session.get(Prescription, new.prescription_id or 0)
+    if prescription is None:
+        raise InvalidInput("Choose a prescription.", field="prescription_id")
     check_areas(new.areas)
     course = rule_facts.course(patient.id, prescription, new.session_date)
     gap = check_course(course)

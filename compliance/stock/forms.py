@@ -1,6 +1,5 @@
 """Stock forms: input checks only; the ledger's rules live on Batch (models/stock.py)."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -11,9 +10,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from compliance.forms import OnceOnlyMixin, options, text_field
+from compliance.forms import Form, Length, OnceOnlyMixin, options, text_field
 from compliance.models.stock import CONTAINER_TYPES
 from compliance.permissions import waste_reasons
 from compliance.rules.waste import WASTE_REASONS
@@ -23,7 +22,7 @@ def reason_field(label: str = "Reason") -> TextAreaField:
     return TextAreaField(label, validators=[DataRequired(), Length(max=500)])
 
 
-class ReceiveForm(FlaskForm, OnceOnlyMixin):
+class ReceiveForm(Form, OnceOnlyMixin):
     barcode = StringField("Scan or paste the pack's GS1 barcode", validators=[Length(max=200)],
                           description="Fills the product, batch number and expiry date.")
     product_id = SelectField("Product", coerce=int, validators=[InputRequired()])
@@ -45,7 +44,7 @@ class SecondPersonMixin:
     second_password = PasswordField("Countersigner's password", validators=[Length(max=256)])
 
 
-class WasteForm(FlaskForm, OnceOnlyMixin):
+class WasteForm(Form, OnceOnlyMixin):
     containers = IntegerField("Sealed containers", default=0,
                               validators=[InputRequired(), NumberRange(min=0, max=100_000)])
     volume_ml = DecimalField("Loose volume (ml)", default=0, places=3,
@@ -67,30 +66,30 @@ def waste_form(user) -> WasteForm:
     return form
 
 
-class ReturnForm(FlaskForm, OnceOnlyMixin):
+class ReturnForm(Form, OnceOnlyMixin):
     containers = IntegerField("Sealed containers returned",
                               validators=[InputRequired(), NumberRange(min=1, max=100_000)])
     reason = reason_field()
 
 
-class AdjustForm(FlaskForm, OnceOnlyMixin):
+class AdjustForm(Form, OnceOnlyMixin):
     containers = IntegerField("Change in sealed containers (+ or −)",
                               validators=[InputRequired(), NumberRange(min=-100_000, max=100_000)])
     reason = reason_field()
 
 
-class StateForm(FlaskForm):
+class StateForm(Form):
     action = SelectField("Action", choices=options([("quarantine", "Quarantine"),
                                                     ("release", "Release from quarantine"),
                                                     ("recall", "Recall (final)")]))
     reason = reason_field()
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(Form):
     reason = reason_field("Why is this entry wrong?")
 
 
-class ProductForm(FlaskForm, OnceOnlyMixin):
+class ProductForm(Form, OnceOnlyMixin):
     name = text_field("Name", 120)
     # Choices: the sclerosants kept as data (the view fills them); the service refuses others.
     active_ingredient = SelectField("Active ingredient (a sclerosant)", validate_choice=False)

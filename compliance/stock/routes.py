@@ -9,6 +9,7 @@ from compliance.extensions import db
 from compliance.forms import options
 from compliance.models.stock import Batch, LedgerEntry
 from compliance.permissions import requires
+from compliance.query import query_id, query_page, query_text
 from compliance.services import goods_in, stock, stock_queries
 from compliance.services.gs1 import read_pack_code
 from compliance.services.products import ml_to_ul
@@ -28,12 +29,14 @@ from compliance.views import run_form, show_domain_error
 @requires("view_stock")
 def index():
     args = request.args
+    sort = args.get("sort", "")
     filters = stock_queries.BatchFilters(
-        product_id=args.get("product", type=int), status=args.get("state", ""),
-        search=args.get("q", "")[:60], sort=args.get("sort", "product"),
+        product_id=query_id("product"), status=args.get("state", ""),
+        search=query_text("q", "The batch number or supplier", 60),
+        sort=sort if sort in stock_queries.BATCH_SORTS else "product",
         direction="desc" if args.get("direction") == "desc" else "asc")
     today = local_today()
-    pagination = stock_queries.batch_page(filters, today, args.get("page", 1, type=int))
+    pagination = stock_queries.batch_page(filters, today, query_page())
     return render_template("stock/index.html", pagination=pagination, filters=filters,
                            products=stock_queries.products(), today=today)
 

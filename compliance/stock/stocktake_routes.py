@@ -2,13 +2,12 @@
 
 from flask import render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import Length
 
 from compliance.errors import DomainError, InvalidInput
 from compliance.extensions import db
-from compliance.forms import OnceOnlyMixin
+from compliance.forms import Form, Length, OnceOnlyMixin
+from compliance.inputs import text_problem
 from compliance.models.stocktake import Stocktake
 from compliance.permissions import requires
 from compliance.services import stock_queries, stocktakes
@@ -18,20 +17,33 @@ from compliance.stock.forms import SecondPersonMixin
 from compliance.views import run_form
 
 
-class StocktakeForm(FlaskForm, SecondPersonMixin, OnceOnlyMixin):
+class StocktakeForm(Form, SecondPersonMixin, OnceOnlyMixin):
     note = TextAreaField("Note", validators=[Length(max=500)])
 
 
+# As many sealed containers as a receipt or an adjustment may move at once.
+MAX_COUNTED = 100_000
+
+
+def _count_problem(raw: str) -> str | None:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_COUNTED:
+        return f"Enter the sealed containers counted, a whole number from 0 to {MAX_COUNTED:,}."
+    return None
+
+
 def _counts(batches) -> tuple[list[stocktakes.Count], dict[int, str]]:
-    """Counts typed on the sheet, and a message for each count that is not a whole number."""
+    """Counts typed on the sheet, and a message for each count that is not a whole number in
+    range or whose reason cannot be taken as typed."""
     counts, problems = [], {}
     for batch in batches:
         raw = request.form.get(f"count-{batch.id}", "").strip()
-        if not raw.isdigit():
-            problems[batch.id] = "Enter the sealed containers counted, a whole number."
+        reason = request.form.get(f"reason-{batch.id}", "")
+        reason_problem = text_problem(reason, 500)
+        problem = _count_problem(raw) or (reason_problem and f"The reason: {reason_problem}")
+        if problem:
+            problems[batch.id] = problem
             continue
-        counts.append(stocktakes.Count(batch.id, int(raw),
-                                       request.form.get(f"reason-{batch.id}", "")[:500]))
+        counts.append(stocktakes.Count(batch.id, int(raw), reason))
     return counts, problems
 
 

@@ -1,6 +1,6 @@
 """Treatment views: thin; each maps a refusal to a message next to its field."""
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from compliance.clock import local_today
@@ -9,6 +9,7 @@ from compliance.extensions import db
 from compliance.forms import options
 from compliance.models import Injection, Patient, TreatmentSession
 from compliance.permissions import requires
+from compliance.query import query_id
 from compliance.services import stock_queries, treatment, treatment_queries, voiding
 from compliance.services.gs1 import read_pack_code
 from compliance.services.products import ml_to_ul
@@ -55,7 +56,7 @@ def _shown(session: TreatmentSession) -> str:
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @requires("record_treatment")
 def new_session():
-    patient = db.get_or_404(Patient, request.args.get("patient_id", type=int) or 0)
+    patient = db.get_or_404(Patient, query_id("patient_id") or 0)
     form = _session_form(patient)
     return run_form(
         form, lambda: treatment.open_session(current_user, treatment.NewSession(

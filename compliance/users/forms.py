@@ -1,16 +1,23 @@
 """Account forms: input checks only; rules live in services.accounts."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Optional
 
-from compliance.forms import MultiCheckboxField, OnceOnlyMixin, options, password_field, text_field
+from compliance.forms import (
+    Form,
+    Length,
+    MultiCheckboxField,
+    OnceOnlyMixin,
+    options,
+    password_field,
+    text_field,
+)
 from compliance.models.user import PROFESSIONS, REGISTERS
 from compliance.permissions import ROLES
 from compliance.services.accounts import Profile
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = StringField("Email address", validators=[DataRequired(), Length(max=254),
                                                      Email(message="Enter a valid email address.")])
     full_name = text_field("Full name", 120)

@@ -74,4 +74,5 @@ def reset_password(user_id: int):
     except DomainError as error:
         flash(error.message, "error")
         return redirect(_shown(user))
+    flash(f"A temporary password was set for {user.full_name}.", "success")
     return render_template("users/reset_done.html", user=user, temporary=temporary)

@@ -321,7 +321,7 @@ def test_a_stocktake_count_that_is_not_a_number_is_shown_beside_its_batch(client
     response = client.post("/stock/stocktake", data={f"count-{batch.id}": "nine"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "Some counts are missing." in body
-    assert "Enter the sealed containers counted, a whole number." in body
+    assert "Enter the sealed containers counted, a whole number from 0 to 100,000." in body
     assert ledger_state() == before
 
 

@@ -51,7 +51,7 @@ def test_the_prescriber_voids_an_empty_session_from_its_page(client, login, clin
 @pytest.mark.parametrize("data, message", [
     ({}, "Give the reason for voiding this session."),
     ({"reason": "   "}, "Give the reason for voiding this session."),
-    ({"reason": "x" * 501}, "Field cannot be longer than 500 characters."),
+    ({"reason": "x" * 501}, "Enter at most 500 characters (this has 501)."),
 ])
 def test_a_missing_or_overlong_reason_is_refused_beside_the_field(client, login, clinic, empty,
                                                                  data, message):
