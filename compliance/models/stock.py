@@ -139,6 +139,12 @@ class Batch(db.Model):
                           received_on=self.received_on, expires_on=self.expires_on,
                           recalled=self.state == RECALLED, quarantined=self.state == QUARANTINED)
 
+    @property
+    def opened_ul(self) -> int:
+        """Volume left in containers already opened: what the batch holds beyond its sealed
+        containers."""
+        return self.balance_ul - self.sealed_containers * self.product.container_volume_ul
+
     def post(self, entry_type: str, quantity_ul: int, containers: int = 0,
              **fields) -> "LedgerEntry":
         """Move the running balance and the kept total by one new ledger entry, which is

@@ -42,22 +42,20 @@ def sessions_left(prescription: PrescriptionFacts, sessions_recorded: int) -> in
                - sessions_recorded, 0)
 
 
-def _in_progress(other: OtherCourseFacts, valid_from: date, valid_until: date,
-                 today: date) -> bool:
-    """`other` is signed and still valid while the new prescription would be, from today on,
-    with sessions left in its course."""
+def _in_progress(other: OtherCourseFacts, today: date) -> bool:
+    """`other` is signed, still valid (today or later: whatever dates the new prescription
+    would have), with sessions left in its course."""
     rx = other.prescription
     return (rx.signed_by_doctor and sessions_left(rx, other.sessions_recorded) > 0
-            and rx.valid_from <= valid_until and rx.valid_until >= max(valid_from, today))
+            and rx.valid_until >= today)
 
 
-def check_no_course_in_progress(others: tuple[OtherCourseFacts, ...], valid_from: date,
-                                valid_until: date, today: date) -> None:
+def check_no_course_in_progress(others: tuple[OtherCourseFacts, ...], today: date) -> None:
     """Rule 4 when prescribing: no new course for a patient and product while another
     prescription for them is still valid with sessions left; that one is cancelled or
     replaced (a replacement continues its course)."""
     for other in others:
-        if _in_progress(other, valid_from, valid_until, today):
+        if _in_progress(other, today):
             rx, left = other.prescription, sessions_left(other.prescription,
                                                          other.sessions_recorded)
             raise CourseInProgress(

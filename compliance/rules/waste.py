@@ -3,7 +3,7 @@
 Who may record which reason is the capability table's to say (compliance/permissions.py).
 """
 
-from compliance.errors import InvalidInput
+from compliance.errors import InsufficientStock, InvalidInput
 
 OPENED_REMAINDER, BREAKAGE = "opened remainder", "breakage"
 EXPIRY_DISPOSAL, OTHER = "expiry disposal", "other"
@@ -26,3 +26,13 @@ def check_waste(waste_reason: str, containers: int, volume_ul: int) -> None:
         raise InvalidInput("An opened remainder is loose volume: enter it in ml, and record "
                            "sealed containers as breakage, expiry disposal or other.",
                            field="containers")
+
+
+def check_loose_volume(volume_ul: int, opened_ul: int, label: str) -> None:
+    """Loose volume wasted comes from containers already opened: more than they hold would
+    be sealed stock thrown away unwitnessed, as volume (D2)."""
+    if volume_ul > opened_ul:
+        raise InsufficientStock(
+            f"{label} holds {opened_ul / 1000:g} ml in opened containers: loose volume wasted "
+            "cannot be more than that. Record sealed containers as containers (witnessed).",
+            field="volume_ml")

@@ -17,7 +17,7 @@ _REFUSALS = {
 # What the refusal says when the act is the actor's to do, but the record is not theirs (D1).
 _NOT_THEIRS = {
     "record_injection": "Only the session's administering prescriber records its injections.",
-    "sign_session": "Only the session's administering prescriber records its injections.",
+    "sign_session": "Only the session's administering prescriber signs it off.",
     "add_addendum": "Only the session's administering prescriber adds addenda to it.",
     "void_session": "Only the session's administering prescriber may void it.",
     "sign_prescription": "Only the doctor who wrote this draft may change or sign it.",

@@ -110,7 +110,7 @@ def check(patient: Patient, details: PrescriptionDetails, course_of: int | None 
     check_no_course_in_progress(
         rule_facts.other_courses(patient.id, product.id,
                                  rule_facts.course_prescription_ids(course_of)),
-        details.valid_from, details.valid_until, local_today())
+        local_today())
     details.directions = (details.directions or "").strip() or None
 
 
@@ -184,11 +184,14 @@ def sign_prescription(actor, prescription_id: int, password: str) -> Prescriptio
 
 @unit_of_work("cancel a prescription")
 def cancel_prescription(actor, prescription_id: int, reason: str) -> Prescription:
-    """Cancel a draft or signed prescription, saying why; it stays on record."""
+    """Cancel a draft (its own doctor's) or a signed prescription (any doctor's), saying why;
+    it stays on record."""
     ensure_can(actor, "write_prescription")
     prescription = _locked(prescription_id)
     if prescription.status == CANCELLED:
         raise RecordLocked(f"{prescription.reference} is already cancelled.")
+    if prescription.status == DRAFT:
+        ensure_can(actor, "sign_prescription", prescription)  # D1: a draft is its writer's
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Give a reason for cancelling.", field="reason")

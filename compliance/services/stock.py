@@ -18,7 +18,7 @@ from compliance.models.stock import (
     LedgerEntry,
 )
 from compliance.permissions import WASTE_REASON_NEEDS
-from compliance.rules.waste import check_waste, needs_witness
+from compliance.rules.waste import check_loose_volume, check_waste, needs_witness
 from compliance.services import ensure_can, ledger
 from compliance.services.audit import give_reason
 from compliance.services.signatures import WITNESS, second_person, sign_as_second
@@ -56,6 +56,7 @@ def record_waste(actor, batch_id: int, waste: Waste) -> LedgerEntry:
     if needs_witness(waste.containers):
         witness = second_person(actor, waste.witness_email, WITNESS)
     batch = ledger.locked_batch(batch_id)
+    check_loose_volume(waste.volume_ul, batch.opened_ul, str(batch))
     quantity = waste.containers * batch.product.container_volume_ul + waste.volume_ul
     entry = ledger.post(actor, batch, WASTE, -quantity, -waste.containers,
                         waste_reason=waste.waste_reason, reason=reason,

@@ -92,7 +92,7 @@ EXPECTED = {
     ("inject", "nurse"): (302, "Injection recorded.", True),
     ("reverse", "doctor"): (302, SESSION_NOT_YOURS, False),
     ("reverse", "nurse"): (302, "Injection reversed", True),
-    ("sign session", "doctor"): (200, SESSION_NOT_YOURS, False),
+    ("sign session", "doctor"): (200, "administering prescriber signs it off", False),
     ("sign session", "nurse"): (302, "Session signed and locked.", True),
     ("void", "doctor"): (200, "Only the session&#39;s administering prescriber may void it.",
                          False),
@@ -104,7 +104,8 @@ EXPECTED = {
     ("edit draft", "doctor"): (200, "Save", False),
     ("sign draft", "colleague"): (302, DRAFT_NOT_YOURS, False),
     ("sign draft", "doctor"): (302, "signed.", True),
-    ("cancel draft", "colleague"): (302, "cancelled.", True),
+    # D1: a draft is its writer's to change, cancelling included.
+    ("cancel draft", "colleague"): (302, DRAFT_NOT_YOURS, False),
     ("open correction", "nurse"): (200, "Reason for the correction", False),
     ("correct", "nurse"): (200, CONSULTATION_NOT_YOURS, False),
     ("correct", "doctor"): (302, "Consultation corrected.", True),
@@ -147,7 +148,8 @@ PAGES = {
     ("empty session", "doctor"): (set(), {"Void session", "Sign off session"}),
     ("draft", "doctor"): ({"Sign prescription", "Change the draft", "Cancel prescription"},
                           set()),
-    ("draft", "colleague"): ({"Cancel prescription"}, {"Sign prescription", "Change the draft"}),
+    ("draft", "colleague"): (set(), {"Sign prescription", "Change the draft",
+                                     "Cancel prescription"}),
     ("consultation", "doctor"): ({">Correct</a>"}, set()),
     ("consultation", "nurse"): (set(), {">Correct</a>"}),
 }

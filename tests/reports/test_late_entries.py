@@ -39,7 +39,7 @@ def enter_stock(manager, tag: str, entered):
     product = make_product("1" if tag == "LATE" else "3")
     batch = receive_batch(manager, product, batch_number=f"R-{tag}", received_days_ago=0)
     for entry_type, quantity_ul, containers, why in ((RECEIPT, 2000, 1, {}), (
-            WASTE, -500, 0, {"waste_reason": "other", "reason": "Spilled"})):
+            WASTE, -2000, -1, {"waste_reason": "breakage", "reason": "Dropped"})):
         post(manager, locked_batch(batch.id), entry_type, quantity_ul, containers,
              occurred_on=event_day(), recorded_at=entered, **why)
     return product, batch

@@ -402,3 +402,22 @@ def test_a_batch_expiring_today_is_not_counted_as_expired_anywhere(users, produc
         "GONE"]
     assert [b.batch_number for b in stock_queries.usable_batches(product.id, TODAY())] == [
         "TODAY"]
+
+
+@pytest.mark.parametrize("who, why", [("manager", "expiry disposal"),
+                                      ("nurse", "opened remainder")])
+def test_sealed_stock_cannot_be_wasted_unwitnessed_as_loose_volume(users, batch, who, why):
+    """A batch of sealed ampoules has no loose volume: its whole contents entered as ml would
+    be ten ampoules thrown away without a witness."""
+    error = refused(InsufficientStock, lambda: stock.record_waste(
+        users[who], batch.id, waste(volume_ul=20_000 if who == "manager" else 10_000, why=why)))
+    assert error.field == "volume_ml"
+    assert "holds 0 ml in opened containers" in error.message
+
+
+def test_loose_volume_up_to_what_opened_containers_hold_is_wasted(users, batch, session):
+    draw(users["nurse"], session, batch, 1_500)  # one ampoule opened, 0.5 ml left in it
+    refused(InsufficientStock, lambda: stock.record_waste(
+        users["manager"], batch.id, waste(volume_ul=501, why="opened remainder")))
+    stock.record_waste(users["manager"], batch.id, waste(volume_ul=500, why="opened remainder"))
+    assert batch.opened_ul == 0 and batch.sealed_containers == 9

@@ -1,6 +1,6 @@
 """Rules 4 and 5 on plain facts: the length of a course and the interval between sessions."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -138,8 +138,7 @@ def test_an_allowed_session_gives_back_the_gap_since_the_previous_one():
 
 
 # Rule 4 when prescribing: one course at a time for a patient and product. The other
-# prescription, RX-000012, is valid 1 Jan to 30 Jun 2026; the new one from ON for 180 days.
-NEW_FROM, NEW_UNTIL = ON, ON + timedelta(days=180)
+# prescription, RX-000012, is valid 1 Jan to 30 Jun 2026.
 
 
 def other(sessions_recorded: int = 2, **changes) -> tuple[OtherCourseFacts, ...]:
@@ -147,8 +146,7 @@ def other(sessions_recorded: int = 2, **changes) -> tuple[OtherCourseFacts, ...]
 
 
 def test_a_new_prescription_is_refused_while_another_is_valid_with_sessions_left():
-    error = refusal(CourseInProgress, check_no_course_in_progress, other(2), NEW_FROM,
-                    NEW_UNTIL, ON)
+    error = refusal(CourseInProgress, check_no_course_in_progress, other(2), ON)
     assert error.message == ("RX-000012 for Fibro-Vein 0.2% is still valid, until 30 Jun 2026, "
                              "with 4 sessions left: cancel it (with a reason) or replace it "
                              "instead of writing a new prescription.")
@@ -158,7 +156,7 @@ def test_a_new_prescription_is_refused_while_another_is_valid_with_sessions_left
 
 def test_the_sessions_left_are_counted_against_the_authorisation_and_the_course_limit():
     error = refusal(CourseInProgress, check_no_course_in_progress,
-                    other(2, sessions_authorised=3), NEW_FROM, NEW_UNTIL, ON)
+                    other(2, sessions_authorised=3), ON)
     assert "with 1 session left" in error.message
     assert sessions_left(prescription(sessions_authorised=9), 5) == 1
     assert sessions_left(prescription(sessions_authorised=3), 4) == 0
@@ -171,18 +169,20 @@ def test_the_sessions_left_are_counted_against_the_authorisation_and_the_course_
     (0, {"valid_until": ON - timedelta(days=1)}),  # it expired yesterday
 ])
 def test_a_new_course_may_follow_one_that_is_over(sessions_recorded, changes):
-    check_no_course_in_progress(other(sessions_recorded, **changes), NEW_FROM, NEW_UNTIL, ON)
+    check_no_course_in_progress(other(sessions_recorded, **changes), ON)
 
 
-def test_a_new_prescription_starting_after_the_other_ends_is_allowed():
-    check_no_course_in_progress(other(0), date(2026, 7, 1), date(2026, 12, 31), ON)
+def test_a_new_prescription_starting_after_the_other_ends_is_refused_too():
+    """D4.4: refused while the other is still valid, whatever dates the new one would have:
+    otherwise a course could be restarted by dating the new prescription after the old."""
+    refusal(CourseInProgress, check_no_course_in_progress, other(0), ON)
 
 
 def test_a_future_prescription_overlapping_the_new_one_is_in_progress_too():
     refusal(CourseInProgress, check_no_course_in_progress,
             other(0, valid_from=ON + timedelta(days=30), valid_until=ON + timedelta(days=200)),
-            NEW_FROM, NEW_UNTIL, ON)
+            ON)
 
 
 def test_with_no_other_prescription_a_new_one_is_allowed():
-    check_no_course_in_progress((), NEW_FROM, NEW_UNTIL, ON)
+    check_no_course_in_progress((), ON)

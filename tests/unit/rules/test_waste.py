@@ -2,8 +2,8 @@
 
 import pytest
 
-from compliance.errors import InvalidInput
-from compliance.rules.waste import WASTE_REASONS, check_waste, needs_witness
+from compliance.errors import InsufficientStock, InvalidInput
+from compliance.rules.waste import WASTE_REASONS, check_loose_volume, check_waste, needs_witness
 
 
 def test_any_sealed_container_is_witnessed_and_loose_volume_is_not():
@@ -35,3 +35,9 @@ def test_waste_that_cannot_be_recorded_is_refused(why, containers, volume_ul, fi
     with pytest.raises(InvalidInput) as refusal:
         check_waste(why, containers, volume_ul)
     assert (refusal.value.field, refusal.value.message) == (field, message)
+
+
+def test_loose_volume_wasted_is_at_most_what_opened_containers_hold():
+    check_loose_volume(500, 500, "Batch B1")
+    with pytest.raises(InsufficientStock, match="Batch B1 holds 0.5 ml in opened containers"):
+        check_loose_volume(501, 500, "Batch B1")
