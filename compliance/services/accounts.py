@@ -138,9 +138,18 @@ def set_active(actor: User, user_id: int, active: bool, reason: str) -> User:
 @unit_of_work("change own password")
 def change_password(actor: User, current: str, new: str) -> None:
     """A user changes their own password; every other session ends."""
+    from compliance.services import lockout  # it reads accounts' own helpers
+
     user = _account(actor.id)
+    if lockout.is_locked(lockout.throttle(user.email)):
+        raise InvalidInput(f"Too many wrong passwords: this account is locked for "
+                           f"{lockout.lock_minutes()} minutes.", field="current_password")
     if not verify_password(user.password_hash, current):
-        raise InvalidInput("The current password is incorrect.", field="current_password")
+        refusal = InvalidInput("The current password is incorrect.", field="current_password")
+        email, user_id = user.email, user.id
+        refusal.refusal_writes.append(lambda: lockout.count_wrong_password(
+            email, user_id, "as the current password, to change it"))
+        raise refusal
     if current == new:
         raise InvalidInput("Choose a password different from the current one.", field="password")
     check_policy(new, user_inputs=(user.email, user.full_name))

@@ -16,6 +16,7 @@ ANONYMOUS = Actor(None, "anonymous")
 def throttle(email: str) -> LoginThrottle:
     """The email address's counter, locked for this transaction: parallel failed attempts
     each count (on PostgreSQL; a SQLite writer already holds the whole database)."""
+    email = normalise_email(email)
     table = LoginThrottle.__table__
     db.session.execute(insert_for(db.session)(table).values(email=email, failed_count=0)
                        .on_conflict_do_nothing(index_elements=[table.c.email]))
@@ -24,12 +25,6 @@ def throttle(email: str) -> LoginThrottle:
 
 def is_locked(counter: LoginThrottle | None) -> bool:
     return bool(counter and counter.locked_until and counter.locked_until > utcnow())
-
-
-def account_locked(email: str) -> bool:
-    """Whether the account of `email` is locked now (read as it is, without a lock)."""
-    return is_locked(db.session.get(LoginThrottle, normalise_email(email),
-                                    populate_existing=True))
 
 
 def lock_minutes() -> int:
@@ -57,7 +52,11 @@ def count_wrong_signature(email: str, user_id: int, meaning: str) -> None:
     """A wrong password given for a signature is a failed sign-in of the signer's account,
     recorded as typed by whoever sent the form (a witness's password is typed at another's
     session)."""
+    count_wrong_password(email, user_id, f"for a signature '{meaning}'")
+
+
+def count_wrong_password(email: str, user_id: int, given_for: str) -> None:
+    """A wrong password given anywhere but the sign-in page is a failed sign-in too."""
     email = normalise_email(email)
-    count_failure(throttle(email), user_id,
-                  f"Wrong password for {email} given for a signature '{meaning}'",
+    count_failure(throttle(email), user_id, f"Wrong password for {email} given {given_for}",
                   current_actor())

@@ -96,7 +96,9 @@ def sign(record, signer, password: "Credential | str", meaning: str) -> Signatur
     """
     if meaning not in MEANINGS:
         raise ValueError(f"unknown signature meaning {meaning!r}")
-    if lockout.account_locked(signer.email):
+    # The counter row is locked while the password is checked, as at sign-in: guesses sent
+    # at once are checked one after another, each against the count the one before left.
+    if lockout.is_locked(lockout.throttle(signer.email)):
         # Even the right password: a guess that finally matches must not be let through.
         raise _refuse(signer, record, meaning, locked_message(), wrong_password=False)
     if not _password_matches(signer, password):

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from compliance.errors import (
+    AccountLocked,
     DuplicateEmail,
     InvalidInput,
     InvalidRegistration,
@@ -11,7 +12,7 @@ from compliance.errors import (
     NotPermitted,
 )
 from compliance.extensions import db
-from compliance.models import LoginThrottle, User
+from compliance.models import AuditEvent, LoginThrottle, User
 from compliance.services import accounts, sign_in
 from compliance.services.accounts import Profile
 from tests.concurrency import at_once
@@ -126,3 +127,18 @@ def test_failed_sign_ins_at_the_same_moment_each_count_towards_the_lock(app, use
     db.session.rollback()
     throttle = db.session.get(LoginThrottle, email)
     assert throttle.locked_until is not None and "AccountLocked" in outcomes
+
+
+def test_wrong_current_passwords_count_towards_the_lock_like_sign_in(app):
+    """A hijacked session cannot guess the password on the change-password form (D6)."""
+    user = make_user("nurse")
+    for _ in range(5):
+        with pytest.raises(InvalidInput, match="current password is incorrect"):
+            accounts.change_password(user, "wrong-password-entirely", GOOD_PASSWORD)
+    with pytest.raises(InvalidInput, match="locked for 15 minutes"):
+        accounts.change_password(user, PASSWORD, GOOD_PASSWORD)  # even the right one
+    with pytest.raises(AccountLocked):
+        sign_in.authenticate(user.email, PASSWORD)
+    failed = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "login_failed", AuditEvent.record_id == str(user.id)))
+    assert failed == 5
