@@ -21,8 +21,13 @@ POSTGRES_TRIGGER = ("CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE 
                     "FOR EACH ROW EXECUTE FUNCTION forbid_change();")
 
 
+POSTGRES_TRUNCATE_TRIGGER = ("CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                             "FOR EACH STATEMENT EXECUTE FUNCTION forbid_change();")
+
+
 def make_append_only(table: str) -> None:
-    """Reject every UPDATE and DELETE on `table`, whoever is connected."""
+    """Reject every UPDATE and DELETE on `table`, whoever is connected (a new table also
+    calls `forbid_truncate`)."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(POSTGRES_FUNCTION)
         op.execute(POSTGRES_TRIGGER.format(table=table))
@@ -37,3 +42,16 @@ def drop_append_only(table: str) -> None:
     else:
         op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
         op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+
+
+def forbid_truncate(table: str) -> None:
+    """Reject TRUNCATE of `table` on PostgreSQL, which row triggers do not see (SQLite has no
+    TRUNCATE: its DELETE, with or without a WHERE, meets the row trigger)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(POSTGRES_FUNCTION)
+        op.execute(POSTGRES_TRUNCATE_TRIGGER.format(table=table))
+
+
+def allow_truncate(table: str) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")

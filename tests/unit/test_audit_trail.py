@@ -92,6 +92,25 @@ def test_the_chain_lock_is_taken_only_as_a_transaction_commits(app, users):
     assert changes(events()[-1])["full_name"][1] == "Flushed, not yet committed"
 
 
+APPEND_ONLY_TABLES = ("audit_events", "signatures", "ledger_entries", "injections",
+                      "injection_reversals", "session_addenda")
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
+def test_postgresql_refuses_to_truncate_an_append_only_table(app, users, table):
+    """Row triggers do not see TRUNCATE: a statement trigger refuses it (CASCADE too)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE; its DELETE meets the row trigger")
+    before = len(events())
+    # A table others point at is refused for that first, unless CASCADE: then the trigger.
+    for sql, refusal in ((f"TRUNCATE {table}", "append-only|foreign key"),
+                         (f"TRUNCATE {table} CASCADE", "append-only")):
+        with pytest.raises(DatabaseError, match=refusal):
+            execute_raw(sql)
+        db.session.rollback()
+    assert len(events()) == before and audit_verify.verify().ok
+
+
 def test_a_refused_attempt_is_an_event_but_its_record_is_not_written(app, users):
     nurse = users["nurse"]
     with pytest.raises(NotPermitted):
