@@ -30,6 +30,7 @@ _REFUSAL_MESSAGES = {
                         "expiry disposal and other disposals are recorded by a manager.",
 }
 
+
 def refusal_of(actor, capability: str, record=None, *,
                field: str | None = None) -> NotPermitted | None:
     """The refusal of `capability` to `actor` (on `record` when one is given), or None when

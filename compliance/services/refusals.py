@@ -1,8 +1,7 @@
 """Refusals by permission (D4): who tried what, and the capability that refused it."""
 
 from compliance.services import refusal_of
-from compliance.services.audit import record_event
-from compliance.services.unit_of_work import unit_of_work
+from compliance.services.unit_of_work import record_refused, unit_of_work
 
 
 @unit_of_work("record a refused attempt")
@@ -12,4 +11,4 @@ def record_refusal(actor, attempt: str, capability: str) -> None:
     error = refusal_of(actor, capability)
     if error is None:
         return
-    record_event("refused", rule=error.rule, detail=f"{attempt}: {error.message}")
+    record_refused(attempt, error)

@@ -38,6 +38,11 @@ def _commit_alone(write: Callable[[], None]) -> None:
     db.session.commit()
 
 
+def record_refused(attempt: str, error: DomainError, actor: Actor | None = None) -> None:
+    """The "refused" event of an attempt: who tried what, and the rule that refused it."""
+    record_event("refused", actor=actor, rule=error.rule, detail=f"{attempt}: {error.message}")
+
+
 def _record_refusal(who: Actor, attempt: str, error: DomainError) -> None:
     """What a refusal leaves behind, once the refused change is rolled back: the events the
     error carries (a refused signature) and, for a refused rule, who tried what."""
@@ -46,8 +51,7 @@ def _record_refusal(who: Actor, attempt: str, error: DomainError) -> None:
         for refusal_write in error.refusal_writes:
             refusal_write()
         if error.audited:
-            record_event("refused", actor=who, rule=error.rule,
-                         detail=f"{attempt}: {error.message}")
+            record_refused(attempt, error, who)
 
     if error.refusal_writes or error.audited:
         _commit_alone(write)
