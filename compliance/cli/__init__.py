@@ -1,0 +1,10 @@
+"""Flask commands, one module per group: users, demo data, the audit trail, stock."""
+
+from flask import Flask
+
+from compliance.cli import audit, demo, stock, users
+
+
+def register(app: Flask) -> None:
+    for group in (audit.audit_cli, stock.stock_cli, users.users_cli, demo.demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,18 @@
+"""`flask audit`: the tamper-evident audit trail."""
+
+import sys
+
+import click
+
+from compliance.services import audit_verify
+
+audit_cli = click.Group("audit", help="The tamper-evident audit trail.")
+
+
+@audit_cli.command("verify")
+def verify_audit():
+    """Re-compute the hash chain; exit non-zero at the first broken event."""
+    result = audit_verify.verify_and_record(processes=audit_verify.cpu_count())
+    click.echo(result.summary())
+    if not result.ok:
+        sys.exit(1)

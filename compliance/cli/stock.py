@@ -1,0 +1,28 @@
+"""`flask stock`: stock ledger checks."""
+
+import sys
+
+import click
+
+from compliance.services import stock_months, stock_queries
+
+stock_cli = click.Group("stock", help="Stock ledger checks.")
+
+
+@stock_cli.command("check")
+def check_stock():
+    """Compare every batch's running balance with the sum of its ledger entries."""
+    mismatches = stock_queries.balance_mismatches()
+    for m in mismatches:
+        click.echo(f"MISMATCH {m.batch}: stored {m.batch.balance_ul} ul / "
+                   f"{m.batch.sealed_containers} sealed, ledger {m.ledger_ul} ul / "
+                   f"{m.ledger_containers} sealed"
+                   + (f"; kept totals differ: {', '.join(m.totals_differ)}"
+                      if m.totals_differ else ""))
+    months = stock_months.mismatches()
+    for month in months:
+        click.echo(f"MISMATCH monthly sum of {month}")
+    if mismatches or months:
+        sys.exit(1)
+    click.echo("OK, every batch balance, kept total and monthly sum equals the sum of its "
+               "ledger entries")
