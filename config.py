@@ -2,10 +2,12 @@
 
 import os
 from datetime import timedelta
+from pathlib import Path
 
 from compliance.rules import limits
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
+ROOT = Path(__file__).resolve().parent
 
 
 def _int_env(name: str, default: int) -> int:
@@ -29,6 +31,9 @@ class Config:
     LOCKOUT_THRESHOLD = _int_env("LOCKOUT_THRESHOLD", 5)
     LOCKOUT_PERIOD = timedelta(minutes=_int_env("LOCKOUT_MINUTES", 15))
     NEAR_EXPIRY_DAYS = _int_env("NEAR_EXPIRY_DAYS", limits.NEAR_EXPIRY_DAYS)
+    # Kept apart from instance/ (where the SQLite database lives) so that it can be another
+    # disk; production should point it at one.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(ROOT / "backups"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,10 +1,11 @@
-"""Flask commands, one module per group: users, demo data, the audit trail, stock."""
+"""Flask commands, one module per group: users, demo data, the audit trail, stock, backups."""
 
 from flask import Flask
 
-from compliance.cli import audit, demo, stock, users
+from compliance.cli import audit, backup, demo, stock, users
 
 
 def register(app: Flask) -> None:
-    for group in (audit.audit_cli, stock.stock_cli, users.users_cli, demo.demo_cli):
+    for group in (audit.audit_cli, stock.stock_cli, users.users_cli, demo.demo_cli,
+                  backup.backup_cli):
         app.cli.add_command(group)
