@@ -62,12 +62,12 @@ def dump(engine: Engine, target: Path, read_facts: Callable):
         return facts_of_file(target, read_facts)
     # One snapshot for both: what the manifest says is what pg_dump writes, even while
     # others keep writing.
-    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
-        with connection.begin():
-            snapshot = connection.scalar(text("SELECT pg_export_snapshot()"))
-            facts = read_facts(connection)
-            _run("pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={target}",
-                 url=engine.url)
+    with (engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection,
+          connection.begin()):
+        snapshot = connection.scalar(text("SELECT pg_export_snapshot()"))
+        facts = read_facts(connection)
+        _run("pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={target}",
+             url=engine.url)
     return facts
 
 

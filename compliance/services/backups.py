@@ -79,9 +79,11 @@ def read_manifest(backup: Path) -> Manifest:
     try:
         return Manifest(**json.loads(manifest_path(backup).read_text()))
     except FileNotFoundError:
-        raise BackupError(f"No manifest beside the backup ({manifest_path(backup).name}).")
+        raise BackupError(
+            f"No manifest beside the backup ({manifest_path(backup).name}).") from None
     except (ValueError, TypeError) as error:
-        raise BackupError(f"The manifest {manifest_path(backup).name} is unreadable: {error}")
+        raise BackupError(
+            f"The manifest {manifest_path(backup).name} is unreadable: {error}") from error
 
 
 def create(directory: Path | None = None) -> Manifest:
