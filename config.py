@@ -35,6 +35,16 @@ class Config:
     # disk; production should point it at one.
     BACKUP_DIR = os.environ.get("BACKUP_DIR", str(ROOT / "backups"))
 
+    # Managers' notices (D8). No MAIL_HOST: no mail is sent, and `flask notices send` says so.
+    MAIL_HOST = os.environ.get("MAIL_HOST", "")
+    MAIL_PORT = _int_env("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_STARTTLS = os.environ.get("MAIL_STARTTLS", "true").lower() in ("1", "true", "yes")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "compliance@localhost")
+    # Comma-separated addresses; empty: every active manager.
+    NOTICE_RECIPIENTS = os.environ.get("NOTICE_RECIPIENTS", "")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

@@ -13,6 +13,7 @@ from sqlalchemy.pool import NullPool
 from compliance.clock import utcnow
 from compliance.extensions import db
 from compliance.models import AuditEvent
+from compliance.services import alerts
 from compliance.services.audit import GENESIS, HASHED_FIELDS, current_actor, hash_raw, head
 from compliance.services.unit_of_work import record_alone
 
@@ -152,6 +153,8 @@ def verify_and_record(processes: int = 1) -> Verification:
     record_alone(None, VERIFY, detail=result.summary(), changes={
         "ok": result.ok, "count": result.count, "head": result.head,
         "broken_seq": result.broken_seq, "problem": result.problem})
+    if not result.ok:
+        alerts.verification_failed(result.summary())
     return result
 
 

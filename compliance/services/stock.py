@@ -19,8 +19,9 @@ from compliance.models.stock import (
 )
 from compliance.permissions import WASTE_REASON_NEEDS
 from compliance.rules.waste import check_loose_volume, check_waste, needs_witness
-from compliance.services import ensure_can, ledger
-from compliance.services.audit import give_reason
+from compliance.services import alerts, ensure_can, ledger
+from compliance.services.audit import current_actor, give_reason
+from compliance.services.reports.trace import recall_log
 from compliance.services.signatures import WITNESS, second_person, sign_as_second
 from compliance.services.unit_of_work import unit_of_work
 
@@ -117,4 +118,6 @@ def change_state(actor, batch_id: int, action: str, reason: str) -> Batch:
     reason = _require_reason(reason)
     batch = ledger.locked_batch(batch_id)
     batch.change_state(action)
+    if action == "recall":
+        alerts.batch_recalled(batch, reason, current_actor().name, len(recall_log(batch.id)))
     return batch

@@ -105,4 +105,7 @@ class ProductForm(Form, OnceOnlyMixin):
     max_volume_per_session_ml = DecimalField(
         "Maximum volume per session (ml)", places=3,
         validators=[InputRequired(), NumberRange(min=0.1, max=100)])
+    reorder_level_containers = IntegerField(
+        "Reorder level (sealed containers; blank: not watched)",
+        validators=[Optional(), NumberRange(min=0, max=100_000)])
     active = BooleanField("In use", default=True)
