@@ -41,6 +41,7 @@ EXPECTED = {
     ("auth.login", "POST"):                          (200, 302, 302, 302, 302),
     ("auth.logout", "POST"):                         (LOGIN, 302, 302, 302, 302),
     ("main.home", "GET"):                            (LOGIN, 200, 200, 200, 200),
+    ("notices.preview", "GET"):                      (LOGIN, 403, 403, 200, 403),
     ("patients.consent_list", "GET"):                (LOGIN, 200, 200, 200, 200),
     ("patients.consent_new", "GET"):                 (LOGIN, 200, 200, 403, 403),
     ("patients.consent_new", "POST"):                (LOGIN, 200, 200, 403, 403),
