@@ -2,13 +2,13 @@
 audit trail, a recalled batch. Each is sent after the work it is about has committed."""
 
 from compliance.clock import to_local, utcnow
-from compliance.services.mail import Mail, recipients, send_quietly
+from compliance.services.mail import send_quietly
 from compliance.services.unit_of_work import after_commit
 from compliance.settings import setting
 
 
 def _send_later(kind: str, subject: str, body: str) -> None:
-    after_commit(lambda: send_quietly(Mail(kind, subject, body, recipients())))
+    after_commit(lambda: send_quietly(kind, subject, body))
 
 
 def verification_failed(summary: str) -> None:

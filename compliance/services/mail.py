@@ -71,15 +71,15 @@ def send(mail: Mail) -> None:
                           "recipients": list(mail.recipients)})
 
 
-def send_quietly(mail: Mail) -> bool:
-    """Send a notice about work already committed: a failure is logged, never raised, since
-    nothing may undo or break the work it is about."""
+def send_quietly(kind: str, subject: str, body: str) -> bool:
+    """Send a notice about work already committed to the recipients: a failure is logged,
+    never raised, since nothing may undo or break the work it is about."""
     try:
-        send(mail)
+        send(Mail(kind, subject, body, recipients()))
     except MailError as error:
-        log.error("%s notice not sent (%s): %s", mail.kind, mail.subject, error)
+        log.error("%s notice not sent (%s): %s", kind, subject, error)
         return False
     except Exception:
-        log.exception("%s notice not sent: %s", mail.kind, mail.subject)
+        log.exception("%s notice not sent: %s", kind, subject)
         return False
     return True
