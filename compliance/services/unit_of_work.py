@@ -43,6 +43,15 @@ def _inside(name: list[str | None]):
         _running.reset(token)
 
 
+@contextmanager
+def _collecting(waiting: list[Callable[[], None]]):
+    token = _after_commit.set(waiting)
+    try:
+        yield
+    finally:
+        _after_commit.reset(token)
+
+
 def _commit_alone(write: Callable[[], None]) -> None:
     """Roll back whatever is pending, then commit `write`'s changes on their own."""
     db.session.rollback()
@@ -77,20 +86,16 @@ def _run(service, who: Actor, attempt: str | None, args, kwargs):
     # What the view read before the write began may be stale: read it again on use.
     db.session.expire_all()
     name, waiting = [attempt], []
-    token = _after_commit.set(waiting)
-    try:
-        with acting_as(who), _inside(name):
-            try:
-                result = service(*args, **kwargs)
-                db.session.commit()
-            except DomainError as error:
-                _record_refusal(who, name[0] or "act", error)
-                raise
-            except BaseException:
-                db.session.rollback()
-                raise
-    finally:
-        _after_commit.reset(token)
+    with acting_as(who), _inside(name), _collecting(waiting):
+        try:
+            result = service(*args, **kwargs)
+            db.session.commit()
+        except DomainError as error:
+            _record_refusal(who, name[0] or "act", error)
+            raise
+        except BaseException:
+            db.session.rollback()
+            raise
     # Outside the unit: what these actions write is a unit of work of its own.
     for action in waiting:
         action()
