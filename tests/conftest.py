@@ -62,13 +62,24 @@ def build_app(database_uri: str, overrides: dict):
 
 
 @pytest.fixture
-def app(database_uri, app_overrides, built_apps):
+def anchor_files(tmp_path):
+    """The test's own anchor key pair and log paths (made by `flask audit keygen` if the test
+    wants them): never the user's."""
+    folder = tmp_path / "anchors"
+    return {"AUDIT_SIGNING_KEY": str(folder / "key.pem"),
+            "AUDIT_PUBLIC_KEY": str(folder / "key.pub.pem"),
+            "AUDIT_ANCHOR_LOG": str(folder / "anchors.jsonl")}
+
+
+@pytest.fixture
+def app(database_uri, app_overrides, built_apps, anchor_files):
     """An application in a fresh app context; its config is put back after the test."""
     key = (database_uri, tuple(sorted(app_overrides.items())))
     if key not in built_apps:
         built_apps[key] = build_app(database_uri, app_overrides)
     application = built_apps[key]
     config = dict(application.config)
+    application.config.update(anchor_files)
     with application.app_context():
         yield application
         db.session.remove()
