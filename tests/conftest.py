@@ -1,5 +1,7 @@
 """Fixtures: an app on a fresh migrated database per test, clients and users."""
 
+from pathlib import Path
+
 import pytest
 from flask import g
 from flask.testing import FlaskClient
@@ -69,6 +71,14 @@ def anchor_files(tmp_path):
     return {"AUDIT_SIGNING_KEY": str(folder / "key.pem"),
             "AUDIT_PUBLIC_KEY": str(folder / "key.pub.pem"),
             "AUDIT_ANCHOR_LOG": str(folder / "anchors.jsonl")}
+
+
+@pytest.fixture
+def keys(runner, anchor_files):
+    """`flask audit keygen` run: the test's key pair and empty anchor log, by setting name."""
+    result = runner.invoke(args=["audit", "keygen"])
+    assert result.exit_code == 0, result.output
+    return {name: Path(path) for name, path in anchor_files.items()}
 
 
 @pytest.fixture

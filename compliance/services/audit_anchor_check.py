@@ -118,7 +118,7 @@ def stored_hashes(seqs: list[int]) -> dict[int, str]:
     for start in range(0, len(seqs), LOOKUP_CHUNK):
         chunk = seqs[start:start + LOOKUP_CHUNK]
         found.update(db.session.execute(select(AuditEvent.seq, AuditEvent.hash)
-                                        .where(AuditEvent.seq.in_(chunk))).tuples())
+                                        .where(AuditEvent.seq.in_(chunk))).all())
     return found
 
 
