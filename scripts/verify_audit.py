@@ -158,9 +158,8 @@ def read_anchors(log: Path, key: Ed25519PublicKey) -> tuple[list[dict], list[str
     return anchors, failures
 
 
-def against_chain(db: Database, anchors: list[dict]) -> list[str]:
+def against_chain(db: Database, anchors: list[dict], last_seq: int) -> list[str]:
     """The newest anchor beyond the chain's end; the oldest whose hash the chain lacks."""
-    last_seq = db.scalar("SELECT max(seq) FROM audit_events") or 0
     problems = []
     beyond = [anchor for anchor in anchors if anchor["seq"] > last_seq]
     if beyond:
@@ -187,8 +186,8 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     return key
 
 
-def check_anchors(db: Database, log: Path, key_path: Path) -> tuple[bool, list[str]]:
-    """Whether every anchor holds, and the anchors' lines."""
+def _files_missing(log: Path, key_path: Path) -> tuple[bool, list[str]] | None:
+    """The outcome when the log or the key is missing, else None (both are there)."""
     if not (log.exists() or key_path.exists()):
         return True, [f"WARNING: no anchors yet (no key, no anchor log at {log}): "
                       "removed newest events cannot be detected"]
@@ -196,6 +195,14 @@ def check_anchors(db: Database, log: Path, key_path: Path) -> tuple[bool, list[s
         return False, [f"ERROR: the anchor log {log} is missing (its public key {key_path} exists)"]
     if not key_path.exists():
         return False, [f"ERROR: the public key {key_path} is missing (the anchor log {log} exists)"]
+    return None
+
+
+def check_anchors(db: Database, log: Path, key_path: Path) -> tuple[bool, list[str]]:
+    """Whether every anchor holds, and the anchors' lines."""
+    missing = _files_missing(log, key_path)
+    if missing:
+        return missing
     try:
         key = load_public_key(key_path)
     except UsageError as error:
@@ -207,7 +214,7 @@ def check_anchors(db: Database, log: Path, key_path: Path) -> tuple[bool, list[s
     if len(failures) > LISTED_SIGNATURE_FAILURES:
         problems.append(f"BROKEN: {len(failures) - LISTED_SIGNATURE_FAILURES} more anchor "
                         f"lines of {log} fail their signature")
-    problems += against_chain(db, anchors)
+    problems += against_chain(db, anchors, db.scalar("SELECT max(seq) FROM audit_events") or 0)
     return not problems, problems or [f"OK, {len(anchors)} anchors checked"]
 
 
