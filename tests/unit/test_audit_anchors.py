@@ -134,3 +134,15 @@ def test_a_missing_anchor_log_is_not_begun_again_by_anchoring(app, users, runner
 def test_an_empty_anchor_log_passes_with_a_warning(app, users, runner, keys):
     code, lines = verify(runner)
     assert code == 0 and lines[1].startswith("WARNING: no anchors yet in ")
+
+
+def test_a_replaced_anchor_log_names_its_first_failing_lines_and_counts_the_rest(app, users,
+                                                                                 runner, keys):
+    anchor(runner)
+    log = keys["AUDIT_ANCHOR_LOG"]
+    forged = json.loads(log.read_text()) | {"signature": "00" * 64}
+    log.write_text("".join(json.dumps(forged | {"seq": n}) + "\n" for n in range(1, 8)))
+    code, lines = verify(runner)
+    assert code == 1 and len(lines) == 1 + 6
+    assert lines[5] == f"BROKEN: anchor line 5 of {log} fails its signature"
+    assert lines[6] == f"BROKEN: 2 more anchor lines of {log} fail their signature"
