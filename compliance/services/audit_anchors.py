@@ -98,6 +98,10 @@ def keygen() -> str:
     return fingerprint(key.public_key())
 
 
+def signing_key() -> Ed25519PrivateKey:
+    return _signing_key(_required(files().signing_key, "AUDIT_SIGNING_KEY"))
+
+
 def _signing_key(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -124,17 +128,22 @@ def _append(path: Path, line: str) -> None:
         os.close(descriptor)
 
 
+def signed_line(key: Ed25519PrivateKey, seq: int, head_hash: str, time: str) -> tuple[dict, str]:
+    """The checkpoint of event `seq`, and its line for the anchor log (with its newline)."""
+    checkpoint = {"seq": seq, "head": head_hash, "time": time, "events": seq,
+                  "key": fingerprint(key.public_key())}
+    line = dict(checkpoint, signature=key.sign(signed_bytes(checkpoint)).hex())
+    return checkpoint, json.dumps(line, separators=(",", ":")) + "\n"
+
+
 def anchor() -> dict:
     """Sign the chain's head, append it to the anchor log, then record it on the trail (that
     event comes after the anchor, so the next anchor covers it). Reads the head only: no scan."""
-    paths = files()
-    key = _signing_key(_required(paths.signing_key, "AUDIT_SIGNING_KEY"))
-    log = _required(paths.log, "AUDIT_ANCHOR_LOG")
+    key = signing_key()
+    log = _required(files().log, "AUDIT_ANCHOR_LOG")
     seq, head_hash = head()
-    checkpoint = {"seq": seq, "head": head_hash, "time": utcnow().strftime(TIME_FORMAT),
-                  "events": seq, "key": fingerprint(key.public_key())}
-    line = dict(checkpoint, signature=key.sign(signed_bytes(checkpoint)).hex())
-    _append(log, json.dumps(line, separators=(",", ":")) + "\n")
+    checkpoint, line = signed_line(key, seq, head_hash, utcnow().strftime(TIME_FORMAT))
+    _append(log, line)
     record_alone(None, ANCHOR, detail=f"Anchored at event {seq} ({checkpoint['time']}) in {log}",
                  changes=checkpoint)
     return checkpoint
