@@ -207,7 +207,10 @@ def check_anchors(db: Database, log: Path, key_path: Path) -> tuple[bool, list[s
         key = load_public_key(key_path)
     except UsageError as error:
         return False, [f"ERROR: {error}"]
-    anchors, failures = read_anchors(log, key)
+    try:
+        anchors, failures = read_anchors(log, key)
+    except OSError as error:
+        return False, [f"ERROR: cannot read the anchor log {log} ({error.strerror})"]
     if not anchors and not failures:
         return True, [f"WARNING: no anchors yet in {log}: removed newest events cannot be detected"]
     problems = failures[:LISTED_SIGNATURE_FAILURES]

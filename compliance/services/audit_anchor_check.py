@@ -67,7 +67,10 @@ def public_key(path: Path) -> Ed25519PublicKey:
 
 
 def _checked(log: Path, key: Ed25519PublicKey, last_seq: int) -> AnchorCheck:
-    anchors, failures = read_signed(log, key)
+    try:
+        anchors, failures = read_signed(log, key)
+    except OSError as error:
+        return _failed(f"ERROR: cannot read the anchor log {log} ({error.strerror})")
     if not anchors and not failures:
         return AnchorCheck(warning=f"WARNING: no anchors yet in {log}: "
                                    "removed newest events cannot be detected")

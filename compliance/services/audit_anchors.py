@@ -121,6 +121,8 @@ def _append(path: Path, line: str) -> None:
         descriptor = os.open(path, os.O_WRONLY | os.O_APPEND)
     except FileNotFoundError:
         raise AnchorError(f"the anchor log {path} is missing: restore it from a copy") from None
+    except OSError as error:
+        raise AnchorError(f"cannot write to the anchor log {path} ({error.strerror})") from None
     try:
         os.write(descriptor, line.encode())
         os.fsync(descriptor)
@@ -173,6 +175,8 @@ def latest() -> str:
     except FileNotFoundError:
         present = paths.public_key is not None and paths.public_key.exists()
         return f"anchor log {paths.log} missing" if present else NOT_YET
+    except OSError as error:
+        return f"anchor log {paths.log} unreadable ({error.strerror})"
     if line is None:
         return NOT_YET
     try:

@@ -146,3 +146,18 @@ def test_a_replaced_anchor_log_names_its_first_failing_lines_and_counts_the_rest
     assert code == 1 and len(lines) == 1 + 6
     assert lines[5] == f"BROKEN: anchor line 5 of {log} fails its signature"
     assert lines[6] == f"BROKEN: 2 more anchor lines of {log} fail their signature"
+
+
+def test_an_anchor_log_that_cannot_be_read_is_an_error_not_a_crash(app, users, runner, keys,
+                                                                   client, login, tmp_path):
+    app.config["AUDIT_ANCHOR_LOG"] = str(tmp_path)  # a folder where the log should be
+    code, lines = verify(runner)
+    assert code == 1
+    assert lines[1] == f"ERROR: cannot read the anchor log {tmp_path} (Is a directory)"
+    result = runner.invoke(args=["audit", "anchor"])
+    assert result.exit_code == 1 and len(result.output.splitlines()) == 1
+    assert "cannot write to the anchor log" in result.output
+    login(users["inspector"])
+    response = client.get("/reports/audit")
+    assert response.status_code == 200 and "unreadable (Is a directory)" in response.get_data(
+        as_text=True)
