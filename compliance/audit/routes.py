@@ -45,7 +45,7 @@ def index():
     older = events[-1].seq if len(events) == audit_search.PAGE_SIZE else None
     return render_template("audit/index.html", form=form, events=events, head_seq=seq,
                            head_hash=head_hash, older=older, before=before,
-                           decode=_decode)
+                           latest_anchor=audit_anchors.latest(), decode=_decode)
 
 
 def _decode(changes: str) -> dict:

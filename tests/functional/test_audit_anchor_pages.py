@@ -27,7 +27,8 @@ def test_the_latest_anchor_is_on_the_audit_report_its_pdf_and_every_csv(client, 
     for url in ("/audit/export.csv", "/reports/stock.csv"):
         preamble, _rows = csv_parts(client.get(url).get_data(as_text=True))
         assert preamble[5] == ["latest audit anchor", latest(checkpoint)]
-    assert latest(checkpoint) in client.get("/audit/verify").get_data(as_text=True)
+    for page in ("/audit/", "/audit/verify"):
+        assert latest(checkpoint) in client.get(page).get_data(as_text=True)
 
 
 def test_the_verification_page_names_a_failed_anchor(client, users, login, runner, keys):
