@@ -8,6 +8,11 @@ from compliance.rules import limits
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 ROOT = Path(__file__).resolve().parent
+# The audit trail's anchors are kept away from the database (instance/ holds the SQLite file and
+# is what gets copied, restored or wiped with it): by default in the user's data directory.
+# Production should point these at another disk or machine (see the README).
+ANCHOR_DIR = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") \
+    / "sts-compliance"
 
 
 def _int_env(name: str, default: int) -> int:
@@ -44,6 +49,9 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "compliance@localhost")
     # Comma-separated addresses; empty: every active manager.
     NOTICE_RECIPIENTS = os.environ.get("NOTICE_RECIPIENTS", "")
+    AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", str(ANCHOR_DIR / "anchor-key.pem"))
+    AUDIT_PUBLIC_KEY = os.environ.get("AUDIT_PUBLIC_KEY", str(ANCHOR_DIR / "anchor-key.pub.pem"))
+    AUDIT_ANCHOR_LOG = os.environ.get("AUDIT_ANCHOR_LOG", str(ANCHOR_DIR / "anchors.jsonl"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -68,6 +76,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"
     # Cheaper scrypt keeps the suite fast; production uses the full work factor.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    # Never the user's own key and anchors: the fixtures give each test files of its own.
+    AUDIT_SIGNING_KEY = AUDIT_PUBLIC_KEY = AUDIT_ANCHOR_LOG = None
 
 
 class ProductionConfig(Config):

@@ -142,8 +142,9 @@ def _check_elsewhere(url: str, manifest: Manifest) -> list[str]:
 
 
 def chain_problems() -> list[str]:
-    """The audit chain of the database in use, as `flask audit verify` checks it."""
-    result = audit_verify.verify()
+    """The audit chain of the database in use, as `flask audit verify` checks it, and every
+    anchor made before the copy was taken."""
+    result = audit_verify.verify(of_a_copy=True)
     return [] if result.ok else [f"audit chain: {result.summary()}"]
 
 
