@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from compliance.extensions import db
-from compliance.models import AuditEvent, Batch
+from compliance.models import AuditEvent, Batch, User
 from compliance.services import audit, backup_stores, backups, stock
 from tests.conftest import build_app
 
@@ -136,3 +136,16 @@ def test_restore_and_verify_name_a_missing_manifest_in_one_line(runner, tmp_path
         assert result.exit_code == 1
         assert "No manifest beside the backup (stray.sqlite3.json)" in result.output
         assert "Traceback" not in result.output
+
+
+def test_a_backup_is_checked_against_the_anchors_made_before_it_not_after(runner, stocked,
+                                                                          keys, tmp_path):
+    manager_id, batch = stocked["manager"].id, stocked["batch"].id
+    assert runner.invoke(args=["audit", "anchor"]).exit_code == 0
+    (tmp_path / "backups").mkdir()
+    backup = take_backup(runner, tmp_path / "backups")
+    # Anchored after the backup was taken: the copy ends before it, and that is no removal.
+    stock.adjust(db.session.get(User, manager_id), batch, -1, "one more cracked")
+    assert runner.invoke(args=["audit", "anchor"]).exit_code == 0
+    result = runner.invoke(args=["backup", "verify", str(backup)])
+    assert result.exit_code == 0 and result.output.startswith("OK"), result.output
