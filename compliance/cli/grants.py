@@ -2,12 +2,14 @@
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from compliance import grants
 from compliance.database import migration_engine
 
 
 @click.command("grants")
+@with_appcontext  # as Flask-Migrate's own commands: its `db` group is a plain click group
 def grants_command():
     """Grant the role of DATABASE_URL row access only, and on append-only tables SELECT and
     INSERT only. Run as the owner (MIGRATION_DATABASE_URL) after every `flask db upgrade`."""
