@@ -99,6 +99,10 @@ def _refusal(role: str, facts) -> str | None:
 
 
 def _place(conn: Connection, role: str) -> Place:
+    owner, schema = conn.execute(text("SELECT current_user, current_schema()")).one()
+    if schema is None:
+        raise Refused(f"role {owner} (of MIGRATION_DATABASE_URL) may use no schema here: "
+                      "run the grants as the role that owns the database and its tables")
     facts = conn.execute(ROLE_FACTS, {"role": role}).one_or_none()
     if facts is None:
         raise Refused(f"role {role} (of DATABASE_URL) does not exist: create it first "
