@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from compliance.extensions import db
+from compliance.settings import setting
 
 _next_begin_writes: ContextVar[bool] = ContextVar("next_begin_writes", default=False)
 
@@ -113,7 +114,7 @@ def _drop_at_close(session, transaction) -> None:
 def migration_engine() -> Engine:
     """The engine of migrations and `flask db grants`: the owner role's, from
     MIGRATION_DATABASE_URL, or the app's own engine when that setting is unset."""
-    url = current_app.config.get("MIGRATION_DATABASE_URL")
+    url = setting("MIGRATION_DATABASE_URL")
     if not url:
         return db.engine
     url = make_url(url)

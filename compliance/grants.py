@@ -98,8 +98,12 @@ def _refusal(role: str, facts) -> str | None:
     return next((message for failed, message in reasons if failed), None)
 
 
-def _place(conn: Connection, role: str) -> Place:
-    owner, schema = conn.execute(text("SELECT current_user, current_schema()")).one()
+def _place(conn: Connection, role: str, app_database: str) -> Place:
+    owner, schema, database = conn.execute(
+        text("SELECT current_user, current_schema(), current_database()")).one()
+    if database != app_database:
+        raise Refused(f"DATABASE_URL names database {app_database}, MIGRATION_DATABASE_URL "
+                      f"{database}: the grants are for the app's own database")
     if schema is None:
         raise Refused(f"role {owner} (of MIGRATION_DATABASE_URL) may use no schema here: "
                       "run the grants as the role that owns the database and its tables")
@@ -138,8 +142,8 @@ def statements(place: Place, quote) -> list[str]:
                    f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}"]
 
 
-def _apply(conn: Connection, role: str) -> tuple[Place, list[str]]:
-    place = _place(conn, role)
+def _apply(conn: Connection, role: str, app_database: str) -> tuple[Place, list[str]]:
+    place = _place(conn, role, app_database)
     done = statements(place, conn.dialect.identifier_preparer.quote)
     for statement in done:
         conn.exec_driver_sql(statement)
@@ -155,11 +159,13 @@ def apply(app_url: str, engine: Engine) -> tuple[Place, list[str]]:
     """Apply the grants for DATABASE_URL's role over the owner's `engine`, in one transaction
     (all or nothing); returns where, and the statements run."""
     role = app_role(app_url)
+    # libpq's default database is the one named after the user.
+    app_database = make_url(app_url).database or role
     if engine.dialect.name != "postgresql":
         raise Refused("MIGRATION_DATABASE_URL is not a PostgreSQL database, DATABASE_URL is")
     try:
         with engine.begin() as conn:
-            return _apply(conn, role)
+            return _apply(conn, role, app_database)
     except DBAPIError as error:
         first_line = str(error.orig).strip().splitlines()[0]
         raise Refused(f"the database refused: {first_line}") from error

@@ -1,12 +1,15 @@
 """The app's own PostgreSQL role: after `flask db grants` it reads and writes rows, only reads
 and adds them on append-only tables, and cannot change the schema; the app works as it."""
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from compliance.append_only import APPEND_ONLY_TABLES
 from compliance.clock import local_today
+from compliance.database import migration_engine
 from compliance.extensions import db
 from compliance.services import audit_verify, treatment
 from tests import dbutil
@@ -210,6 +213,12 @@ def test_grants_refuse_a_role_that_does_not_exist(role_url):
         run_grants(url, dbutil.POSTGRES_URL))
 
 
+def test_grants_refuse_urls_of_two_databases(role_url):
+    url = make_url(role_url).set(database="another_clinic").render_as_string(False)
+    line = refusal(run_grants(url, dbutil.POSTGRES_URL))
+    assert "DATABASE_URL names database another_clinic" in line
+
+
 def test_grants_have_nothing_to_do_on_sqlite(tmp_path):
     line = refusal(run_grants(f"sqlite:///{tmp_path / 'clinic.db'}"))
     assert "nothing to do on SQLite" in line
@@ -227,3 +236,12 @@ def test_alembic_connects_with_the_migration_url(tmp_path):
         assert conn.scalar(text("SELECT version_num FROM alembic_version"))
     stamped.dispose()
     assert not app_db.exists() or app_db.stat().st_size == 0
+
+
+def test_a_relative_sqlite_migration_url_is_in_the_instance_folder(tmp_path):
+    """As DATABASE_URL's is (Flask-SQLAlchemy's rule), so both name the same file."""
+    application = build_app(f"sqlite:///{tmp_path / 'app.db'}",
+                            {"MIGRATION_DATABASE_URL": "sqlite:///compliance.db"})
+    with application.app_context():
+        engine = migration_engine()
+    assert engine.url.database == str(Path(application.instance_path) / "compliance.db")
