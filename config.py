@@ -25,6 +25,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     # A relative SQLite path is resolved by Flask-SQLAlchemy inside the instance folder.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///compliance.db")
+    # Migrations and `flask db grants` connect as the role that owns the tables; the app's
+    # role only reads and writes rows. Unset: the app's own URL serves both.
+    MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL") or None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "pool_size": 10,
                                        "max_overflow": 20}
     CLINIC_NAME = os.environ.get("CLINIC_NAME", "Demo Vein Clinic")
@@ -74,6 +77,7 @@ class TestingConfig(Config):
 
     TESTING = True
     SECRET_KEY = "testing-secret-key"
+    MIGRATION_DATABASE_URL = None
     # Cheaper scrypt keeps the suite fast; production uses the full work factor.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     # Never the user's own key and anchors: the fixtures give each test files of its own.

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
+from compliance.append_only import APPEND_ONLY_TABLES
 from compliance.errors import NotPermitted
 from compliance.extensions import db
 from compliance.models import User
@@ -92,8 +93,24 @@ def test_the_chain_lock_is_taken_only_as_a_transaction_commits(app, users):
     assert changes(events()[-1])["full_name"][1] == "Flushed, not yet committed"
 
 
-APPEND_ONLY_TABLES = ("audit_events", "signatures", "ledger_entries", "injections",
-                      "injection_reversals", "session_addenda")
+# The triggers the migrations made, by table: the row ones refuse UPDATE and DELETE (both
+# dialects), the statement one TRUNCATE (PostgreSQL).
+APPEND_ONLY_TRIGGERS = {
+    "postgresql": ("SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c "
+                   "ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+                   "WHERE p.proname = 'forbid_change'", ("{}_append_only", "{}_no_truncate")),
+    "sqlite": ("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' "
+               "AND sql LIKE '%append-only%'", ("{}_no_update", "{}_no_delete")),
+}
+
+
+def test_the_list_of_append_only_tables_is_every_table_a_migration_made_append_only(app):
+    """The grants (compliance/grants.py) read the list: a table missing from it would let
+    the app's role change rows that no one may change."""
+    query, names = APPEND_ONLY_TRIGGERS[db.engine.dialect.name]
+    found = {tuple(row) for row in db.session.execute(text(query))}
+    expected = {(table, name.format(table)) for table in APPEND_ONLY_TABLES for name in names}
+    assert found == expected
 
 
 @pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
