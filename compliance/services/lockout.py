@@ -60,3 +60,11 @@ def count_wrong_password(email: str, user_id: int, given_for: str) -> None:
     email = normalise_email(email)
     count_failure(throttle(email), user_id, f"Wrong password for {email} given {given_for}",
                   current_actor())
+
+
+def count_wrong_code(email: str, user_id: int, given_for: str) -> None:
+    """A wrong or reused second-factor code counts as a wrong password does."""
+    email = normalise_email(email)
+    count_failure(throttle(email), user_id,
+                  f"Wrong or reused second-factor code for {email} given {given_for}",
+                  current_actor())
