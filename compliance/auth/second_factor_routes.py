@@ -22,11 +22,13 @@ def _finish(pending: dict, form: CodeForm):
 
 
 def _refused(error: DomainError, form: CodeForm):
-    show_domain_error(form, error)
     if isinstance(error, AccountLocked | AccountInactive):
-        # Locked, or changed since the password: the half-finished sign-in is over.
+        # Locked, or changed since the password: the half-finished sign-in is over (and
+        # the message is flashed into the session that follows).
         end_session()
+        flash(error.message, "error")
         return redirect(url_for("auth.login"))
+    show_domain_error(form, error)
     return render_template("auth/second_factor.html", form=form)
 
 
