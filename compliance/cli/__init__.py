@@ -2,7 +2,10 @@
 
 from flask import Flask
 
-from compliance.cli import audit, demo, stock, users
+from compliance.cli import audit, demo, stock, users, users_access, users_import
+
+# The users group's commands live in three modules; importing them adds them to the group.
+USERS_MODULES = (users_access, users_import)
 
 
 def register(app: Flask) -> None:
