@@ -19,12 +19,16 @@ def _rows(path: str) -> list[user_import.Row]:
         rows, problems = user_import.read(text)
     except DomainError as error:
         raise click.ClickException(error.message) from error
-    problems += user_import.check(rows)
+    problems = sorted(problems + user_import.check(rows), key=_line_number)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         raise click.ClickException(f"{len(problems)} bad row(s); nothing was imported.")
     return rows
+
+
+def _line_number(problem: str) -> int:
+    return int(problem.split(":", 1)[0].removeprefix("line "))
 
 
 @users_cli.command("import")

@@ -83,7 +83,7 @@ def _check_email(email: str) -> None:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
-        raise InvalidInput("Enter a valid email address.", field="email") from error
+        raise InvalidInput(f"Enter a valid email address: {error}", field="email") from error
 
 
 def _check_name(full_name: str) -> None:

@@ -109,10 +109,9 @@ def sign(record, signer, password: "Credential | str", meaning: str,
          code: str | None = None) -> Signature:
     """Add a signature by `signer` over `record` to the current transaction.
 
-    A wrong password, or any password while the signer's account is locked, is refused, and
-    so is a missing, wrong or reused `code` when the signer has a second factor; the unit of
-    work records the refused signature (and counts a wrong password or code against the
-    account) after rolling back, and commits a success with the change it belongs to.
+    A wrong password, any password while the signer is locked, and a missing, wrong or reused
+    `code` of a signer with a second factor are refused; the unit of work records the refusal
+    (counting a wrong password or code against the account) after rolling back.
     """
     if meaning not in MEANINGS:
         raise ValueError(f"unknown signature meaning {meaning!r}")

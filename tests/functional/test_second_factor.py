@@ -99,7 +99,7 @@ def test_wrong_codes_count_toward_the_lock(app, client, users):
         assert WRONG_CODE in _code(client, "123456").get_data(as_text=True)
     locked = _code(client, "123456", follow=True).get_data(as_text=True)
     assert "locked for 15 minutes" in locked
-    failed = [e for e in events(action="login_failed") if e.record_id == str(manager.id)]
+    failed = events(action="login_failed", record_id=str(manager.id))
     assert len(failed) == app.config["LOCKOUT_THRESHOLD"]
     assert all("second-factor code" in e.detail for e in failed)
     assert db.session.get(LoginThrottle, manager.email).locked_until is not None
