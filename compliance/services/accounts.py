@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from compliance.errors import DuplicateEmail, InvalidInput, InvalidRegistration
 from compliance.extensions import db
-from compliance.inputs import text_problem
+from compliance.inputs import date_range, text_problem
 from compliance.models import User
 from compliance.models.user import PROFESSIONS
 from compliance.permissions import ROLES, holds
@@ -94,11 +94,19 @@ def _check_name(full_name: str) -> None:
         raise InvalidInput(problem, field="full_name")
 
 
+def _check_end_date(ends_on: date | None) -> None:
+    first, last = date_range()
+    if ends_on is not None and not first <= ends_on <= last:
+        raise InvalidInput(f"Enter an access end date from {first:%d %b %Y} to "
+                           f"{last:%d %b %Y}.", field="access_expires_on")
+
+
 def check_profile(profile: Profile, user: User | None = None) -> None:
     profile.email = normalise_email(profile.email)
     profile.full_name = (profile.full_name or "").strip()
     _check_email(profile.email)
     _check_name(profile.full_name)
+    _check_end_date(profile.access_expires_on)
     if profile.profession not in PROFESSIONS:
         raise InvalidInput(f"Choose a profession: {', '.join(PROFESSIONS)}.", field="profession")
     if not profile.roles or not set(profile.roles) <= set(ROLES):

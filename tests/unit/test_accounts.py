@@ -1,5 +1,7 @@
 """Account rules: each refusal says why and writes nothing."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -50,6 +52,7 @@ def test_create_user_normalises_email_and_hashes_password(app, users):
     (dict(full_name="  "), InvalidInput, "full_name"),
     (dict(full_name="Dr\x00New"), InvalidInput, "full_name"),
     (dict(profession="wizard"), InvalidInput, "profession"),
+    (dict(access_expires_on=date(1, 1, 1)), InvalidInput, "access_expires_on"),
 ])
 def test_invalid_profiles_are_refused_and_nothing_is_written(app, users, changes, error, field):
     before = user_count()
