@@ -42,8 +42,10 @@ class User(UserMixin, db.Model):
     # Rotated on logout, password change and deactivation so every earlier cookie dies.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # The second factor (D8): a base32 TOTP secret once enrolment is confirmed.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The second factor (D8): the TOTP secret once enrolment is confirmed, encrypted with a
+    # key derived from SECRET_KEY (services/second_factor.py) so a database copy holds no
+    # usable secret.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The newest 30-second step whose code was accepted: an older or equal one is a replay.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)

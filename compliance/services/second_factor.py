@@ -1,12 +1,16 @@
 """The second factor (D8): time-based one-time codes (TOTP, RFC 6238) and one-time recovery
 codes, their enrolment and their reset by a manager."""
 
+import base64
 import hmac
 import re
 import secrets
 
 import pyotp
 import segno
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 
 from compliance.clock import utcnow
@@ -48,6 +52,26 @@ def qr_code(user, secret: str) -> str:
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 
+def _box() -> Fernet:
+    key = HKDF(algorithm=SHA256(), length=32, salt=None,
+               info=b"second factor secrets").derive(setting("SECRET_KEY").encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(secret: str) -> str:
+    """The secret as stored: encrypted and authenticated."""
+    return _box().encrypt(secret.encode()).decode()
+
+
+def unseal(stored: str | None) -> str | None:
+    """The stored secret in clear; None when SECRET_KEY changed since (the user then signs in
+    with a recovery code, and a manager resets the second factor)."""
+    try:
+        return _box().decrypt(stored.encode()).decode() if stored else None
+    except InvalidToken:
+        return None
+
+
 def _clean(code: str | None) -> str:
     return re.sub(r"[\s-]", "", code or "")
 
@@ -68,7 +92,8 @@ def code_step(secret: str, code: str | None) -> int | None:
 def accept_code(user: User, code: str | None) -> bool:
     """Whether `code` is the enrolled user's current code, used for the first time: an
     accepted step is remembered, so the same code (or an earlier one) is refused after."""
-    step = code_step(user.totp_secret, code)
+    secret = unseal(user.totp_secret)
+    step = code_step(secret, code) if secret else None
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
     user.totp_last_step = step
@@ -131,7 +156,7 @@ def _enrol(actor: User, secret: str, code: str, hashes: list[str]) -> None:
         raise InvalidInput("That code does not match: enter the code your app shows now.",
                            field="code")
     give_reason("Second factor set up by the user")
-    user.totp_secret, user.totp_enrolled_at, user.totp_last_step = secret, utcnow(), step
+    user.totp_secret, user.totp_enrolled_at, user.totp_last_step = seal(secret), utcnow(), step
     # A reset removed any earlier codes, so these are the only ones.
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=value) for value in hashes)
 

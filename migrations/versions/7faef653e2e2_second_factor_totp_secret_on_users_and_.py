@@ -30,7 +30,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_recovery_codes_user_id'), ['user_id'], unique=False)
 
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('totp_secret', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('totp_enrolled_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
 

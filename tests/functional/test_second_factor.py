@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from compliance.extensions import db
 from compliance.models import AuditEvent, LoginThrottle, RecoveryCode
-from compliance.services import audit
+from compliance.services import audit, second_factor
 from tests.audit_helpers import changes, events
 from tests.conftest import sign_in
 from tests.factories import PASSWORD
@@ -36,7 +36,8 @@ def test_a_user_sets_up_a_second_factor_from_the_qr_code_page(client, login, use
                        done.get_data(as_text=True))
     assert len(set(shown)) == 10
     db.session.refresh(nurse)
-    assert nurse.has_second_factor and nurse.totp_secret == secret
+    assert nurse.has_second_factor and second_factor.unseal(nurse.totp_secret) == secret
+    assert secret not in nurse.totp_secret  # encrypted at rest
     stored = db.session.scalars(select(RecoveryCode.code_hash)).all()
     assert len(stored) == 10 and not set(shown) & set(stored)  # hashed, never in clear
 
@@ -173,3 +174,12 @@ def test_a_manager_resets_a_second_factor_with_a_reason(client, login, users):
     # The nurse signs in with the password alone again.
     assert sign_in(client.application.test_client(), nurse, PASSWORD).headers[
         "Location"] == "/"
+
+
+def test_a_changed_secret_key_leaves_the_recovery_codes(app, client, users):
+    manager = users["manager"]
+    totp, codes = enrol(manager)
+    app.config["SECRET_KEY"] = "another-secret-key-for-this-test-only"
+    sign_in(client, manager)
+    assert WRONG_CODE in _code(client, totp.now()).get_data(as_text=True)
+    assert _code(client, codes[0]).status_code == 302
