@@ -19,6 +19,11 @@ def _int_env(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _flag_env(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -64,6 +69,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the session itself times out; a token should not expire first
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
+    # Managers and prescribing doctors must set up a second factor before anything else (D8).
+    REQUIRE_SECOND_FACTOR = _flag_env("REQUIRE_SECOND_FACTOR", False)
 
 
 class DevelopmentConfig(Config):
@@ -82,6 +89,8 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     # Never the user's own key and anchors: the fixtures give each test files of its own.
     AUDIT_SIGNING_KEY = AUDIT_PUBLIC_KEY = AUDIT_ANCHOR_LOG = None
+    # Tests that need it turn it on themselves, whatever the environment says.
+    REQUIRE_SECOND_FACTOR = False
 
 
 class ProductionConfig(Config):
@@ -89,6 +98,7 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    REQUIRE_SECOND_FACTOR = _flag_env("REQUIRE_SECOND_FACTOR", True)
 
     @classmethod
     def check(cls) -> None:

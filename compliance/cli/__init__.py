@@ -4,7 +4,20 @@ notices; and `flask db grants`, added to Flask-Migrate's own `db` group beside `
 from flask import Flask
 from flask_migrate.cli import db as migrate_cli
 
-from compliance.cli import audit, backup, demo, grants, notices, stock, users
+from compliance.cli import (
+    audit,
+    backup,
+    demo,
+    grants,
+    notices,
+    stock,
+    users,
+    users_access,
+    users_import,
+)
+
+# The users group's commands live in three modules; importing them adds them to the group.
+USERS_MODULES = (users_access, users_import)
 
 
 def register(app: Flask) -> None:

@@ -43,6 +43,7 @@ class Waste:
     reason: str
     witness_email: str | None = None
     witness_password: str | None = None
+    witness_code: str | None = None
 
 
 @unit_of_work("record waste")
@@ -63,7 +64,8 @@ def record_waste(actor, batch_id: int, waste: Waste) -> LedgerEntry:
                         waste_reason=waste.waste_reason, reason=reason,
                         witness_id=witness.id if witness else None)
     if witness is not None:
-        sign_as_second(entry, witness, waste.witness_password, "witnessed destruction")
+        sign_as_second(entry, witness, waste.witness_password, "witnessed destruction",
+                       waste.witness_code)
     return entry
 
 

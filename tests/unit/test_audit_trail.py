@@ -16,7 +16,8 @@ from tests.factories import PASSWORD, make_user
 # Every audited table needs a test here that creates, changes and corrects a record.
 COVERED_TABLES = {"users", "signatures", "products", "batches", "ledger_entries", "stocktakes",
                   "stocktake_lines", "treatment_sessions", "injections", "injection_reversals",
-                  "session_flags", "session_addenda", "follow_ups", "recall_contacts"}
+                  "session_flags", "session_addenda", "follow_ups", "recall_contacts",
+                  "recovery_codes"}
 # D3 patients: tested in tests/unit/test_patient_audit.py
 COVERED_TABLES |= {"patients", "contraindications", "screenings", "screening_answers", "consents",
                    "consultations", "prescriptions"}
@@ -31,6 +32,23 @@ def test_every_model_is_audited_or_exempt_with_a_reason(app):
         else:
             assert model.__tablename__ in COVERED_TABLES, (
                 f"{model.__tablename__} is audited: add it to COVERED_TABLES with a test")
+
+
+def test_recovery_codes_made_used_and_removed_are_recorded_without_their_hash(app, users):
+    from compliance.services import second_factor, sign_in
+    from tests.second_factor_helpers import enrol
+
+    manager = users["manager"]
+    _totp, codes = enrol(manager)
+    made = events(table_name="recovery_codes", action="create")
+    assert len(made) == 10 and all(e.actor_id == manager.id for e in made)
+    assert {changes(e)["code_hash"][1] for e in made} == {audit.REDACTED}
+    sign_in.second_step(manager.id, manager.session_token, codes[0])
+    used = events(table_name="recovery_codes", action="update")
+    assert len(used) == 1 and list(changes(used[0])) == ["used_at"]
+    second_factor.reset(users["manager"], manager.id, "Phone lost")
+    removed = events(table_name="recovery_codes", action="delete")
+    assert len(removed) == 10 and {e.reason for e in removed} == {"Phone lost"}
 
 
 def test_users_create_change_and_correct_are_recorded(app, users):
