@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from compliance.cli.common import COMMAND_LINE
+from compliance.cli.common import operator
 from compliance.services import audit_anchors, audit_verify
 from compliance.services.audit import acting_as
 
@@ -37,7 +37,7 @@ def keygen():
 def anchor():
     """Sign the chain's head, append it to the anchor log and record it on the trail."""
     try:
-        with acting_as(COMMAND_LINE):
+        with acting_as(operator()):
             checkpoint = audit_anchors.anchor()
     except audit_anchors.AnchorError as error:
         raise click.ClickException(str(error)) from None

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from compliance.cli.common import COMMAND_LINE
+from compliance.cli.common import operator
 from compliance.services import backups
 from compliance.services.audit import acting_as
 from compliance.services.backup_stores import BackupError
@@ -20,7 +20,7 @@ BACKUP_FILE = click.Path(path_type=Path, dir_okay=False)
 def create_backup(directory):
     """Write a backup file and its manifest (audit head, balances' checksum, file hash)."""
     try:
-        with acting_as(COMMAND_LINE):
+        with acting_as(operator()):
             manifest = backups.create(directory)
     except (BackupError, OSError) as error:
         raise click.ClickException(str(error)) from error

@@ -2,7 +2,7 @@
 
 import click
 
-from compliance.cli.common import COMMAND_LINE
+from compliance.cli.common import operator
 from compliance.services import notices
 from compliance.services.audit import acting_as
 from compliance.services.mail import MailError
@@ -14,7 +14,7 @@ notices_cli = click.Group("notices", help="The managers' notices by mail.")
 def send_notice():
     """Send today's notice to the recipients (NOTICE_RECIPIENTS, else every active manager)."""
     try:
-        with acting_as(COMMAND_LINE):
+        with acting_as(operator()):
             notice = notices.send_daily()
     except MailError as error:
         raise click.ClickException(str(error)) from error
