@@ -6,6 +6,14 @@ from datetime import timedelta
 from compliance.rules import limits
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 10
+SECRET_KEY_ADVICE = ('set SECRET_KEY to a random value of at least 32 characters, e.g. '
+                     '`python3 -c "import secrets; print(secrets.token_urlsafe(48))"`')
+
+
+class ConfigurationError(Exception):
+    """A setting that stops the application from starting; its message is one line."""
 
 
 def _int_env(name: str, default: int) -> int:
@@ -25,7 +33,6 @@ class Config:
 
     IDLE_TIMEOUT = timedelta(minutes=_int_env("IDLE_TIMEOUT_MINUTES", 15))
     ABSOLUTE_TIMEOUT = timedelta(hours=_int_env("ABSOLUTE_TIMEOUT_HOURS", 12))
-    PERMANENT_SESSION_LIFETIME = ABSOLUTE_TIMEOUT
     LOCKOUT_THRESHOLD = _int_env("LOCKOUT_THRESHOLD", 5)
     LOCKOUT_PERIOD = timedelta(minutes=_int_env("LOCKOUT_MINUTES", 15))
     NEAR_EXPIRY_DAYS = _int_env("NEAR_EXPIRY_DAYS", limits.NEAR_EXPIRY_DAYS)
@@ -38,6 +45,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the session itself times out; a token should not expire first
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
+    # How many proxies in front set X-Forwarded-For/-Proto/-Host; 0 trusts none of them.
+    PROXY_FIX = _int_env("PROXY_FIX", 0)
+    HSTS = False
 
 
 class DevelopmentConfig(Config):
@@ -60,16 +70,30 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS = True
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start with a missing or default secret key."""
-        key = os.environ.get("SECRET_KEY", "")
-        if not key or key == DEFAULT_SECRET_KEY or len(key) < 32:
-            raise RuntimeError(
-                "SECRET_KEY must be set to a random value of at least 32 characters in production"
-            )
-        cls.SECRET_KEY = key
+        """Refuse to start with a missing, default or weak secret key."""
+        problem = secret_key_problem(os.environ.get("SECRET_KEY", ""))
+        if problem:
+            raise ConfigurationError(f"SECRET_KEY {problem}: {SECRET_KEY_ADVICE}")
+        cls.SECRET_KEY = os.environ["SECRET_KEY"]
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` cannot sign production sessions, or None when it can."""
+    if not key:
+        return "is not set"
+    if key == DEFAULT_SECRET_KEY:
+        return "is the development default"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}"
+    classes = {("lower" if ch.islower() else "upper" if ch.isupper()
+                else "digit" if ch.isdigit() else "other") for ch in key}
+    if len(set(key)) < SECRET_KEY_MIN_DISTINCT or len(classes) < 2:
+        return "is too regular (too few different characters)"
+    return None
 
 
 CONFIGS = {
@@ -77,3 +101,11 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def config_for(env: str | None):
+    """The configuration class named by APP_ENV (development when unset)."""
+    name = env or "development"
+    if name not in CONFIGS:
+        raise ConfigurationError(f"APP_ENV is {name!r}: use one of {', '.join(CONFIGS)}")
+    return CONFIGS[name]
