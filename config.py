@@ -48,6 +48,7 @@ class Config:
     # How many proxies in front set X-Forwarded-For/-Proto/-Host; 0 trusts none of them.
     PROXY_FIX = _int_env("PROXY_FIX", 0)
     HSTS = False
+    ALLOW_DEMO_DATA = True
 
 
 class DevelopmentConfig(Config):
@@ -71,6 +72,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
+    ALLOW_DEMO_DATA = False
 
     @classmethod
     def check(cls) -> None:

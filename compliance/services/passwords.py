@@ -21,8 +21,24 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
-def check_policy(password: str, *, user_inputs: tuple[str, ...] = ()) -> None:
-    """Refuse short, common or easily guessed passwords with a reason."""
+@lru_cache(maxsize=1)
+def demo_passwords() -> frozenset[str]:
+    """The passwords printed by the demo commands and the README, lower-cased."""
+    # Imported here: the demo loader itself creates its accounts through this module.
+    from compliance.demo import DEMO_USERS
+    from compliance.generator.run import PASSWORD as GENERATED_PASSWORD
+
+    return frozenset(p.lower() for p in (*(d.password for d in DEMO_USERS),
+                                         GENERATED_PASSWORD))
+
+
+def check_policy(password: str, *, user_inputs: tuple[str, ...] = (),
+                 demo: bool = False) -> None:
+    """Refuse short, common or easily guessed passwords with a reason; the published demo
+    passwords too, except for the demo's own accounts (`demo`)."""
+    if not demo and password.strip().lower() in demo_passwords():
+        raise WeakPassword("This is a published demo password: choose another.",
+                           field="password")
     if len(password) < MIN_LENGTH:
         raise WeakPassword(f"The password must have at least {MIN_LENGTH} characters.",
                            field="password")

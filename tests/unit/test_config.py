@@ -45,6 +45,7 @@ def test_production_starts_with_a_real_secret_and_secure_cookies(monkeypatch):
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["HSTS"] is True
+    assert app.config["ALLOW_DEMO_DATA"] is False
 
 
 def test_an_unknown_app_env_is_named():
