@@ -36,6 +36,8 @@ class Config:
     LOCKOUT_THRESHOLD = _int_env("LOCKOUT_THRESHOLD", 5)
     LOCKOUT_PERIOD = timedelta(minutes=_int_env("LOCKOUT_MINUTES", 15))
     NEAR_EXPIRY_DAYS = _int_env("NEAR_EXPIRY_DAYS", limits.NEAR_EXPIRY_DAYS)
+    # The health check fails when the nightly verification has not been recorded for longer.
+    VERIFICATION_MAX_AGE_HOURS = _int_env("VERIFICATION_MAX_AGE_HOURS", 26)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -40,6 +40,7 @@ EXPECTED = {
     ("auth.login", "GET"):                           (200, 302, 302, 302, 302),
     ("auth.login", "POST"):                          (200, 302, 302, 302, 302),
     ("auth.logout", "POST"):                         (LOGIN, 302, 302, 302, 302),
+    ("health.healthz", "GET"):                       (200, 200, 200, 200, 200),
     ("main.home", "GET"):                            (LOGIN, 200, 200, 200, 200),
     ("patients.consent_list", "GET"):                (LOGIN, 200, 200, 200, 200),
     ("patients.consent_new", "GET"):                 (LOGIN, 200, 200, 403, 403),
