@@ -128,7 +128,8 @@ main() {
   name="$(block setup | sed -n 's/.*--name "\([^"]*\)".*/\1/p')"
   serve
   sign_in "$email" "$name" "$password"
-  grep -q '"request_id": "[0-9a-f]\{32\}"' "$WORK/server.log" || fail "no JSON access line"
+  grep -q '"method": "POST", "path": "/login", "status": "302".*"request_id": "[0-9a-f]\{32\}"' \
+    "$WORK/server.log" || fail "no JSON access line for the sign-in"
   echo "production check: OK in $((SECONDS - started)) s (README's production section, signed in over forwarded HTTPS)"
 }
 
