@@ -37,8 +37,16 @@ def migration_heads(directory: str) -> frozenset[str]:
     return frozenset(ScriptDirectory(directory).get_heads())
 
 
+def _applied_revisions() -> frozenset[str]:
+    try:
+        return frozenset(db.session.scalars(text("SELECT version_num FROM alembic_version")))
+    except SQLAlchemyError:
+        db.session.rollback()  # no alembic_version table: nothing migrated yet
+        return frozenset()
+
+
 def _check_migrations(health: Health) -> None:
-    applied = frozenset(db.session.scalars(text("SELECT version_num FROM alembic_version")))
+    applied = _applied_revisions()
     expected = migration_heads(current_app.extensions["migrate"].directory)
     health.migrations = "at head" if applied == expected else "not at head"
     if applied != expected:

@@ -49,6 +49,17 @@ def test_health_fails_when_the_schema_is_behind_the_migrations(client):
     assert response.json["migrations"] == "not at head"
 
 
+def test_health_fails_on_a_database_never_migrated(client):
+    execute_raw("ALTER TABLE alembic_version RENAME TO alembic_version_away")
+    try:
+        response = client.get("/healthz")
+    finally:
+        execute_raw("ALTER TABLE alembic_version_away RENAME TO alembic_version")
+    assert response.status_code == 503
+    assert response.json["database"] == "ok"
+    assert response.json["migrations"] == "not at head"
+
+
 def _heads(app):
     from compliance.services.health import migration_heads
 
