@@ -78,8 +78,18 @@ def test_flask_commands_stop_with_one_line_on_a_weak_key():
 
 def test_gunicorn_stops_with_one_line_on_a_weak_key():
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    result = subprocess.run([str(gunicorn), "--bind", "127.0.0.1:0", "--workers", "1",
-                             "wsgi:app"], cwd=ROOT, env=_production_env("a" * 32),
+    result = subprocess.run([str(gunicorn), "--config", "gunicorn.conf.py", "--bind",
+                             "127.0.0.1:0", "wsgi:app"], cwd=ROOT, env=_production_env("a" * 32),
                             capture_output=True, text=True, timeout=60)
     _assert_one_line_refusal(result)
-    assert "App failed to load" in result.stderr
+    assert result.returncode == 4 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_gunicorn_without_its_settings_halts_rather_than_starting_workers_again():
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    result = subprocess.run([str(gunicorn), "--config", "/dev/null", "--bind", "127.0.0.1:0",
+                             "--workers", "1", "wsgi:app"], cwd=ROOT,
+                            env=_production_env("a" * 32), capture_output=True, text=True,
+                            timeout=60)
+    _assert_one_line_refusal(result)
+    assert result.returncode == 4 and "App failed to load" in result.stderr
