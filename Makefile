@@ -2,36 +2,56 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# One stamp per lock: `make run` installs the runtime only, `make test` adds the tools.
+RUN_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+# Every dependency pinned with its hashes; the indexes come from pip's own configuration, so
+# the locks name none. `make lock LOCK_ARGS=--upgrade` also moves the unpinned dependencies.
+COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint browser venv bench
+.PHONY: run test lint browser venv dev-venv lock bench
 
-venv: $(STAMP)
+venv: $(RUN_STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	touch $(STAMP)
+dev-venv: $(DEV_STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+# The development lock holds the runtime one (same versions), so it stands for both stamps.
+$(DEV_STAMP): requirements-dev.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@ $(RUN_STAMP)
+
+lock: $(DEV_STAMP)
+	$(COMPILE) --output-file requirements.lock requirements.txt
+	$(COMPILE) --output-file requirements-dev.lock requirements-dev.txt
 
 run: venv
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 browser:
 	@sh scripts/ensure-chromium.sh
 
-test: venv browser
+test: dev-venv browser
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/check_size.py
 	$(BIN)/python -m pytest
 
-bench: venv
+bench: dev-venv
 	$(BIN)/python -m bench.run --db both --size small
 	$(BIN)/python -m bench.run --db both --size full
 
-lint: venv
+lint: dev-venv
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/check_size.py

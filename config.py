@@ -13,6 +13,14 @@ ROOT = Path(__file__).resolve().parent
 # Production should point these at another disk or machine (see the README).
 ANCHOR_DIR = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") \
     / "sts-compliance"
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 10
+SECRET_KEY_ADVICE = ('set SECRET_KEY to a random value of at least 32 characters, e.g. '
+                     '`python3 -c "import secrets; print(secrets.token_urlsafe(48))"`')
+
+
+class ConfigurationError(Exception):
+    """A setting that stops the application from starting; its message is one line."""
 
 
 def _int_env(name: str, default: int) -> int:
@@ -40,7 +48,6 @@ class Config:
 
     IDLE_TIMEOUT = timedelta(minutes=_int_env("IDLE_TIMEOUT_MINUTES", 15))
     ABSOLUTE_TIMEOUT = timedelta(hours=_int_env("ABSOLUTE_TIMEOUT_HOURS", 12))
-    PERMANENT_SESSION_LIFETIME = ABSOLUTE_TIMEOUT
     LOCKOUT_THRESHOLD = _int_env("LOCKOUT_THRESHOLD", 5)
     LOCKOUT_PERIOD = timedelta(minutes=_int_env("LOCKOUT_MINUTES", 15))
     NEAR_EXPIRY_DAYS = _int_env("NEAR_EXPIRY_DAYS", limits.NEAR_EXPIRY_DAYS)
@@ -60,6 +67,8 @@ class Config:
     AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", str(ANCHOR_DIR / "anchor-key.pem"))
     AUDIT_PUBLIC_KEY = os.environ.get("AUDIT_PUBLIC_KEY", str(ANCHOR_DIR / "anchor-key.pub.pem"))
     AUDIT_ANCHOR_LOG = os.environ.get("AUDIT_ANCHOR_LOG", str(ANCHOR_DIR / "anchors.jsonl"))
+    # The health check fails when the nightly verification has not been recorded for longer.
+    VERIFICATION_MAX_AGE_HOURS = _int_env("VERIFICATION_MAX_AGE_HOURS", 26)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -71,6 +80,10 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
     # Managers and prescribing doctors must set up a second factor before anything else (D8).
     REQUIRE_SECOND_FACTOR = _flag_env("REQUIRE_SECOND_FACTOR", False)
+    # How many proxies in front set X-Forwarded-For/-Proto/-Host; 0 trusts none of them.
+    PROXY_FIX = _int_env("PROXY_FIX", 0)
+    HSTS = False
+    ALLOW_DEMO_DATA = True
 
 
 class DevelopmentConfig(Config):
@@ -99,16 +112,31 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     REQUIRE_SECOND_FACTOR = _flag_env("REQUIRE_SECOND_FACTOR", True)
+    HSTS = True
+    ALLOW_DEMO_DATA = False
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start with a missing or default secret key."""
-        key = os.environ.get("SECRET_KEY", "")
-        if not key or key == DEFAULT_SECRET_KEY or len(key) < 32:
-            raise RuntimeError(
-                "SECRET_KEY must be set to a random value of at least 32 characters in production"
-            )
-        cls.SECRET_KEY = key
+        """Refuse to start with a missing, default or weak secret key."""
+        problem = secret_key_problem(os.environ.get("SECRET_KEY", ""))
+        if problem:
+            raise ConfigurationError(f"SECRET_KEY {problem}: {SECRET_KEY_ADVICE}")
+        cls.SECRET_KEY = os.environ["SECRET_KEY"]
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` cannot sign production sessions, or None when it can."""
+    if not key:
+        return "is not set"
+    if key == DEFAULT_SECRET_KEY:
+        return "is the development default"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}"
+    classes = {("lower" if ch.islower() else "upper" if ch.isupper()
+                else "digit" if ch.isdigit() else "other") for ch in key}
+    if len(set(key)) < SECRET_KEY_MIN_DISTINCT or len(classes) < 2:
+        return "is too regular (too few different characters)"
+    return None
 
 
 CONFIGS = {
@@ -116,3 +144,11 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def config_for(env: str | None):
+    """The configuration class named by APP_ENV (development when unset)."""
+    name = env or "development"
+    if name not in CONFIGS:
+        raise ConfigurationError(f"APP_ENV is {name!r}: use one of {', '.join(CONFIGS)}")
+    return CONFIGS[name]

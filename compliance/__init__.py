@@ -8,6 +8,7 @@ from compliance import (
     cli,
     database,  # noqa: F401 - its engine listeners apply to every engine
     error_pages,
+    logs,
     routing,
     security,
     templating,
@@ -29,6 +30,7 @@ def create_app(config_class) -> Flask:
     )
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(exist_ok=True)
+    logs.register(app)  # first: its request id is set before any other hook can answer
     routing.register(app)
     register_extensions(app)
     register_blueprints(app)
@@ -49,6 +51,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from compliance.audit import bp as audit_bp
     from compliance.auth import bp as auth_bp
+    from compliance.health import bp as health_bp
     from compliance.main import bp as main_bp
     from compliance.notices import bp as notices_bp
     from compliance.patients import bp as patients_bp
@@ -59,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(users_bp, url_prefix="/users")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(stock_bp, url_prefix="/stock")

@@ -57,7 +57,7 @@ def _users() -> dict[str, object]:
     made = {}
     for demo in DEMO_USERS:
         made[demo.profile.email] = accounts.create_user(None, Profile(**vars(demo.profile)),
-                                                        demo.password)
+                                                        demo.password, demo=True)
     return made
 
 

@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from compliance.extensions import db
+from compliance.logs import request_id
 from compliance.query import BadQuery
 
 ERROR_TITLES = {
@@ -22,11 +23,12 @@ def _wants_json() -> bool:
     return best == "application/json" or request.is_json
 
 
-def _render_error(code: int, detail: str | None = None):
+def _render_error(code: int, detail: str | None = None, reference: str | None = None):
     title = ERROR_TITLES.get(code, "Error")
     if _wants_json():
-        return jsonify(error=title, detail=detail), code
-    return render_template("errors/error.html", code=code, title=title, detail=detail), code
+        return jsonify(error=title, detail=detail, reference=reference), code
+    return render_template("errors/error.html", code=code, title=title, detail=detail,
+                           reference=reference), code
 
 
 def register_error_pages(app: Flask) -> None:
@@ -46,4 +48,6 @@ def register_error_pages(app: Flask) -> None:
     def unexpected_error(error: Exception):
         app.logger.exception("unhandled error")
         db.session.rollback()
-        return _render_error(500, "The error has been logged. Nothing was saved.")
+        # The request id finds the logged error's line: the user quotes it, we search for it.
+        return _render_error(500, "The error has been logged. Nothing was saved.",
+                             request_id())

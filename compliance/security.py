@@ -4,8 +4,18 @@ import secrets
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, has_request_context, redirect, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from compliance.extensions import db, login_manager
 from compliance.models import User
@@ -14,6 +24,7 @@ from compliance.services import audit, second_factor
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
+HSTS = "max-age=31536000; includeSubDomains"
 # Pages reachable while a forced password change is pending.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "static"}
 # Pages reachable by a user who must set up a second factor before anything else (D8).
@@ -62,7 +73,9 @@ def start_session(user: User) -> None:
     """A fresh session for `user` (nothing carried over from before sign-in)."""
     session.clear()
     login_user(user)
-    session.permanent = True
+    # A browser session cookie (no Expires): it goes when the browser closes, never to disk
+    # for later; the absolute and idle timeouts below are enforced here, whatever the cookie.
+    session.permanent = False
     now = time.time()
     session["login_at"] = now
     session["seen_at"] = now
@@ -129,6 +142,8 @@ def _add_headers(response):
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "same-origin"
     headers["X-Frame-Options"] = "DENY"
+    if current_app.config["HSTS"]:
+        headers["Strict-Transport-Security"] = HSTS
     if request.endpoint != "static":
         # Pages carry patient and stock data: never keep them in a shared cache.
         headers["Cache-Control"] = "no-store"
@@ -141,5 +156,9 @@ def register(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = "basic"
     audit.use_ambient_actor(acting_user)
+    proxies = app.config["PROXY_FIX"]
+    if proxies:
+        # Behind a TLS proxy: believe its X-Forwarded-For/-Proto/-Host, from that many hops.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.before_request(lambda: _check_session(app))
     app.after_request(_add_headers)

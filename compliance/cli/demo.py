@@ -7,8 +7,15 @@ import click
 from compliance import demo
 from compliance.services import user_queries
 from compliance.services.audit import Actor, acting_as
+from compliance.settings import setting
 
 demo_cli = click.Group("demo", help="Demo data for trying the application.")
+
+
+def _refuse_in_production() -> None:
+    if not setting("ALLOW_DEMO_DATA"):
+        raise click.ClickException("Demo data and its published passwords are never loaded "
+                                   "in production (APP_ENV=production).")
 
 
 def _print_credentials() -> None:
@@ -24,6 +31,7 @@ def _print_credentials() -> None:
 @click.option("--if-empty", is_flag=True, help="Skip quietly when data is already there.")
 def load_demo(if_empty):
     """Load the demo clinic into an empty database."""
+    _refuse_in_production()
     if user_queries.count_users() > 0:
         if not if_empty:
             raise click.ClickException("The database already holds data; demo data is only "
@@ -45,6 +53,7 @@ def load_demo(if_empty):
 @click.option("--seed", default=7, show_default=True)
 def generate_data(patients, sessions, injections, batches, years, seed):
     """Write a large rule-abiding data set (bulk inserts) into an empty database."""
+    _refuse_in_production()
     from compliance.generator.plan import Sizes
     from compliance.generator.run import PASSWORD, generate
 

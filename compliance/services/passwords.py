@@ -21,14 +21,25 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
-def check_policy(password: str, *, user_inputs: tuple[str, ...] = ()) -> None:
-    """Refuse short, common or easily guessed passwords with a reason."""
-    if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"The password must have at least {MIN_LENGTH} characters.",
+@lru_cache(maxsize=1)
+def demo_passwords() -> frozenset[str]:
+    """The passwords printed by the demo commands and the README, lower-cased."""
+    # Imported here: the demo loader itself creates its accounts through this module.
+    from compliance.demo import DEMO_USERS
+    from compliance.generator.run import PASSWORD as GENERATED_PASSWORD
+
+    return frozenset(p.lower() for p in (*(d.password for d in DEMO_USERS),
+                                         GENERATED_PASSWORD))
+
+
+def check_policy(password: str, *, user_inputs: tuple[str, ...] = (),
+                 demo: bool = False) -> None:
+    """Refuse short, common or easily guessed passwords with a reason; the published demo
+    passwords too, except for the demo's own accounts (`demo`)."""
+    if not demo and password.strip().lower() in demo_passwords():
+        raise WeakPassword("This is a published demo password: choose another.",
                            field="password")
-    if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"The password must have at most {MAX_LENGTH} characters.",
-                           field="password")
+    _check_length(password)
     if password.lower() in _common_passwords():
         raise WeakPassword("This password is on a list of common passwords.", field="password")
     if _holds_an_email(password, user_inputs):
@@ -38,6 +49,15 @@ def check_policy(password: str, *, user_inputs: tuple[str, ...] = ()) -> None:
     if zxcvbn(password[:100], user_inputs=words)["score"] < 3:
         raise WeakPassword("This password is too easy to guess: avoid names, your email "
                            "address, dates and repeated patterns.", field="password")
+
+
+def _check_length(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise WeakPassword(f"The password must have at least {MIN_LENGTH} characters.",
+                           field="password")
+    if len(password) > MAX_LENGTH:
+        raise WeakPassword(f"The password must have at most {MAX_LENGTH} characters.",
+                           field="password")
 
 
 def _holds_an_email(password: str, user_inputs: tuple[str, ...]) -> bool:

@@ -97,3 +97,21 @@ def test_errors_show_a_friendly_page_never_a_trace(client):
 def test_json_clients_get_json_errors(client):
     response = client.get("/no/such/page", headers={"Accept": "application/json"})
     assert response.status_code == 404 and response.json["error"] == "Page not found"
+
+
+def test_forwarded_headers_are_ignored_without_proxy_fix_and_no_hsts(client, users):
+    token = csrf_token(client)
+    # Not believed: the request stays plain HTTP, so no referrer is asked for.
+    response = client.post("/login", headers={"X-Forwarded-Proto": "https"},
+                           data={"email": users["nurse"].email, "password": PASSWORD,
+                                 "csrf_token": token})
+    assert response.status_code == 302
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_the_session_cookie_has_no_expiry_so_browsers_keep_it_in_memory(client, users):
+    token = csrf_token(client)
+    response = client.post("/login", data={"email": users["nurse"].email, "password": PASSWORD,
+                                           "csrf_token": token})
+    cookie = response.headers["Set-Cookie"]
+    assert "Expires" not in cookie and "Max-Age" not in cookie

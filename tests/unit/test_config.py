@@ -1,19 +1,95 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from compliance import create_app
-from config import DEFAULT_SECRET_KEY, ProductionConfig
+from config import (
+    DEFAULT_SECRET_KEY,
+    ConfigurationError,
+    ProductionConfig,
+    config_for,
+    secret_key_problem,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "Zq3-vT8pLm2xW9rB4nK7yH1cF6dJ0sGe"
+WEAK_KEYS = {
+    "": "is not set",
+    DEFAULT_SECRET_KEY: "development default",
+    "short": "fewer than 32",
+    "a" * 32: "too regular",
+    "abababababababababababababababab": "too regular",
+    "12345678901234567890123456789012": "too regular",
+    "abcdefghijklmnopqrstuvwxyzabcdef": "too regular",
+}
 
 
-@pytest.mark.parametrize("key", ["", DEFAULT_SECRET_KEY, "short"])
-def test_production_refuses_a_missing_or_default_secret_key(monkeypatch, key):
+@pytest.mark.parametrize("key, reason", WEAK_KEYS.items())
+def test_production_refuses_a_missing_default_or_weak_secret_key(monkeypatch, key, reason):
     monkeypatch.setenv("SECRET_KEY", key)
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+    with pytest.raises(ConfigurationError, match=reason):
         create_app(ProductionConfig)
 
 
+def test_a_random_key_passes_the_check():
+    assert secret_key_problem(GOOD_KEY) is None
+
+
 def test_production_starts_with_a_real_secret_and_secure_cookies(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "k" * 48)
+    monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
     app = create_app(ProductionConfig)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["HSTS"] is True
+    assert app.config["ALLOW_DEMO_DATA"] is False
+
+
+def test_an_unknown_app_env_is_named():
+    with pytest.raises(ConfigurationError, match="APP_ENV is 'prod'"):
+        config_for("prod")
+
+
+def _production_env(key: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("FLASK_APP", "SECRET_KEY")}
+    return env | {"APP_ENV": "production", "SECRET_KEY": key}
+
+
+def _assert_one_line_refusal(result) -> None:
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert "Traceback" not in result.stderr
+    assert [line for line in lines if "SECRET_KEY" in line] == [
+        "Configuration error: SECRET_KEY is too regular (too few different characters): "
+        "set SECRET_KEY to a random value of at least 32 characters, e.g. "
+        '`python3 -c "import secrets; print(secrets.token_urlsafe(48))"`']
+
+
+def test_flask_commands_stop_with_one_line_on_a_weak_key():
+    result = subprocess.run([sys.executable, "-m", "flask", "--help"], cwd=ROOT,
+                            env=_production_env("a" * 32), capture_output=True, text=True,
+                            timeout=60)
+    _assert_one_line_refusal(result)
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_gunicorn_stops_with_one_line_on_a_weak_key():
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    result = subprocess.run([str(gunicorn), "--config", "gunicorn.conf.py", "--bind",
+                             "127.0.0.1:0", "wsgi:app"], cwd=ROOT, env=_production_env("a" * 32),
+                            capture_output=True, text=True, timeout=60)
+    _assert_one_line_refusal(result)
+    assert result.returncode == 4 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_gunicorn_without_its_settings_halts_rather_than_starting_workers_again():
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    result = subprocess.run([str(gunicorn), "--config", "/dev/null", "--bind", "127.0.0.1:0",
+                             "--workers", "1", "wsgi:app"], cwd=ROOT,
+                            env=_production_env("a" * 32), capture_output=True, text=True,
+                            timeout=60)
+    _assert_one_line_refusal(result)
+    assert result.returncode == 4 and "App failed to load" in result.stderr
