@@ -6,7 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PG="postgresql+psycopg://postgres@127.0.0.1:5432"
 DB="${PRODUCTION_CHECK_DB:-test_prod}"
 HOST_NAME="clinic.example.org"
 WORK="$(mktemp -d)"
@@ -20,7 +19,7 @@ cleanup() {
     kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
-  psql_admin "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  drop_database >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -36,22 +35,41 @@ block() {
   printf '%s\n' "$text"
 }
 
-# The README's environment, with this check's own database and key in place of the
-# placeholders; every other line is taken as written.
+# The README's environment, with this check's own database, roles, key and files in place of
+# the placeholders; every other line is taken as written.
 environment() {
   local names
   names="$(block environment | sed -n 's/^\([A-Z_]*\)=.*/\1/p' | sort | tr '\n' ' ')"
-  [ "$names" = "APP_ENV CLINIC_NAME CLINIC_TIMEZONE DATABASE_URL MIGRATION_DATABASE_URL PROXY_FIX SECRET_KEY " ] \
+  [ "$names" = "APP_ENV AUDIT_ANCHOR_LOG AUDIT_PUBLIC_KEY AUDIT_SIGNING_KEY BACKUP_DIR CLINIC_NAME CLINIC_TIMEZONE DATABASE_URL MAIL_FROM MAIL_HOST MIGRATION_DATABASE_URL PROXY_FIX SECRET_KEY " ] \
     || fail "the README's environment names changed: $names"
-  block environment | grep -v '^\(SECRET_KEY\|DATABASE_URL\|MIGRATION_DATABASE_URL\)=' > "$WORK/env"
+  block environment | grep -v '^\(SECRET_KEY\|DATABASE_URL\|MIGRATION_DATABASE_URL\|AUDIT_[A-Z_]*\|BACKUP_DIR\|MAIL_HOST\)=' > "$WORK/env"
   set -a
   # shellcheck disable=SC1091
   . "$WORK/env"
   SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
-  DATABASE_URL="$PG/$DB"
-  MIGRATION_DATABASE_URL="$PG/$DB"
+  DATABASE_URL="postgresql+psycopg://${DB}_app@127.0.0.1:5432/$DB"
+  MIGRATION_DATABASE_URL="postgresql+psycopg://${DB}_owner@127.0.0.1:5432/$DB"
+  AUDIT_SIGNING_KEY="$WORK/anchors/anchor-key.pem"
+  AUDIT_PUBLIC_KEY="$WORK/anchors/anchor-key.pub.pem"
+  AUDIT_ANCHOR_LOG="$WORK/anchors/anchors.jsonl"
+  BACKUP_DIR="$WORK/backups"
+  MAIL_HOST=""  # no mail leaves a check
   set +a
   [ "$APP_ENV" = production ] && [ "$PROXY_FIX" = 1 ] || fail "APP_ENV or PROXY_FIX changed"
+}
+
+# The database and its two roles of the README's step 2 (trust authentication here).
+create_database() {
+  drop_database
+  psql_admin "CREATE ROLE ${DB}_owner LOGIN" >/dev/null
+  psql_admin "CREATE ROLE ${DB}_app LOGIN" >/dev/null
+  psql_admin "CREATE DATABASE $DB OWNER ${DB}_owner" >/dev/null
+}
+
+drop_database() {
+  psql_admin "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+  psql_admin "DROP ROLE IF EXISTS ${DB}_app" >/dev/null 2>&1
+  psql_admin "DROP ROLE IF EXISTS ${DB}_owner" >/dev/null 2>&1
 }
 
 free_port() {
@@ -99,19 +117,52 @@ session_cookie() {
   SESSION="$(printf '%s' "$line" | sed 's/^[^=]*=\([^;]*\).*/\1/')"
 }
 
+# The Location of the last answer, as a path.
+location() {
+  sed -n 's/^Location: \(\S*\).*/\1/ip' "$WORK/headers" | tr -d '\r'
+}
+
+csrf_token() {
+  sed -n 's/.*name="csrf_token" type="hidden" value="\([^"]*\)".*/\1/p' "$WORK/body"
+}
+
 sign_in() {
-  local email="$1" name="$2" password="$3" token status
+  local email="$1" password="$2" status
   status="$(forwarded "http://127.0.0.1:$PORT/login")"
   [ "$status" = 200 ] || fail "GET /login answered $status"
   grep -qi '^Strict-Transport-Security: max-age=' "$WORK/headers" || fail "no HSTS header"
   session_cookie
-  token="$(sed -n 's/.*name="csrf_token" type="hidden" value="\([^"]*\)".*/\1/p' "$WORK/body")"
   status="$(forwarded -H "Referer: https://$HOST_NAME/login" --data-urlencode "email=$email" \
-    --data-urlencode "password=$password" --data-urlencode "csrf_token=$token" \
+    --data-urlencode "password=$password" --data-urlencode "csrf_token=$(csrf_token)" \
     "http://127.0.0.1:$PORT/login")"
   [ "$status" = 302 ] || fail "signing in answered $status"
   session_cookie
-  status="$(forwarded "http://127.0.0.1:$PORT$(sed -n 's/^Location: \(\S*\).*/\1/ip' "$WORK/headers" | tr -d '\r')")"
+}
+
+# Production asks a manager to set up a second factor first: scan (here, read) the key, answer
+# with the current code, and get the recovery codes.
+set_up_second_factor() {
+  local status secret code
+  status="$(forwarded "http://127.0.0.1:$PORT$(location)")"
+  # the home page sends a manager without a second factor to its set-up
+  [ "$status" != 302 ] || status="$(forwarded "http://127.0.0.1:$PORT$(location)")"
+  [ "$status" = 200 ] && grep -q "Set up a second factor" "$WORK/body" \
+    || fail "the first sign-in answered $status, not the second factor's set-up"
+  secret="$(sed -n 's/.*<code>\([A-Z2-7]*\)<\/code>.*/\1/p' "$WORK/body")"
+  [ -n "$secret" ] || fail "no key on the set-up page"
+  session_cookie
+  code="$(.venv/bin/python -c 'import pyotp, sys; print(pyotp.TOTP(sys.argv[1]).now())' "$secret")"
+  status="$(forwarded -H "Referer: https://$HOST_NAME/account/second-factor" \
+    --data-urlencode "code=$code" --data-urlencode "csrf_token=$(csrf_token)" \
+    "http://127.0.0.1:$PORT/account/second-factor")"
+  [ "$status" = 200 ] && grep -qi "recovery code" "$WORK/body" \
+    || fail "setting up the second factor answered $status without recovery codes"
+  if grep -qi '^Set-Cookie: session=' "$WORK/headers"; then session_cookie; fi
+}
+
+dashboard_names() {
+  local name="$1" status
+  status="$(forwarded "http://127.0.0.1:$PORT/")"
   [ "$status" = 200 ] && grep -qF "$name" "$WORK/body" \
     || fail "the dashboard answered $status without the manager's name"
 }
@@ -119,15 +170,17 @@ sign_in() {
 main() {
   local started=$SECONDS password email name
   environment
-  psql_admin "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
-  psql_admin "CREATE DATABASE $DB" >/dev/null
+  create_database
   bash -euo pipefail -c "$(block install)"
   password="$(python3 -c 'import secrets; print("Prod-Check-" + secrets.token_urlsafe(12))')"
   setup "$password"
   email="$(block setup | sed -n 's/.*--email \(\S*\).*/\1/p')"
   name="$(block setup | sed -n 's/.*--name "\([^"]*\)".*/\1/p')"
   serve
-  sign_in "$email" "$name" "$password"
+  sign_in "$email" "$password"
+  set_up_second_factor
+  dashboard_names "$name"
+  [ -s "$WORK/anchors/anchors.jsonl" ] || fail "the setup made no anchor"
   grep -q '"method": "POST", "path": "/login", "status": "302".*"request_id": "[0-9a-f]\{32\}"' \
     "$WORK/server.log" || fail "no JSON access line for the sign-in"
   echo "production check: OK in $((SECONDS - started)) s (README's production section, signed in over forwarded HTTPS)"
