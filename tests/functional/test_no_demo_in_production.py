@@ -54,7 +54,7 @@ def test_demo_commands_refuse_in_production(app, runner, command):
 
 
 def test_users_create_refuses_a_demo_password(runner):
-    result = runner.invoke(args=["users", "create", "--email", "first@clinic.test", "--name",
+    result = runner.invoke(args=["users", "create", "--email", "first@test.clinic", "--name",
                                  "First Manager", "--role", "manager", "--password-stdin"],
                            input=f"{DEMO_USERS[0].password}\n")
     assert result.exit_code == 1 and "published demo password" in result.output
