@@ -137,28 +137,37 @@ def _column_differences(table: ReplayTable, key: str, values, recorded: dict) ->
             if (name := column.name) in recorded and not column.same(raw, recorded[name])]
 
 
-def _compare(connection, table: ReplayTable, records: dict, uncreated: set, found: list) -> int:
-    """Compare every live row of `table` with its recorded values, taking it out of `records`;
-    returns how many rows the table holds."""
+def _row_checker(table: ReplayTable, uncreated: set):
+    """A function listing how one live row (key, raw values, recorded values) differs."""
     names = [column.name for column in table.columns]
     conversions = [(n, column.convert) for n, column in enumerate(table.columns)
                    if column.convert]
-    width, count = len(table.keys), 0
+
+    def check(key: str, raw, recorded) -> list[Difference]:
+        if recorded is _MISSING or (table.name, key) in uncreated:
+            return [Difference(table.name, key, problem=NO_CREATE)]
+        if recorded is None:
+            return [Difference(table.name, key, problem=DELETED)]
+        values = list(raw)
+        for n, convert in conversions:
+            if values[n] is not None:
+                values[n] = convert(values[n])
+        if values == list(map(recorded.get, names)):
+            return []
+        return _column_differences(table, key, raw, recorded)
+
+    return check
+
+
+def _compare(connection, table: ReplayTable, records: dict, uncreated: set, found: list) -> int:
+    """Compare every live row of `table` with its recorded values, taking it out of `records`;
+    returns how many rows the table holds."""
+    check, width, count = _row_checker(table, uncreated), len(table.keys), 0
     for row in _cursor_rows(connection.connection.dbapi_connection, table.select_sql()):
         count += 1
         key = str(row[0]) if width == 1 else "|".join(map(str, row[:width]))
-        recorded = records.pop(key, _MISSING)
-        if recorded is _MISSING or (table.name, key) in uncreated:
-            found.append(Difference(table.name, key, problem=NO_CREATE))
-        elif recorded is None:
-            found.append(Difference(table.name, key, problem=DELETED))
-        else:
-            values = list(row[width:])
-            for n, convert in conversions:
-                if values[n] is not None:
-                    values[n] = convert(values[n])
-            if values != list(map(recorded.get, names)):
-                found.extend(_column_differences(table, key, row[width:], recorded))
+        if differences := check(key, row[width:], records.pop(key, _MISSING)):
+            found.extend(differences)
     return count
 
 

@@ -9,8 +9,10 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from sqlalchemy import JSON, Date, DateTime, Float, Numeric, inspect
+from sqlalchemy.types import TypeDecorator
 
 from compliance.dbtypes import UTCDateTime
 from compliance.services.audit import REDACTED, serialise
@@ -107,8 +109,18 @@ def replay_column(key: str, column, dialect, redacted: bool) -> ReplayColumn:
         convert = _postgres_convert(kind)
     else:
         convert = _sqlite_convert(kind)
-    return ReplayColumn(key, column.name, convert, kind.result_processor(dialect, None),
-                        redacted)
+    return ReplayColumn(key, column.name, convert, _processor(kind, dialect), redacted)
+
+
+def _processor(kind, dialect):
+    """What turns a raw value into the model's: SQLAlchemy's own processing on SQLite (which
+    stores dates and decimals as text and numbers); psycopg already gives Python values, and
+    only a decorator's own step (UTCDateTime's time zone) is left."""
+    if dialect.name != "postgresql":
+        return kind.dialect_impl(dialect).result_processor(dialect, None)
+    if isinstance(kind, TypeDecorator):
+        return partial(kind.process_result_value, dialect=dialect)
+    return None
 
 
 @dataclass(frozen=True)
