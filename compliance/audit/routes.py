@@ -12,7 +12,7 @@ from compliance.csvexport import csv_response, preamble
 from compliance.forms import EmptyForm, options
 from compliance.permissions import requires
 from compliance.query import query_id
-from compliance.services import audit, audit_search, audit_verify
+from compliance.services import audit, audit_replay, audit_search, audit_verify
 from compliance.services.audit_search import AuditFilters
 from compliance.services.signatures import signatures_of
 from compliance.services.unit_of_work import record_alone
@@ -72,7 +72,8 @@ def export():
 @bp.route("/verify")
 @requires("view_audit")
 def verification():
-    return render_template("audit/verify.html", recorded=audit_verify.last_recorded())
+    return render_template("audit/verify.html", recorded=audit_verify.last_recorded(),
+                           replay=audit_replay.last_recorded())
 
 
 @bp.route("/verify", methods=["POST"])
