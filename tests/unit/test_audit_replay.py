@@ -2,15 +2,27 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from compliance import demo
 from compliance.extensions import db
 from compliance.models import AuditEvent, LedgerEntry
 from compliance.services import audit_replay
-from compliance.services.audit_replay import DELETED, GONE, NO_CREATE
+from compliance.services.replay_fold import DELETED, GONE, NO_CREATE, UNREADABLE
 from tests.audit_helpers import append_only_lifted, changes, events, execute_raw
 from tests.factories import make_product
+
+
+@pytest.fixture(autouse=True, params=["one process", "two processes"])
+def shares(request, monkeypatch):
+    """Replay in one process, or share the tables out between two (as `flask audit replay`
+    does on a large database)."""
+    if request.param == "two processes":
+        monkeypatch.setattr(audit_replay, "MIN_PER_PROCESS", 1)
+        monkeypatch.setattr(audit_replay, "cpu_count", lambda: 2)
+    else:
+        monkeypatch.setattr(audit_replay, "cpu_count", lambda: 1)
 
 
 def listed(result) -> set[tuple]:
@@ -122,3 +134,13 @@ def test_a_changed_audit_event_value_is_a_difference_too(app, users):
         execute_raw("UPDATE audit_events SET changes = REPLACE(changes, :old, :new) "
                     "WHERE seq = :seq", old=nurse.full_name, new="Someone Else", seq=event.seq)
     assert ("users", str(nurse.id), "full_name") in listed(audit_replay.replay())
+
+
+def test_an_event_whose_changes_cannot_be_read_is_named_not_a_crash(app, users):
+    nurse = users["nurse"]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.table_name == "users",
+                                                       AuditEvent.record_id == str(nurse.id)))
+    with append_only_lifted("audit_events"):
+        execute_raw("UPDATE audit_events SET changes = 'not json' WHERE seq = :seq",
+                    seq=event.seq)
+    assert listed(audit_replay.replay()) == {("users", str(nurse.id), UNREADABLE)}
