@@ -50,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     from compliance.audit import bp as audit_bp
     from compliance.auth import bp as auth_bp
     from compliance.main import bp as main_bp
+    from compliance.notices import bp as notices_bp
     from compliance.patients import bp as patients_bp
     from compliance.reports import bp as reports_bp
     from compliance.stock import bp as stock_bp
@@ -64,3 +65,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(treatment_bp, url_prefix="/treatment")
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(patients_bp, url_prefix="/patients")
+    app.register_blueprint(notices_bp, url_prefix="/notices")

@@ -5,6 +5,12 @@ Keep this stable: migrations that have already run import it.
 
 from alembic import op
 
+# Every table a migration made append-only (`make_append_only` and `forbid_truncate`): the
+# app's role may only read and add rows there (compliance/grants.py). A migration that makes
+# another table append-only adds it here; a test compares this with the database's triggers.
+APPEND_ONLY_TABLES = ("audit_events", "signatures", "ledger_entries", "injections",
+                      "injection_reversals", "session_addenda")
+
 SQLITE_TRIGGERS = (
     "CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
     "BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END;",

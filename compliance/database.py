@@ -1,12 +1,18 @@
 """Database engine behaviour shared by SQLite and PostgreSQL."""
 
+import os
 import sqlite3
 from contextvars import ContextVar
 
+from flask import current_app
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+from compliance.extensions import db
+from compliance.settings import setting
 
 _next_begin_writes: ContextVar[bool] = ContextVar("next_begin_writes", default=False)
 
@@ -103,3 +109,18 @@ def _drop_at_close(session, transaction) -> None:
     # transaction (which has a parent) must not drop what is queued.
     if transaction.parent is None:
         _drop_per_transaction(session)
+
+
+def migration_engine() -> Engine:
+    """The engine of migrations and `flask db grants`: the owner role's, from
+    MIGRATION_DATABASE_URL, or the app's own engine when that setting is unset."""
+    url = setting("MIGRATION_DATABASE_URL")
+    if not url:
+        return db.engine
+    url = make_url(url)
+    # As Flask-SQLAlchemy does for DATABASE_URL: a relative SQLite path is in the instance folder.
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not os.path.isabs(url.database):
+        url = url.set(database=os.path.join(current_app.instance_path, url.database))
+    # A command's one connection: nothing should stay pooled under the owner's name.
+    return create_engine(url, poolclass=NullPool)

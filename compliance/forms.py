@@ -146,6 +146,12 @@ def password_field(label: str = "Password") -> PasswordField:
     return PasswordField(label, validators=[DataRequired(), Length(max=256)])
 
 
+def code_field(label: str = "Code from your authenticator app") -> StringField:
+    """A second factor's code: required by the service when the signer has one enrolled."""
+    return StringField(label, validators=[Length(max=32)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
+
+
 def text_field(label: str, max_length: int, required: bool = True) -> StringField:
     validators = [DataRequired()] if required else []
     return StringField(label, validators=[*validators, Length(max=max_length)])

@@ -70,6 +70,8 @@ CAPABILITIES: dict[str, Capability] = {
     "view_audit": _any(MANAGER, INSPECTOR),
     # Running the verification appends its outcome to the trail; inspectors may still run it.
     "verify_audit": _any(MANAGER, INSPECTOR),
+    # The managers' notices (D8): they receive them, and only they preview them.
+    "receive_notices": _any(MANAGER),
     "view_stock": _any(*ROLES),
     "receive_stock": _any(MANAGER),
     "manage_stock": _any(MANAGER),

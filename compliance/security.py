@@ -9,13 +9,18 @@ from flask_login import current_user, login_user, logout_user
 
 from compliance.extensions import db, login_manager
 from compliance.models import User
-from compliance.services import audit
+from compliance.services import audit, second_factor
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
 # Pages reachable while a forced password change is pending.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "static"}
+# Pages reachable by a user who must set up a second factor before anything else (D8).
+ENROLMENT_ENDPOINTS = {"auth.second_factor_setup", "auth.logout", "static"}
+# The password given, the code not yet: kept this long in the session, granting nothing.
+SECOND_STEP = "second_step"
+SECOND_STEP_SECONDS = 300
 
 
 @login_manager.user_loader
@@ -63,6 +68,23 @@ def start_session(user: User) -> None:
     session["seen_at"] = now
 
 
+def start_second_step(user: User, next_url: str | None) -> None:
+    """Remember who gave the right password, and nothing more: not signed in until the code
+    (`pending_second_step`) is given too."""
+    session.clear()
+    session[SECOND_STEP] = {"user_id": user.id, "token": user.session_token,
+                            "at": time.time(), "next": next_url}
+
+
+def pending_second_step() -> dict | None:
+    """The half-finished sign-in of this browser, while it is recent enough."""
+    pending = session.get(SECOND_STEP)
+    if not pending or time.time() - pending.get("at", 0) > SECOND_STEP_SECONDS:
+        session.pop(SECOND_STEP, None)
+        return None
+    return pending
+
+
 def end_session() -> None:
     logout_user()
     session.clear()
@@ -84,10 +106,21 @@ def _check_session(app: Flask):
         flash("Your session timed out. Sign in again.", "warning")
         return redirect(url_for("auth.login"))
     session["seen_at"] = time.time()
-    if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
-        flash("Choose a new password before you continue.", "warning")
-        return redirect(url_for("auth.change_password"))
+    if current_user.must_change_password:
+        return _only(PASSWORD_CHANGE_ENDPOINTS, "auth.change_password",
+                     "Choose a new password before you continue.")
+    if second_factor.must_enrol(current_user):
+        return _only(ENROLMENT_ENDPOINTS, "auth.second_factor_setup",
+                     "Set up your second factor before you continue.")
     return None
+
+
+def _only(endpoints: set[str], target: str, message: str):
+    """Send the user to `target` unless the page asked for is one of `endpoints`."""
+    if request.endpoint in endpoints:
+        return None
+    flash(message, "warning")
+    return redirect(url_for(target))
 
 
 def _add_headers(response):

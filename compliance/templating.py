@@ -37,6 +37,7 @@ NAVIGATION = (
     NavItem("Audit trail", "audit.index", "view_audit"),
     NavItem("Reports", "reports.index", "view_reports"),
     NavItem("Users", "users.index", "manage_users"),
+    NavItem("Notices", "notices.preview", "receive_notices"),
 )
 
 

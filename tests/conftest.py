@@ -1,5 +1,7 @@
 """Fixtures: an app on a fresh migrated database per test, clients and users."""
 
+from pathlib import Path
+
 import pytest
 from flask import g
 from flask.testing import FlaskClient
@@ -62,13 +64,32 @@ def build_app(database_uri: str, overrides: dict):
 
 
 @pytest.fixture
-def app(database_uri, app_overrides, built_apps):
+def anchor_files(tmp_path):
+    """The test's own anchor key pair and log paths (made by `flask audit keygen` if the test
+    wants them): never the user's."""
+    folder = tmp_path / "anchors"
+    return {"AUDIT_SIGNING_KEY": str(folder / "key.pem"),
+            "AUDIT_PUBLIC_KEY": str(folder / "key.pub.pem"),
+            "AUDIT_ANCHOR_LOG": str(folder / "anchors.jsonl")}
+
+
+@pytest.fixture
+def keys(runner, anchor_files):
+    """`flask audit keygen` run: the test's key pair and empty anchor log, by setting name."""
+    result = runner.invoke(args=["audit", "keygen"])
+    assert result.exit_code == 0, result.output
+    return {name: Path(path) for name, path in anchor_files.items()}
+
+
+@pytest.fixture
+def app(database_uri, app_overrides, built_apps, anchor_files):
     """An application in a fresh app context; its config is put back after the test."""
     key = (database_uri, tuple(sorted(app_overrides.items())))
     if key not in built_apps:
         built_apps[key] = build_app(database_uri, app_overrides)
     application = built_apps[key]
     config = dict(application.config)
+    application.config.update(anchor_files)
     with application.app_context():
         yield application
         db.session.remove()

@@ -5,8 +5,8 @@ from wtforms.validators import Optional
 
 from compliance.forms import Form, Length, options
 
-ACTIONS = ("create", "update", "delete", "login", "login_failed", "lockout", "logout",
-           "refused", "signature_refused", "export")
+ACTIONS = ("create", "update", "delete", "login", "login_failed", "lockout", "unlock",
+           "logout", "refused", "signature_refused", "export")
 
 
 class AuditFilterForm(Form):

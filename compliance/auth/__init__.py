@@ -1,7 +1,7 @@
-"""Sign-in, sign-out and password change."""
+"""Sign-in (with its second factor), sign-out and password change."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from compliance.auth import routes  # noqa: E402,F401
+from compliance.auth import routes, second_factor_routes  # noqa: E402,F401

@@ -16,3 +16,11 @@ class ChangePasswordForm(Form):
     password = password_field("New password")
     confirm = PasswordField("Repeat the new password",
                             validators=[EqualTo("password", message="The passwords differ.")])
+
+
+class CodeForm(Form):
+    code = text_field("Code from your authenticator app, or a recovery code", 32)
+
+
+class SetupForm(Form):
+    code = text_field("Code your app shows now", 32)

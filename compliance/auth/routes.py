@@ -7,15 +7,24 @@ from compliance.auth import bp
 from compliance.auth.forms import ChangePasswordForm, LoginForm
 from compliance.forms import EmptyForm
 from compliance.permissions import public, requires
-from compliance.security import end_session, safe_next, start_session
+from compliance.security import end_session, safe_next, start_second_step, start_session
 from compliance.services import accounts, sign_in
 from compliance.views import run_form
 
 
 def _signed_in(form: LoginForm):
     user = sign_in.authenticate(form.email.data, form.password.data)
-    start_session(user)
+    if user.has_second_factor:
+        start_second_step(user, safe_next(request.args.get("next")))
+    else:
+        start_session(user)
     return user
+
+
+def _after_password(user) -> str:
+    if user.has_second_factor:
+        return url_for("auth.enter_code")
+    return safe_next(request.args.get("next")) or url_for("main.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -26,8 +35,9 @@ def login():
     form = LoginForm()
     return run_form(
         form, lambda: _signed_in(form),
-        success=lambda user: f"Signed in as {user.full_name}.",
-        to=lambda _user: safe_next(request.args.get("next")) or url_for("main.home"),
+        success=lambda user: ("Password accepted: now the code." if user.has_second_factor
+                              else f"Signed in as {user.full_name}."),
+        to=_after_password,
     ) or render_template("auth/login.html", form=form)
 
 

@@ -1,21 +1,47 @@
-"""`flask audit`: the tamper-evident audit trail."""
+"""`flask audit`: the tamper-evident audit trail and its anchors."""
 
 import sys
 
 import click
 
-from compliance.services import audit_replay, audit_verify
+from compliance.cli.common import COMMAND_LINE
+from compliance.services import audit_anchors, audit_replay, audit_verify
+from compliance.services.audit import acting_as
 
 audit_cli = click.Group("audit", help="The tamper-evident audit trail.")
 
 
 @audit_cli.command("verify")
 def verify_audit():
-    """Re-compute the hash chain; exit non-zero at the first broken event."""
+    """Re-compute the hash chain and check it against every anchor; exit non-zero if either
+    fails."""
     result = audit_verify.verify_and_record(processes=audit_verify.cpu_count())
-    click.echo(result.summary())
+    click.echo("\n".join(result.lines()))
     if not result.ok:
         sys.exit(1)
+
+
+@audit_cli.command("keygen")
+def keygen():
+    """Make the anchors' Ed25519 key pair and an empty anchor log (never overwrites)."""
+    try:
+        key = audit_anchors.keygen()
+    except audit_anchors.AnchorError as error:
+        raise click.ClickException(str(error)) from None
+    files = audit_anchors.files()
+    click.echo(f"Key {key}\n  private: {files.signing_key} (keep it secret)\n"
+               f"  public: {files.public_key}\n  anchor log: {files.log}")
+
+
+@audit_cli.command("anchor")
+def anchor():
+    """Sign the chain's head, append it to the anchor log and record it on the trail."""
+    try:
+        with acting_as(COMMAND_LINE):
+            checkpoint = audit_anchors.anchor()
+    except audit_anchors.AnchorError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Anchored {audit_anchors.describe(checkpoint)}")
 
 
 @audit_cli.command("replay")

@@ -22,10 +22,10 @@ from compliance.models.treatment import (
     SessionFlag,
     TreatmentSession,
 )
-from compliance.models.user import LoginThrottle, User
+from compliance.models.user import LoginThrottle, RecoveryCode, User
 
 __all__ = ["AuditEvent", "Batch", "Consent", "Consultation", "Contraindication", "FollowUp",
            "FormSubmission", "Injection", "InjectionReversal", "LedgerEntry", "LoginThrottle",
-           "Patient", "Prescription", "Product", "RecallContact", "Sclerosant", "Screening",
-           "ScreeningAnswer", "SessionAddendum", "SessionFlag", "Signature", "StockMonth",
-           "Stocktake", "StocktakeLine", "TreatmentSession", "User"]
+           "Patient", "Prescription", "Product", "RecallContact", "RecoveryCode", "Sclerosant",
+           "Screening", "ScreeningAnswer", "SessionAddendum", "SessionFlag", "Signature",
+           "StockMonth", "Stocktake", "StocktakeLine", "TreatmentSession", "User"]

@@ -79,6 +79,9 @@ class Product(db.Model):
     gtin: Mapped[str | None] = mapped_column(String(14), unique=True)
     max_volume_per_session_ul: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Sealed containers in usable batches at or below which the managers' notice says to
+    # reorder; None: not watched.
+    reorder_level_containers: Mapped[int | None] = mapped_column(Integer)
 
     sclerosant: Mapped[Sclerosant] = relationship(lazy="joined", innerjoin=True)
 

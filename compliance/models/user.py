@@ -4,7 +4,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from compliance.clock import local_today, utcnow
@@ -23,8 +23,10 @@ class User(UserMixin, db.Model):
     """A person who signs in; never deleted, only deactivated."""
 
     __tablename__ = "users"
-    __audit_exclude__ = ("session_token",)
-    __audit_redact__ = ("password_hash",)
+    # The last time step is a counter against replay, like the session token not a fact
+    # about the person; the TOTP secret is recorded as changed, never its value.
+    __audit_exclude__ = ("session_token", "totp_last_step")
+    __audit_redact__ = ("password_hash", "totp_secret")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -40,6 +42,13 @@ class User(UserMixin, db.Model):
     # Rotated on logout, password change and deactivation so every earlier cookie dies.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The second factor (D8): the TOTP secret once enrolment is confirmed, encrypted with a
+    # key derived from SECRET_KEY (services/second_factor.py) so a database copy holds no
+    # usable secret.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The newest 30-second step whose code was accepted: an older or equal one is a replay.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -56,6 +65,10 @@ class User(UserMixin, db.Model):
     @property
     def access_expired(self) -> bool:
         return self.access_expires_on is not None and self.access_expires_on < local_today()
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None and self.totp_enrolled_at is not None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -83,3 +96,15 @@ class LoginThrottle(db.Model):
     email: Mapped[str] = mapped_column(String(254), primary_key=True)
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the second factor once; stored hashed."""
+
+    __tablename__ = "recovery_codes"
+    __audit_redact__ = ("code_hash",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,7 +12,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional
 
-from compliance.forms import Form, Length, OnceOnlyMixin, options, password_field, text_field
+from compliance.forms import (
+    Form,
+    Length,
+    OnceOnlyMixin,
+    code_field,
+    options,
+    password_field,
+    text_field,
+)
 from compliance.models.patient import CONSULTATION_MODES, SEXES
 from compliance.rules.limits import MAX_SESSIONS_PER_COURSE
 from compliance.services.clinical import ConsentDetails, ConsultationDetails
@@ -118,6 +126,7 @@ class PrescriptionForm(Form, OnceOnlyMixin):
 
 class SignForm(Form):
     password = password_field("Your password")
+    code = code_field()
 
 
 class ContraindicationForm(Form, OnceOnlyMixin):

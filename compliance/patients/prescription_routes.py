@@ -104,7 +104,8 @@ def prescription_sign(prescription_id: int):
     rx = db.get_or_404(Prescription, prescription_id)
     form = SignForm()
     return run_form(
-        form, lambda: prescriptions.sign_prescription(current_user, rx.id, form.password.data),
+        form, lambda: prescriptions.sign_prescription(current_user, rx.id, form.password.data,
+                                                      form.code.data),
         success=lambda signed: f"{signed.reference} signed.", to=_shown(rx),
         invalid="Enter your password to sign.",
     ) or redirect(_shown(rx))

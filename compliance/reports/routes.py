@@ -14,7 +14,7 @@ from compliance.reports import bp
 from compliance.reports.catalogue import REPORTS, record_url
 from compliance.reports.forms import RecallContactForm, ReportFilterForm
 from compliance.reports.pdf import pdf_response
-from compliance.services import audit
+from compliance.services import audit, audit_anchors
 from compliance.services.reports import dashboard, trace
 from compliance.services.unit_of_work import record_alone
 from compliance.views import run_form
@@ -35,6 +35,7 @@ def _context(spec, form, result, layout: str) -> dict:
                 generated_by=current_user.full_name, generated_at=utcnow(),
                 printing=layout == PRINT,
                 filters_used=form.describe(), head_seq=seq, head_hash=head_hash,
+                latest_anchor=audit_anchors.latest(),
                 contact_form=RecallContactForm(), record_url=record_url)
 
 

@@ -17,3 +17,6 @@ LATE_AFTER = timedelta(hours=LATE_AFTER_HOURS)
 NEAR_EXPIRY_DAYS = 30
 # A prescription is valid for at most this many days after the day it is valid from.
 MAX_PRESCRIPTION_VALIDITY_DAYS = 365
+# A follow-up is due within this many days of a session: clots may be removed within two
+# weeks (D0).
+FOLLOW_UP_WITHIN_DAYS = 14

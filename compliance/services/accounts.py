@@ -5,14 +5,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from compliance.errors import DuplicateEmail, InvalidInput, InvalidRegistration
 from compliance.extensions import db
+from compliance.inputs import date_range, text_problem
 from compliance.models import User
+from compliance.models.user import PROFESSIONS
 from compliance.permissions import ROLES, holds
 from compliance.services import ensure_can, reread
-from compliance.services.audit import give_reason
+from compliance.services.audit import current_actor, give_reason
 from compliance.services.passwords import check_policy, hash_password, verify_password
 from compliance.services.unit_of_work import unit_of_work
 
@@ -66,9 +69,46 @@ def _check_registration(profile: Profile) -> None:
             raise InvalidRegistration(message, field="registration_number")
 
 
-def _check_profile(profile: Profile, user: User | None = None) -> None:
+def profile_of(user: User) -> Profile:
+    """The account's editable facts as they are now, to change one of them."""
+    return Profile(user.email, user.full_name, set(user.roles), user.profession, user.register,
+                   user.registration_number, user.access_expires_on)
+
+
+def _check_email(email: str) -> None:
+    """The web form's check (WTForms' Email uses the same library), for every caller."""
+    problem = text_problem(email, 254)
+    if problem:
+        raise InvalidInput(problem, field="email")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidInput(f"Enter a valid email address: {error}", field="email") from error
+
+
+def _check_name(full_name: str) -> None:
+    if not full_name:
+        raise InvalidInput("Enter the full name.", field="full_name")
+    problem = text_problem(full_name, 120)
+    if problem:
+        raise InvalidInput(problem, field="full_name")
+
+
+def _check_end_date(ends_on: date | None) -> None:
+    first, last = date_range()
+    if ends_on is not None and not first <= ends_on <= last:
+        raise InvalidInput(f"Enter an access end date from {first:%d %b %Y} to "
+                           f"{last:%d %b %Y}.", field="access_expires_on")
+
+
+def check_profile(profile: Profile, user: User | None = None) -> None:
     profile.email = normalise_email(profile.email)
-    profile.full_name = profile.full_name.strip()
+    profile.full_name = (profile.full_name or "").strip()
+    _check_email(profile.email)
+    _check_name(profile.full_name)
+    _check_end_date(profile.access_expires_on)
+    if profile.profession not in PROFESSIONS:
+        raise InvalidInput(f"Choose a profession: {', '.join(PROFESSIONS)}.", field="profession")
     if not profile.roles or not set(profile.roles) <= set(ROLES):
         raise InvalidInput("Choose at least one role.", field="roles")
     existing = find_by_email(profile.email)
@@ -77,7 +117,7 @@ def _check_profile(profile: Profile, user: User | None = None) -> None:
     _check_registration(profile)
 
 
-def _apply(user: User, profile: Profile) -> None:
+def apply_profile(user: User, profile: Profile) -> None:
     user.email = profile.email
     user.full_name = profile.full_name
     user.roles = profile.roles
@@ -87,28 +127,35 @@ def _apply(user: User, profile: Profile) -> None:
     user.access_expires_on = profile.access_expires_on
 
 
-@unit_of_work("create a user")
-def create_user(actor: User | None, profile: Profile, password: str) -> User:
-    """Create an account; `actor` None is the command line on a new installation."""
+def ensure_manager(actor: User | None) -> None:
+    """Refuse unless `actor` manages users; None is the command line's operator, who holds
+    the server itself."""
     if actor is not None:
         ensure_can(actor, "manage_users")
-    _check_profile(profile)
+
+
+@unit_of_work("create a user")
+def create_user(actor: User | None, profile: Profile, password: str) -> User:
+    """Create an account; `actor` None is the command line (a new installation's first
+    manager, for example)."""
+    ensure_manager(actor)
+    check_profile(profile)
     check_policy(password, user_inputs=(profile.email, profile.full_name))
     user = User(password_hash=hash_password(password))
-    _apply(user, profile)
+    apply_profile(user, profile)
     db.session.add(user)
     return user
 
 
 @unit_of_work("change a user")
-def update_user(actor: User, user_id: int, profile: Profile, reason: str) -> User:
+def update_user(actor: User | None, user_id: int, profile: Profile, reason: str) -> User:
     """Change a user's details and roles, saying why."""
-    ensure_can(actor, "manage_users")
+    ensure_manager(actor)
     _require_reason(reason)
     user = _account(user_id)
-    _check_profile(profile, user)
+    check_profile(profile, user)
     give_reason(reason)
-    _apply(user, profile)
+    apply_profile(user, profile)
     return user
 
 
@@ -122,11 +169,11 @@ def _require_reason(reason: str | None) -> None:
 
 
 @unit_of_work("deactivate or reactivate a user")
-def set_active(actor: User, user_id: int, active: bool, reason: str) -> User:
+def set_active(actor: User | None, user_id: int, active: bool, reason: str) -> User:
     """Deactivate (ending every session) or reactivate an account; nobody is deleted."""
-    ensure_can(actor, "manage_users")
+    ensure_manager(actor)
     _require_reason(reason)
-    if user_id == actor.id and not active:
+    if actor is not None and user_id == actor.id and not active:
         raise InvalidInput("You cannot deactivate your own account.")
     user = _account(user_id)
     give_reason(reason)
@@ -159,13 +206,17 @@ def change_password(actor: User, current: str, new: str) -> None:
     user.rotate_session_token()
 
 
+def one_time_password() -> str:
+    return "-".join(secrets.token_urlsafe(6) for _ in range(3))
+
+
 @unit_of_work("force a password reset")
-def force_password_reset(actor: User, user_id: int) -> str:
+def force_password_reset(actor: User | None, user_id: int) -> str:
     """Give the user a one-time password to change at next sign-in; returns it once."""
-    ensure_can(actor, "manage_users")
+    ensure_manager(actor)
     user = _account(user_id)
-    temporary = "-".join(secrets.token_urlsafe(6) for _ in range(3))
-    give_reason(f"One-time password issued by {actor.full_name}")
+    temporary = one_time_password()
+    give_reason(f"One-time password issued by {current_actor().name}")
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
     user.rotate_session_token()

@@ -4,7 +4,7 @@ and on a long chain several stretches of it checked at once in separate processe
 import json
 import multiprocessing
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import create_engine, func, select
@@ -13,6 +13,7 @@ from sqlalchemy.pool import NullPool
 from compliance.clock import utcnow
 from compliance.extensions import db
 from compliance.models import AuditEvent
+from compliance.services import alerts, audit_anchor_check
 from compliance.services.audit import GENESIS, HASHED_FIELDS, current_actor, hash_raw, head
 from compliance.services.unit_of_work import record_alone
 
@@ -25,18 +26,28 @@ MIN_PER_PROCESS = 100_000
 
 @dataclass(frozen=True)
 class Verification:
-    """The outcome of re-computing the chain."""
+    """The outcome of re-computing the chain and checking it against every anchor: `ok` only
+    if both hold."""
 
     ok: bool
     count: int
     head: str
     broken_seq: int | None = None
     problem: str | None = None
+    anchors: int = 0
+    anchor_problems: tuple[str, ...] = ()
+    anchor_warning: str | None = None
+
+    def lines(self) -> list[str]:
+        """The chain's line, then the anchors' (each problem on a line of its own)."""
+        chain = (f"OK, {self.count} events, head {self.head}" if self.problem is None
+                 else f"BROKEN at event {self.broken_seq}: {self.problem}")
+        if self.anchor_problems:
+            return [chain, *self.anchor_problems]
+        return [chain, self.anchor_warning or f"OK, {self.anchors} anchors checked"]
 
     def summary(self) -> str:
-        if self.ok:
-            return f"OK, {self.count} events, head {self.head}"
-        return f"BROKEN at event {self.broken_seq}: {self.problem}"
+        return "; ".join(self.lines())
 
 
 @dataclass(frozen=True)
@@ -126,9 +137,17 @@ def _stretches(last_seq: int, processes: int) -> list[Stretch]:
         return pool.map(_check_in_own_process, jobs)
 
 
-def verify(processes: int = 1) -> Verification:
-    """Re-compute every hash and link, and name the first event that breaks the chain."""
+def verify(processes: int = 1, of_a_copy: bool = False) -> Verification:
+    """Re-compute every hash and link, name the first event that breaks the chain, and check
+    the chain against every anchor (of a copy: every anchor within it)."""
     last_seq = db.session.scalar(select(func.max(AuditEvent.seq))) or 0
+    chain = _verify_chain(last_seq, processes)
+    anchors = audit_anchor_check.check(last_seq, of_a_copy)
+    return replace(chain, ok=chain.ok and not anchors.problems, anchors=anchors.checked,
+                   anchor_problems=anchors.problems, anchor_warning=anchors.warning)
+
+
+def _verify_chain(last_seq: int, processes: int) -> Verification:
     prev, count = GENESIS, 0
     for stretch in _stretches(last_seq, processes):
         if stretch.first_link is not None and stretch.first_link != prev:
@@ -151,7 +170,11 @@ def verify_and_record(processes: int = 1) -> Verification:
     result = verify(processes)
     record_alone(None, VERIFY, detail=result.summary(), changes={
         "ok": result.ok, "count": result.count, "head": result.head,
-        "broken_seq": result.broken_seq, "problem": result.problem})
+        "broken_seq": result.broken_seq, "problem": result.problem,
+        "anchors": result.anchors, "anchor_problems": list(result.anchor_problems),
+        "anchor_warning": result.anchor_warning})
+    if not result.ok:
+        alerts.verification_failed(result.summary())
     return result
 
 
@@ -176,7 +199,9 @@ def last_recorded() -> RecordedVerification | None:
         return None
     found = json.loads(event.changes)
     verification = Verification(found["ok"], found["count"], found["head"],
-                                found["broken_seq"], found["problem"])
+                                found["broken_seq"], found["problem"],
+                                found.get("anchors", 0), tuple(found.get("anchor_problems", ())),
+                                found.get("anchor_warning"))
     head_seq, _ = head()
     return RecordedVerification(verification, event.occurred_at, event.actor_name,
                                 head_seq - found["count"] - 1)  # not counting itself

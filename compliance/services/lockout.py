@@ -4,10 +4,12 @@ countersigner."""
 
 from compliance.clock import utcnow
 from compliance.database import insert_for
+from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.models import LoginThrottle
-from compliance.services.accounts import normalise_email
+from compliance.services.accounts import ensure_manager, find_by_email, normalise_email
 from compliance.services.audit import Actor, current_actor, record_event
+from compliance.services.unit_of_work import unit_of_work
 from compliance.settings import setting
 
 ANONYMOUS = Actor(None, "anonymous")
@@ -60,3 +62,28 @@ def count_wrong_password(email: str, user_id: int, given_for: str) -> None:
     email = normalise_email(email)
     count_failure(throttle(email), user_id, f"Wrong password for {email} given {given_for}",
                   current_actor())
+
+
+def count_wrong_code(email: str, user_id: int, given_for: str) -> None:
+    """A wrong or reused second-factor code counts as a wrong password does."""
+    email = normalise_email(email)
+    count_failure(throttle(email), user_id,
+                  f"Wrong or reused second-factor code for {email} given {given_for}",
+                  current_actor())
+
+
+@unit_of_work("unlock an account")
+def unlock(actor, email: str, reason: str) -> None:
+    """Lift the lock on `email`'s sign-in and signatures, and clear its failure count, saying
+    why (a user locked out who has been identified)."""
+    ensure_manager(actor)
+    if not (reason or "").strip():
+        raise InvalidInput("Give a reason for the change.", field="reason")
+    counter = throttle(email)
+    if not is_locked(counter) and not counter.failed_count:
+        raise InvalidInput(f"{counter.email} is not locked and has no failed attempts.")
+    user = find_by_email(email)
+    record_event("unlock", table_name="users", record_id=str(user.id) if user else None,
+                 reason=reason.strip(),
+                 detail=f"Sign-in lock and failed attempts cleared for {counter.email}")
+    counter.failed_count, counter.locked_until = 0, None

@@ -31,10 +31,24 @@ def check_policy(password: str, *, user_inputs: tuple[str, ...] = ()) -> None:
                            field="password")
     if password.lower() in _common_passwords():
         raise WeakPassword("This password is on a list of common passwords.", field="password")
+    if _holds_an_email(password, user_inputs):
+        raise WeakPassword("The password must not be or contain the account's email address.",
+                           field="password")
     words = [w for text in user_inputs for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
     if zxcvbn(password[:100], user_inputs=words)["score"] < 3:
         raise WeakPassword("This password is too easy to guess: avoid names, your email "
                            "address, dates and repeated patterns.", field="password")
+
+
+def _holds_an_email(password: str, user_inputs: tuple[str, ...]) -> bool:
+    """Whether `password` contains one of the email addresses among `user_inputs`, or is
+    its part before the @ (zxcvbn lets an address through when it is long)."""
+    lowered = password.lower()
+    for text in user_inputs:
+        address = (text or "").strip().lower()
+        if "@" in address and (address in lowered or lowered == address.partition("@")[0]):
+            return True
+    return False
 
 
 def hash_password(password: str) -> str:

@@ -164,7 +164,8 @@ def _cancel(prescription: Prescription, reason: str) -> None:
 
 
 @unit_of_work("sign a prescription")
-def sign_prescription(actor, prescription_id: int, password: str) -> Prescription:
+def sign_prescription(actor, prescription_id: int, password: str,
+                      code: str | None = None) -> Prescription:
     """The doctor who wrote the draft signs it with their password ("prescribed"); a
     replacement, once signed, cancels the prescription it replaces."""
     ensure_can(actor, "sign_prescription")
@@ -173,7 +174,7 @@ def sign_prescription(actor, prescription_id: int, password: str) -> Prescriptio
     # The patient is locked so that two new courses for them cannot be signed at once.
     patient = reread(Patient, prescription.patient_id, "No such patient.", lock=True)
     check(patient, PrescriptionDetails.of(prescription), course_of=prescription.id)
-    sign(prescription, actor, password, "prescribed")
+    sign(prescription, actor, password, "prescribed", code)
     prescription.status, prescription.signed_at = SIGNED, utcnow()
     if prescription.replaces_id is not None:
         replaced = _locked(prescription.replaces_id)

@@ -24,6 +24,7 @@ class ProductDetails:
     gtin: str | None
     max_volume_per_session_ul: int
     active: bool = True
+    reorder_level_containers: int | None = None
 
 
 def ml_to_ul(value: Decimal | None, field: str) -> int:
@@ -65,8 +66,15 @@ def _check(details: ProductDetails, product: Product | None) -> None:
         clash = value and db.session.scalar(select(Product).where(getattr(Product, field) == value))
         if clash and clash is not product:
             raise InvalidInput(f"Another product already has this {field}.", field=field)
+    _check_quantities(details)
+
+
+def _check_quantities(details: ProductDetails) -> None:
     if details.max_volume_per_session_ul <= 0:
         raise InvalidInput("Enter a maximum above zero.", field="max_volume_per_session_ml")
+    if (details.reorder_level_containers or 0) < 0:
+        raise InvalidInput("Enter a reorder level of zero or more.",
+                           field="reorder_level_containers")
 
 
 @unit_of_work("create a product")

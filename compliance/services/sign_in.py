@@ -1,10 +1,12 @@
-"""Signing in and out (D1): failed attempts counted (services/lockout.py), and the end of
-every session at sign-out."""
+"""Signing in and out (D1): failed attempts counted (services/lockout.py), the second
+factor's step after the password (D8), and the end of every session at sign-out."""
+
+import secrets
 
 from compliance.errors import AccountInactive, AccountLocked, LoginRefused
 from compliance.extensions import db
 from compliance.models import LoginThrottle, User
-from compliance.services import lockout
+from compliance.services import lockout, second_factor
 from compliance.services.accounts import find_by_email, normalise_email
 from compliance.services.audit import actor_of, record_event
 from compliance.services.passwords import verify_password
@@ -60,8 +62,57 @@ def _sign_in(_actor, email: str, user_id: int | None, checked_hash: str | None,
     if not user.is_active:
         _refuse_sign_in(email, user, "inactive or expired account")
         return AccountInactive()
+    if user.has_second_factor:
+        # Half-way: the failure count stands until the code is given too.
+        return user
+    _signed_in(throttle, user, "")
+    return user
+
+
+def _signed_in(throttle: LoginThrottle, user: User, how: str) -> None:
     throttle.failed_count, throttle.locked_until = 0, None
-    record_event("login", actor=actor_of(user), table_name="users", record_id=str(user.id))
+    record_event("login", actor=actor_of(user), table_name="users", record_id=str(user.id),
+                 detail=how or None)
+
+
+def second_step(user_id: int, token: str, code: str) -> User:
+    """The user who gave the right password (still holding session token `token`) and now
+    a current code or an unused recovery code; LoginRefused otherwise, a wrong code counted
+    as a failed sign-in."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise AccountInactive("Sign in again.")
+    recovery_id = None
+    if not second_factor.is_totp_code(code):
+        recovery_id = second_factor.matching_recovery_code(user.id, code)
+    outcome = _second_step(None, user.email, user.id, token, code, recovery_id)
+    if isinstance(outcome, LoginRefused):
+        raise outcome
+    return outcome
+
+
+@unit_of_work("sign in")
+def _second_step(_actor, email: str, user_id: int, token: str, code: str,
+                 recovery_id: int | None) -> "User | LoginRefused":
+    throttle = lockout.throttle(email)
+    if lockout.is_locked(throttle):
+        _refuse_sign_in(email, None, "locked")
+        return AccountLocked(_lock_message())
+    user = db.session.get(User, user_id, populate_existing=True)
+    if not (user.is_active and user.has_second_factor
+            and secrets.compare_digest(user.session_token, token)):
+        _refuse_sign_in(email, user, "account changed since the password was given")
+        return AccountInactive("This account changed since you gave your password: sign in "
+                               "again.")
+    if second_factor.accept_code(user, code):
+        _signed_in(throttle, user, "with a second-factor code")
+    elif second_factor.use_recovery_code(user.id, recovery_id):
+        _signed_in(throttle, user, "with a one-time recovery code")
+    elif lockout.count_failure(throttle, user.id, f"Wrong or reused second-factor code for "
+                                                  f"{email} at sign-in"):
+        return AccountLocked(_lock_message())
+    else:
+        return LoginRefused("The code is incorrect or was already used.")
     return user
 
 

@@ -11,7 +11,7 @@ from compliance.errors import SecondPersonRequired, SignatureRefused
 from compliance.extensions import db
 from compliance.models import Signature, User
 from compliance.permissions import holds
-from compliance.services import lockout
+from compliance.services import lockout, second_factor
 from compliance.services.audit import actor_of, canonical, record_event, record_key, serialise
 from compliance.services.passwords import verify_password
 
@@ -31,20 +31,38 @@ def record_fingerprint(record) -> str:
     return hashlib.sha256(canonical(values).encode()).hexdigest()
 
 
-def _refuse(signer, record, meaning: str, why: str, *,
-            wrong_password: bool = True) -> SignatureRefused:
-    """The refusal, carrying its own audit event and, for a wrong password, a failed sign-in
-    of the signer's account (D1): both are written after the rollback."""
+def _refuse(signer, record, meaning: str, why: str, *, wrong_password: bool = True,
+            field: str = "password") -> SignatureRefused:
+    """The refusal, carrying its own audit event and, for a wrong password or code, a failed
+    sign-in of the signer's account (D1): both are written after the rollback."""
     event = dict(actor=actor_of(signer), table_name=record.__tablename__,
                  record_id=record_key(record), rule="electronic signature",
                  detail=f"Signature '{meaning}' refused: {why}")
-    refusal = SignatureRefused(why, field="password")
+    refusal = SignatureRefused(why, field=field)
     refusal.refusal_writes.append(lambda: record_event("signature_refused", **event))
     if wrong_password:
         email, signer_id = signer.email, signer.id
-        refusal.refusal_writes.append(
-            lambda: lockout.count_wrong_signature(email, signer_id, meaning))
+        count = lockout.count_wrong_signature if field == "password" else _count_wrong_code
+        refusal.refusal_writes.append(lambda: count(email, signer_id, meaning))
     return refusal
+
+
+def _count_wrong_code(email: str, signer_id: int, meaning: str) -> None:
+    lockout.count_wrong_code(email, signer_id, f"for a signature '{meaning}'")
+
+
+def _check_code(signer, record, meaning: str, code: str | None) -> None:
+    """The second component of an enrolled signer's signature (D8): a current code, once."""
+    user = db.session.get(User, signer.id, populate_existing=True)
+    if not user.has_second_factor:
+        return
+    if not (code or "").strip():
+        raise _refuse(signer, record, meaning, "Enter the code from your authenticator app "
+                      "too: this signature needs the password and the code; nothing was "
+                      "signed.", wrong_password=False, field="code")
+    if not second_factor.accept_code(user, code):
+        raise _refuse(signer, record, meaning, "The code is incorrect or was already used; "
+                      "nothing was signed.", field="code")
 
 
 def locked_message() -> str:
@@ -87,12 +105,13 @@ def _password_matches(signer, password: "Credential | str") -> bool:
     return verify_password(_stored_hash(signer), password)
 
 
-def sign(record, signer, password: "Credential | str", meaning: str) -> Signature:
+def sign(record, signer, password: "Credential | str", meaning: str,
+         code: str | None = None) -> Signature:
     """Add a signature by `signer` over `record` to the current transaction.
 
-    A wrong password, or any password while the signer's account is locked, is refused; the
-    unit of work records the refused signature (and counts a wrong password against the
-    account) after rolling back, and commits a success with the change it belongs to.
+    A wrong password, any password while the signer is locked, and a missing, wrong or reused
+    `code` of a signer with a second factor are refused; the unit of work records the refusal
+    (counting a wrong password or code against the account) after rolling back.
     """
     if meaning not in MEANINGS:
         raise ValueError(f"unknown signature meaning {meaning!r}")
@@ -103,6 +122,7 @@ def sign(record, signer, password: "Credential | str", meaning: str) -> Signatur
         raise _refuse(signer, record, meaning, locked_message(), wrong_password=False)
     if not _password_matches(signer, password):
         raise _refuse(signer, record, meaning, "The password is incorrect; nothing was signed.")
+    _check_code(signer, record, meaning, code)
     db.session.flush()  # the record needs its id before it can be named
     signature = Signature(
         record_table=record.__tablename__, record_id=record_key(record), meaning=meaning,
@@ -166,12 +186,13 @@ def second_person(actor, email: str | None, role: SecondRole):
     return second
 
 
-def sign_as_second(record, second, password: str, meaning: str) -> Signature:
-    """`second` (from `second_person`) signs `record` with their own password."""
+def sign_as_second(record, second, password: str, meaning: str,
+                   code: str | None = None) -> Signature:
+    """`second` (from `second_person`) signs `record` with their own password (and code)."""
     try:
-        return sign(record, second, password, meaning)
+        return sign(record, second, password, meaning, code)
     except SignatureRefused as refusal:
-        error = SecondPersonRequired(refusal.message, field="second_password")
+        error = SecondPersonRequired(refusal.message, field=f"second_{refusal.field}")
         error.audited = False  # the refused signature is the event that records it
         error.refusal_writes = refusal.refusal_writes
         raise error from refusal

@@ -19,8 +19,9 @@ from compliance.models.stock import (
 )
 from compliance.permissions import WASTE_REASON_NEEDS
 from compliance.rules.waste import check_loose_volume, check_waste, needs_witness
-from compliance.services import ensure_can, ledger
-from compliance.services.audit import give_reason
+from compliance.services import alerts, ensure_can, ledger
+from compliance.services.audit import current_actor, give_reason
+from compliance.services.reports.trace import recall_log
 from compliance.services.signatures import WITNESS, second_person, sign_as_second
 from compliance.services.unit_of_work import unit_of_work
 
@@ -42,6 +43,7 @@ class Waste:
     reason: str
     witness_email: str | None = None
     witness_password: str | None = None
+    witness_code: str | None = None
 
 
 @unit_of_work("record waste")
@@ -62,7 +64,8 @@ def record_waste(actor, batch_id: int, waste: Waste) -> LedgerEntry:
                         waste_reason=waste.waste_reason, reason=reason,
                         witness_id=witness.id if witness else None)
     if witness is not None:
-        sign_as_second(entry, witness, waste.witness_password, "witnessed destruction")
+        sign_as_second(entry, witness, waste.witness_password, "witnessed destruction",
+                       waste.witness_code)
     return entry
 
 
@@ -117,4 +120,6 @@ def change_state(actor, batch_id: int, action: str, reason: str) -> Batch:
     reason = _require_reason(reason)
     batch = ledger.locked_batch(batch_id)
     batch.change_state(action)
+    if action == "recall":
+        alerts.batch_recalled(batch, reason, current_actor().name, len(recall_log(batch.id)))
     return batch

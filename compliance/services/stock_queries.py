@@ -120,6 +120,19 @@ def usable_batches(product_id: int, on: date, limit: int | None = None) -> list[
         .order_by(Batch.expires_on, Batch.id).limit(limit)))
 
 
+def low_stock(on: date) -> list[tuple[Product, int]]:
+    """Products in use whose sealed containers in usable batches (available, not expired on
+    `on`) are at or below their reorder level, with how many they hold."""
+    usable = (select(Batch.product_id, func.sum(Batch.sealed_containers).label("sealed"))
+              .where(Batch.state == AVAILABLE, Batch.expires_on > expired_through(on))
+              .group_by(Batch.product_id).subquery())
+    held = func.coalesce(usable.c.sealed, 0)
+    return [(product, int(sealed)) for product, sealed in db.session.execute(
+        select(Product, held).outerjoin(usable, usable.c.product_id == Product.id)
+        .where(Product.active.is_(True), Product.reorder_level_containers.is_not(None),
+               held <= Product.reorder_level_containers).order_by(Product.name))]
+
+
 @dataclass(frozen=True)
 class BalanceMismatch:
     batch: Batch

@@ -25,6 +25,7 @@ class Count:
 class Countersignature:
     email: str | None
     password: str | None
+    code: str | None = None
 
 
 def batches_to_count() -> list[Batch]:
@@ -71,6 +72,7 @@ def record_stocktake(actor, counts: list[Count], note: str | None,
                           countersigned_by_id=signer.id if signer else None, lines=lines)
     db.session.add(stocktake)
     if signer is not None:
-        sign_as_second(stocktake, signer, second.password, "countersigned stocktake")
+        sign_as_second(stocktake, signer, second.password, "countersigned stocktake",
+                       second.code)
         _post_corrections(actor, stocktake)
     return stocktake

@@ -174,17 +174,18 @@ def _waste_opened_remainders(actor, session: TreatmentSession) -> None:
                            f"{session.id}")
 
 
-def sign_session(actor, session_id: int, password: str) -> TreatmentSession:
+def sign_session(actor, session_id: int, password: str,
+                 code: str | None = None) -> TreatmentSession:
     """Sign-off ("administered"): post opened remainders as waste, sign, and lock."""
-    return _sign_session(actor, session_id, checked(actor, password))
+    return _sign_session(actor, session_id, checked(actor, password), code)
 
 
 @unit_of_work("sign a treatment session")
-def _sign_session(actor, session_id: int, password) -> TreatmentSession:
+def _sign_session(actor, session_id: int, password, code: str | None) -> TreatmentSession:
     session = _own_open_session(actor, "sign_session", session_id)
     _waste_opened_remainders(actor, session)
     _flag(session, flags.signed_late(session.started_at, utcnow()))
-    sign(session, actor, password, "administered")
+    sign(session, actor, password, "administered", code)
     session.status, session.signed_at = SIGNED, utcnow()
     return session
 

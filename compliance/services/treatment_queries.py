@@ -1,7 +1,7 @@
 """Reading treatment: prescriptions in force, a prescriber's day, a session's picture."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -17,6 +17,7 @@ from compliance.models import (
 from compliance.models.treatment import OPEN, SIGNED
 from compliance.rules.course import is_due
 from compliance.rules.injection import session_limit_ul
+from compliance.rules.limits import FOLLOW_UP_WITHIN_DAYS
 from compliance.services import rule_facts, stock_queries
 from compliance.services.treatment import open_remainder_ul
 
@@ -71,6 +72,19 @@ def due_patients(on: date) -> list[DuePatient]:
         if is_due(last_date, on):
             due.append(DuePatient(prescription.patient, prescription, last_date))
     return due
+
+
+def follow_ups_due(on: date) -> list[TreatmentSession]:
+    """Signed sessions of the last FOLLOW_UP_WITHIN_DAYS days with no follow-up recorded yet,
+    oldest first (the first to run out of time)."""
+    followed = select(FollowUp.session_id)
+    return list(db.session.scalars(
+        select(TreatmentSession).where(
+            TreatmentSession.status == SIGNED,
+            TreatmentSession.session_date >= on - timedelta(days=FOLLOW_UP_WITHIN_DAYS),
+            TreatmentSession.session_date <= on, TreatmentSession.id.not_in(followed))
+        .options(selectinload(TreatmentSession.prescriber))
+        .order_by(TreatmentSession.session_date, TreatmentSession.id)))
 
 
 @dataclass

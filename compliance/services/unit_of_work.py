@@ -19,6 +19,19 @@ from compliance.services.audit import Actor, acting_as, actor_of, current_actor,
 # The running unit of work's name, in a list so that a unit named None (a wrapper such as
 # the one-time form submission) takes the name of the first workflow it runs.
 _running: ContextVar[list[str | None] | None] = ContextVar("unit_of_work_running", default=None)
+# What the running unit of work asked to do once it has committed (mail about it, say).
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar(
+    "unit_of_work_after_commit", default=None)
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` once the running unit of work has committed, never if it rolls back;
+    outside a unit of work, at once (there is nothing to wait for)."""
+    waiting = _after_commit.get()
+    if waiting is None:
+        action()
+    else:
+        waiting.append(action)
 
 
 @contextmanager
@@ -28,6 +41,15 @@ def _inside(name: list[str | None]):
         yield
     finally:
         _running.reset(token)
+
+
+@contextmanager
+def _collecting(waiting: list[Callable[[], None]]):
+    token = _after_commit.set(waiting)
+    try:
+        yield
+    finally:
+        _after_commit.reset(token)
 
 
 def _commit_alone(write: Callable[[], None]) -> None:
@@ -63,8 +85,8 @@ def _run(service, who: Actor, attempt: str | None, args, kwargs):
     begin_write(db.session)
     # What the view read before the write began may be stale: read it again on use.
     db.session.expire_all()
-    name = [attempt]
-    with acting_as(who), _inside(name):
+    name, waiting = [attempt], []
+    with acting_as(who), _inside(name), _collecting(waiting):
         try:
             result = service(*args, **kwargs)
             db.session.commit()
@@ -74,6 +96,9 @@ def _run(service, who: Actor, attempt: str | None, args, kwargs):
         except BaseException:
             db.session.rollback()
             raise
+    # Outside the unit: what these actions write is a unit of work of its own.
+    for action in waiting:
+        action()
     return result
 
 

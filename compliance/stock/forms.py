@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from compliance.forms import Form, Length, OnceOnlyMixin, options, text_field
+from compliance.forms import Form, Length, OnceOnlyMixin, code_field, options, text_field
 from compliance.models.stock import CONTAINER_TYPES
 from compliance.permissions import waste_reasons
 from compliance.rules.waste import WASTE_REASONS
@@ -42,6 +42,7 @@ class SecondPersonMixin:
 
     second_email = StringField("Countersigner's email", validators=[Length(max=254)])
     second_password = PasswordField("Countersigner's password", validators=[Length(max=256)])
+    second_code = code_field("Countersigner's code, if they use a second factor")
 
 
 class WasteForm(Form, OnceOnlyMixin):
@@ -57,6 +58,7 @@ class WasteForm(Form, OnceOnlyMixin):
     second_email = StringField("Witness's email", validators=[Length(max=254)],
                                description="Needed when sealed containers are disposed of.")
     second_password = PasswordField("Witness's password", validators=[Length(max=256)])
+    second_code = code_field("Witness's code, if they use a second factor")
 
 
 def waste_form(user) -> WasteForm:
@@ -105,4 +107,7 @@ class ProductForm(Form, OnceOnlyMixin):
     max_volume_per_session_ml = DecimalField(
         "Maximum volume per session (ml)", places=3,
         validators=[InputRequired(), NumberRange(min=0.1, max=100)])
+    reorder_level_containers = IntegerField(
+        "Reorder level (sealed containers; blank: not watched)",
+        validators=[Optional(), NumberRange(min=0, max=100_000)])
     active = BooleanField("In use", default=True)

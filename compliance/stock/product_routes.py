@@ -28,7 +28,7 @@ def _details(form: ProductForm) -> products.ProductDetails:
         single_use=form.single_use.data, gtin=(form.gtin.data or "").strip() or None,
         max_volume_per_session_ul=products.ml_to_ul(form.max_volume_per_session_ml.data,
                                                     "max_volume_per_session_ml"),
-        active=form.active.data)
+        active=form.active.data, reorder_level_containers=form.reorder_level_containers.data)
 
 
 def _with_sclerosants(form: ProductForm) -> ProductForm:

@@ -80,7 +80,8 @@ def waste(batch_id: int):
         stock.record_waste(current_user, batch.id, stock.Waste(
             containers=form.containers.data, volume_ul=ml_to_ul(form.volume_ml.data, "volume_ml"),
             waste_reason=form.waste_reason.data, reason=form.reason.data,
-            witness_email=form.second_email.data, witness_password=form.second_password.data))
+            witness_email=form.second_email.data, witness_password=form.second_password.data,
+            witness_code=form.second_code.data))
 
     return _act(batch, "waste_form", waste_form(current_user), action, "Waste recorded.")
 

@@ -55,7 +55,8 @@ def _record(form: StocktakeForm, batches, problems: dict[int, str]):
         raise InvalidInput("Some counts are missing.")
     return stocktakes.record_stocktake(
         current_user, counts, form.note.data,
-        stocktakes.Countersignature(form.second_email.data, form.second_password.data))
+        stocktakes.Countersignature(form.second_email.data, form.second_password.data,
+                                    form.second_code.data))
 
 
 @bp.route("/stocktake", methods=["GET", "POST"])

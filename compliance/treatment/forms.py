@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
-from compliance.forms import Form, Length, MultiCheckboxField, OnceOnlyMixin, options
+from compliance.forms import Form, Length, MultiCheckboxField, OnceOnlyMixin, code_field, options
 from compliance.inputs import optional_id
 from compliance.models.treatment import AFTER_EFFECTS, SEVERITIES
 from compliance.rules.injection import LEG_REGIONS
@@ -63,6 +63,7 @@ class VoidSessionForm(Form):
 
 class SignForm(Form):
     password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)])
+    code = code_field()
 
 
 class AddendumForm(Form, OnceOnlyMixin):

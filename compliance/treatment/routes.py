@@ -142,7 +142,8 @@ def sign(session_id: int):
     session = db.get_or_404(TreatmentSession, session_id)
     form = SignForm()
     return run_form(
-        form, lambda: treatment.sign_session(current_user, session.id, form.password.data),
+        form, lambda: treatment.sign_session(current_user, session.id, form.password.data,
+                                             form.code.data),
         success="Session signed and locked. Opened ampoules' remainders recorded as waste.",
         to=_shown(session),
     ) or _render_session(session, sign_form=form)

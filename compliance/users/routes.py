@@ -8,7 +8,7 @@ from compliance.extensions import db
 from compliance.forms import EmptyForm, ReasonForm
 from compliance.models import User
 from compliance.permissions import requires
-from compliance.services import accounts, user_queries
+from compliance.services import accounts, second_factor, user_queries
 from compliance.users import bp
 from compliance.users.forms import EditUserForm, NewUserForm
 from compliance.views import run_form
@@ -44,7 +44,8 @@ def show(user_id: int):
                                            form.reason.data),
         success="Account updated.", to=_shown(user),
     ) or render_template("users/show.html", user=user, form=form,
-                         reason_form=ReasonForm(prefix="access"), reset_form=EmptyForm())
+                         reason_form=ReasonForm(prefix="access"), reset_form=EmptyForm(),
+                         second_factor_form=ReasonForm(prefix="second_factor"))
 
 
 def _now(user: User) -> str:
@@ -76,3 +77,15 @@ def reset_password(user_id: int):
         return redirect(_shown(user))
     flash(f"A temporary password was set for {user.full_name}.", "success")
     return render_template("users/reset_done.html", user=user, temporary=temporary)
+
+
+@bp.route("/<int:user_id>/reset-second-factor", methods=["POST"])
+@requires("manage_users")
+def reset_second_factor(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ReasonForm(prefix="second_factor")
+    return run_form(
+        form, lambda: second_factor.reset(current_user, user.id, form.reason.data),
+        success=lambda reset: f"The second factor of {reset.full_name} was reset.",
+        to=_shown(user), invalid="Give a reason for the change.",
+    ) or redirect(_shown(user))

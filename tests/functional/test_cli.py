@@ -5,27 +5,27 @@ from compliance.services import accounts, sign_in, user_queries
 
 
 def test_users_create_reads_the_password_from_stdin(runner):
-    result = runner.invoke(args=["users", "create", "--email", "first@clinic.test", "--name",
+    result = runner.invoke(args=["users", "create", "--email", "first@test.clinic", "--name",
                                  "First Manager", "--role", "manager", "--password-stdin"],
                            input="Sclero-Ledger-Witness-42\n")
     assert result.exit_code == 0, result.output
-    assert sign_in.authenticate("first@clinic.test", "Sclero-Ledger-Witness-42")
+    assert sign_in.authenticate("first@test.clinic", "Sclero-Ledger-Witness-42")
     listing = runner.invoke(args=["users", "list"])
-    assert "first@clinic.test" in listing.output
+    assert "first@test.clinic" in listing.output
 
 
 def test_users_create_can_make_a_doctor_prescriber_manager(runner):
-    result = runner.invoke(args=["users", "create", "--email", "owner@clinic.test", "--name",
+    result = runner.invoke(args=["users", "create", "--email", "owner@test.clinic", "--name",
                                  "Dr Owner", "--role", "prescriber", "--role", "manager",
                                  "--profession", "doctor", "--register", "GMC",
                                  "--registration-number", "7000123", "--password-stdin"],
                            input="Sclero-Ledger-Witness-42\n")
     assert result.exit_code == 0, result.output
-    assert accounts.find_by_email("owner@clinic.test").roles == {"prescriber", "manager"}
+    assert accounts.find_by_email("owner@test.clinic").roles == {"prescriber", "manager"}
 
 
 def test_users_create_refuses_a_weak_password_clearly(runner):
-    result = runner.invoke(args=["users", "create", "--email", "a@clinic.test", "--name", "A",
+    result = runner.invoke(args=["users", "create", "--email", "a@test.clinic", "--name", "A",
                                  "--role", "manager", "--password-stdin"], input="short\n")
     assert result.exit_code != 0 and "at least 12 characters" in result.output
     assert user_queries.count_users() == 0

@@ -37,10 +37,16 @@ EXPECTED = {
     ("audit.verify", "POST"):                        (LOGIN, 403, 403, 302, 302),
     ("auth.change_password", "GET"):                 (LOGIN, 200, 200, 200, 200),
     ("auth.change_password", "POST"):                (LOGIN, 200, 200, 200, 200),
+    # Without a password just given there is no code to ask: back to the sign-in page.
+    ("auth.enter_code", "GET"):                      (302, 302, 302, 302, 302),
+    ("auth.enter_code", "POST"):                     (302, 302, 302, 302, 302),
     ("auth.login", "GET"):                           (200, 302, 302, 302, 302),
     ("auth.login", "POST"):                          (200, 302, 302, 302, 302),
     ("auth.logout", "POST"):                         (LOGIN, 302, 302, 302, 302),
+    ("auth.second_factor_setup", "GET"):             (LOGIN, 200, 200, 200, 200),
+    ("auth.second_factor_setup", "POST"):            (LOGIN, 200, 200, 200, 200),
     ("main.home", "GET"):                            (LOGIN, 200, 200, 200, 200),
+    ("notices.preview", "GET"):                      (LOGIN, 403, 403, 200, 403),
     ("patients.consent_list", "GET"):                (LOGIN, 200, 200, 200, 200),
     ("patients.consent_new", "GET"):                 (LOGIN, 200, 200, 403, 403),
     ("patients.consent_new", "POST"):                (LOGIN, 200, 200, 403, 403),
@@ -105,6 +111,7 @@ EXPECTED = {
     ("users.new", "GET"):                            (LOGIN, 403, 403, 200, 403),
     ("users.new", "POST"):                           (LOGIN, 403, 403, 200, 403),
     ("users.reset_password", "POST"):                (LOGIN, 403, 403, 200, 403),
+    ("users.reset_second_factor", "POST"):           (LOGIN, 403, 403, 302, 403),
     ("users.set_active", "POST"):                    (LOGIN, 403, 403, 302, 403),
     ("users.show", "GET"):                           (LOGIN, 403, 403, 200, 403),
     ("users.show", "POST"):                          (LOGIN, 403, 403, 200, 403),
@@ -230,7 +237,8 @@ def test_each_route_answers_each_role_as_written(app, sample, kind):
 
 # An inspector's own account is theirs to use; everything else is read-only to them, except
 # running the audit trail's verification, which records only that it was run.
-INSPECTOR_MAY_POST = {"auth.login", "auth.logout", "auth.change_password", "audit.verify"}
+INSPECTOR_MAY_POST = {"auth.login", "auth.logout", "auth.change_password", "audit.verify",
+                      "auth.enter_code", "auth.second_factor_setup"}
 
 
 def test_an_inspector_can_change_nothing(app, sample):

@@ -1,6 +1,6 @@
-"""CSV exports (D5): who generated them, when (with the time zone), with which filters and at
-which audit head, on their own lines before a blank line and the header; numbers as numbers,
-the formula guard on text only."""
+"""CSV exports (D5): who generated them, when (with the time zone), with which filters, at
+which audit head and latest anchor, on their own lines before a blank line and the header;
+numbers as numbers, the formula guard on text only."""
 
 import re
 from decimal import Decimal
@@ -47,7 +47,8 @@ def test_a_report_csv_starts_with_who_when_which_filters_and_the_audit_head(clie
     assert preamble[2][0] == "generated at" and GENERATED_AT.fullmatch(preamble[2][1])
     assert preamble[3] == ["filters", f"Product: {product.name}"]
     assert preamble[4] == ["audit head", f"event {seq}, hash {head_hash}"]
-    assert len(preamble) == 5 and text.splitlines()[5] == ""
+    assert preamble[5] == ["latest audit anchor", "not anchored yet"]
+    assert len(preamble) == 6 and text.splitlines()[6] == ""
     assert table[0][:3] == ["product", "batch", "expires on"]
 
 

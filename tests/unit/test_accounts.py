@@ -1,5 +1,7 @@
 """Account rules: each refusal says why and writes nothing."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -26,7 +28,7 @@ def user_count() -> int:
 
 
 def doctor_profile(**changes) -> Profile:
-    values = dict(email="New.Doctor@Clinic.test", full_name="Dr New", roles={"prescriber"},
+    values = dict(email="New.Doctor@Test.Clinic", full_name="Dr New", roles={"prescriber"},
                   profession="doctor", register="GMC", registration_number="1234567")
     values.update(changes)
     return Profile(**values)
@@ -34,7 +36,7 @@ def doctor_profile(**changes) -> Profile:
 
 def test_create_user_normalises_email_and_hashes_password(app, users):
     user = accounts.create_user(users["manager"], doctor_profile(), GOOD_PASSWORD)
-    assert user.email == "new.doctor@clinic.test"
+    assert user.email == "new.doctor@test.clinic"
     assert user.password_hash != GOOD_PASSWORD and user.password_hash.startswith("scrypt:")
     assert user.registration == "GMC 1234567"
 
@@ -45,6 +47,12 @@ def test_create_user_normalises_email_and_hashes_password(app, users):
     (dict(register="NMC", registration_number="12A3456E"), InvalidRegistration, "register"),
     (dict(roles=set()), InvalidInput, "roles"),
     (dict(roles={"pilot"}), InvalidInput, "roles"),
+    (dict(email="not-an-email"), InvalidInput, "email"),
+    (dict(email="x@clinic.test"), InvalidInput, "email"),  # a reserved domain
+    (dict(full_name="  "), InvalidInput, "full_name"),
+    (dict(full_name="Dr\x00New"), InvalidInput, "full_name"),
+    (dict(profession="wizard"), InvalidInput, "profession"),
+    (dict(access_expires_on=date(1, 1, 1)), InvalidInput, "access_expires_on"),
 ])
 def test_invalid_profiles_are_refused_and_nothing_is_written(app, users, changes, error, field):
     before = user_count()

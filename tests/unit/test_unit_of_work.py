@@ -9,7 +9,7 @@ from sqlalchemy import event, func, select
 from compliance.errors import InvalidInput, NoConsent
 from compliance.extensions import db
 from compliance.models import AuditEvent, Contraindication
-from compliance.services.unit_of_work import unit_of_work
+from compliance.services.unit_of_work import after_commit, unit_of_work
 from tests.audit_helpers import events
 
 
@@ -104,3 +104,36 @@ def test_an_unexpected_error_rolls_back_everything(app, users):
     with pytest.raises(RuntimeError):
         broken(users["manager"])
     assert _written("half-written") == 0
+
+
+@unit_of_work("record a change, then act on it")
+def change_then_act(_actor, refuse: bool, seen: list) -> None:
+    _add("acted on")
+    after_commit(lambda: seen.append(_committed("acted on")))
+    outer(_actor, refuse_inner=refuse)
+
+
+def _committed(name: str) -> int:
+    """Rows named so that another connection sees: committed ones only."""
+    with db.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(Contraindication)
+                                 .where(Contraindication.name == name))
+
+
+def test_an_action_after_commit_runs_once_the_whole_unit_has_committed(app, users):
+    seen = []
+    change_then_act(users["manager"], False, seen)
+    assert seen == [1]
+
+
+def test_an_action_after_commit_never_runs_when_the_unit_is_refused(app, users):
+    seen = []
+    with pytest.raises(NoConsent):
+        change_then_act(users["manager"], True, seen)
+    assert seen == []
+
+
+def test_an_action_after_commit_outside_any_unit_runs_at_once(app):
+    seen = []
+    after_commit(lambda: seen.append("now"))
+    assert seen == ["now"]

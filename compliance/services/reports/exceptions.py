@@ -140,7 +140,8 @@ def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
             if flags.near_expiry(expires_on, day, window_days)]
 
 
-def _unsigned(filters: Filters) -> list[ExceptionRow]:
+def unsigned_sessions(filters: Filters) -> list[ExceptionRow]:
+    """Open sessions started more than LATE_AFTER_HOURS ago (also the managers' notice)."""
     query = (select(TreatmentSession.id, TreatmentSession.session_date,
                     TreatmentSession.started_at, Patient.first_name, Patient.last_name,
                     Patient.reference, User.full_name)
@@ -170,8 +171,8 @@ def _late_entries(filters: Filters) -> list[ExceptionRow]:
                          page=late.page) for late in late_entries(filters)]
 
 
-SOURCES = (_flags, _discrepancies, _complications, _near_expiry_uses, _unsigned, _late_entries,
-           _refusals)
+SOURCES = (_flags, _discrepancies, _complications, _near_expiry_uses, unsigned_sessions,
+           _late_entries, _refusals)
 
 
 def all_rows(filters: Filters) -> list[ExceptionRow]:

@@ -1,0 +1,139 @@
+"""The managers' daily notice (D8): what needs them, without opening the product. Every
+section is read by a query the product's own pages and reports use."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from compliance.clock import local_today, to_local
+from compliance.extensions import db
+from compliance.models import AuditEvent, Batch
+from compliance.models.stock import RECALLED
+from compliance.rules.limits import FOLLOW_UP_WITHIN_DAYS, LATE_AFTER_HOURS
+from compliance.services import audit_verify, mail, stock_queries, treatment_queries
+from compliance.services.reports import exceptions, expiry
+from compliance.services.reports.common import Filters, Listing
+from compliance.services.rule_facts import near_expiry_days
+from compliance.settings import setting
+
+DAILY = "daily"
+NONE = "none"
+# With no daily notice sent yet, the exceptions of this many days are listed.
+FIRST_NOTICE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    lines: list[str]
+    counts: bool = True  # its lines are items that need someone (the subject counts them)
+
+
+@dataclass(frozen=True)
+class Notice:
+    subject: str
+    recipients: tuple[str, ...]
+    sections: list[Section]
+
+    @property
+    def body(self) -> str:
+        parts = [f"What needs the managers of {setting('CLINIC_NAME')} today. No patient is "
+                 "named here: open the product for the rest."]
+        for section in self.sections:
+            lines = [f"- {line}" for line in section.lines] or [NONE]
+            parts.append("\n".join([section.title, "-" * len(section.title), *lines]))
+        return "\n\n".join(parts) + "\n"
+
+
+def _ml(volume_ul: int) -> str:
+    return f"{volume_ul / 1000:g} ml"
+
+
+def _near_expiry() -> Section:
+    rows = expiry.report(Filters(), Listing("expires_on", page=None)).rows
+    return Section(f"Batches near expiry (within {near_expiry_days()} days) or expired, "
+                   "holding stock",
+                   [f"{row.product_name} batch {row.batch_number}: {row.status}, "
+                    f"{row.expires_on:%d %b %Y}; {_ml(row.balance_ul)} in "
+                    f"{row.sealed_containers} sealed" for row in rows])
+
+
+def _low_stock(today: date) -> Section:
+    return Section("Low stock (at or below the product's reorder level)",
+                   [f"{product.name}: {sealed} sealed in usable batches, reorder level "
+                    f"{product.reorder_level_containers}"
+                    for product, sealed in stock_queries.low_stock(today)])
+
+
+def _recalls() -> Section:
+    batches = db.session.scalars(select(Batch).where(Batch.state == RECALLED,
+                                                     Batch.balance_ul > 0)
+                                 .order_by(Batch.expires_on, Batch.id))
+    return Section("Recalled batches still holding stock",
+                   [f"{batch}: {_ml(batch.balance_ul)} in {batch.sealed_containers} sealed, "
+                    "to return or dispose of" for batch in batches])
+
+
+def _where(row: exceptions.ExceptionRow) -> str:
+    """A row's record by its page (session 12), not by the patient's name."""
+    return f"{row.page[0]} {row.page[1]}" if row.page else row.subject
+
+
+def _unsigned() -> Section:
+    return Section(f"Sessions unsigned after {LATE_AFTER_HOURS} hours",
+                   [f"{_where(row)} by {row.who}: {row.detail}"
+                    for row in exceptions.unsigned_sessions(Filters())])
+
+
+def _follow_ups(today: date) -> Section:
+    return Section(f"Follow-ups due (signed sessions of the last {FOLLOW_UP_WITHIN_DAYS} days "
+                   "with no follow-up recorded)",
+                   [f"session {session.id} of {session.session_date:%d %b %Y} by "
+                    f"{session.prescriber.full_name}"
+                    for session in treatment_queries.follow_ups_due(today)])
+
+
+def exceptions_since(today: date) -> date:
+    """The day of the last daily notice: the product records no review of exceptions, so the
+    notice lists those of the days since it last told the managers."""
+    last = db.session.scalar(select(AuditEvent.occurred_at).where(
+        AuditEvent.action == mail.NOTICE, AuditEvent.detail.like(f"{DAILY} notice%"))
+        .order_by(AuditEvent.seq.desc()).limit(1))
+    return to_local(last).date() if last else today - timedelta(days=FIRST_NOTICE_DAYS)
+
+
+def _exceptions(today: date) -> Section:
+    since = exceptions_since(today)
+    rows = sorted(exceptions.all_rows(Filters(date_from=since)),
+                  key=lambda row: (row.day, row.kind))
+    return Section(f"Exceptions since {since:%d %b %Y} (the exceptions report; the product "
+                   "records no review of them)",
+                   [f"{row.day:%d %b %Y} {row.kind}, {_where(row)}: {row.detail}"
+                    for row in rows])
+
+
+def _verification() -> Section:
+    last = audit_verify.last_recorded()
+    if last is None:
+        return Section("Last verification of the audit trail", [], counts=False)
+    return Section("Last verification of the audit trail", [
+        f"{last.verification.summary()}, {to_local(last.at):%d %b %Y %H:%M} by {last.by}; "
+        f"{last.events_since} event(s) since"], counts=not last.verification.ok)
+
+
+def daily(today: date | None = None) -> Notice:
+    """Today's notice, as sent and as its preview shows it."""
+    today = today or local_today()
+    sections = [_near_expiry(), _low_stock(today), _recalls(), _unsigned(),
+                _follow_ups(today), _exceptions(today), _verification()]
+    items = sum(len(section.lines) for section in sections if section.counts)
+    return Notice(f"{setting('CLINIC_NAME')}: {items} item(s) for managers, "
+                  f"{today:%d %b %Y}", mail.recipients(), sections)
+
+
+def send_daily() -> Notice:
+    """Send today's notice and record it; raises MailError."""
+    notice = daily()
+    mail.send(mail.Mail(DAILY, notice.subject, notice.body, notice.recipients))
+    return notice
