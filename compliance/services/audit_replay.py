@@ -16,6 +16,7 @@ from sqlalchemy.pool import NullPool
 
 from compliance.extensions import db
 from compliance.models import AuditEvent
+from compliance.services import alerts
 from compliance.services.audit_verify import cpu_count
 from compliance.services.replay_tables import Difference, Part, audited_tables, replay_tables
 from compliance.services.unit_of_work import record_alone
@@ -109,6 +110,8 @@ def replay_and_record(processes: int | None = None) -> Replay:
         "ok": result.ok, "events": result.events, "rows": result.rows,
         "differences": len(result.differences),
         "first": [asdict(difference) for difference in result.differences[:ON_TRAIL]]})
+    if not result.ok:
+        alerts.replay_failed(result.summary())
     return result
 
 
