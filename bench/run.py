@@ -14,7 +14,7 @@ import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from bench import pages, requests, verify, writes
+from bench import pages, replay, requests, verify, writes
 from bench.common import app_for
 from compliance.extensions import db
 from compliance.generator.plan import Sizes
@@ -77,6 +77,7 @@ def run(kind: str, size: str, only: set[str]) -> dict:
     steps = [("pages", lambda: pages.measure(app)),
              ("export", lambda: export_in_own_process(url)),
              ("verify", lambda: verify.measure(app)),
+             ("replay", lambda: replay.measure(app)),
              ("requests", lambda: requests.measure(app_for(url))),
              # last: it adds patients and sessions to the data set
              ("writes", lambda: writes.measure(app, url))]
@@ -90,7 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    parser.add_argument("--only", default="pages,export,verify,requests,writes")
+    parser.add_argument("--only", default="pages,export,verify,replay,requests,writes")
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     for kind in kinds:

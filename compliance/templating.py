@@ -10,6 +10,7 @@ from compliance.clock import to_local, utcnow
 from compliance.forms import new_submission_key
 from compliance.permissions import can
 from compliance.rules import limits
+from compliance.services.audit_checks import failed_checks
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class NavItem:
     def blueprint(self) -> str:
         return self.endpoint.split(".")[0]
 
+
+# Who sees the red banner of a failed audit check: those who may read the trail.
+ALARM_CAPABILITY = "view_audit"
 
 # The menu a role sees is exactly the entries whose capability it holds.
 NAVIGATION = (
@@ -77,4 +81,12 @@ def register(app: Flask) -> None:
     @app.context_processor
     def inject():
         items = [item for item in NAVIGATION if _user_can(item.capability)]
-        return {"nav_items": items, "now": utcnow()}
+        return {"nav_items": items, "now": utcnow(), "failed_checks": _failed_checks()}
+
+
+def _failed_checks() -> list:
+    """Failed audit checks, for those who answer for the trail (D6: a red banner on each of
+    their pages until a later check passes)."""
+    if not _user_can(ALARM_CAPABILITY):
+        return []
+    return failed_checks()

@@ -12,7 +12,7 @@ from compliance.csvexport import csv_response, preamble
 from compliance.forms import EmptyForm, options
 from compliance.permissions import requires
 from compliance.query import query_id
-from compliance.services import audit, audit_anchors, audit_search, audit_verify
+from compliance.services import audit, audit_anchors, audit_replay, audit_search, audit_verify
 from compliance.services.audit_search import AuditFilters
 from compliance.services.signatures import signatures_of
 from compliance.services.unit_of_work import record_alone
@@ -73,7 +73,8 @@ def export():
 @requires("view_audit")
 def verification():
     return render_template("audit/verify.html", recorded=audit_verify.last_recorded(),
-                           latest_anchor=audit_anchors.latest())
+                           latest_anchor=audit_anchors.latest(),
+                           replay=audit_replay.last_recorded())
 
 
 @bp.route("/verify", methods=["POST"])

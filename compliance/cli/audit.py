@@ -5,7 +5,7 @@ import sys
 import click
 
 from compliance.cli.common import operator
-from compliance.services import audit_anchors, audit_verify
+from compliance.services import audit_anchors, audit_replay, audit_verify
 from compliance.services.audit import acting_as
 
 audit_cli = click.Group("audit", help="The tamper-evident audit trail.")
@@ -42,3 +42,14 @@ def anchor():
     except audit_anchors.AnchorError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Anchored {audit_anchors.describe(checkpoint)}")
+
+
+@audit_cli.command("replay")
+def replay_audit():
+    """Compare every audited table with its audit events; exit non-zero on any difference."""
+    result = audit_replay.replay_and_record()
+    for difference in result.differences:
+        click.echo(difference.describe())
+    click.echo(result.summary())
+    if not result.ok:
+        sys.exit(1)

@@ -4,6 +4,7 @@ import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from compliance.generator.chain import Chain
 from compliance.generator.plan import PlannedCourse, PlannedSession, Sizes
 from compliance.generator.stock_rows import StockRows, at, fingerprint
 from compliance.generator.stockroom import CONTAINER_UL, Stockroom
@@ -11,7 +12,7 @@ from compliance.generator.writer import BulkWriter
 from compliance.rules.flags import FLAG_LABELS
 from compliance.rules.limits import MAX_SESSIONS_PER_COURSE
 from compliance.seeds import DEFAULT_CONTRAINDICATIONS
-from compliance.services.audit import canonical, event_hash, serialise
+from compliance.services.audit import serialise
 
 PASSWORD_NOTE = "Generated users all share the password printed by the command."
 # Parents before children, so that foreign keys always find their row.
@@ -19,23 +20,6 @@ TABLE_ORDER = ("users", "products", "batches", "patients", "screenings", "screen
                "consents", "consultations", "prescriptions", "treatment_sessions", "stocktakes",
                "ledger_entries", "stocktake_lines", "injections", "session_flags", "signatures",
                "audit_events")
-
-
-class Chain:
-    """Audit events appended in order, hash-chained like the application's own."""
-
-    def __init__(self, writer: BulkWriter, seq: int, head: str):
-        self.writer, self.seq, self.head = writer, seq, head
-
-    def create(self, table: str, record_id: int, actor: tuple[int, str], when: datetime,
-               values: dict) -> None:
-        self.seq += 1
-        row = dict(seq=self.seq, occurred_at=when, actor_id=actor[0], actor_name=actor[1],
-                   action="create", table_name=table, record_id=str(record_id),
-                   changes=canonical({k: [None, serialise(v)] for k, v in values.items()}),
-                   reason=None, rule=None, detail=None, prev_hash=self.head)
-        row["hash"] = self.head = event_hash(row)
-        self.writer.add("audit_events", row)
 
 
 class ClinicGenerator(StockRows):
@@ -97,8 +81,6 @@ class ClinicGenerator(StockRows):
             email=f"patient{patient_id}@example.org", address=f"{number % 300} High Street",
             gp_practice=f"Surgery {number % 400}", gp_visit_advised=True,
             gp_visit_confirmed_on=confirmed, created_at=at(first_seen, 9)))
-        self.chain.create("patients", patient_id, doctor, at(first_seen, 9),
-                          {"reference": f"G{patient_id:07d}"})
         self._screening_and_consent(patient_id, first_seen, doctor)
         return patient_id, confirmed is not None
 
@@ -135,8 +117,6 @@ class ClinicGenerator(StockRows):
                                           cancelled_reason=None, replaces_id=None))
         self._signature("prescriptions", values["id"], "prescribed", doctor, at(seen, 12),
                         fingerprint({k: serialise(v) for k, v in values.items()}))
-        self.chain.create("prescriptions", values["id"], doctor, at(seen, 12),
-                          {"product_id": values["product_id"]})
         return values
 
     def _signature(self, table: str, record_id: int, meaning: str, signer, when: datetime,
@@ -168,8 +148,6 @@ class ClinicGenerator(StockRows):
                         row["signed_at"], fingerprint(content))
         if not gp_confirmed:
             self._flag(session_id, "gp_not_confirmed", row["started_at"])
-        self.chain.create("treatment_sessions", session_id, prescriber, row["started_at"],
-                          {"session_number": planned.number, "session_date": planned.day})
 
     def _flag(self, session_id: int, code: str, raised_at: datetime) -> None:
         self.w.add("session_flags", dict(id=self.w.new_id("session_flags"),

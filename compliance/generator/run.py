@@ -9,7 +9,8 @@ from sqlalchemy import bindparam, func, select, update
 
 from compliance.clock import local_today
 from compliance.extensions import db
-from compliance.generator.clinic import Chain, ClinicGenerator
+from compliance.generator.chain import GENERATOR, Chain
+from compliance.generator.clinic import ClinicGenerator
 from compliance.generator.plan import Sizes, plan_courses, plan_injections
 from compliance.generator.writer import BulkWriter
 from compliance.models import Batch, User
@@ -42,6 +43,7 @@ def generate(sizes: Sizes, tick: Callable[[int], None], seed: int = 7) -> dict:
         counts = _write(gen, sizes, tick)
         writer.flush_all()
         _final_balances(connection, gen)
+        writer.flush_all()  # the final balances' audit events
         stock_months.rebuild(connection)
         writer.reset_sequences()
     with db.engine.begin() as connection:
@@ -97,3 +99,16 @@ def _final_balances(connection, gen: ClinicGenerator) -> None:
                  .values(balance_ul=bindparam("b_ul"), sealed_containers=bindparam("b_sealed"),
                          **{name: bindparam(f"t_{name}") for name in KEPT}))
     connection.execute(statement, rows)
+    for row in rows:
+        _record_final_balance(gen, row)
+
+
+def _record_final_balance(gen: ClinicGenerator, row: dict) -> None:
+    written = gen.batch_rows[row["b_id"]]
+    final = {"balance_ul": row["b_ul"], "sealed_containers": row["b_sealed"],
+             **{name: row[f"t_{name}"] for name in KEPT}}
+    changes = {name: [written[name], value] for name, value in final.items()
+               if written[name] != value}
+    if changes:
+        gen.chain.append("update", "batches", row["b_id"], (None, GENERATOR),
+                         gen.chain.when, changes)

@@ -25,14 +25,13 @@ class StockRows:
         sims = plan_batches(self.sizes.batches, self.product_ids, self.first_day, self.today,
                             containers_needed, self.rng, lambda: self.w.new_id("batches"))
         manager = self.managers[0]
+        self.batch_rows = {}  # as first written: their final balances are set at the end
         for sim in sims:
-            self.w.add("batches", dict(
+            self.batch_rows[sim.id] = self.w.add("batches", dict(
                 id=sim.id, product_id=sim.product, batch_number=f"G{sim.id:07d}",
                 expires_on=sim.expires, supplier="Medi Supplies Ltd",
                 delivery_reference=f"INV-{sim.id:07d}", received_on=sim.received,
                 state="available", balance_ul=sim.balance_ul, sealed_containers=sim.sealed))
-            self.chain.create("batches", sim.id, manager, at(sim.received, 9),
-                              {"batch_number": f"G{sim.id:07d}", "product_id": sim.product})
         self.sims = {sim.id: sim for sim in sims}
         self._receipts(sims, manager)
         return Stockroom(sims)

@@ -26,6 +26,7 @@ class BulkWriter:
         self.next_ids: dict[str, int] = {}
         self.on_rows = on_rows or (lambda n: None)
         self.order: list[str] = []
+        self.on_add = lambda name, row: None  # the audit chain's hook
 
     def table(self, name: str) -> Table:
         return db.metadata.tables[name]
@@ -41,6 +42,7 @@ class BulkWriter:
     def add(self, name: str, row: dict) -> dict:
         if name not in self.order:
             self.order.append(name)
+        self.on_add(name, row)
         self.buffers[name].append(row)
         if len(self.buffers[name]) >= CHUNK:
             self.flush_through(name)

@@ -1,5 +1,5 @@
-"""Mail sent at once rather than with the daily notice (D8): a failed verification of the
-audit trail, a recalled batch. Each is sent after the work it is about has committed."""
+"""Mail sent at once rather than with the daily notice (D8): a failed verification or replay
+of the audit trail, a recalled batch. Each is sent after the work it is about has committed."""
 
 from compliance.clock import to_local, utcnow
 from compliance.services.mail import send_quietly
@@ -19,6 +19,17 @@ def verification_failed(summary: str) -> None:
                 f"found:\n\n{summary}\n\nThe trail's records can no longer be trusted until "
                 "this is explained. Its page in the product (Audit, Verification) shows the "
                 "event named.\n")
+
+
+def replay_failed(summary: str) -> None:
+    """Live rows disagree with the new values of their audit events: changed outside the
+    application, or their events were."""
+    _send_later("replay failed",
+                f"{setting('CLINIC_NAME')}: the tables disagree with the audit trail",
+                f"The replay of the audit trail at {to_local(utcnow()):%d %b %Y %H:%M} "
+                f"found:\n\n{summary}\n\n`flask audit replay` lists every row and column "
+                "that differs; the product's verification page (Audit, Verification) shows the "
+                "first few. Those rows cannot be trusted until this is explained.\n")
 
 
 def batch_recalled(batch, reason: str, by: str, patients: int) -> None:

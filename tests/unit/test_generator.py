@@ -11,7 +11,13 @@ from compliance.generator.run import generate
 from compliance.models import Injection, Prescription, TreatmentSession
 from compliance.models.stock import Batch
 from compliance.rules.injection import session_limit_ul
-from compliance.services import audit_verify, rule_facts, stock_months, stock_queries
+from compliance.services import (
+    audit_replay,
+    audit_verify,
+    rule_facts,
+    stock_months,
+    stock_queries,
+)
 from compliance.services.signatures import signatures_of
 
 SIZES = Sizes(patients=60, sessions=200, injections=560, batches=40, years=3)
@@ -37,6 +43,12 @@ def test_its_ledger_and_audit_trail_check_out(generated):
     assert stock_months.mismatches() == []
     result = audit_verify.verify()
     assert result.ok and result.count > 60 + 200
+
+
+def test_every_generated_row_agrees_with_its_audit_events(generated):
+    result = audit_replay.replay()
+    assert result.ok, [d.describe() for d in result.differences[:10]]
+    assert result.events >= result.rows > 560
 
 
 def test_its_sessions_keep_to_the_compliance_rules(generated):

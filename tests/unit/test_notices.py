@@ -146,6 +146,22 @@ def test_a_failed_verification_mails_the_managers_at_once(runner, users, inbox):
     assert "BROKEN at event 1: event 1 was changed" in body_of(message)
 
 
+def test_a_failed_replay_mails_the_managers_at_once(runner, users, inbox):
+    name = users["nurse"].full_name
+    execute_raw("UPDATE users SET full_name = 'Changed behind the trail' WHERE id = :id",
+                id=users["nurse"].id)
+    assert runner.invoke(args=["audit", "replay"]).exit_code == 1
+    [(envelope, message)] = inbox.received
+    assert envelope == [users["manager"].email]
+    assert message["Subject"] == "Demo Vein Clinic: the tables disagree with the audit trail"
+    assert "DIFFERENT: 1 difference(s)" in body_of(message)
+    runner.invoke(args=["audit", "replay"])  # still failing: mailed again, as verify is
+    execute_raw("UPDATE users SET full_name = :name WHERE id = :id", name=name,
+                id=users["nurse"].id)
+    assert runner.invoke(args=["audit", "replay"]).exit_code == 0
+    assert len(inbox.received) == 2
+
+
 def test_a_passing_verification_mails_no_one(runner, users, inbox):
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     assert inbox.received == []

@@ -9,7 +9,7 @@ from compliance.models.treatment import OPEN, VOIDED
 from compliance.rules.flags import unsigned_if_started_before
 from compliance.rules.injection import expired_through
 from compliance.rules.limits import LATE_AFTER_HOURS
-from compliance.services import audit, audit_verify
+from compliance.services import audit, audit_replay, audit_verify
 from compliance.services.stock_queries import balances_adrift
 
 
@@ -40,4 +40,5 @@ def summary() -> dict:
             "batches_holding": holding, "exceptions": exceptions,
             "open_exceptions": sum(exceptions.values()),
             "verification": audit_verify.last_recorded(),
+            "replay": audit_replay.last_recorded(),
             "head_seq": seq, "head_hash": head_hash}

@@ -1,0 +1,138 @@
+"""Replaying the audit trail against the live tables (D6): each audited row's current values
+must equal the new values of its latest audit event.
+
+On a large database the tables are shared out among processes (one per core, as the chain's
+verification does), each replaying its tables' events and comparing those tables in one
+transaction of its own (`replay_tables`).
+"""
+
+import json
+import multiprocessing
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.pool import NullPool
+
+from compliance.extensions import db
+from compliance.models import AuditEvent
+from compliance.services import alerts
+from compliance.services.audit_verify import cpu_count
+from compliance.services.replay_tables import Difference, Part, audited_tables, replay_tables
+from compliance.services.unit_of_work import record_alone
+
+REPLAY = "replay"
+ON_TRAIL = 5  # differences named in the recorded outcome (all are counted)
+# Below this many rows per process, starting another process costs more than it saves.
+MIN_PER_PROCESS = 200_000
+
+
+@dataclass(frozen=True)
+class Replay:
+    events: int
+    rows: int
+    tables: int
+    differences: tuple[Difference, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+    def summary(self) -> str:
+        if self.ok:
+            return (f"OK, {self.events} events replayed; {self.rows} rows in {self.tables} "
+                    f"tables agree with them")
+        return (f"DIFFERENT: {len(self.differences)} difference(s) between the tables and "
+                f"their {self.events} events")
+
+
+def _read_alone(connection, names: list[str]) -> Part:
+    if connection.dialect.name == "postgresql":
+        # One snapshot for every statement of the transaction, not one per statement.
+        connection.execution_options(isolation_level="REPEATABLE READ")
+    with connection.begin():
+        return replay_tables(connection, names)
+
+
+def _replay_in_own_process(job: tuple[str, list[str]]) -> Part:
+    url, names = job
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return _read_alone(connection, names)
+    finally:
+        engine.dispose()
+
+
+def _sizes(tables) -> dict[str, int]:
+    """Each table's highest id: its size near enough, read from the primary key's index."""
+    with db.engine.connect() as connection:
+        return {table.name: int(connection.scalar(text(
+            f"SELECT COALESCE(MAX({table.keys[0]}), 0) FROM {table.name}")) or 0)
+            for table in tables}
+
+
+def _shares(sizes: dict[str, int], processes: int) -> list[list[str]]:
+    """The tables dealt out, largest first, each to the process with the least so far."""
+    shares = [([], 0) for _ in range(processes)]
+    for name in sorted(sizes, key=sizes.get, reverse=True):
+        least = min(range(processes), key=lambda n: shares[n][1])
+        shares[least] = (shares[least][0] + [name], shares[least][1] + sizes[name])
+    return [names for names, _size in shares if names]
+
+
+def _parts(tables, processes: int) -> list[Part]:
+    sizes = _sizes(tables)
+    processes = max(1, min(processes, sum(sizes.values()) // MIN_PER_PROCESS))
+    if processes == 1:
+        with db.engine.connect() as connection:
+            return [_read_alone(connection, list(sizes))]
+    url = db.engine.url.render_as_string(hide_password=False)
+    jobs = [(url, share) for share in _shares(sizes, processes)]
+    # Fork: the children need no imports; each opens its own connection.
+    with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
+        return pool.map(_replay_in_own_process, jobs)
+
+
+def replay(processes: int | None = None) -> Replay:
+    """Replay every data event and list each live row that disagrees with the trail; on a
+    large database in one process per core, unless told how many."""
+    tables = audited_tables(db.engine.dialect).values()
+    parts = _parts(tables, processes or cpu_count())
+    return Replay(sum(part.events for part in parts), sum(part.rows for part in parts),
+                  len(tables), tuple(d for part in parts for d in part.differences))
+
+
+def replay_and_record(processes: int | None = None) -> Replay:
+    """Replay, and append the outcome to the trail (the banner and dashboard read it)."""
+    result = replay(processes)
+    record_alone(None, REPLAY, detail=result.summary(), changes={
+        "ok": result.ok, "events": result.events, "rows": result.rows,
+        "differences": len(result.differences),
+        "first": [asdict(difference) for difference in result.differences[:ON_TRAIL]]})
+    if not result.ok:
+        alerts.replay_failed(result.summary())
+    return result
+
+
+@dataclass(frozen=True)
+class RecordedReplay:
+    ok: bool
+    summary: str
+    events: int
+    rows: int
+    differences: int
+    first: list[dict]
+    at: datetime
+    by: str
+
+
+def last_recorded() -> RecordedReplay | None:
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == REPLAY)
+                               .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    if event is None:
+        return None
+    found = json.loads(event.changes)
+    return RecordedReplay(found["ok"], event.detail, found["events"], found["rows"],
+                          found["differences"], found["first"], event.occurred_at,
+                          event.actor_name)

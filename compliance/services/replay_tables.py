@@ -1,0 +1,156 @@
+"""Replaying the trail for some of the audited tables (`audit_replay` runs one part per
+process): their events, read raw in sequence order, folded into the latest recorded values of
+every row, then every live row compared with them in the form the trail records values
+(`replay_columns`)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from compliance.extensions import db
+from compliance.models import AuditEvent
+from compliance.services.audit import is_audited
+from compliance.services.replay_columns import ReplayTable, replay_table
+from compliance.services.replay_fold import (
+    ABSENT,
+    DELETED,
+    GONE,
+    MISSING,
+    NO_CREATE,
+    Layout,
+    baseline,
+    fold,
+)
+
+FETCH = 20_000
+PG_RANGE = 50_000  # events per query on PostgreSQL, as in audit_verify
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A live row that disagrees with the trail: one column, or (column None) the whole row."""
+
+    table: str
+    record_id: str
+    column: str | None = None
+    table_value: object = None
+    audited_value: object = None
+    problem: str | None = None
+
+    def describe(self) -> str:
+        if self.column is None:
+            return f"{self.table} {self.record_id}: {self.problem}"
+        return (f"{self.table} {self.record_id} {self.column}: table {self.table_value!r}, "
+                f"audited {self.audited_value!r}")
+
+
+def audited_tables(dialect) -> dict[str, ReplayTable]:
+    models = (mapper.class_ for mapper in db.Model.registry.mappers)
+    return {table.name: table for table in sorted(
+        (replay_table(model, dialect) for model in models if is_audited(model)),
+        key=lambda table: table.name)}
+
+
+def _cursor_rows(raw, sql: str, params=()):
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(FETCH):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _event_rows(connection, names: list[str]):
+    """(table, record id, action, changes) of every data event about the tables `names`,
+    oldest first, raw."""
+    last = connection.scalar(select(func.max(AuditEvent.seq))) or 0
+    postgres = connection.dialect.name == "postgresql"
+    marker = "%s" if postgres else "?"
+    sql = (f"SELECT table_name, record_id, action, changes FROM audit_events "
+           f"WHERE seq BETWEEN {marker} AND {marker} "
+           f"AND action IN ('create', 'update', 'delete') "
+           f"AND table_name IN ({', '.join([marker] * len(names))}) ORDER BY seq")
+    raw = connection.connection.dbapi_connection
+    step = PG_RANGE if postgres else max(last, 1)
+    for low in range(1, last + 1, step):
+        yield from _cursor_rows(raw, sql, (low, min(low + step - 1, last), *names))
+
+
+def _column_differences(table: ReplayTable, key: str, raw: tuple, stored: tuple) -> list:
+    return [Difference(table.name, key, column.name, column.recorded_form(value), recorded)
+            for column, value, recorded in zip(table.columns, raw, stored, strict=True)
+            if recorded is not ABSENT and not column.same(value, recorded)]
+
+
+def _converter(table: ReplayTable):
+    """raw row values -> the forms the trail records (None when they are the same already)."""
+    conversions = [(n, column.convert) for n, column in enumerate(table.columns)
+                   if column.convert]
+    if not conversions:
+        return None
+
+    def convert(raw: tuple) -> tuple:
+        values = list(raw)
+        for n, conversion in conversions:
+            if values[n] is not None:
+                values[n] = conversion(values[n])
+        return tuple(values)
+
+    return convert
+
+
+def _row_checker(table: ReplayTable, problems: dict):
+    """A function listing how one live row (key, raw values, recorded values) differs."""
+    convert = _converter(table)
+
+    def check(key: str, raw: tuple, stored) -> list[Difference]:
+        problem = problems.get((table.name, key)) if problems else None
+        if stored is MISSING or stored is None or problem:
+            problem = problem or (DELETED if stored is None else NO_CREATE)
+            return [Difference(table.name, key, problem=problem)]
+        if (convert(raw) if convert else raw) == stored:
+            return []
+        return _column_differences(table, key, raw, stored)
+
+    return check
+
+
+def _compare(connection, table: ReplayTable, rows: dict, problems: dict, found: list) -> int:
+    """Compare every live row of `table` with its recorded values, taking it out of `rows`;
+    returns how many rows the table holds."""
+    check, width, count = _row_checker(table, problems), len(table.keys), 0
+    for row in _cursor_rows(connection.connection.dbapi_connection, table.select_sql()):
+        count += 1
+        key = str(row[0]) if width == 1 else "|".join(map(str, row[:width]))
+        if differences := check(key, row[width:], rows.pop(key, MISSING)):
+            found.extend(differences)
+    return count
+
+
+def _gone(layouts: dict[str, Layout]) -> list[Difference]:
+    return [Difference(name, key, problem=GONE) for name, layout in layouts.items()
+            for key, stored in layout.rows.items() if stored is not None]
+
+
+@dataclass(frozen=True)
+class Part:
+    """What replaying some tables found."""
+
+    events: int
+    rows: int
+    differences: list[Difference]
+
+
+def replay_tables(connection, names: list[str]) -> Part:
+    """Replay the events of the tables `names` and compare those tables with them, all read
+    in the connection's one transaction (a table and its events are written together, so
+    nothing committed meanwhile can show up as a difference)."""
+    tables = audited_tables(connection.dialect)
+    layouts = baseline({name: tables[name] for name in names})
+    events, problems = fold(_event_rows(connection, names), layouts)
+    found: list[Difference] = []
+    rows = sum(_compare(connection, tables[name], layouts[name].rows, problems, found)
+               for name in names)
+    found.extend(_gone(layouts))
+    return Part(events, rows, found)
