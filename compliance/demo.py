@@ -10,7 +10,15 @@ from compliance.clock import local_today
 from compliance.demo_patients import MANAGER, patient_steps
 from compliance.demo_sessions import DOCTOR, NURSE, session_steps
 from compliance.demo_timeline import Step
-from compliance.services import accounts, audit_verify, goods_in, products, stock, stocktakes
+from compliance.services import (
+    accounts,
+    audit_replay,
+    audit_verify,
+    goods_in,
+    products,
+    stock,
+    stocktakes,
+)
 from compliance.services.accounts import Profile
 from compliance.services.passwords import verify_password
 
@@ -129,8 +137,10 @@ def load() -> None:
     made = {"batches": {}, "patients": {}, "prescriptions": {}, "sessions": {}}
     demo_timeline.run(_setup_steps(made) + _stock_steps(made, today)
                       + patient_steps(made, today) + session_steps(made, today), today)
-    # As a nightly `flask audit verify` would have done: the dashboard shows its outcome.
+    # As the nightly `flask audit verify` and `replay` would have done: the dashboard shows
+    # their outcomes.
     audit_verify.verify_and_record()
+    audit_replay.replay_and_record(processes=1)
 
 
 def working_credentials() -> list[tuple[str, str, str]]:

@@ -73,7 +73,11 @@ def send(mail: Mail) -> None:
 
 def send_quietly(kind: str, subject: str, body: str) -> bool:
     """Send a notice about work already committed to the recipients: a failure is logged,
-    never raised, since nothing may undo or break the work it is about."""
+    never raised, since nothing may undo or break the work it is about. Without MAIL_HOST
+    (development, tests) mail is off: nothing to report."""
+    if not setting("MAIL_HOST"):
+        log.debug("%s notice not sent (%s): MAIL_HOST is not set", kind, subject)
+        return False
     try:
         send(Mail(kind, subject, body, recipients()))
     except MailError as error:
