@@ -76,6 +76,18 @@ class Database:
             yield from rows
         cursor.close()
 
+    def recorded_anchors(self) -> list[dict]:
+        """The checkpoints the trail records itself (`flask audit anchor`), oldest first."""
+        found = []
+        for (changes,) in self.connection.execute(
+                "SELECT changes FROM audit_events WHERE action = 'anchor' ORDER BY seq"):
+            try:
+                checkpoint = json.loads(changes or "{}")
+            except ValueError:
+                checkpoint = {}
+            found.append(checkpoint if isinstance(checkpoint, dict) else {})
+        return found
+
     def hashes_at(self, seqs: list[int]) -> dict[int, str]:
         found = {}
         for start in range(0, len(seqs), 500):
@@ -186,9 +198,26 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     return key
 
 
-def _files_missing(log: Path, key_path: Path) -> tuple[bool, list[str]] | None:
-    """The outcome when the log or the key is missing, else None (both are there)."""
+def _lacking(why: str, lacking: list[dict]) -> str:
+    newest = lacking[-1]
+    return (f"BROKEN: the trail records {len(lacking)} anchor(s) that the anchor log does not "
+            f"hold, the newest of {newest.get('time')}, seq {newest.get('seq')} ({why})")
+
+
+def missing_from_log(recorded: list[dict], anchors: list[dict], key: str) -> list[str]:
+    """Anchors the trail records with this key that no signed line of the log holds."""
+    in_log = {(anchor["seq"], anchor["head"]) for anchor in anchors}
+    lacking = [checkpoint for checkpoint in recorded if checkpoint.get("key") == key
+               and (checkpoint.get("seq"), checkpoint.get("head")) not in in_log]
+    return [_lacking("lines removed or replaced", lacking)] if lacking else []
+
+
+def _files_missing(log: Path, key_path: Path, recorded: list[dict]):
+    """The outcome when the log or the key is missing, else None (both are there). A trail
+    that records anchors had a log: its absence is no new installation."""
     if not (log.exists() or key_path.exists()):
+        if recorded:
+            return False, [_lacking("there is no anchor log to hold them", recorded)]
         return True, [f"WARNING: no anchors yet (no key, no anchor log at {log}): "
                       "removed newest events cannot be detected"]
     if not log.exists():
@@ -200,23 +229,25 @@ def _files_missing(log: Path, key_path: Path) -> tuple[bool, list[str]] | None:
 
 def check_anchors(db: Database, log: Path, key_path: Path) -> tuple[bool, list[str]]:
     """Whether every anchor holds, and the anchors' lines."""
-    missing = _files_missing(log, key_path)
+    recorded = db.recorded_anchors()
+    missing = _files_missing(log, key_path, recorded)
     if missing:
         return missing
     try:
         key = load_public_key(key_path)
+        anchors, failures = read_anchors(log, key)
     except UsageError as error:
         return False, [f"ERROR: {error}"]
-    try:
-        anchors, failures = read_anchors(log, key)
     except OSError as error:
         return False, [f"ERROR: cannot read the anchor log {log} ({error.strerror})"]
-    if not anchors and not failures:
+    lacking = missing_from_log(recorded, anchors, fingerprint(key))
+    if not anchors and not failures and not lacking:
         return True, [f"WARNING: no anchors yet in {log}: removed newest events cannot be detected"]
     problems = failures[:LISTED_SIGNATURE_FAILURES]
     if len(failures) > LISTED_SIGNATURE_FAILURES:
         problems.append(f"BROKEN: {len(failures) - LISTED_SIGNATURE_FAILURES} more anchor "
                         f"lines of {log} fail their signature")
+    problems += lacking
     problems += against_chain(db, anchors, db.scalar("SELECT max(seq) FROM audit_events") or 0)
     return not problems, problems or [f"OK, {len(anchors)} anchors checked"]
 

@@ -12,7 +12,13 @@ from sqlalchemy import select
 
 from compliance.extensions import db
 from compliance.models import AuditEvent
-from compliance.services.audit_anchors import AnchorError, files, fingerprint, signed_bytes
+from compliance.services.audit_anchors import (
+    ANCHOR,
+    AnchorError,
+    files,
+    fingerprint,
+    signed_bytes,
+)
 
 LOOKUP_CHUNK = 500
 # A log replaced wholesale fails on every line: name the first few, count the rest.
@@ -35,15 +41,16 @@ def _failed(problem: str) -> AnchorCheck:
 
 def check(last_seq: int, of_a_copy: bool = False) -> AnchorCheck:
     """Check every anchor against a chain whose newest event is `last_seq`. A copy (a
-    backup) may end before anchors made after it was taken: only those within it must hold."""
-    paths = files()
+    backup) may end before anchors made after it was taken: only those within it must hold.
+    The trail records each anchor too, so a deleted or emptied log is no "new installation"."""
+    paths, recorded = files(), recorded_anchors()
     if paths.log is None or paths.public_key is None:
-        return AnchorCheck(warning="WARNING: anchors are not configured "
-                                   "(AUDIT_ANCHOR_LOG, AUDIT_PUBLIC_KEY)")
+        return _unanchored("WARNING: anchors are not configured (AUDIT_ANCHOR_LOG, "
+                           "AUDIT_PUBLIC_KEY)", recorded)
     log_there, key_there = paths.log.exists(), paths.public_key.exists()
     if not (log_there or key_there):
-        return AnchorCheck(warning=f"WARNING: no anchors yet (no key, no anchor log at "
-                                   f"{paths.log}): removed newest events cannot be detected")
+        return _unanchored(f"WARNING: no anchors yet (no key, no anchor log at {paths.log}): "
+                           "removed newest events cannot be detected", recorded)
     if not log_there:
         return _failed(f"ERROR: the anchor log {paths.log} is missing "
                        f"(its public key {paths.public_key} exists)")
@@ -54,7 +61,44 @@ def check(last_seq: int, of_a_copy: bool = False) -> AnchorCheck:
         key = public_key(paths.public_key)
     except AnchorError as error:
         return _failed(f"ERROR: {error}")
-    return _checked(paths.log, key, last_seq, of_a_copy)
+    return _checked(paths.log, key, last_seq, of_a_copy, recorded)
+
+
+def recorded_anchors() -> list[dict]:
+    """The checkpoints the trail itself records, one `anchor` event each, oldest first."""
+    found = []
+    for changes in db.session.scalars(select(AuditEvent.changes)
+                                      .where(AuditEvent.action == ANCHOR)
+                                      .order_by(AuditEvent.seq)):
+        try:
+            checkpoint = json.loads(changes or "{}")
+        except ValueError:
+            checkpoint = {}
+        found.append(checkpoint if isinstance(checkpoint, dict) else {})
+    return found
+
+
+def _unanchored(warning: str, recorded: list[dict]) -> AnchorCheck:
+    """No anchors to read: a warning on a trail that never had any, a failure on one that
+    records anchors (their log or key was removed)."""
+    if not recorded:
+        return AnchorCheck(warning=warning)
+    return _failed(_lacking_message("there is no anchor log to hold them", recorded))
+
+
+def _lacking_message(why: str, lacking: list[dict]) -> str:
+    newest = lacking[-1]
+    return (f"BROKEN: the trail records {len(lacking)} anchor(s) that the anchor log does not "
+            f"hold, the newest of {newest.get('time')}, seq {newest.get('seq')} ({why})")
+
+
+def missing_from_log(recorded: list[dict], anchors: list[dict], key: str) -> list[str]:
+    """Anchors recorded on the trail with this key that no signed line of the log holds (a
+    log cut short or replaced). Anchors of an earlier key belong to that key's own log."""
+    in_log = {(anchor["seq"], anchor["head"]) for anchor in anchors}
+    lacking = [checkpoint for checkpoint in recorded if checkpoint.get("key") == key
+               and (checkpoint.get("seq"), checkpoint.get("head")) not in in_log]
+    return [_lacking_message("lines removed or replaced", lacking)] if lacking else []
 
 
 def public_key(path: Path) -> Ed25519PublicKey:
@@ -67,19 +111,21 @@ def public_key(path: Path) -> Ed25519PublicKey:
     return key
 
 
-def _checked(log: Path, key: Ed25519PublicKey, last_seq: int, of_a_copy: bool) -> AnchorCheck:
+def _checked(log: Path, key: Ed25519PublicKey, last_seq: int, of_a_copy: bool,
+             recorded: list[dict]) -> AnchorCheck:
     try:
         anchors, failures = read_signed(log, key)
     except OSError as error:
         return _failed(f"ERROR: cannot read the anchor log {log} ({error.strerror})")
-    if not anchors and not failures:
+    lacking = missing_from_log(recorded, anchors, fingerprint(key))
+    if not anchors and not failures and not lacking:
         return AnchorCheck(warning=f"WARNING: no anchors yet in {log}: "
                                    "removed newest events cannot be detected")
     problems = failures[:LISTED_SIGNATURE_FAILURES]
     if len(failures) > LISTED_SIGNATURE_FAILURES:
         problems.append(f"BROKEN: {len(failures) - LISTED_SIGNATURE_FAILURES} more anchor "
                         f"lines of {log} fail their signature")
-    problems += against_chain(anchors, last_seq, of_a_copy)
+    problems += lacking + against_chain(anchors, last_seq, of_a_copy)
     return AnchorCheck(len(anchors) + len(failures), tuple(problems))
 
 

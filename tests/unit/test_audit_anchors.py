@@ -143,9 +143,11 @@ def test_a_replaced_anchor_log_names_its_first_failing_lines_and_counts_the_rest
     forged = json.loads(log.read_text()) | {"signature": "00" * 64}
     log.write_text("".join(json.dumps(forged | {"seq": n}) + "\n" for n in range(1, 8)))
     code, lines = verify(runner)
-    assert code == 1 and len(lines) == 1 + 6
+    assert code == 1 and len(lines) == 1 + 7
     assert lines[5] == f"BROKEN: anchor line 5 of {log} fails its signature"
     assert lines[6] == f"BROKEN: 2 more anchor lines of {log} fail their signature"
+    # and the anchor the trail records is in none of the forged lines
+    assert lines[7].startswith("BROKEN: the trail records 1 anchor(s) that the anchor log")
 
 
 def test_an_anchor_log_that_cannot_be_read_is_an_error_not_a_crash(app, users, runner, keys,

@@ -69,3 +69,40 @@ def test_a_database_url_it_cannot_read_is_a_usage_error(tmp_path):
     for url in ("mysql://x/y", f"sqlite:///{tmp_path}/none.db"):
         code, lines, errors = standalone(url, keys_given, tmp_path)
         assert code == 2 and not lines and len(errors.splitlines()) == 1
+
+
+def _drop_newest_line(keys):
+    log = keys["AUDIT_ANCHOR_LOG"]
+    log.write_text("".join(log.read_text().splitlines(keepends=True)[:-1]))
+
+
+def _remove_log_and_key(keys):
+    keys["AUDIT_ANCHOR_LOG"].unlink()
+    keys["AUDIT_PUBLIC_KEY"].unlink()
+
+
+LOG_TAMPERINGS = {
+    "the log and its key removed": (_remove_log_and_key,
+                                    "there is no anchor log to hold them"),
+    "the log emptied": (lambda keys: keys["AUDIT_ANCHOR_LOG"].write_text(""),
+                        "lines removed or replaced"),
+    "the newest line removed": (_drop_newest_line, "lines removed or replaced"),
+}
+
+
+@pytest.mark.parametrize("tampering", LOG_TAMPERINGS)
+def test_anchors_the_trail_records_must_be_in_the_log(app, users, runner, keys, database_uri,
+                                                      tmp_path, tampering):
+    """Whoever can delete the log must not pass it off as a new installation's: each anchor
+    is recorded on the trail too."""
+    history(users)
+    anchor(runner)
+    second = anchor(runner)
+    tamper, why = LOG_TAMPERINGS[tampering]
+    tamper(keys)
+    code, lines, errors = standalone(database_uri, keys, tmp_path)
+    assert (code, lines) == verify(runner), errors
+    lacking = 2 if tampering != "the newest line removed" else 1
+    assert code == 1 and lines[1] == (
+        f"BROKEN: the trail records {lacking} anchor(s) that the anchor log does not hold, "
+        f"the newest of {second['time']}, seq {second['seq']} ({why})")
