@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 
 from compliance.extensions import db
 from compliance.generator.writer import BulkWriter
-from compliance.services.audit import REDACTED, canonical, event_hash, is_audited, serialise
+from compliance.services.audit import canonical, event_hash, is_audited, redacted, serialise
 
 # Where a generated row says when it was entered and by whom; rows that do not say take the
 # time of the row before them and the generator's name.
@@ -50,8 +50,8 @@ class Chain:
         if table == "users":
             self.names[row["id"]] = row["full_name"]
         excluded = set(getattr(model, "__audit_exclude__", ()))
-        redacted = set(getattr(model, "__audit_redact__", ()))
-        changes = {key: [None, REDACTED if key in redacted else serialise(value)]
+        secret = set(getattr(model, "__audit_redact__", ()))
+        changes = {key: [None, redacted(value) if key in secret else serialise(value)]
                    for key, value in row.items() if key not in excluded}
         self.append("create", table, row["id"], self._actor(row), self._when(row), changes)
 

@@ -2,7 +2,7 @@
 
 Models are audited by default; a model opts out only with `__audit_exempt__ = "reason"`.
 `__audit_exclude__` names fields never recorded, `__audit_redact__` fields recorded as changed
-without their values.
+without their values (a digest of each instead).
 """
 
 import hashlib
@@ -126,8 +126,18 @@ def record_key(obj) -> str:
     return "|".join(str(part) for part in identity)
 
 
+def redacted(value) -> str | None:
+    """A secret as the trail records it: never the value, but its digest, so that a secret
+    replaced behind the application's back still shows against its trail (`flask audit
+    replay`). The secrets redacted are hashes or ciphertexts already: the digest gives
+    nothing away."""
+    if value is None:
+        return None
+    return f"{REDACTED} sha256:{hashlib.sha256(str(value).encode()).hexdigest()}"
+
+
 def _field_value(model, name: str, value):
-    return REDACTED if name in getattr(model, "__audit_redact__", ()) else serialise(value)
+    return redacted(value) if name in getattr(model, "__audit_redact__", ()) else serialise(value)
 
 
 def _recorded_columns(model):

@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Date, DateTime, Float, Numeric, inspect
 from sqlalchemy.types import TypeDecorator
 
 from compliance.dbtypes import UTCDateTime
-from compliance.services.audit import REDACTED, serialise
+from compliance.services.audit import REDACTED, redacted, serialise
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class ReplayColumn:
         if raw is None:
             return None
         if self.redacted:
-            return REDACTED
+            return redacted(raw)
         return serialise(self.process(raw) if self.process else raw)
 
     def same(self, raw, recorded) -> bool:
@@ -41,8 +41,8 @@ class ReplayColumn:
         if value == recorded:
             return True
         if self.redacted:
-            # The trail writes an empty redacted value as "(redacted)" too: only a value where
-            # it recorded none is a difference.
+            # Events written before secrets were recorded by digest say only "(redacted)",
+            # with or without a value: nothing to compare against.
             return recorded == REDACTED
         if value is None or recorded is None:
             return False
@@ -81,8 +81,8 @@ def _postgres_utc_time(moment: datetime) -> str:
     return moment.isoformat() + "+00:00"
 
 
-def _redact(_raw) -> str:
-    return REDACTED
+def _redact(raw) -> str | None:
+    return redacted(raw)
 
 
 def _postgres_convert(kind):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from compliance import demo
 from compliance.extensions import db
 from compliance.models import AuditEvent, LedgerEntry
-from compliance.services import audit_replay
+from compliance.services import audit, audit_replay
 from compliance.services.replay_fold import DELETED, GONE, NO_CREATE, UNREADABLE
 from tests.audit_helpers import append_only_lifted, changes, events, execute_raw
 from tests.factories import make_product
@@ -120,9 +120,20 @@ def test_times_dates_and_booleans_are_compared_as_recorded(app, clinic):
     assert by_column["date_of_birth"].audited_value == born.isoformat()
 
 
-def test_redacted_columns_are_compared_for_presence_and_excluded_ones_not_at_all(app, users):
-    execute_raw("UPDATE users SET password_hash = 'replaced', session_token = 'replaced'")
+def test_a_secret_replaced_behind_the_trail_is_listed_and_excluded_columns_are_not(app,
+                                                                                  users):
+    """Secrets are recorded by their digest: a password hash swapped in the table (to take an
+    account over) shows, though neither value is on the trail; columns never recorded
+    (session tokens) are not compared."""
+    nurse = users["nurse"]
+    execute_raw("UPDATE users SET session_token = 'replaced'")
     assert audit_replay.replay().ok
+    execute_raw("UPDATE users SET password_hash = 'known-hash' WHERE id = :id", id=nurse.id)
+    result = audit_replay.replay()
+    assert listed(result) == {("users", str(nurse.id), "password_hash")}
+    [difference] = result.differences
+    assert difference.table_value == audit.redacted("known-hash")
+    assert "known-hash" not in str(difference)
 
 
 def test_a_changed_audit_event_value_is_a_difference_too(app, users):
