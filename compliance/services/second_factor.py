@@ -139,22 +139,28 @@ def new_recovery_codes() -> list[str]:
 
 def enrol(actor: User, secret: str, code: str) -> list[str]:
     """Confirm enrolment of `secret` with a current code; returns the recovery codes, shown
-    this once (hashed before the writing transaction: each hash takes a while by design)."""
+    this once. The code is checked first, so that a wrong one costs no hashing; the codes are
+    hashed before the writing transaction (each hash takes a while by design)."""
+    step = _confirmed_step(secret, code)
     codes = new_recovery_codes()
     hashes = [hash_password(_clean(code)) for code in codes]
-    _enrol(actor, secret, code, hashes)
+    _enrol(actor, secret, step, hashes)
     return codes
 
 
-@unit_of_work("enrol a second factor")
-def _enrol(actor: User, secret: str, code: str, hashes: list[str]) -> None:
-    user = reread(User, actor.id, "No such user.", lock=True)
-    if user.has_second_factor:
-        raise InvalidInput("A second factor is already set up for this account.")
+def _confirmed_step(secret: str | None, code: str) -> int:
     step = code_step(secret, code) if secret else None
     if step is None:
         raise InvalidInput("That code does not match: enter the code your app shows now.",
                            field="code")
+    return step
+
+
+@unit_of_work("enrol a second factor")
+def _enrol(actor: User, secret: str, step: int, hashes: list[str]) -> None:
+    user = reread(User, actor.id, "No such user.", lock=True)
+    if user.has_second_factor:
+        raise InvalidInput("A second factor is already set up for this account.")
     give_reason("Second factor set up by the user")
     user.totp_secret, user.totp_enrolled_at, user.totp_last_step = seal(secret), utcnow(), step
     # A reset removed any earlier codes, so these are the only ones.

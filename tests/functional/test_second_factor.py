@@ -42,6 +42,23 @@ def test_a_user_sets_up_a_second_factor_from_the_qr_code_page(client, login, use
     assert len(stored) == 10 and not set(shown) & set(stored)  # hashed, never in clear
 
 
+def test_a_wrong_set_up_code_is_refused_before_any_recovery_code_is_hashed(
+        client, login, users, monkeypatch):
+    hashed = []
+    real_hash = second_factor.hash_password
+    monkeypatch.setattr(second_factor, "hash_password",
+                        lambda value: hashed.append(value) or real_hash(value))
+    login(users["nurse"])
+    page = client.get("/account/second-factor").get_data(as_text=True)
+    secret = re.search(r'<p class="secret"><code>([A-Z2-7]+)</code>', page).group(1)
+    for wrong in ("000000", "12345a", "1234567"):
+        refused = client.post("/account/second-factor", data={"code": wrong})
+        assert "That code does not match" in refused.get_data(as_text=True)
+    assert hashed == []
+    client.post("/account/second-factor", data={"code": pyotp.TOTP(secret).now()})
+    assert len(hashed) == second_factor.RECOVERY_CODE_COUNT
+
+
 def test_the_secret_and_recovery_codes_never_reach_the_audit_trail(users):
     nurse = users["nurse"]
     totp, codes = enrol(nurse)
