@@ -174,11 +174,15 @@ def unused_recovery_codes(user_id: int) -> int:
 
 @unit_of_work("reset a second factor")
 def reset(actor: User | None, user_id: int, reason: str) -> User:
-    """Remove a user's second factor and recovery codes (a lost phone), saying why; they
-    enrol again at their next sign-in when they must have one. `actor` None is the command
-    line."""
+    """Remove a user's second factor and recovery codes (a lost phone), saying why, and end
+    their sessions (the lost phone may be signed in); they enrol again at their next sign-in
+    when they must have one. `actor` None is the command line."""
     if actor is not None:
         ensure_can(actor, "manage_users")
+        if actor.id == user_id:
+            # Else a stolen session of a manager could remove the factor that guards them.
+            raise InvalidInput("You cannot reset your own second factor: another manager "
+                               "does it, or the command line (flask users reset-2fa).")
     if not (reason or "").strip():
         raise InvalidInput("Give a reason for the change.", field="reason")
     user = reread(User, user_id, "No such user.", lock=True)
@@ -186,6 +190,7 @@ def reset(actor: User | None, user_id: int, reason: str) -> User:
         raise InvalidInput(f"{user.full_name} has no second factor to reset.")
     give_reason(reason)
     user.totp_secret = user.totp_enrolled_at = user.totp_last_step = None
+    user.rotate_session_token()
     for code in db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         db.session.delete(code)
     return user

@@ -12,7 +12,7 @@ from compliance.models import AuditEvent, LoginThrottle, RecoveryCode
 from compliance.services import audit, second_factor
 from tests.audit_helpers import changes, events
 from tests.conftest import sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 from tests.second_factor_helpers import enrol, next_code
 
 WRONG_CODE = "The code is incorrect or was already used."
@@ -191,6 +191,44 @@ def test_a_manager_resets_a_second_factor_with_a_reason(client, login, users):
     # The nurse signs in with the password alone again.
     assert sign_in(client.application.test_client(), nurse, PASSWORD).headers[
         "Location"] == "/"
+
+
+def test_a_reset_ends_the_sessions_of_the_user(app, client, login, users):
+    doctor = users["doctor"]
+    totp, _codes = enrol(doctor)
+    phone = app.test_client()  # the lost phone, still signed in
+    sign_in(phone, doctor)
+    _code(phone, totp.now())
+    assert phone.get("/").status_code == 200
+    login(users["manager"])
+    client.post(f"/users/{doctor.id}/reset-second-factor",
+                data={"second_factor-reason": "Phone stolen"})
+    assert phone.get("/").headers["Location"].startswith("/login")
+
+
+def test_a_manager_cannot_reset_their_own_second_factor_on_the_web(client, users):
+    manager = users["manager"]
+    totp, _codes = enrol(manager)
+    sign_in(client, manager)
+    _code(client, totp.now())
+    page = client.get(f"/users/{manager.id}").get_data(as_text=True)
+    assert "reset-second-factor" not in page and "Another manager resets yours" in page
+    refused = client.post(f"/users/{manager.id}/reset-second-factor",
+                          data={"second_factor-reason": "New phone"}, follow_redirects=True)
+    assert "You cannot reset your own second factor" in refused.get_data(as_text=True)
+    db.session.refresh(manager)
+    assert manager.has_second_factor
+    assert client.get("/users/").status_code == 200  # still signed in
+    # Another manager can.
+    other = make_user("manager")
+    other_client = client.application.test_client()
+    sign_in(other_client, other)
+    assert f"/users/{manager.id}/reset-second-factor" in other_client.get(
+        f"/users/{manager.id}").get_data(as_text=True)
+    other_client.post(f"/users/{manager.id}/reset-second-factor",
+                      data={"second_factor-reason": "New phone"})
+    db.session.refresh(manager)
+    assert not manager.has_second_factor
 
 
 def test_a_changed_secret_key_leaves_the_recovery_codes(app, client, users):
