@@ -163,6 +163,8 @@ def _enrol(actor: User, secret: str, step: int, hashes: list[str]) -> None:
         raise InvalidInput("A second factor is already set up for this account.")
     give_reason("Second factor set up by the user")
     user.totp_secret, user.totp_enrolled_at, user.totp_last_step = seal(secret), utcnow(), step
+    # Sessions signed in elsewhere with the password alone end; the caller keeps its own.
+    user.rotate_session_token()
     # A reset removed any earlier codes, so these are the only ones.
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=value) for value in hashes)
 

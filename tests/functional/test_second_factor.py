@@ -59,6 +59,18 @@ def test_a_wrong_set_up_code_is_refused_before_any_recovery_code_is_hashed(
     assert len(hashed) == second_factor.RECOVERY_CODE_COUNT
 
 
+def test_setting_up_ends_other_sessions_and_keeps_this_one(app, client, login, users):
+    nurse = users["nurse"]
+    elsewhere = app.test_client()  # signed in with the password alone, by someone else
+    sign_in(elsewhere, nurse)
+    login(nurse)
+    page = client.get("/account/second-factor").get_data(as_text=True)
+    secret = re.search(r'<p class="secret"><code>([A-Z2-7]+)</code>', page).group(1)
+    client.post("/account/second-factor", data={"code": pyotp.TOTP(secret).now()})
+    assert client.get("/").status_code == 200
+    assert elsewhere.get("/").headers["Location"].startswith("/login")
+
+
 def test_the_secret_and_recovery_codes_never_reach_the_audit_trail(users):
     nurse = users["nurse"]
     totp, codes = enrol(nurse)
