@@ -114,10 +114,9 @@ def sign(record, signer, password: "Credential | str", meaning: str,
          code: str | None = None) -> Signature:
     """Add a signature by `signer` over `record` to the current transaction.
 
-    A wrong password, any password while the signer is locked, a signer who must set up a
-    second factor and has not, and a missing, wrong or reused `code` of a signer with a
-    second factor are refused; the unit of work records the refusal
-    (counting a wrong password or code against the account) after rolling back.
+    Refused: a wrong password, any password while the signer is locked, a signer who must
+    set up a second factor and has not, a missing, wrong or reused `code` of one who has.
+    The unit of work records the refusal (counting a wrong password or code) after rollback.
     """
     if meaning not in MEANINGS:
         raise ValueError(f"unknown signature meaning {meaning!r}")
