@@ -98,6 +98,12 @@ def pending_second_step() -> dict | None:
     return pending
 
 
+def keep_session(user: User) -> None:
+    """This browser's session follows `user`'s new session token, so it stays signed in
+    while the user's other sessions end (timeouts carry on from the sign-in)."""
+    login_user(user)
+
+
 def end_session() -> None:
     logout_user()
     session.clear()

@@ -7,7 +7,12 @@ from compliance.auth import bp
 from compliance.auth.forms import CodeForm, SetupForm
 from compliance.errors import AccountInactive, AccountLocked, DomainError
 from compliance.permissions import public, requires
-from compliance.security import end_session, pending_second_step, start_session
+from compliance.security import (
+    end_session,
+    keep_session,
+    pending_second_step,
+    start_session,
+)
 from compliance.services import second_factor, sign_in
 from compliance.views import show_domain_error
 
@@ -75,5 +80,6 @@ def second_factor_setup():
         show_domain_error(form, error)
         return _setup_page(form)
     session.pop(PENDING_SECRET, None)
+    keep_session(current_user._get_current_object())
     flash("Second factor set up. Keep the recovery codes somewhere safe.", "success")
     return render_template("auth/recovery_codes.html", codes=codes)

@@ -139,24 +139,32 @@ def new_recovery_codes() -> list[str]:
 
 def enrol(actor: User, secret: str, code: str) -> list[str]:
     """Confirm enrolment of `secret` with a current code; returns the recovery codes, shown
-    this once (hashed before the writing transaction: each hash takes a while by design)."""
+    this once. The code is checked first, so that a wrong one costs no hashing; the codes are
+    hashed before the writing transaction (each hash takes a while by design)."""
+    step = _confirmed_step(secret, code)
     codes = new_recovery_codes()
     hashes = [hash_password(_clean(code)) for code in codes]
-    _enrol(actor, secret, code, hashes)
+    _enrol(actor, secret, step, hashes)
     return codes
 
 
-@unit_of_work("enrol a second factor")
-def _enrol(actor: User, secret: str, code: str, hashes: list[str]) -> None:
-    user = reread(User, actor.id, "No such user.", lock=True)
-    if user.has_second_factor:
-        raise InvalidInput("A second factor is already set up for this account.")
+def _confirmed_step(secret: str | None, code: str) -> int:
     step = code_step(secret, code) if secret else None
     if step is None:
         raise InvalidInput("That code does not match: enter the code your app shows now.",
                            field="code")
+    return step
+
+
+@unit_of_work("enrol a second factor")
+def _enrol(actor: User, secret: str, step: int, hashes: list[str]) -> None:
+    user = reread(User, actor.id, "No such user.", lock=True)
+    if user.has_second_factor:
+        raise InvalidInput("A second factor is already set up for this account.")
     give_reason("Second factor set up by the user")
     user.totp_secret, user.totp_enrolled_at, user.totp_last_step = seal(secret), utcnow(), step
+    # Sessions signed in elsewhere with the password alone end; the caller keeps its own.
+    user.rotate_session_token()
     # A reset removed any earlier codes, so these are the only ones.
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=value) for value in hashes)
 
@@ -168,11 +176,15 @@ def unused_recovery_codes(user_id: int) -> int:
 
 @unit_of_work("reset a second factor")
 def reset(actor: User | None, user_id: int, reason: str) -> User:
-    """Remove a user's second factor and recovery codes (a lost phone), saying why; they
-    enrol again at their next sign-in when they must have one. `actor` None is the command
-    line."""
+    """Remove a user's second factor and recovery codes (a lost phone), saying why, and end
+    their sessions (the lost phone may be signed in); they enrol again at their next sign-in
+    when they must have one. `actor` None is the command line."""
     if actor is not None:
         ensure_can(actor, "manage_users")
+        if actor.id == user_id:
+            # Else a stolen session of a manager could remove the factor that guards them.
+            raise InvalidInput("You cannot reset your own second factor: another manager "
+                               "does it, or the command line (flask users reset-2fa).")
     if not (reason or "").strip():
         raise InvalidInput("Give a reason for the change.", field="reason")
     user = reread(User, user_id, "No such user.", lock=True)
@@ -180,6 +192,7 @@ def reset(actor: User | None, user_id: int, reason: str) -> User:
         raise InvalidInput(f"{user.full_name} has no second factor to reset.")
     give_reason(reason)
     user.totp_secret = user.totp_enrolled_at = user.totp_last_step = None
+    user.rotate_session_token()
     for code in db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         db.session.delete(code)
     return user

@@ -52,8 +52,13 @@ def _count_wrong_code(email: str, signer_id: int, meaning: str) -> None:
 
 
 def _check_code(signer, record, meaning: str, code: str | None) -> None:
-    """The second component of an enrolled signer's signature (D8): a current code, once."""
+    """The second component of an enrolled signer's signature (D8): a current code, once.
+    A signer who must have a second factor and has none cannot sign with the password
+    alone (not counted against the account: the password was right)."""
     user = db.session.get(User, signer.id, populate_existing=True)
+    if second_factor.must_enrol(user):
+        raise _refuse(signer, record, meaning, f"{user.full_name} must set up a second "
+                      "factor before signing; nothing was signed.", wrong_password=False)
     if not user.has_second_factor:
         return
     if not (code or "").strip():
@@ -109,9 +114,9 @@ def sign(record, signer, password: "Credential | str", meaning: str,
          code: str | None = None) -> Signature:
     """Add a signature by `signer` over `record` to the current transaction.
 
-    A wrong password, any password while the signer is locked, and a missing, wrong or reused
-    `code` of a signer with a second factor are refused; the unit of work records the refusal
-    (counting a wrong password or code against the account) after rolling back.
+    Refused: a wrong password, any password while the signer is locked, a signer who must
+    set up a second factor and has not, a missing, wrong or reused `code` of one who has.
+    The unit of work records the refusal (counting a wrong password or code) after rollback.
     """
     if meaning not in MEANINGS:
         raise ValueError(f"unknown signature meaning {meaning!r}")

@@ -178,10 +178,12 @@ def test_the_users_page_shows_the_access_end_date(runner, client, login, users):
 def test_reset_2fa_removes_the_second_factor(runner, users):
     manager = users["manager"]
     enrol(manager)
+    token = manager.session_token
     result = runner.invoke(args=["users", "reset-2fa", manager.email, "--reason", "Lost"])
     assert result.exit_code == 0, result.output
     db.session.refresh(manager)
     assert not manager.has_second_factor
+    assert manager.session_token != token  # the lost phone's sessions end
     event = events(action="update", table_name="users", record_id=str(manager.id))[-1]
     assert (event.reason, event.actor_name) == ("Lost", OPERATOR)
 

@@ -12,7 +12,7 @@ from compliance.models import AuditEvent, LoginThrottle, RecoveryCode
 from compliance.services import audit, second_factor
 from tests.audit_helpers import changes, events
 from tests.conftest import sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 from tests.second_factor_helpers import enrol, next_code
 
 WRONG_CODE = "The code is incorrect or was already used."
@@ -40,6 +40,35 @@ def test_a_user_sets_up_a_second_factor_from_the_qr_code_page(client, login, use
     assert secret not in nurse.totp_secret  # encrypted at rest
     stored = db.session.scalars(select(RecoveryCode.code_hash)).all()
     assert len(stored) == 10 and not set(shown) & set(stored)  # hashed, never in clear
+
+
+def test_a_wrong_set_up_code_is_refused_before_any_recovery_code_is_hashed(
+        client, login, users, monkeypatch):
+    hashed = []
+    real_hash = second_factor.hash_password
+    monkeypatch.setattr(second_factor, "hash_password",
+                        lambda value: hashed.append(value) or real_hash(value))
+    login(users["nurse"])
+    page = client.get("/account/second-factor").get_data(as_text=True)
+    secret = re.search(r'<p class="secret"><code>([A-Z2-7]+)</code>', page).group(1)
+    for wrong in ("000000", "12345a", "1234567"):
+        refused = client.post("/account/second-factor", data={"code": wrong})
+        assert "That code does not match" in refused.get_data(as_text=True)
+    assert hashed == []
+    client.post("/account/second-factor", data={"code": pyotp.TOTP(secret).now()})
+    assert len(hashed) == second_factor.RECOVERY_CODE_COUNT
+
+
+def test_setting_up_ends_other_sessions_and_keeps_this_one(app, client, login, users):
+    nurse = users["nurse"]
+    elsewhere = app.test_client()  # signed in with the password alone, by someone else
+    sign_in(elsewhere, nurse)
+    login(nurse)
+    page = client.get("/account/second-factor").get_data(as_text=True)
+    secret = re.search(r'<p class="secret"><code>([A-Z2-7]+)</code>', page).group(1)
+    client.post("/account/second-factor", data={"code": pyotp.TOTP(secret).now()})
+    assert client.get("/").status_code == 200
+    assert elsewhere.get("/").headers["Location"].startswith("/login")
 
 
 def test_the_secret_and_recovery_codes_never_reach_the_audit_trail(users):
@@ -177,6 +206,44 @@ def test_a_manager_resets_a_second_factor_with_a_reason(client, login, users):
     # The nurse signs in with the password alone again.
     assert sign_in(client.application.test_client(), nurse, PASSWORD).headers[
         "Location"] == "/"
+
+
+def test_a_reset_ends_the_sessions_of_the_user(app, client, login, users):
+    doctor = users["doctor"]
+    totp, _codes = enrol(doctor)
+    phone = app.test_client()  # the lost phone, still signed in
+    sign_in(phone, doctor)
+    _code(phone, totp.now())
+    assert phone.get("/").status_code == 200
+    login(users["manager"])
+    client.post(f"/users/{doctor.id}/reset-second-factor",
+                data={"second_factor-reason": "Phone stolen"})
+    assert phone.get("/").headers["Location"].startswith("/login")
+
+
+def test_a_manager_cannot_reset_their_own_second_factor_on_the_web(client, users):
+    manager = users["manager"]
+    totp, _codes = enrol(manager)
+    sign_in(client, manager)
+    _code(client, totp.now())
+    page = client.get(f"/users/{manager.id}").get_data(as_text=True)
+    assert "reset-second-factor" not in page and "Another manager resets yours" in page
+    refused = client.post(f"/users/{manager.id}/reset-second-factor",
+                          data={"second_factor-reason": "New phone"}, follow_redirects=True)
+    assert "You cannot reset your own second factor" in refused.get_data(as_text=True)
+    db.session.refresh(manager)
+    assert manager.has_second_factor
+    assert client.get("/users/").status_code == 200  # still signed in
+    # Another manager can.
+    other = make_user("manager")
+    other_client = client.application.test_client()
+    sign_in(other_client, other)
+    assert f"/users/{manager.id}/reset-second-factor" in other_client.get(
+        f"/users/{manager.id}").get_data(as_text=True)
+    other_client.post(f"/users/{manager.id}/reset-second-factor",
+                      data={"second_factor-reason": "New phone"})
+    db.session.refresh(manager)
+    assert not manager.has_second_factor
 
 
 def test_a_changed_secret_key_leaves_the_recovery_codes(app, client, users):

@@ -73,3 +73,25 @@ def test_the_sign_form_shows_the_code_field_only_to_an_enrolled_signer(app, clin
     assert 'name="code"' not in client.get(page).get_data(as_text=True)
     enrol(form.signer)
     assert 'name="code"' in client.get(page).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", ["witness of a waste", "stocktake countersignature"])
+def test_a_second_person_who_must_set_up_a_second_factor_cannot_sign_without_one(
+        app, clinic, kind):
+    form = FORMS[kind](clinic)
+    app.config["REQUIRE_SECOND_FACTOR"] = True
+    totp, _codes = enrol(form.poster)
+    client = app.test_client()
+    sign_in(client, form.poster)
+    client.post("/login/code", data={"code": totp.now()})
+    before = _written()
+    refused = _post(client, form, PASSWORD)
+    assert f"{form.signer.full_name} must set up a second factor before signing" in refused
+    assert _written() == before
+    # The password was right: refused and recorded, not counted toward a lock.
+    assert events(action="signature_refused")[-1].detail.endswith(
+        "must set up a second factor before signing; nothing was signed.")
+    assert events(action="login_failed", record_id=str(form.signer.id)) == []
+    # With the setting off, the password alone signs, as before.
+    app.config["REQUIRE_SECOND_FACTOR"] = False
+    assert form.signed in _post(client, form, PASSWORD)

@@ -46,7 +46,7 @@ def test_recovery_codes_made_used_and_removed_are_recorded_without_their_hash(ap
     sign_in.second_step(manager.id, manager.session_token, codes[0])
     used = events(table_name="recovery_codes", action="update")
     assert len(used) == 1 and list(changes(used[0])) == ["used_at"]
-    second_factor.reset(users["manager"], manager.id, "Phone lost")
+    second_factor.reset(make_user("manager"), manager.id, "Phone lost")
     removed = events(table_name="recovery_codes", action="delete")
     assert len(removed) == 10 and {e.reason for e in removed} == {"Phone lost"}
 
