@@ -12,7 +12,14 @@ from compliance.csvexport import csv_response, preamble
 from compliance.forms import EmptyForm, options
 from compliance.permissions import requires
 from compliance.query import query_id
-from compliance.services import audit, audit_anchors, audit_replay, audit_search, audit_verify
+from compliance.services import (
+    audit,
+    audit_anchors,
+    audit_history,
+    audit_replay,
+    audit_search,
+    audit_verify,
+)
 from compliance.services.audit_search import AuditFilters
 from compliance.services.signatures import signatures_of
 from compliance.services.unit_of_work import record_alone
@@ -89,11 +96,11 @@ def verify():
 @bp.route("/records/<table_name>/<record_id>")
 @requires("view_audit")
 def record(table_name: str, record_id: str):
-    events = audit.history(table_name, record_id)
+    events = audit_history.history(table_name, record_id)
     form = AsAtForm(request.args)
     state = None
     if form.validate() and form.at.data:
-        state = audit.state_at(events, end_of_local_day(form.at.data))
+        state = audit_history.state_at(events, end_of_local_day(form.at.data))
     current = audit_search.current_record(table_name, record_id)
     signatures = signatures_of(current) if current is not None else []
     fields = sorted(set(chain.from_iterable(_decode(e.changes) for e in events)))

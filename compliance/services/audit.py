@@ -236,25 +236,3 @@ def head() -> tuple[int, str]:
     last = db.session.execute(select(AuditEvent.seq, AuditEvent.hash)
                               .order_by(AuditEvent.seq.desc()).limit(1)).first()
     return (last.seq, last.hash) if last else (0, GENESIS)
-
-
-def history(table_name: str, record_id: str) -> list[AuditEvent]:
-    """Every event about one record, oldest first."""
-    return list(db.session.scalars(
-        select(AuditEvent).where(AuditEvent.table_name == table_name,
-                                 AuditEvent.record_id == record_id)
-        .order_by(AuditEvent.seq)))
-
-
-def state_at(events: list[AuditEvent], moment: datetime) -> dict | None:
-    """A record's recorded values as they stood at `moment`, replayed from its events."""
-    state = None
-    for audit_event in events:
-        if audit_event.occurred_at > moment:
-            break
-        if audit_event.action not in ("create", "update", "delete"):
-            continue
-        state = {} if state is None else state
-        for field, (_old, new) in json.loads(audit_event.changes).items():
-            state[field] = new
-    return state
