@@ -1,6 +1,7 @@
 """scripts/verify_audit.py, the check anyone can run without the app, agrees with
 `flask audit verify` on an intact trail and on each kind of tampering."""
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,17 @@ def test_a_database_url_it_cannot_read_is_a_usage_error(tmp_path):
     for url in ("mysql://x/y", f"sqlite:///{tmp_path}/none.db"):
         code, lines, errors = standalone(url, keys_given, tmp_path)
         assert code == 2 and not lines and len(errors.splitlines()) == 1
+
+
+def test_a_database_without_an_audit_trail_is_one_line(tmp_path):
+    keys_given = {"AUDIT_ANCHOR_LOG": tmp_path / "a", "AUDIT_PUBLIC_KEY": tmp_path / "k"}
+    other = tmp_path / "other.db"
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE notes (text TEXT)")
+    connection.close()
+    (tmp_path / "text.db").write_text("not a database at all, but long enough to be read " * 4)
+    for name, reason in [("other.db", "no such table: audit_events"),
+                         ("text.db", "file is not a database")]:
+        code, lines, errors = standalone(f"sqlite:///{tmp_path / name}", keys_given, tmp_path)
+        assert (code, lines) == (2, [])
+        assert errors.splitlines() == [f"ERROR: cannot read the audit trail: {reason}"]
