@@ -8,11 +8,6 @@ from compliance.rules import limits
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 ROOT = Path(__file__).resolve().parent
-# The audit trail's anchors are kept away from the database (instance/ holds the SQLite file and
-# is what gets copied, restored or wiped with it): by default in the user's data directory.
-# Production should point these at another disk or machine (see the README).
-ANCHOR_DIR = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") \
-    / "sts-compliance"
 SECRET_KEY_MIN_LENGTH = 32
 SECRET_KEY_MIN_DISTINCT = 10
 SECRET_KEY_ADVICE = ('set SECRET_KEY to a random value of at least 32 characters, e.g. '
@@ -23,8 +18,36 @@ class ConfigurationError(Exception):
     """A setting that stops the application from starting; its message is one line."""
 
 
+# The classes below read the environment when this module is imported, before an entry point
+# can report anything in one line: what is wrong is kept here and raised by `check()`.
+PROBLEMS: list[str] = []
+
+
 def _int_env(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        PROBLEMS.append(f"{name} is {value!r}, not a whole number")
+        return default
+
+
+def anchor_file(name: str, default_file: str) -> str | None:
+    """The setting `name`, else a file in the user's data directory. The anchors are kept away
+    from the database (instance/ holds the SQLite file and is copied, restored or wiped with
+    it); production should point them at another disk or machine (see the README). Without a
+    home directory there is no default: the commands that need the file say it is not set."""
+    if name in os.environ:
+        return os.environ[name]
+    data = os.environ.get("XDG_DATA_HOME")
+    if not data:
+        try:
+            data = str(Path.home() / ".local" / "share")
+        except RuntimeError:
+            return None
+    return str(Path(data) / "sts-compliance" / default_file)
 
 
 def _flag_env(name: str, default: bool) -> bool:
@@ -64,9 +87,9 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "compliance@localhost")
     # Comma-separated addresses; empty: every active manager.
     NOTICE_RECIPIENTS = os.environ.get("NOTICE_RECIPIENTS", "")
-    AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", str(ANCHOR_DIR / "anchor-key.pem"))
-    AUDIT_PUBLIC_KEY = os.environ.get("AUDIT_PUBLIC_KEY", str(ANCHOR_DIR / "anchor-key.pub.pem"))
-    AUDIT_ANCHOR_LOG = os.environ.get("AUDIT_ANCHOR_LOG", str(ANCHOR_DIR / "anchors.jsonl"))
+    AUDIT_SIGNING_KEY = anchor_file("AUDIT_SIGNING_KEY", "anchor-key.pem")
+    AUDIT_PUBLIC_KEY = anchor_file("AUDIT_PUBLIC_KEY", "anchor-key.pub.pem")
+    AUDIT_ANCHOR_LOG = anchor_file("AUDIT_ANCHOR_LOG", "anchors.jsonl")
     # The health check fails when the nightly verification has not been recorded for longer.
     VERIFICATION_MAX_AGE_HOURS = _int_env("VERIFICATION_MAX_AGE_HOURS", 26)
 
@@ -84,6 +107,12 @@ class Config:
     PROXY_FIX = _int_env("PROXY_FIX", 0)
     HSTS = False
     ALLOW_DEMO_DATA = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with a setting that could not be read."""
+        if PROBLEMS:
+            raise ConfigurationError("; ".join(PROBLEMS))
 
 
 class DevelopmentConfig(Config):
@@ -117,7 +146,9 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start with a missing, default or weak secret key."""
+        """Refuse to start with a missing, default or weak secret key, or an unreadable
+        setting."""
+        super().check()
         problem = secret_key_problem(os.environ.get("SECRET_KEY", ""))
         if problem:
             raise ConfigurationError(f"SECRET_KEY {problem}: {SECRET_KEY_ADVICE}")

@@ -9,7 +9,8 @@ read. Needs Python 3.11+, `cryptography`, and `psycopg` for PostgreSQL; nothing 
 
 Prints the chain's line (`OK, N events, head H` or `BROKEN at event N: ...`) and the anchors'
 (`OK, N anchors checked`, a `WARNING: ...`, or a `BROKEN: ...`/`ERROR: ...` line for each
-problem), as `flask audit verify` does. Exit code 0 if both hold, 1 if not, 2 on bad usage.
+problem), as `flask audit verify` does. Exit code 0 if both hold, 1 if not, 2 on bad usage
+or a database without a readable audit trail.
 
 The rules re-computed here are the README's "Checking the audit trail by hand".
 """
@@ -47,8 +48,12 @@ class Database:
             path = Path(url.removeprefix("sqlite:///"))
             if not path.is_file():
                 raise UsageError(f"no SQLite database at {path}")
-            self.connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                self.connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            except sqlite3.Error as error:
+                raise UsageError(f"cannot open {path}: {error}") from None
             self.marker, self.time, self.postgres = "?", "occurred_at", False
+            self.errors: tuple[type[Exception], ...] = (sqlite3.Error,)
         elif url.startswith(("postgresql://", "postgresql+psycopg://")):
             import psycopg
 
@@ -58,6 +63,7 @@ class Database:
                 raise UsageError(f"cannot connect: {error}".splitlines()[0]) from None
             self.connection.read_only = True
             self.marker, self.time, self.postgres = "%s", PG_TIME, True
+            self.errors = (psycopg.Error,)
         else:
             raise UsageError("the database URL must start with sqlite:/// or postgresql://")
 
@@ -263,8 +269,13 @@ def main(argv=None) -> int:
     except UsageError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return 2
-    chain_ok, chain_line = check_chain(db)
-    anchors_ok, anchor_lines = check_anchors(db, args.anchors, args.public_key)
+    try:
+        chain_ok, chain_line = check_chain(db)
+        anchors_ok, anchor_lines = check_anchors(db, args.anchors, args.public_key)
+    except db.errors as error:  # not this application's database, or not a database at all
+        reason = str(error).strip().splitlines() or [type(error).__name__]
+        print(f"ERROR: cannot read the audit trail: {reason[0]}", file=sys.stderr)
+        return 2
     print("\n".join([chain_line, *anchor_lines]))
     return 0 if chain_ok and anchors_ok else 1
 

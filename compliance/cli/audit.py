@@ -15,7 +15,8 @@ audit_cli = click.Group("audit", help="The tamper-evident audit trail.")
 def verify_audit():
     """Re-compute the hash chain and check it against every anchor; exit non-zero if either
     fails."""
-    result = audit_verify.verify_and_record(processes=audit_verify.cpu_count())
+    with acting_as(operator()):
+        result = audit_verify.verify_and_record(processes=audit_verify.cpu_count())
     click.echo("\n".join(result.lines()))
     if not result.ok:
         sys.exit(1)
@@ -26,7 +27,7 @@ def keygen():
     """Make the anchors' Ed25519 key pair and an empty anchor log (never overwrites)."""
     try:
         key = audit_anchors.keygen()
-    except audit_anchors.AnchorError as error:
+    except (audit_anchors.AnchorError, OSError) as error:
         raise click.ClickException(str(error)) from None
     files = audit_anchors.files()
     click.echo(f"Key {key}\n  private: {files.signing_key} (keep it secret)\n"
@@ -47,7 +48,8 @@ def anchor():
 @audit_cli.command("replay")
 def replay_audit():
     """Compare every audited table with its audit events; exit non-zero on any difference."""
-    result = audit_replay.replay_and_record()
+    with acting_as(operator()):
+        result = audit_replay.replay_and_record()
     for difference in result.differences:
         click.echo(difference.describe())
     click.echo(result.summary())

@@ -64,8 +64,9 @@ def signed_bytes(anchor: dict) -> bytes:
     return canonical({name: anchor[name] for name in SIGNED_FIELDS}).encode()
 
 
-def _write_new(path: Path, data: bytes, mode: int) -> None:
+def _write_new(path: Path, data: bytes, mode: int, made: list[Path]) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    made.append(path)
     try:
         os.fchmod(descriptor, mode)  # whatever the umask
         os.write(descriptor, data)
@@ -92,10 +93,23 @@ def keygen() -> str:
         key.public_key().public_bytes(serialization.Encoding.PEM,
                                       serialization.PublicFormat.SubjectPublicKeyInfo),
         b"")
-    for (path, mode), data in zip(wanted, contents, strict=True):
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _write_new(path, data, mode)
+    _write_all(wanted, contents)
     return fingerprint(key.public_key())
+
+
+def _write_all(wanted: list[tuple[Path, int]], contents: tuple[bytes, ...]) -> None:
+    """All the files or none: a private key left without its public key and log would make
+    the next keygen refuse, and no anchor could be checked against it."""
+    made: list[Path] = []
+    try:
+        for (path, mode), data in zip(wanted, contents, strict=True):
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _write_new(path, data, mode, made)
+    except OSError as error:
+        for path in made:
+            path.unlink(missing_ok=True)
+        raise AnchorError(f"cannot write {error.filename or path} ({error.strerror or error}); "
+                          "no file was kept") from None
 
 
 def signing_key() -> Ed25519PrivateKey:

@@ -43,8 +43,11 @@ def _run(tool: str, *args: str, url: URL) -> None:
     if shutil.which(tool) is None:
         raise BackupError(f"{tool} is not installed (it comes with the PostgreSQL client).")
     libpq_url, env = _libpq(url)
-    done = subprocess.run([tool, *args, f"--dbname={libpq_url}"], env=env, capture_output=True,
-                          text=True, check=False)
+    try:
+        done = subprocess.run([tool, *args, f"--dbname={libpq_url}"], env=env,
+                              capture_output=True, text=True, check=False)
+    except (OSError, subprocess.SubprocessError) as error:
+        raise BackupError(f"{tool} could not run: {error}") from error
     if done.returncode != 0:
         lines = (done.stderr or done.stdout).strip().splitlines() or ["no message"]
         raise BackupError(f"{tool} failed: {lines[0]}")
@@ -66,7 +69,7 @@ def dump(engine: Engine, target: Path, read_facts: Callable):
           connection.begin()):
         snapshot = connection.scalar(text("SELECT pg_export_snapshot()"))
         facts = read_facts(connection)
-        _run("pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={target}",
+        _run("pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={target.resolve()}",
              url=engine.url)
     return facts
 
@@ -104,8 +107,7 @@ def scratch_copy(engine: Engine, kind: str, backup: Path) -> Iterator[str]:
         raise BackupError("This is a PostgreSQL backup: verify it with DATABASE_URL naming a "
                           "PostgreSQL server.")
     with temporary_database(engine) as url:
-        _run("pg_restore", "--no-owner", "--exit-on-error", "--single-transaction", str(backup),
-             url=make_url(url))
+        _pg_restore(backup, make_url(url))
         yield url
 
 
@@ -157,6 +159,12 @@ def restore(engine: Engine, kind: str, backup: Path) -> None:
             source.close()
             destination.close()
     else:
-        _run("pg_restore", "--no-owner", "--exit-on-error", "--single-transaction", str(backup),
-             url=engine.url)
+        _pg_restore(backup, engine.url)
     engine.dispose()
+
+
+def _pg_restore(backup: Path, url: URL) -> None:
+    # --no-owner: the restored objects belong to the role restoring (the owner's, never the
+    # app's). An absolute path: a file name starting with "-" would be taken for an option.
+    _run("pg_restore", "--no-owner", "--exit-on-error", "--single-transaction",
+         str(backup.resolve()), url=url)

@@ -4,13 +4,17 @@ trusted."""
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from compliance.clock import utcnow
+from compliance.database import migration_engine
 from compliance.extensions import db
 from compliance.models import AuditEvent, Batch
 from compliance.services import audit_verify, backup_stores, stock_months, stock_queries
@@ -86,6 +90,22 @@ def read_manifest(backup: Path) -> Manifest:
             f"The manifest {manifest_path(backup).name} is unreadable: {error}") from error
 
 
+@contextmanager
+def owner_engine() -> Iterator[Engine]:
+    """The engine of the role that owns the tables (MIGRATION_DATABASE_URL): it dumps every
+    table, may create the scratch database, and owns what it restores. The app's role may do
+    none of these. A database error ends the command in one line."""
+    engine = migration_engine()
+    try:
+        yield engine
+    except SQLAlchemyError as error:
+        cause = str(getattr(error, "orig", None) or error).strip().splitlines() or ["no message"]
+        raise BackupError(f"Database error: {cause[0]}") from error
+    finally:
+        if engine is not db.engine:
+            engine.dispose()
+
+
 def create(directory: Path | None = None) -> Manifest:
     """Write a backup and its manifest into `directory` (default: the BACKUP_DIR setting),
     and record it on the audit trail."""
@@ -96,8 +116,12 @@ def create(directory: Path | None = None) -> Manifest:
     # Written under another name first: a file named like a backup is always a whole one.
     partial = target.with_name(target.name + ".partial")
     db.session.remove()
-    facts = backup_stores.dump(db.engine, partial, read_facts)
-    partial.rename(target)
+    try:
+        with owner_engine() as engine:
+            facts = backup_stores.dump(engine, partial, read_facts)
+        partial.rename(target)
+    finally:
+        partial.unlink(missing_ok=True)
     manifest = Manifest(**asdict(facts), created_at=now.isoformat(), database=kind,
                         file=target.name, file_sha256=file_sha256(target))
     manifest_path(target).write_text(json.dumps(asdict(manifest), indent=2, sort_keys=True))
@@ -121,7 +145,8 @@ def verify(backup: Path) -> list[str]:
         manifest = _hash_checked(backup)
     except BackupError as error:
         return [str(error)]
-    with backup_stores.scratch_copy(db.engine, manifest.database, backup) as url:
+    with owner_engine() as engine, \
+            backup_stores.scratch_copy(engine, manifest.database, backup) as url:
         return _check_elsewhere(url, manifest)
 
 
@@ -165,5 +190,6 @@ def restore(backup: Path) -> Manifest:
     """Restore the backup into the configured database, which must be empty."""
     manifest = _hash_checked(backup)
     db.session.remove()
-    backup_stores.restore(db.engine, manifest.database, backup)
+    with owner_engine() as engine:
+        backup_stores.restore(engine, manifest.database, backup)
     return manifest

@@ -21,12 +21,21 @@ class MailError(Exception):
     """Mail that could not be sent, said in one line."""
 
 
+def one_line(text: str) -> str:
+    """`text` without control characters (a CR or LF would end the Subject header, and
+    subjects carry what users typed, such as batch numbers), spaces run together."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
 @dataclass(frozen=True)
 class Mail:
     kind: str  # "daily", "verification failed", "recall"
     subject: str
     body: str
     recipients: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "subject", one_line(self.subject))
 
 
 def recipients() -> tuple[str, ...]:
@@ -39,10 +48,13 @@ def recipients() -> tuple[str, ...]:
 
 def _message(mail: Mail) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"], message["From"] = mail.subject, setting("MAIL_FROM")
-    message["To"] = ", ".join(mail.recipients)
-    message["Date"], message["Message-ID"] = formatdate(localtime=False), make_msgid()
-    message.set_content(mail.body)
+    try:
+        message["Subject"], message["From"] = mail.subject, setting("MAIL_FROM")
+        message["To"] = ", ".join(mail.recipients)
+        message["Date"], message["Message-ID"] = formatdate(localtime=False), make_msgid()
+        message.set_content(mail.body)
+    except ValueError as error:  # a header that cannot be written, e.g. MAIL_FROM with a CR
+        raise MailError(f"The mail cannot be written: {one_line(str(error))}") from error
     return message
 
 
@@ -57,8 +69,11 @@ def _deliver(message: EmailMessage) -> None:
             if setting("MAIL_USERNAME"):
                 smtp.login(setting("MAIL_USERNAME"), setting("MAIL_PASSWORD"))
             smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as error:
-        raise MailError(f"Mail through {host}:{port} failed: {error}") from error
+    # ValueError (UnicodeEncodeError among them): an address or header the server's
+    # encoding cannot carry, found only while sending.
+    except (OSError, smtplib.SMTPException, ValueError) as error:
+        raise MailError(f"Mail through {host}:{port} failed: {one_line(str(error))}") \
+            from error
 
 
 def send(mail: Mail) -> None:

@@ -72,6 +72,16 @@ def read(text: str) -> tuple[list[Row], list[str]]:
     """The rows of a CSV file with a header line, and a problem for each row that cannot be
     read (line numbers count the header as line 1)."""
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _read(reader)
+    except csv.Error as error:  # a field longer than the csv module allows, say
+        # DictReader.line_num is only updated after a row is read; its reader's is the line
+        # being read.
+        raise InvalidInput(f"Line {reader.reader.line_num} cannot be read as CSV: {error}; "
+                           "nothing was imported.") from None
+
+
+def _read(reader: csv.DictReader) -> tuple[list[Row], list[str]]:
     missing = [name for name in REQUIRED_COLUMNS if name not in (reader.fieldnames or ())]
     if missing:
         raise InvalidInput(f"The header line lacks the column(s) {', '.join(missing)}; "

@@ -249,6 +249,8 @@ def test_import_names_every_bad_row_and_writes_nothing(runner, users, tmp_path):
 @pytest.mark.parametrize("content, message", [
     ("name,roles\nx,manager\n", "lacks the column(s) email, full_name"),
     (b"\xff\xfe\x00bad", "must be a UTF-8 CSV file"),
+    ("email,full_name,roles\na@test.clinic,A,nurse\nb@test.clinic," + "x" * 200_000
+     + ",nurse\n", "Line 3 cannot be read as CSV: field larger than field limit"),
 ])
 def test_import_refuses_an_unreadable_file_in_one_line(runner, tmp_path, content, message):
     path = tmp_path / "users.csv"

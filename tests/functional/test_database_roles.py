@@ -11,7 +11,7 @@ from compliance.append_only import APPEND_ONLY_TABLES
 from compliance.clock import local_today
 from compliance.database import migration_engine
 from compliance.extensions import db
-from compliance.services import audit_verify, treatment
+from compliance.services import audit_verify, backup_stores, treatment
 from tests import dbutil
 from tests.conftest import build_app
 from tests.factories import PASSWORD
@@ -179,6 +179,51 @@ def test_the_app_works_as_its_role(app, client, login, clinic, role_name):
 def test_audit_verify_records_its_outcome_as_the_app_role(app, users):
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "OK" in result.output, result.output
+
+
+def backup_command(app_url: str, owner_url: str | None, *args: str):
+    """`flask backup ...` with DATABASE_URL `app_url` and MIGRATION_DATABASE_URL `owner_url`
+    (its own app context: the runner would reuse the test's)."""
+    application = build_app(app_url, {"MIGRATION_DATABASE_URL": owner_url})
+    with application.app_context():
+        try:
+            return application.test_cli_runner().invoke(args=["backup", *args])
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_backups_are_taken_checked_and_restored_as_the_owner(app, users, role_name, role_url,
+                                                            tmp_path):
+    """The app's role may not create the scratch database, and must never own restored
+    tables: the backup commands connect as MIGRATION_DATABASE_URL's role."""
+    owner = dbutil.POSTGRES_URL
+    created = backup_command(role_url, owner, "create", "--dir", str(tmp_path))
+    assert created.exit_code == 0, created.output
+    [backup] = tmp_path.glob("*.pgdump")
+    verified = backup_command(role_url, owner, "verify", str(backup))
+    assert verified.exit_code == 0 and verified.output.startswith("OK"), verified.output
+    engine = owner_engine()
+    with backup_stores.temporary_database(engine, "fresh") as fresh_url:
+        app_url = make_url(fresh_url).set(username=role_name).render_as_string(False)
+        restored = backup_command(app_url, fresh_url, "restore", str(backup))
+        assert restored.exit_code == 0, restored.output
+        fresh = create_engine(fresh_url)
+        with fresh.connect() as conn:
+            owners = conn.scalars(text("SELECT DISTINCT tableowner FROM pg_tables "
+                                       "WHERE schemaname = 'public'")).all()
+        fresh.dispose()
+    engine.dispose()
+    assert owners == [make_url(owner).username]
+
+
+def test_a_backup_verified_as_the_app_role_is_refused_in_one_line(app, users, role_url,
+                                                                  tmp_path):
+    created = backup_command(role_url, dbutil.POSTGRES_URL, "create", "--dir", str(tmp_path))
+    assert created.exit_code == 0, created.output
+    [backup] = tmp_path.glob("*.pgdump")
+    result = backup_command(role_url, None, "verify", str(backup))
+    assert "Error: Database error: permission denied to create database" in refusal(result)
 
 
 def test_grants_refuse_when_both_urls_name_the_same_role(role_url):

@@ -3,6 +3,7 @@ newest events, all of them, or rewriting history and recomputing every hash is d
 
 import json
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +30,18 @@ def test_keygen_writes_a_private_key_only_its_owner_reads_and_never_overwrites(r
     assert again.exit_code == 1 and len(again.output.splitlines()) == 1
     assert "already exists" in again.output and "Traceback" not in again.output
     assert keys["AUDIT_SIGNING_KEY"].read_bytes() == before
+
+
+def test_keygen_that_cannot_write_the_public_key_keeps_no_private_key(app, runner,
+                                                                      anchor_files, tmp_path):
+    blocking = tmp_path / "not-a-directory"
+    blocking.write_text("")
+    app.config["AUDIT_PUBLIC_KEY"] = str(blocking / "key.pub.pem")
+    result = runner.invoke(args=["audit", "keygen"])
+    assert result.exit_code == 1 and len(result.output.splitlines()) == 1, result.output
+    assert "cannot write" in result.output and "no file was kept" in result.output
+    assert not any(Path(anchor_files[name]).exists()
+                   for name in ("AUDIT_SIGNING_KEY", "AUDIT_ANCHOR_LOG"))
 
 
 def test_an_anchor_is_a_signed_line_of_the_head_and_an_event_after_it(app, users, runner,

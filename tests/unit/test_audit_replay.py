@@ -33,7 +33,9 @@ def test_the_clinic_replays_clean_and_the_outcome_is_recorded(app, clinic, runne
     outcome = runner.invoke(args=["audit", "replay"])
     assert outcome.exit_code == 0, outcome.output
     assert outcome.output.startswith("OK, ") and "rows in" in outcome.output
-    recorded = changes(events(action="replay")[-1])
+    event = events(action="replay")[-1]
+    assert event.actor_name.startswith("operator ")
+    recorded = changes(event)
     assert recorded["ok"] is True and recorded["differences"] == 0
     assert recorded["events"] > 0 and recorded["rows"] > 0
 

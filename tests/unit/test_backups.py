@@ -149,3 +149,26 @@ def test_a_backup_is_checked_against_the_anchors_made_before_it_not_after(runner
     assert runner.invoke(args=["audit", "anchor"]).exit_code == 0
     result = runner.invoke(args=["backup", "verify", str(backup)])
     assert result.exit_code == 0 and result.output.startswith("OK"), result.output
+
+
+def test_a_failed_dump_leaves_nothing_in_the_backup_directory(runner, stocked, tmp_path,
+                                                              monkeypatch):
+    def failing_dump(engine, target, read_facts):
+        target.write_bytes(b"half a dump")
+        raise backup_stores.BackupError("pg_dump failed: connection lost")
+
+    monkeypatch.setattr(backup_stores, "dump", failing_dump)
+    result = runner.invoke(args=["backup", "create", "--dir", str(tmp_path)])
+    assert result.output.strip() == "Error: pg_dump failed: connection lost"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_backup_whose_name_starts_with_a_dash_is_a_file_not_an_option(runner, stocked,
+                                                                        tmp_path, monkeypatch):
+    backup = take_backup(runner, tmp_path)
+    dashed = backup.with_name("-" + backup.name)
+    backup.rename(dashed)
+    backups.manifest_path(backup).rename(backups.manifest_path(dashed))
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(args=["backup", "verify", "--", dashed.name])
+    assert result.exit_code == 0 and result.output.startswith("OK"), result.output

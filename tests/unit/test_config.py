@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+import config
 from compliance import create_app
 from config import (
     DEFAULT_SECRET_KEY,
@@ -93,3 +94,30 @@ def test_gunicorn_without_its_settings_halts_rather_than_starting_workers_again(
                             timeout=60)
     _assert_one_line_refusal(result)
     assert result.returncode == 4 and "App failed to load" in result.stderr
+
+
+@pytest.mark.parametrize("entry", ["flask", "gunicorn"])
+def test_a_setting_that_is_not_a_number_stops_the_commands_in_one_line(entry):
+    env = {k: v for k, v in os.environ.items() if k != "FLASK_APP"} | {
+        "APP_ENV": "development", "PROXY_FIX": "yes", "MAIL_PORT": "smtp"}
+    command = ([sys.executable, "-m", "flask", "--help"] if entry == "flask" else
+               [str(Path(sys.executable).with_name("gunicorn")), "--config", "gunicorn.conf.py",
+                "--bind", "127.0.0.1:0", "wsgi:app"])
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 4, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: MAIL_PORT is 'smtp', not a whole number; "
+        "PROXY_FIX is 'yes', not a whole number"]
+
+
+def test_without_a_home_directory_the_anchor_files_have_no_default(monkeypatch):
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", no_home)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("AUDIT_ANCHOR_LOG", raising=False)
+    assert config.anchor_file("AUDIT_ANCHOR_LOG", "anchors.jsonl") is None
+    monkeypatch.setenv("AUDIT_ANCHOR_LOG", "/srv/anchors.jsonl")
+    assert config.anchor_file("AUDIT_ANCHOR_LOG", "anchors.jsonl") == "/srv/anchors.jsonl"

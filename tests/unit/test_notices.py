@@ -10,7 +10,7 @@ from compliance.clock import local_today
 from compliance.errors import StockRefusal
 from compliance.extensions import db
 from compliance.models import Batch
-from compliance.services import audit_verify, notices, stock
+from compliance.services import audit_verify, mail, notices, stock
 from tests.audit_helpers import append_only_lifted, changes, events, execute_raw
 from tests.factories import make_session, make_user, receive_batch
 from tests.mail_helpers import Inbox, body_of, free_port, serving
@@ -165,3 +165,20 @@ def test_a_failed_replay_mails_the_managers_at_once(runner, users, inbox):
 def test_a_passing_verification_mails_no_one(runner, users, inbox):
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     assert inbox.received == []
+
+
+def test_a_mail_header_that_cannot_be_written_is_one_line(app, runner, users, inbox):
+    app.config["MAIL_FROM"] = "stock@clinic.test\r\nBcc: everyone@elsewhere.test"
+    result = runner.invoke(args=["notices", "send"])
+    assert result.exit_code == 1 and len(result.output.splitlines()) == 1, result.output
+    assert result.output.startswith("Error: The mail cannot be written: ")
+    assert inbox.received == [] and events(action="notice") == []
+
+
+def test_control_characters_never_reach_a_subject(app, users, inbox):
+    mail.send(mail.Mail("recall", "Clinic: batch A1\r\nBcc: x@elsewhere.test\x00 recalled",
+                        "body", ("manager@clinic.test",)))
+    [(envelope, message)] = inbox.received
+    assert envelope == ["manager@clinic.test"] and message["Bcc"] is None
+    assert message["Subject"] == "Clinic: batch A1 Bcc: x@elsewhere.test recalled"
+    assert changes(events(action="notice")[-1])["subject"] == message["Subject"]

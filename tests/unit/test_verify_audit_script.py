@@ -1,6 +1,7 @@
 """scripts/verify_audit.py, the check anyone can run without the app, agrees with
 `flask audit verify` on an intact trail and on each kind of tampering."""
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,17 @@ def test_anchors_the_trail_records_must_be_in_the_log(app, users, runner, keys, 
     assert code == 1 and lines[1] == (
         f"BROKEN: the trail records {lacking} anchor(s) that the anchor log does not hold, "
         f"the newest of {second['time']}, seq {second['seq']} ({why})")
+
+
+def test_a_database_without_an_audit_trail_is_one_line(tmp_path):
+    keys_given = {"AUDIT_ANCHOR_LOG": tmp_path / "a", "AUDIT_PUBLIC_KEY": tmp_path / "k"}
+    other = tmp_path / "other.db"
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE notes (text TEXT)")
+    connection.close()
+    (tmp_path / "text.db").write_text("not a database at all, but long enough to be read " * 4)
+    for name, reason in [("other.db", "no such table: audit_events"),
+                         ("text.db", "file is not a database")]:
+        code, lines, errors = standalone(f"sqlite:///{tmp_path / name}", keys_given, tmp_path)
+        assert (code, lines) == (2, [])
+        assert errors.splitlines() == [f"ERROR: cannot read the audit trail: {reason}"]
