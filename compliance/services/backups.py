@@ -17,7 +17,7 @@ from compliance.clock import utcnow
 from compliance.database import migration_engine
 from compliance.extensions import db
 from compliance.models import AuditEvent, Batch
-from compliance.services import audit_verify, backup_stores, stock_months, stock_queries
+from compliance.services import audit_verify, backup_stores, health, stock_months, stock_queries
 from compliance.services.audit import GENESIS
 from compliance.services.backup_stores import SUFFIXES, BackupError
 from compliance.services.unit_of_work import record_alone
@@ -143,11 +143,23 @@ def verify(backup: Path) -> list[str]:
     found (none: the backup can be trusted)."""
     try:
         manifest = _hash_checked(backup)
+        _same_schema(manifest)
     except BackupError as error:
         return [str(error)]
     with owner_engine() as engine, \
             backup_stores.scratch_copy(engine, manifest.database, backup) as url:
         return _check_elsewhere(url, manifest)
+
+
+def _same_schema(manifest: Manifest) -> None:
+    """The checks read the copy through this release's models: a copy of another schema
+    would fail in them, not in the backup."""
+    heads = health.migration_heads(current_app.extensions["migrate"].directory)
+    if manifest.alembic_revision not in heads:
+        raise BackupError(
+            f"This backup's schema is at revision {manifest.alembic_revision}, this release's "
+            f"at {', '.join(sorted(heads))}: verify it with the release that made it, or "
+            "restore it into an empty database and run flask db upgrade.")
 
 
 def _check_elsewhere(url: str, manifest: Manifest) -> list[str]:

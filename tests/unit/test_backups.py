@@ -172,3 +172,13 @@ def test_a_backup_whose_name_starts_with_a_dash_is_a_file_not_an_option(runner, 
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(args=["backup", "verify", "--", dashed.name])
     assert result.exit_code == 0 and result.output.startswith("OK"), result.output
+
+
+def test_a_backup_of_another_schema_is_refused_in_one_line(runner, stocked, tmp_path):
+    backup = take_backup(runner, tmp_path)
+    manifest = backups.manifest_path(backup)
+    manifest.write_text(manifest.read_text().replace(
+        json.loads(manifest.read_text())["alembic_revision"], "0000older000"))
+    result = runner.invoke(args=["backup", "verify", str(backup)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "schema is at revision 0000older000" in result.output
