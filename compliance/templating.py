@@ -37,7 +37,6 @@ NAVIGATION = (
     NavItem("Audit trail", "audit.index", "view_audit"),
     NavItem("Reports", "reports.index", "view_reports"),
     NavItem("Users", "users.index", "manage_users"),
-    NavItem("Notices", "notices.preview", "receive_notices"),
 )
 
 
