@@ -1,5 +1,6 @@
 """The daily notice's preview page, and the reorder level it reads on the product form."""
 
+import pytest
 from markupsafe import escape
 
 from compliance.extensions import db
@@ -38,8 +39,10 @@ def test_a_manager_sets_a_products_reorder_level_on_its_form(client, clinic, log
     assert "Number must be between 0 and 100000." in refused.get_data(as_text=True)
 
 
-def test_a_managers_home_page_leads_to_the_notice_and_no_one_elses_does(client, users, login):
-    for role, shown in [("manager", True), ("nurse", False), ("inspector", False)]:
-        login(users[role])
-        home = client.get("/").get_data(as_text=True)
-        assert ('href="/notices/preview"' in home) is shown, role
+@pytest.mark.parametrize("role, shown", [("manager", True), ("nurse", False),
+                                         ("inspector", False)])
+def test_a_managers_home_page_leads_to_the_notice_and_no_one_elses_does(client, users, login,
+                                                                        role, shown):
+    login(users[role])
+    home = client.get("/").get_data(as_text=True)
+    assert ('href="/notices/preview"' in home) is shown
