@@ -23,7 +23,10 @@ def _anchor_history(last_seq: int) -> None:
     hashes = audit_anchor_check.stored_hashes(seqs)
     lines = (audit_anchors.signed_line(key, seq, hashes[seq], "2026-01-01T02:00:00Z")[1]
              for seq in seqs)
-    Path(current_app.config["AUDIT_ANCHOR_LOG"]).write_text("".join(lines))
+    log = Path(current_app.config["AUDIT_ANCHOR_LOG"])
+    # The anchor just made stays in the log: the trail records it, and verification holds
+    # every recorded anchor to its line.
+    log.write_text("".join(lines) + log.read_text())
 
 
 def _timed(work) -> tuple[object, float]:
