@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import orjson
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, insert, inspect, select, text
 
@@ -96,13 +97,23 @@ def canonical(data) -> str:
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
-# A JSON list is an unambiguous encoding of the values, and C-fast to produce.
+# A JSON list is an unambiguous encoding of the values. The standard library's encoder
+# defines it; orjson writes the same bytes for text, integers and None about ten times faster,
+# which is most of verification's time at a million events.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def encoded(values) -> bytes:
+    """The hash's input: `values` as compact JSON in UTF-8, non-ASCII characters unescaped."""
+    try:
+        return orjson.dumps(values)
+    except orjson.JSONEncodeError:  # integers past 64 bits, say: the defining encoder's bytes
+        return _ENCODE(values).encode()
 
 
 def hash_raw(values) -> str:
     """SHA-256 of values that are already text, numbers or None (raw database rows)."""
-    return hashlib.sha256(_ENCODE(values).encode()).hexdigest()
+    return hashlib.sha256(encoded(values)).hexdigest()
 
 
 def hash_values(values) -> str:

@@ -1,25 +1,26 @@
 """Verifying the audit trail's hash chain, fast: raw rows, hashed as the databases store them,
 and on a long chain several stretches of it checked at once in separate processes."""
 
+import hashlib
 import json
 import multiprocessing
 import os
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+import orjson
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
 from compliance.clock import utcnow
 from compliance.extensions import db
 from compliance.models import AuditEvent
-from compliance.services import alerts, audit_anchor_check
+from compliance.services import alerts, audit_anchor_check, raw_rows
 from compliance.services.audit import GENESIS, HASHED_FIELDS, current_actor, hash_raw, head
 from compliance.services.unit_of_work import record_alone
 
 PG_TIME = "to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US')"
-FETCH = 20_000
-PG_RANGE = 50_000
 # Below this many events per process, starting another process costs more than it saves.
 MIN_PER_PROCESS = 100_000
 
@@ -64,47 +65,56 @@ class Stretch:
 
 
 def _raw_rows(connection, first: int, last: int):
-    """Rows of events first..last as the driver gives them (no SQLAlchemy row objects: at a
-    million events their cost is most of the run)."""
+    """Rows (seq, hash, hashed fields...) of events first..last, oldest first, raw."""
     postgres = connection.dialect.name == "postgresql"
     columns = [PG_TIME if name == "occurred_at" and postgres else name for name in HASHED_FIELDS]
-    marker = "%s" if postgres else "?"
-    sql = (f"SELECT seq, hash, {', '.join(columns)} FROM audit_events "
-           f"WHERE seq BETWEEN {marker} AND {marker} ORDER BY seq")
-    raw = connection.connection.dbapi_connection
-    # SQLite's cursor streams; on PostgreSQL ranges of PG_RANGE events, each fetched whole,
-    # beat a server-side cursor by an eighth.
-    step = PG_RANGE if postgres else last - first + 1
-    for low in range(first, last + 1, max(step, 1)):
-        cursor = raw.cursor()
-        try:
-            cursor.execute(sql, (low, min(low + step - 1, last)))
-            while rows := cursor.fetchmany(FETCH):
-                yield from rows
-        finally:
-            cursor.close()
+    return raw_rows.in_ranges(connection, f"SELECT seq, hash, {', '.join(columns)} "
+                              f"FROM audit_events WHERE seq BETWEEN %s AND %s ORDER BY seq",
+                              first, last)
 
 
 def check_stretch(connection, first: int, last: int) -> Stretch:
+    with closing(_raw_rows(connection, first, last)) as rows:
+        stretch, wrong_link = _walk(rows, first, last)
+    if wrong_link is None:
+        return stretch
+    # Named only now: the query needs the connection, which the rows held until closed.
+    return replace(stretch, problem=_reordered_or_missing(connection, stretch.broken_seq,
+                                                          wrong_link))
+
+
+def _walk(rows, first: int, last: int) -> tuple[Stretch, str | None]:
+    """The stretch the rows make, and the link of an event that does not follow the one
+    before it (if that is its problem)."""
     expected, link, prev = first, None, None
-    for seq, stored, *fields in _raw_rows(connection, first, last):
+    dumps, sha256 = orjson.dumps, hashlib.sha256  # `audit.hash_raw`, inlined: once per event
+    for row in rows:
+        seq, stored, fields = row[0], row[1], row[2:]
         if seq != expected:
             return Stretch(first, link, prev, expected - first, expected,
-                           f"event {expected} is missing (the next event is {seq})")
-        if hash_raw(fields) != stored:
+                           f"event {expected} is missing (the next event is {seq})"), None
+        try:
+            digest = sha256(dumps(fields)).hexdigest()
+        except orjson.JSONEncodeError:
+            digest = hash_raw(list(fields))
+        if digest != stored:
             return Stretch(first, link, prev, expected - first, seq,
-                           f"event {seq} was changed: its content does not match its hash")
+                           f"event {seq} was changed: its content does not match its hash"), None
         if prev is None:
             link = fields[-1]
         elif fields[-1] != prev:
-            return Stretch(first, link, prev, expected - first, seq,
-                           _reordered_or_missing(connection, seq, fields[-1]))
+            return Stretch(first, link, prev, expected - first, seq), fields[-1]
         prev, expected = stored, expected + 1
-    if expected <= last:
-        return Stretch(first, link, prev, expected - first, expected,
-                       f"event {expected} is missing" if last == expected
-                       else f"events {expected} to {last} are missing")
-    return Stretch(first, link, prev, expected - first)
+    return _ended(first, last, expected, link, prev), None
+
+
+def _ended(first: int, last: int, expected: int, link: str | None, prev: str | None) -> Stretch:
+    """The stretch whose rows ran out before `expected`."""
+    if expected > last:
+        return Stretch(first, link, prev, expected - first)
+    return Stretch(first, link, prev, expected - first, expected,
+                   f"event {expected} is missing" if last == expected
+                   else f"events {expected} to {last} are missing")
 
 
 def _reordered_or_missing(connection, seq: int, prev_hash: str) -> str:

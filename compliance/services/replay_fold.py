@@ -3,7 +3,8 @@ as a tuple per row in the order of the table's columns (small, and compared with
 in one step)."""
 
 import json
-from operator import itemgetter
+
+import orjson
 
 from compliance.seeds import contraindication_rows
 from compliance.services.replay_columns import ReplayTable
@@ -15,8 +16,6 @@ UNREADABLE = "an event about it cannot be read"
 MISSING = object()  # a live row no event created
 ABSENT = object()  # a column no event of its row recorded (added to the table since)
 _NO_PAIR = (None, ABSENT)
-_scan = json.JSONDecoder().scan_once  # json.loads without its wrappers: a third faster
-_new = itemgetter(1)
 
 
 class Layout:
@@ -26,13 +25,11 @@ class Layout:
     def __init__(self, table: ReplayTable):
         self.names = [column.name for column in table.columns]
         self.index = {name: n for n, name in enumerate(self.names)}
-        self._pairs = itemgetter(*self.names) if len(self.names) > 1 else (
-            lambda changes: (changes[self.names[0]],))
         self.rows: dict[str, tuple | None] = {}
 
     def created(self, record_id: str, changes: dict) -> None:
         try:
-            self.rows[record_id] = tuple(map(_new, self._pairs(changes)))
+            self.rows[record_id] = tuple([changes[name][1] for name in self.names])
         except KeyError:
             self.rows[record_id] = tuple(changes.get(name, _NO_PAIR)[1] for name in self.names)
 
@@ -65,13 +62,22 @@ def _apply(layout: Layout, record_id: str, action: str, changes: str) -> str | N
         layout.rows[record_id] = None
         return None
     try:
-        parsed = _scan(changes, 0)[0]
+        parsed = _parsed(changes)
         if action == "create":
             layout.created(record_id, parsed)
             return None
         return None if layout.updated(record_id, parsed) else NO_CREATE
-    except (ValueError, StopIteration, TypeError, IndexError, AttributeError):
+    except (ValueError, TypeError, IndexError, AttributeError):
         return UNREADABLE
+
+
+def _parsed(changes: str):
+    """orjson reads the trail's JSON several times faster than the standard library, which
+    takes what orjson refuses (integers past 64 bits, say)."""
+    try:
+        return orjson.loads(changes)
+    except orjson.JSONDecodeError:
+        return json.loads(changes)
 
 
 def fold(events, layouts: dict[str, Layout]) -> tuple[int, dict]:

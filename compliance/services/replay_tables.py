@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from compliance.extensions import db
 from compliance.models import AuditEvent
+from compliance.services import raw_rows
 from compliance.services.audit import is_audited
 from compliance.services.replay_columns import ReplayTable, replay_table
 from compliance.services.replay_fold import (
@@ -21,9 +22,6 @@ from compliance.services.replay_fold import (
     baseline,
     fold,
 )
-
-FETCH = 20_000
-PG_RANGE = 50_000  # events per query on PostgreSQL, as in audit_verify
 
 
 @dataclass(frozen=True)
@@ -51,30 +49,15 @@ def audited_tables(dialect) -> dict[str, ReplayTable]:
         key=lambda table: table.name)}
 
 
-def _cursor_rows(raw, sql: str, params=()):
-    cursor = raw.cursor()
-    try:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(FETCH):
-            yield from rows
-    finally:
-        cursor.close()
-
-
 def _event_rows(connection, names: list[str]):
     """(table, record id, action, changes) of every data event about the tables `names`,
     oldest first, raw."""
     last = connection.scalar(select(func.max(AuditEvent.seq))) or 0
-    postgres = connection.dialect.name == "postgresql"
-    marker = "%s" if postgres else "?"
-    sql = (f"SELECT table_name, record_id, action, changes FROM audit_events "
-           f"WHERE seq BETWEEN {marker} AND {marker} "
-           f"AND action IN ('create', 'update', 'delete') "
-           f"AND table_name IN ({', '.join([marker] * len(names))}) ORDER BY seq")
-    raw = connection.connection.dbapi_connection
-    step = PG_RANGE if postgres else max(last, 1)
-    for low in range(1, last + 1, step):
-        yield from _cursor_rows(raw, sql, (low, min(low + step - 1, last), *names))
+    return raw_rows.in_ranges(connection, (
+        f"SELECT table_name, record_id, action, changes FROM audit_events "
+        f"WHERE seq BETWEEN %s AND %s AND action IN ('create', 'update', 'delete') "
+        f"AND table_name IN ({', '.join(['%s'] * len(names))}) ORDER BY seq"),
+        1, last, tuple(names))
 
 
 def _column_differences(table: ReplayTable, key: str, raw: tuple, stored: tuple) -> list:
@@ -120,7 +103,7 @@ def _compare(connection, table: ReplayTable, rows: dict, problems: dict, found: 
     """Compare every live row of `table` with its recorded values, taking it out of `rows`;
     returns how many rows the table holds."""
     check, width, count = _row_checker(table, problems), len(table.keys), 0
-    for row in _cursor_rows(connection.connection.dbapi_connection, table.select_sql()):
+    for row in raw_rows.rows(connection, table.select_sql()):
         count += 1
         key = str(row[0]) if width == 1 else "|".join(map(str, row[:width]))
         if differences := check(key, row[width:], rows.pop(key, MISSING)):
