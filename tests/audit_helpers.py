@@ -68,7 +68,8 @@ def rewrite_event(seq: int, detail: str) -> None:
     execute_raw("UPDATE audit_events SET detail = :detail WHERE seq = :seq", detail=detail,
                 seq=seq)
     connection = db.session.connection()
-    rows = [list(row) for row in audit_verify._raw_rows(connection, seq, last)]
+    batches = audit_verify._row_batches(connection, seq, last)
+    rows = [list(row) for batch in batches for row in batch]
     prev = events()[seq - 2].hash if seq > 1 else audit.GENESIS
     for row_seq, _stored, *fields in rows:
         fields[-1] = prev

@@ -8,6 +8,7 @@ import os
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import chain
 
 import orjson
 from sqlalchemy import create_engine, func, select
@@ -64,18 +65,18 @@ class Stretch:
     problem: str | None = None
 
 
-def _raw_rows(connection, first: int, last: int):
-    """Rows (seq, hash, hashed fields...) of events first..last, oldest first, raw."""
+def _row_batches(connection, first: int, last: int):
+    """Lists of rows (seq, hash, hashed fields...) of events first..last, oldest first, raw."""
     postgres = connection.dialect.name == "postgresql"
     columns = [PG_TIME if name == "occurred_at" and postgres else name for name in HASHED_FIELDS]
-    return raw_rows.in_ranges(connection, f"SELECT seq, hash, {', '.join(columns)} "
-                              f"FROM audit_events WHERE seq BETWEEN %s AND %s ORDER BY seq",
-                              first, last)
+    return raw_rows.batches_in_ranges(connection, f"SELECT seq, hash, {', '.join(columns)} "
+                                      f"FROM audit_events WHERE seq BETWEEN %s AND %s "
+                                      f"ORDER BY seq", first, last)
 
 
 def check_stretch(connection, first: int, last: int) -> Stretch:
-    with closing(_raw_rows(connection, first, last)) as rows:
-        stretch, wrong_link = _walk(rows, first, last)
+    with closing(_row_batches(connection, first, last)) as batches:
+        stretch, wrong_link = _walk(chain.from_iterable(batches), first, last)
     if wrong_link is None:
         return stretch
     # Named only now: the query needs the connection, which the rows held until closed.

@@ -16,6 +16,7 @@ UNREADABLE = "an event about it cannot be read"
 MISSING = object()  # a live row no event created
 ABSENT = object()  # a column no event of its row recorded (added to the table since)
 _NO_PAIR = (None, ABSENT)
+_loads = orjson.loads
 
 
 class Layout:
@@ -62,7 +63,10 @@ def _apply(layout: Layout, record_id: str, action: str, changes: str) -> str | N
         layout.rows[record_id] = None
         return None
     try:
-        parsed = _parsed(changes)
+        try:  # orjson reads JSON several times faster; the standard library takes what it
+            parsed = _loads(changes)  # refuses (integers past 64 bits, say)
+        except orjson.JSONDecodeError:
+            parsed = json.loads(changes)
         if action == "create":
             layout.created(record_id, parsed)
             return None
@@ -71,22 +75,14 @@ def _apply(layout: Layout, record_id: str, action: str, changes: str) -> str | N
         return UNREADABLE
 
 
-def _parsed(changes: str):
-    """orjson reads the trail's JSON several times faster than the standard library, which
-    takes what orjson refuses (integers past 64 bits, say)."""
-    try:
-        return orjson.loads(changes)
-    except orjson.JSONDecodeError:
-        return json.loads(changes)
-
-
-def fold(events, layouts: dict[str, Layout]) -> tuple[int, dict]:
-    """Fold (table, record id, action, changes) events, oldest first, into `layouts`; returns
-    how many there were and what is wrong with the events of some rows."""
+def fold(batches, layouts: dict[str, Layout]) -> tuple[int, dict]:
+    """Fold lists of (table, record id, action, changes) events, oldest first, into `layouts`;
+    returns how many there were and what is wrong with the events of some rows."""
     count, problems = 0, {}
-    for table, record_id, action, changes in events:
-        count += 1
-        layout = layouts.get(table)
-        if layout is not None and (problem := _apply(layout, record_id, action, changes)):
-            problems.setdefault((table, record_id), problem)
+    for batch in batches:
+        count += len(batch)
+        for table, record_id, action, changes in batch:
+            layout = layouts.get(table)
+            if layout is not None and (problem := _apply(layout, record_id, action, changes)):
+                problems.setdefault((table, record_id), problem)
     return count, problems

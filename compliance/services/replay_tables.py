@@ -53,7 +53,7 @@ def _event_rows(connection, names: list[str]):
     """(table, record id, action, changes) of every data event about the tables `names`,
     oldest first, raw."""
     last = connection.scalar(select(func.max(AuditEvent.seq))) or 0
-    return raw_rows.in_ranges(connection, (
+    return raw_rows.batches_in_ranges(connection, (
         f"SELECT table_name, record_id, action, changes FROM audit_events "
         f"WHERE seq BETWEEN %s AND %s AND action IN ('create', 'update', 'delete') "
         f"AND table_name IN ({', '.join(['%s'] * len(names))}) ORDER BY seq"),
@@ -103,11 +103,12 @@ def _compare(connection, table: ReplayTable, rows: dict, problems: dict, found: 
     """Compare every live row of `table` with its recorded values, taking it out of `rows`;
     returns how many rows the table holds."""
     check, width, count = _row_checker(table, problems), len(table.keys), 0
-    for row in raw_rows.rows(connection, table.select_sql()):
-        count += 1
-        key = str(row[0]) if width == 1 else "|".join(map(str, row[:width]))
-        if differences := check(key, row[width:], rows.pop(key, MISSING)):
-            found.extend(differences)
+    for batch in raw_rows.batches(connection, table.select_sql()):
+        count += len(batch)
+        for row in batch:
+            key = str(row[0]) if width == 1 else "|".join(map(str, row[:width]))
+            if differences := check(key, row[width:], rows.pop(key, MISSING)):
+                found.extend(differences)
     return count
 
 
