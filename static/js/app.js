@@ -102,10 +102,11 @@ function bindScan(input) {
     }
     next.focus();
   });
-  // Back at the form after recording an injection, with its batch kept: the volume is next.
+  // Back at the form after recording an injection, with its batch kept: the volume is next
+  // (once loaded: going to the page's #fragment would take the focus away again).
   const section = document.getElementById(window.location.hash.slice(1));
   if (section && section.contains(input) && select.value && select.value !== "0") {
-    next.focus({ preventScroll: true });
+    window.addEventListener("load", () => next.focus({ preventScroll: true }));
   }
 }
 
