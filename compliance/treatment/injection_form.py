@@ -68,7 +68,10 @@ def scanned_batch(barcode: str, session: TreatmentSession) -> Batch:
     if code.gtin and product.gtin and code.gtin != product.gtin:
         raise InvalidBarcode(f"This pack (GTIN {code.gtin}) is not {product.name}, the "
                              "prescribed product.", field="barcode")
-    batch = stock_queries.batch_numbered(product.id, code.batch_number or "")
+    if not code.batch_number:
+        raise InvalidBarcode("This code names no batch: choose the batch from the list.",
+                             field="barcode")
+    batch = stock_queries.batch_numbered(product.id, code.batch_number)
     if batch is None:
         raise InvalidBarcode(f"No batch {code.batch_number} of the prescribed product is in "
                              "stock.", field="barcode")

@@ -68,8 +68,9 @@ function batchNumberOf(text) {
     const found = /\(10\)([^(]+)/.exec(code);
     return found ? found[1].trim() : null;
   }
-  let at = code.startsWith(GS) ? 1 : 0;
+  let at = 0;
   while (at < code.length) {
+    if (code[at] === GS) { at += 1; continue; }  // a separator where none is needed
     const ai = code.slice(at, at + 2);
     if (FIXED_LENGTH[ai]) { at += 2 + FIXED_LENGTH[ai]; continue; }
     if (ai !== "10" && ai !== "21") return null;

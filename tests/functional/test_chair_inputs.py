@@ -135,6 +135,7 @@ def test_a_scanned_code_sent_alone_chooses_its_batch_and_asks_for_nothing(client
     ("(01)05060012345037(10)B2", "is not STS 1% 2 ml ampoule, the prescribed product"),
     ("(01)05060012345020(10)NOPE", "No batch NOPE of the prescribed product is in stock."),
     ("not a code", "This is not a GS1 barcode we can read"),
+    ("(01)05060012345020(17)301231", "This code names no batch"),
     ("(10)B2\x01", "Remove the control character U+0001"),
 ])
 def test_a_scan_that_names_no_usable_batch_is_refused_beside_it(client, clinic, login, barcode,
