@@ -4,14 +4,12 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from compliance.clock import local_today
-from compliance.errors import InvalidBarcode
 from compliance.extensions import db
 from compliance.forms import options
 from compliance.models import Injection, Patient, TreatmentSession
 from compliance.permissions import requires
 from compliance.query import query_id
-from compliance.services import stock_queries, treatment, treatment_queries, voiding
-from compliance.services.gs1 import read_pack_code
+from compliance.services import treatment, treatment_queries, voiding
 from compliance.services.products import ml_to_ul
 from compliance.services.signatures import signatures_of
 from compliance.treatment import bp
@@ -22,6 +20,12 @@ from compliance.treatment.forms import (
     SessionForm,
     SignForm,
     VoidSessionForm,
+)
+from compliance.treatment.injection_form import (
+    batch_to_use,
+    injection_form,
+    is_scan_alone,
+    read_scan,
 )
 from compliance.views import run_form
 
@@ -46,6 +50,9 @@ def _session_form(patient: Patient) -> SessionForm:
         [(0, "Choose a prescription")] +
         [(p.id, f"{p.reference}: {p.product.name}, {p.sessions_authorised} sessions")
          for p in in_force])
+    if not form.is_submitted() and len(in_force) == 1:
+        # The only prescription there is: choosing it is no decision, only a step to forget.
+        form.prescription_id.data = in_force[0].id
     return form
 
 
@@ -68,21 +75,9 @@ def new_session():
     ) or render_template("treatment/new_session.html", form=form, patient=patient)
 
 
-def _injection_form(session: TreatmentSession, picture,
-                    form: InjectionForm | None = None) -> InjectionForm:
-    form = form or InjectionForm(prefix="inj")
-    form.batch_id.choices = options(
-        [(0, "Choose a batch")] +
-        [(b.id, f"{b.batch_number}: expires {b.expires_on:%d %b %Y}, "
-                f"{b.balance_ul / 1000:g} ml on hand") for b in picture.batches])
-    if not form.is_submitted() and session.areas:
-        form.site.data = session.areas[0]
-    return form
-
-
 def _render_session(session: TreatmentSession, **bound):
     picture = treatment_queries.session_picture(session)
-    forms = {"injection_form": _injection_form(session, picture, bound.pop("injection_form", None)),
+    forms = {"injection_form": injection_form(session, picture, bound.pop("injection_form", None)),
              "reverse_form": ReverseInjectionForm(prefix="rev"), "sign_form": SignForm(),
              "addendum_form": AddendumForm(prefix="add"), "void_form": VoidSessionForm()}
     forms.update(bound)
@@ -97,29 +92,22 @@ def show_session(session_id: int):
     return _render_session(db.get_or_404(TreatmentSession, session_id))
 
 
-def _scanned_batch(form: InjectionForm, session: TreatmentSession) -> int:
-    """The batch named by a scanned GS1 code, else the one chosen from the list."""
-    if not (form.barcode.data or "").strip():
-        return form.batch_id.data or 0
-    code = read_pack_code(form.barcode.data)
-    batch = stock_queries.batch_numbered(session.prescription.product_id, code.batch_number or "")
-    if batch is None:
-        raise InvalidBarcode(f"No batch {code.batch_number} of the prescribed product is in "
-                             "stock.", field="barcode")
-    return batch.id
-
-
 @bp.route("/sessions/<int:session_id>/injections", methods=["POST"])
 @requires("record_injection")
 def add_injection(session_id: int):
     session = db.get_or_404(TreatmentSession, session_id)
     # The batch list is needed only to show the form again: the service checks the batch.
     form = InjectionForm(prefix="inj")
+    if is_scan_alone(form):
+        return _render_session(session, injection_form=read_scan(form, session),
+                               scanned=True)
     return run_form(
         form, lambda: treatment.record_injection(current_user, session.id, treatment.NewInjection(
-            _scanned_batch(form, session), ml_to_ul(form.volume_ml.data, "volume_ml"),
+            batch_to_use(form, session), ml_to_ul(form.volume_ml.data, "volume_ml"),
             form.site.data, form.points.data)),
-        success="Injection recorded.", to=_shown(session),
+        # The form's panel at the top of the screen: the injection just recorded is listed
+        # in it, and the next one is typed there.
+        success="Injection recorded.", to=_shown(session) + "#record-injection",
     ) or _render_session(session, injection_form=form)
 
 

@@ -213,7 +213,7 @@ def test_a_double_tapped_injection_is_recorded_once_at_the_same_moment(app, clin
         return response.status_code, response.headers.get("Location")
 
     outcomes = at_once(app, [tap, tap])
-    assert outcomes == [(302, f"/treatment/sessions/{session.id}")] * 2
+    assert outcomes == [(302, f"/treatment/sessions/{session.id}#record-injection")] * 2
     after = every_row()
     assert after["injections"] == before["injections"] + 1
     assert after["ledger_entries"] == before["ledger_entries"] + 1
