@@ -10,7 +10,7 @@ from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import User
 from compliance.services import treatment
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot
 from tests.browser.test_login_journey import sign_in_as
 from tests.factories import make_product, ready_patient, receive_batch
 
@@ -94,5 +94,17 @@ def test_the_leg_map_chooses_the_site_by_pointer_and_by_keyboard(sized_page, liv
     choose_by_keyboard(page)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(page)
-    page.get_by_role("heading", name="Where it was injected").scroll_into_view_if_needed()
     screenshot(page, f"session-leg-map-{name}")
+    chair_screenshot(page, f"session-leg-map-chair-{name}")
+
+
+def chair_screenshot(page, name: str) -> None:
+    """The map and the injection form below it, the part of the page used at the chair."""
+    top, bottom = page.evaluate(
+        """() => [document.getElementById("where-injected").getBoundingClientRect().top,
+                  document.querySelector("form[action$='/injections']").getBoundingClientRect()
+                  .bottom].map((y) => y + window.scrollY)""")
+    width = page.viewport_size["width"]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True,
+                    clip={"x": 0, "y": top - 16, "width": width, "height": bottom - top + 48})
