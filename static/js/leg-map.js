@@ -16,6 +16,8 @@ function showChosen(map, select) {
 }
 
 function choose(map, select, region) {
+  const offered = Array.from(select.options).some((option) => option.value === region.dataset.site);
+  if (!offered) return;  // a site the form does not offer is left unchosen, not blanked
   select.value = region.dataset.site;
   // The select's own listeners (and any other script watching it) hear of the change.
   select.dispatchEvent(new Event("change", { bubbles: true }));

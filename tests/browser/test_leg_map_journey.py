@@ -96,6 +96,17 @@ def test_the_leg_map_chooses_the_site_by_pointer_and_by_keyboard(sized_page, liv
     assert_accessible(page)
     screenshot(page, f"session-leg-map-{name}")
     chair_screenshot(page, f"session-leg-map-chair-{name}")
+    the_patients_record_shows_the_map_to_read(page)
+
+
+def the_patients_record_shows_the_map_to_read(page) -> None:
+    """On the patient's record the map shows every session's injections and chooses nothing."""
+    page.get_by_role("link", name=re.compile("'s record$")).click()
+    table = page.locator("#patient-leg-map-table")
+    assert table.get_by_role("row", name="Left thigh (back) 1 0.6").is_visible()
+    assert page.locator("#patient-leg-map .leg-region[role=button]").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
 
 
 def chair_screenshot(page, name: str) -> None:
