@@ -6,6 +6,7 @@ from decimal import Decimal
 from flask import Flask
 from flask_login import current_user
 
+from compliance import leg_map
 from compliance.clock import to_local, utcnow
 from compliance.forms import new_submission_key
 from compliance.permissions import can
@@ -71,6 +72,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["reject_key"] = _reject_key
     app.jinja_env.filters["ml"] = _ml
     app.jinja_env.globals["limits"] = limits
+    # The leg map's drawing, for the macro in templates/treatment/_leg_map.html.
+    app.jinja_env.globals["leg_drawing"] = leg_map
 
     # A global, not a context variable, so that imported macros may ask it too.
     app.jinja_env.globals["can"] = _user_can

@@ -10,7 +10,7 @@ from compliance.patients import bp
 from compliance.patients.forms import EditPatientForm, PatientForm
 from compliance.permissions import requires
 from compliance.query import query_text
-from compliance.services import patients
+from compliance.services import injection_sites, patients
 from compliance.services.clinical import consents_of
 from compliance.services.patient_records import timeline
 from compliance.services.screening import current_screening, present_in
@@ -44,7 +44,8 @@ def show(patient_id: int):
     consents = [c for c in consents_of(patient) if c.withdrawn_on is None]
     return render_template("patients/show.html", patient=patient, screening=screening,
                            present=present_in(screening), consent=consents[0] if consents else None,
-                           items=timeline(patient), today=local_today())
+                           items=timeline(patient), today=local_today(),
+                           sites=injection_sites.of_patient(patient.id))
 
 
 @bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])

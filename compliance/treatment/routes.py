@@ -3,15 +3,17 @@
 from flask import redirect, render_template, url_for
 from flask_login import current_user
 
-from compliance.clock import local_today
+from compliance.clock import local_today, utcnow
 from compliance.extensions import db
 from compliance.forms import options
 from compliance.models import Injection, Patient, TreatmentSession
 from compliance.permissions import requires
 from compliance.query import query_id
-from compliance.services import treatment, treatment_queries, voiding
+from compliance.reports.pdf import pdf_response
+from compliance.services import injection_sites, treatment, treatment_queries, voiding
 from compliance.services.products import ml_to_ul
 from compliance.services.signatures import signatures_of
+from compliance.services.unit_of_work import record_alone
 from compliance.treatment import bp
 from compliance.treatment.forms import (
     AddendumForm,
@@ -83,6 +85,7 @@ def _render_session(session: TreatmentSession, **bound):
     forms.update(bound)
     return render_template("treatment/session.html", picture=picture, session=session,
                            signatures=signatures_of(session),
+                           sites=injection_sites.of_session(session.id),
                            **forms)
 
 
@@ -90,6 +93,20 @@ def _render_session(session: TreatmentSession, **bound):
 @requires("view_patients")
 def show_session(session_id: int):
     return _render_session(db.get_or_404(TreatmentSession, session_id))
+
+
+@bp.route("/sessions/<int:session_id>.pdf")
+@requires("view_patients")
+def session_pdf(session_id: int):
+    """The session as signed or as it stands, with its leg map, for the patient's file."""
+    session = db.get_or_404(TreatmentSession, session_id)
+    record_alone(None, "export", detail=f"Treatment session {session.id} PDF")
+    html = render_template("treatment/session_print.html", session=session,
+                           picture=treatment_queries.session_picture(session),
+                           signatures=signatures_of(session),
+                           sites=injection_sites.of_session(session.id),
+                           generated_by=current_user.full_name, generated_at=utcnow())
+    return pdf_response(html, f"session-{session.id}.pdf")
 
 
 @bp.route("/sessions/<int:session_id>/injections", methods=["POST"])

@@ -105,6 +105,7 @@ EXPECTED = {
     ("treatment.new_session", "POST"):               (LOGIN, 200, 200, 403, 403),
     ("treatment.reverse_injection", "POST"):         (LOGIN, 302, 302, 403, 403),
     ("treatment.show_session", "GET"):               (LOGIN, 200, 200, 200, 200),
+    ("treatment.session_pdf", "GET"):                (LOGIN, 200, 200, 200, 200),
     ("treatment.sign", "POST"):                      (LOGIN, 200, 200, 403, 403),
     ("treatment.today", "GET"):                      (LOGIN, 200, 200, 403, 403),
     ("treatment.void_session", "POST"):              (LOGIN, 200, 200, 403, 403),
