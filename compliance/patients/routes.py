@@ -13,6 +13,7 @@ from compliance.query import query_text
 from compliance.services import patients
 from compliance.services.clinical import consents_of
 from compliance.services.patient_records import timeline
+from compliance.services.record_actions import record_actions
 from compliance.services.screening import current_screening, present_in
 from compliance.views import run_form
 
@@ -44,7 +45,8 @@ def show(patient_id: int):
     consents = [c for c in consents_of(patient) if c.withdrawn_on is None]
     return render_template("patients/show.html", patient=patient, screening=screening,
                            present=present_in(screening), consent=consents[0] if consents else None,
-                           items=timeline(patient), today=local_today())
+                           items=timeline(patient), today=local_today(),
+                           actions=record_actions(patient))
 
 
 @bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])
