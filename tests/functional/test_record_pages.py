@@ -60,7 +60,7 @@ def test_a_patient_screened_clear_has_no_banner_and_both_actions(client, clinic,
     assert "contraindication-banner" not in body and "disabled" not in body
     assert f'href="/treatment/sessions/new?patient_id={patient.id}"' in body
     assert "0 of 6 sessions given; next: <strong>session 1 of 6</strong>" in body
-    assert "No session yet: the first may be given on any day." in body
+    assert "No session yet, so the interval between sessions sets no date." in body
 
 
 def test_the_flash_after_screening_names_a_contraindication_and_is_not_a_success(
@@ -161,4 +161,4 @@ def test_the_day_comes_first_a_back_dated_record_stays_on_its_day(client, users,
     assert re.findall(r'<p class="timeline-kind">(.*?)</p>', body) == ["Consent", "Screening"]
     dates = re.findall(r'<div class="timeline-date">(.*?)</div>', body)
     # The time of entry is shown only on the day it was entered: not beside the back-dated one.
-    assert dates[1] == f"{days_ago(3):%d %b %Y}" and '<span class="muted">' in dates[0]
+    assert dates[1] == f"{days_ago(3):%d %b %Y}" and '<span class="timeline-time">' in dates[0]
