@@ -38,13 +38,13 @@ def _submit(form: FlaskForm, action: Callable[[], Any], to) -> tuple[Any, str]:
 
 def run_form(form: FlaskForm, action: Callable[[], Any], *, success: str | Callable[[Any], str],
              to: str | Callable[[Any], str], invalid: str | None = None,
-             on_refusal: Callable[[DomainError], None] | None = None) -> Response | None:
-    """Once `form` validates, run `action`; on success flash `success`, redirect to `to`
-    (either may be a function of what `action` returned). None means "show the form again":
-    a refusal is flashed and put beside its field (and handed to `on_refusal`), and a form
-    that does not validate flashes `invalid` if given. A repeat of a recorded form's key
-    (OnceOnlyMixin) writes nothing and goes where the first went.
-    """
+             on_refusal: Callable[[DomainError], None] | None = None,
+             category: str | Callable[[Any], str] = "success") -> Response | None:
+    """Once `form` validates, run `action`, flash `success` as `category` and redirect to `to`
+    (each may be a function of what `action` returned). None means "show the form again": a
+    refusal is flashed, put beside its field and handed to `on_refusal`; an invalid form flashes
+    `invalid` if given. A repeat of a recorded form's key (OnceOnlyMixin) writes nothing and
+    goes where the first went."""
     if not form.validate_on_submit():
         if invalid and form.is_submitted():
             flash(invalid, "error")
@@ -59,5 +59,5 @@ def run_form(form: FlaskForm, action: Callable[[], Any], *, success: str | Calla
         if on_refusal is not None:
             on_refusal(error)
         return None
-    flash(_of(success, result), "success")
+    flash(_of(success, result), _of(category, result))
     return redirect(target)

@@ -38,6 +38,15 @@ def _answers(questions) -> list[screening.Answer]:
     return answers
 
 
+def _screened(found) -> str:
+    """The flash after a screening: a contraindication found is said, not a plain success."""
+    present = screening.present_in(found)
+    if not present:
+        return "Screening recorded; it is now the patient's current screening."
+    return (f"Screening recorded; it found a contraindication: {', '.join(present)}. While it "
+            "is the current screening, no prescription can be written and no session started.")
+
+
 @bp.route("/<int:patient_id>/screening", methods=["GET", "POST"])
 @requires("record_consultation")
 def screening_new(patient_id: int):
@@ -48,7 +57,8 @@ def screening_new(patient_id: int):
     return run_form(
         form, lambda: screening.record_screening(current_user, patient.id, form.screened_on.data,
                                                  _answers(questions)),
-        success="Screening recorded; it is now the patient's current screening.",
+        success=_screened,
+        category=lambda found: "warning" if screening.present_in(found) else "success",
         to=url_for("patients.show", patient_id=patient.id),
         on_refusal=lambda error: problems.update({error.field: error.message} if error.field
                                                  else {}),

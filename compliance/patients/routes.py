@@ -13,6 +13,7 @@ from compliance.query import query_text
 from compliance.services import injection_sites, patients
 from compliance.services.clinical import consents_of
 from compliance.services.patient_records import timeline
+from compliance.services.record_actions import record_actions
 from compliance.services.screening import current_screening, present_in
 from compliance.views import run_form
 
@@ -45,7 +46,8 @@ def show(patient_id: int):
     return render_template("patients/show.html", patient=patient, screening=screening,
                            present=present_in(screening), consent=consents[0] if consents else None,
                            items=timeline(patient), today=local_today(),
-                           sites=injection_sites.of_patient(patient.id))
+                           sites=injection_sites.of_patient(patient.id),
+                           actions=record_actions(patient))
 
 
 @bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])

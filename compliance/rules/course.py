@@ -1,6 +1,6 @@
 """Rules 4 and 5: the length of a course and the interval between sessions."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from compliance.errors import (
     CourseInProgress,
@@ -27,10 +27,16 @@ def check_sessions_authorised(sessions_authorised: int | None) -> None:
                                    field="sessions_authorised")
 
 
+def sessions_allowed(sessions_authorised: int) -> int:
+    """Rule 4: the sessions a course may have: those its prescription authorises, never over
+    the limit of a course."""
+    return min(sessions_authorised, MAX_SESSIONS_PER_COURSE)
+
+
 def check_session_number(prescription: PrescriptionFacts, number: int) -> None:
     """Rule 4: a course is at most the sessions its prescription authorises, never over the
     limit of a course."""
-    allowed = min(prescription.sessions_authorised, MAX_SESSIONS_PER_COURSE)
+    allowed = sessions_allowed(prescription.sessions_authorised)
     if number > allowed:
         raise SessionNotAuthorised(f"Prescription {prescription.reference} authorises {allowed} "
                                    f"sessions; this would be session {number}.")
@@ -38,8 +44,7 @@ def check_session_number(prescription: PrescriptionFacts, number: int) -> None:
 
 def sessions_left(prescription: PrescriptionFacts, sessions_recorded: int) -> int:
     """Sessions a course under `prescription` may still have."""
-    return max(min(prescription.sessions_authorised, MAX_SESSIONS_PER_COURSE)
-               - sessions_recorded, 0)
+    return max(sessions_allowed(prescription.sessions_authorised) - sessions_recorded, 0)
 
 
 def _in_progress(other: OtherCourseFacts, today: date) -> bool:
@@ -70,9 +75,18 @@ def far_enough_apart(gap_days: int) -> bool:
     return gap_days >= MIN_DAYS_BETWEEN_SESSIONS
 
 
+def next_session_allowed_on(last_session_on: date | None) -> date | None:
+    """Rule 5 looking forward: the first day a patient whose latest session was on
+    `last_session_on` may have another (None: no session yet, so any day)."""
+    if last_session_on is None:
+        return None
+    return last_session_on + timedelta(days=MIN_DAYS_BETWEEN_SESSIONS)
+
+
 def is_due(last_session_on: date | None, on: date) -> bool:
     """A patient may have a session on `on`, as far as the interval goes."""
-    return last_session_on is None or far_enough_apart((on - last_session_on).days)
+    allowed_from = next_session_allowed_on(last_session_on)
+    return allowed_from is None or on >= allowed_from
 
 
 def _too_soon_before(previous_session_on: date, gap: int) -> TooSoon:

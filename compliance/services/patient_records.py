@@ -2,7 +2,7 @@
 prescriptions (with their signature status) and treatment sessions."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -20,6 +20,7 @@ from compliance.services.signatures import signatures_of
 @dataclass(frozen=True)
 class TimelineItem:
     on: date
+    at: datetime  # when it was recorded (UTC): the order of the items of one day
     kind: str
     title: str
     detail: str
@@ -28,13 +29,21 @@ class TimelineItem:
     endpoint: str | None = None  # where the item is shown in full, when it has a page
     args: dict | None = None
 
+    @property
+    def time_shown(self) -> datetime | None:
+        """The local time it was recorded, shown only when that was on the item's own day (a
+        back-dated record's time of entry would read as the time of the event)."""
+        local = to_local(self.at)
+        return local if local.date() == self.on else None
+
 
 def _screening_items(patient: Patient) -> list[TimelineItem]:
     items = []
     for n, screening in enumerate(screenings_of(patient)):
         present = present_in(screening)
         items.append(TimelineItem(
-            screening.screened_on, "Screening", "Screening for contraindications",
+            screening.screened_on, screening.recorded_at, "Screening",
+            "Screening for contraindications",
             f"Recorded by {screening.recorded_by.full_name}. "
             + (f"Present: {', '.join(present)}." if present else "None present."),
             ("Current" if n == 0 else "Superseded") + (", contraindication" if present else ""),
@@ -45,7 +54,7 @@ def _screening_items(patient: Patient) -> list[TimelineItem]:
 
 def _consent_items(patient: Patient) -> list[TimelineItem]:
     return [TimelineItem(
-        consent.consented_on, "Consent", consent.procedure,
+        consent.consented_on, consent.recorded_at, "Consent", consent.procedure,
         f"Areas: {consent.areas}. Recorded by {consent.recorded_by.full_name}."
         + (f" Withdrawn {consent.withdrawn_on:%d %b %Y}: {consent.withdrawn_reason}"
            if consent.withdrawn_on else ""),
@@ -55,7 +64,7 @@ def _consent_items(patient: Patient) -> list[TimelineItem]:
 
 def _consultation_items(patient: Patient) -> list[TimelineItem]:
     return [TimelineItem(
-        c.held_on, "Consultation", f"Consultation ({c.mode})",
+        c.held_on, c.recorded_at, "Consultation", f"Consultation ({c.mode})",
         f"{c.prescriber.full_name} at {c.place}. "
         f"{'Suitable' if c.suitable else 'Not suitable'}: {c.suitability_reason}",
         "Supports a prescription" if c.supports_prescription
@@ -80,9 +89,9 @@ def _prescription_items(patient: Patient) -> list[TimelineItem]:
     items = []
     for rx in prescriptions_of(patient):
         tag, tone = signature_state(rx)
-        on = to_local(rx.signed_at or rx.created_at).date()
+        at = rx.signed_at or rx.created_at
         items.append(TimelineItem(
-            on, "Prescription", f"{rx.reference}: {rx.product.name}",
+            to_local(at).date(), at, "Prescription", f"{rx.reference}: {rx.product.name}",
             f"By {rx.prescriber.full_name}; {rx.sessions_authorised} sessions, valid "
             f"{rx.valid_from:%d %b %Y} to {rx.valid_until:%d %b %Y}.", tag, tone,
             "patients.prescription_show", {"prescription_id": rx.id}))
@@ -96,7 +105,7 @@ def _session_items(patient: Patient) -> list[TimelineItem]:
     sessions = db.session.scalars(select(TreatmentSession)
                                   .where(TreatmentSession.patient_id == patient.id))
     return [TimelineItem(
-        s.session_date, "Treatment session", f"Session {s.session_number}: "
+        s.session_date, s.started_at, "Treatment session", f"Session {s.session_number}: "
         f"{', '.join(s.areas)}", f"By {s.prescriber.full_name}, under "
         f"{s.prescription.reference}."
         + (f" Voided: {s.void_reason}" if s.status == VOIDED else ""), s.status.capitalize(),
@@ -105,8 +114,9 @@ def _session_items(patient: Patient) -> list[TimelineItem]:
 
 
 def timeline(patient: Patient) -> list[TimelineItem]:
-    """Everything on the patient's record, newest first."""
+    """Everything on the patient's record, newest first: by day, then by the time each was
+    recorded (the kind of record plays no part)."""
     items = [*_screening_items(patient), *_consent_items(patient),
              *_consultation_items(patient), *_prescription_items(patient),
              *_session_items(patient)]
-    return sorted(items, key=lambda item: item.on, reverse=True)
+    return sorted(items, key=lambda item: (item.on, item.at), reverse=True)

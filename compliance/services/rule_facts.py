@@ -138,10 +138,15 @@ def _nearest_session_on(patient_id: int, on: date, *, later: bool) -> date | Non
                                                    side, COUNTED))
 
 
+def latest_session_on(patient_id: int, on: date) -> date | None:
+    """The date of the patient's latest session on or before `on`, voided ones left out."""
+    return _nearest_session_on(patient_id, on, later=False)
+
+
 def course(patient_id: int, prescription: Prescription | None, on: date) -> CourseFacts:
     """Rules 2 to 5's facts for a new session of the patient under `prescription` on `on`."""
     return CourseFacts(grounds(patient_id, prescription, on), _sessions_recorded(prescription),
-                       _nearest_session_on(patient_id, on, later=False),
+                       latest_session_on(patient_id, on),
                        _nearest_session_on(patient_id, on, later=True))
 
 

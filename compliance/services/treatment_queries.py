@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import (
     FollowUp,
@@ -15,7 +16,7 @@ from compliance.models import (
     TreatmentSession,
 )
 from compliance.models.treatment import OPEN, SIGNED
-from compliance.rules.course import is_due
+from compliance.rules.course import is_due, next_session_allowed_on, sessions_allowed
 from compliance.rules.injection import session_limit_ul
 from compliance.rules.limits import FOLLOW_UP_WITHIN_DAYS
 from compliance.services import rule_facts, stock_queries
@@ -29,6 +30,35 @@ def prescriptions_in_force(patient_id: int, on: date) -> list[Prescription]:
                                    Prescription.status == SIGNED,
                                    Prescription.valid_from <= on, Prescription.valid_until >= on)
         .order_by(Prescription.valid_from.desc())))
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """A course in force: the sessions given under its prescriptions, of those allowed."""
+
+    prescription: Prescription
+    sessions_given: int
+    sessions_allowed: int
+
+    @property
+    def complete(self) -> bool:
+        return self.sessions_given >= self.sessions_allowed
+
+    @property
+    def next_number(self) -> int:
+        return self.sessions_given + 1
+
+
+def course_progress(prescription: Prescription) -> CourseProgress:
+    """How far the course `prescription` belongs to has got (a replacement continues it)."""
+    given = rule_facts.sessions_in_course(rule_facts.course_prescription_ids(prescription.id))
+    return CourseProgress(prescription, given, sessions_allowed(prescription.sessions_authorised))
+
+
+def next_session_on(patient_id: int, today: date | None = None) -> date | None:
+    """The first day the patient may have another session (rule 5); None if never treated."""
+    today = today or local_today()
+    return next_session_allowed_on(rule_facts.latest_session_on(patient_id, today))
 
 
 def sessions_on(prescriber_id: int, day: date) -> list[TreatmentSession]:
@@ -49,14 +79,22 @@ def open_sessions(prescriber_id: int) -> list[TreatmentSession]:
 
 @dataclass(frozen=True)
 class DuePatient:
+    """A patient with a prescription in force, the course it belongs to and their last
+    session (under any prescription)."""
+
     patient: Patient
     prescription: Prescription
     last_session: date | None
+    progress: CourseProgress
+
+    @property
+    def next_session_on(self) -> date | None:
+        return next_session_allowed_on(self.last_session)
 
 
-def due_patients(on: date) -> list[DuePatient]:
-    """Patients with a prescription in force whose last session (not voided) is far enough
-    back (rule 5)."""
+def courses_in_force(on: date) -> list[DuePatient]:
+    """Patients with a prescription in force on `on` whose course has sessions left, with the
+    date of their last session (not voided)."""
     last = (select(TreatmentSession.patient_id,
                    func.max(TreatmentSession.session_date).label("last"))
             .where(rule_facts.COUNTED).group_by(TreatmentSession.patient_id).subquery())
@@ -67,11 +105,38 @@ def due_patients(on: date) -> list[DuePatient]:
                Prescription.valid_until >= on)
         .options(selectinload(Prescription.patient))
         .order_by(Patient.last_name, Patient.first_name))
-    due = []
-    for prescription, last_date in rows:
-        if is_due(last_date, on):
-            due.append(DuePatient(prescription.patient, prescription, last_date))
-    return due
+    courses = [DuePatient(rx.patient, rx, last_date, course_progress(rx))
+               for rx, last_date in rows]
+    return [course for course in courses if not course.progress.complete]
+
+
+def due_and_waiting(on: date) -> tuple[list[DuePatient], list[DuePatient]]:
+    """The courses in force split by rule 5: those due a session on `on`, and those waiting
+    for their next allowed date."""
+    courses = courses_in_force(on)
+    return ([c for c in courses if is_due(c.last_session, on)],
+            [c for c in courses if not is_due(c.last_session, on)])
+
+
+def due_patients(on: date) -> list[DuePatient]:
+    """Patients with a prescription in force whose last session (not voided) is far enough
+    back (rule 5)."""
+    return due_and_waiting(on)[0]
+
+
+@dataclass(frozen=True)
+class SessionCourse:
+    """A session's place in its course, and when the patient may next be treated."""
+
+    number: int
+    allowed: int
+    next_session_on: date | None
+
+
+def session_course(session: TreatmentSession) -> SessionCourse:
+    return SessionCourse(session.session_number,
+                         sessions_allowed(session.prescription.sessions_authorised),
+                         next_session_on(session.patient_id))
 
 
 def follow_ups_due(on: date) -> list[TreatmentSession]:

@@ -36,10 +36,12 @@ from compliance.views import run_form
 @requires("record_treatment")
 def today():
     day = local_today()
-    return render_template("treatment/today.html", day=day,
-                           sessions=treatment_queries.sessions_on(current_user.id, day),
+    due, waiting = treatment_queries.due_and_waiting(day)
+    sessions = treatment_queries.sessions_on(current_user.id, day)
+    return render_template("treatment/today.html", day=day, sessions=sessions,
+                           courses={s.id: treatment_queries.session_course(s) for s in sessions},
                            open_sessions=treatment_queries.open_sessions(current_user.id),
-                           due=treatment_queries.due_patients(day))
+                           due=due, waiting=waiting)
 
 
 def _session_form(patient: Patient) -> SessionForm:
@@ -86,6 +88,7 @@ def _render_session(session: TreatmentSession, **bound):
     return render_template("treatment/session.html", picture=picture, session=session,
                            signatures=signatures_of(session),
                            sites=injection_sites.of_session(session.id),
+                           course=treatment_queries.session_course(session),
                            **forms)
 
 

@@ -17,6 +17,8 @@ from compliance.rules.course import (
     check_session_number,
     check_sessions_authorised,
     is_due,
+    next_session_allowed_on,
+    sessions_allowed,
     sessions_left,
 )
 from compliance.rules.facts import OtherCourseFacts
@@ -108,6 +110,27 @@ def test_the_refusal_names_the_rule_as_the_audit_trail_always_has():
     (None, True), (ON - timedelta(days=27), False), (ON - timedelta(days=28), True)])
 def test_a_patient_is_due_once_28_days_have_passed(last_session_on, due):
     assert is_due(last_session_on, ON) is due
+
+
+def test_the_next_session_is_allowed_28_days_after_the_latest():
+    assert next_session_allowed_on(ON) == ON + timedelta(days=28)
+    assert next_session_allowed_on(None) is None
+
+
+@pytest.mark.parametrize("gap, allowed", [(0, False), (27, False), (28, True), (29, True)])
+def test_the_next_allowed_date_agrees_with_the_interval_check(gap, allowed):
+    previous = ON - timedelta(days=gap)
+    assert (next_session_allowed_on(previous) <= ON) is allowed
+    assert is_due(previous, ON) is allowed
+    if allowed:
+        check_interval(previous, ON)
+    else:
+        refusal(TooSoon, check_interval, previous, ON)
+
+
+@pytest.mark.parametrize("authorised, allowed", [(1, 1), (4, 4), (6, 6), (9, 6)])
+def test_a_course_allows_what_its_prescription_authorises_up_to_six(authorised, allowed):
+    assert sessions_allowed(authorised) == allowed
 
 
 def test_a_course_checks_its_grounds_first():
