@@ -67,6 +67,7 @@ def note_waiting(user) -> None:
 
 def _after_check() -> None:
     """On a signed-in GET: note the page, and give back a form kept for it."""
+    g.pop("kept_form", None)  # this request's alone, whatever shares the app context
     if request.method != "GET" or not current_user.is_authenticated:
         return
     if request.endpoint != "static" and len(_here()) <= MAX_URL_CHARS:
