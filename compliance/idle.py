@@ -25,7 +25,8 @@ def _here() -> str:
 
 def _shows_a_page(target: str | None) -> bool:
     """Whether `target` is a page of this app that a GET shows (not a sign-in page)."""
-    if not target or len(target) > MAX_URL_CHARS or not target.startswith("/"):
+    if (not target or len(target) > MAX_URL_CHARS or not target.startswith("/")
+            or target.startswith("//") or "\\" in target):
         return False
     adapter = current_app.url_map.bind_to_environ(request.environ)
     try:

@@ -143,3 +143,15 @@ def test_a_form_shown_again_after_a_refusal_comes_back_to_the_page_it_was_on(cli
                            headers={"Referer": f"http://localhost{chair['action']}"})
     assert response.headers["Location"] == f"/login?next={chair['page']}"
     assert db.session.scalar(select(KeptForm.page_url)) == chair["page"]
+
+
+def test_a_referrer_off_the_site_is_not_a_page_to_come_back_to(client, chair):
+    sign_in(client, chair["nurse"])
+    expire(client)
+    for referrer in ("http://evil.example/treatment/today", "http://localhost//evil.example/"):
+        response = client.post(chair["action"], data=injection_form(chair["batch"]),
+                               headers={"Referer": referrer})
+        # Neither the referrer nor the POST's own address is a page here: back to Home.
+        assert response.headers["Location"] == "/login?next=/"
+        sign_in(client, chair["nurse"])
+        expire(client)
