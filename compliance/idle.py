@@ -3,7 +3,7 @@ it is kept for its user, who finds it back in the form, not submitted, after sig
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, g, request, session, url_for
+from flask import Flask, current_app, flash, g, has_request_context, request, session, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -75,7 +75,7 @@ def _after_check() -> None:
         session[LAST_PAGE] = _here()
     if not session.get(WAITING):
         return
-    restored = kept_forms.take(current_user, _here())
+    restored = kept_forms.take(current_user._get_current_object(), _here())
     if restored is not None:
         g.kept_form = {"action": restored.action_url, "fields": restored.fields}
         flash(RESTORED, "warning")
@@ -84,7 +84,8 @@ def _after_check() -> None:
 
 
 def _template_values() -> dict:
-    if not current_user.is_authenticated:
+    # A template rendered outside a request (a command) has nobody signed in.
+    if not has_request_context() or not current_user.is_authenticated:
         return {}
     idle = current_app.config["IDLE_TIMEOUT"].total_seconds()
     warn = min(current_app.config["IDLE_WARNING"].total_seconds(), idle)

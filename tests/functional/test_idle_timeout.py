@@ -15,6 +15,7 @@ from compliance.forms import new_submission_key
 from compliance.models import Injection, KeptForm
 from tests.conftest import sign_in
 from tests.factories import PASSWORD, make_session
+from tests.second_factor_helpers import enrol, next_code
 from tests.treatment_helpers import injection_form, treatment_state
 
 KEPT = re.compile(r'<script type="application/json" id="kept-form">(.*?)</script>', re.S)
@@ -155,3 +156,20 @@ def test_a_referrer_off_the_site_is_not_a_page_to_come_back_to(client, chair):
         assert response.headers["Location"] == "/login?next=/"
         sign_in(client, chair["nurse"])
         expire(client)
+
+
+def test_with_a_second_factor_the_code_step_also_comes_back_to_the_form(client, chair):
+    """Signing in again takes two steps then: the page to come back to survives both."""
+    totp, _codes = enrol(chair["nurse"])
+    sign_in(client, chair["nurse"])
+    client.post("/login/code", data={"code": totp.now()})
+    client.get(chair["page"])
+    expire(client)
+    client.post(chair["action"], data=injection_form(chair["batch"]),
+                headers={"Referer": f"http://localhost{chair['page']}"})
+    client.post(f"/login?next={chair['page']}",
+                data={"email": chair["nurse"].email, "password": PASSWORD})
+    response = client.post("/login/code", data={"code": next_code(totp)})
+    assert response.headers["Location"] == chair["page"]
+    assert kept_form_on(client.get(chair["page"]).get_data(as_text=True))["action"] \
+        == chair["action"]
