@@ -70,6 +70,8 @@ class Config:
     CLINIC_TIMEZONE = os.environ.get("CLINIC_TIMEZONE", "Europe/London")
 
     IDLE_TIMEOUT = timedelta(minutes=_int_env("IDLE_TIMEOUT_MINUTES", 15))
+    # Signed-in pages count down this long before the idle timeout, with "Stay signed in".
+    IDLE_WARNING = timedelta(minutes=2)
     ABSOLUTE_TIMEOUT = timedelta(hours=_int_env("ABSOLUTE_TIMEOUT_HOURS", 12))
     LOCKOUT_THRESHOLD = _int_env("LOCKOUT_THRESHOLD", 5)
     LOCKOUT_PERIOD = timedelta(minutes=_int_env("LOCKOUT_MINUTES", 15))

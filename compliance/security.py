@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from compliance import idle
 from compliance.extensions import db, login_manager
 from compliance.models import User
 from compliance.services import audit, second_factor
@@ -26,9 +27,9 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'none'")
 HSTS = "max-age=31536000; includeSubDomains"
 # Pages reachable while a forced password change is pending.
-PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "static"}
+PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.keep_alive", "static"}
 # Pages reachable by a user who must set up a second factor before anything else (D8).
-ENROLMENT_ENDPOINTS = {"auth.second_factor_setup", "auth.logout", "static"}
+ENROLMENT_ENDPOINTS = {"auth.second_factor_setup", "auth.logout", "auth.keep_alive", "static"}
 # The password given, the code not yet: kept this long in the session, granting nothing.
 SECOND_STEP = "second_step"
 SECOND_STEP_SECONDS = 300
@@ -79,6 +80,7 @@ def start_session(user: User) -> None:
     now = time.time()
     session["login_at"] = now
     session["seen_at"] = now
+    idle.note_waiting(user)
 
 
 def start_second_step(user: User, next_url: str | None) -> None:
@@ -121,9 +123,7 @@ def _check_session(app: Flask):
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     if _session_expired(app):
-        end_session()
-        flash("Your session timed out. Sign in again.", "warning")
-        return redirect(url_for("auth.login"))
+        return _timed_out()
     session["seen_at"] = time.time()
     if current_user.must_change_password:
         return _only(PASSWORD_CHANGE_ENDPOINTS, "auth.change_password",
@@ -132,6 +132,21 @@ def _check_session(app: Flask):
         return _only(ENROLMENT_ENDPOINTS, "auth.second_factor_setup",
                      "Set up your second factor before you continue.")
     return None
+
+
+def _timed_out():
+    """End the expired session. A form sent now is kept for the session's user, who comes
+    back to its page after signing in again (idle.py); nothing it asked for is done."""
+    target, message = url_for("auth.login"), "Your session timed out. Sign in again."
+    if request.method == "POST" and request.blueprint != "auth":
+        page, kept = idle.keep_sent_form(current_user._get_current_object())
+        target = url_for("auth.login", next=page)
+        if kept:
+            message = ("Your session timed out, so what you sent was not saved. Sign in "
+                       "again within 30 minutes to find it back in the form.")
+    end_session()
+    flash(message, "warning")
+    return redirect(target)
 
 
 def _only(endpoints: set[str], target: str, message: str):
@@ -167,4 +182,5 @@ def register(app: Flask) -> None:
         # Behind a TLS proxy: believe its X-Forwarded-For/-Proto/-Host, from that many hops.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.before_request(lambda: _check_session(app))
+    idle.register(app)
     app.after_request(_add_headers)

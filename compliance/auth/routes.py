@@ -66,3 +66,11 @@ def change_password():
         form, lambda: _change_password(form),
         success="Password changed. Sign in with your new password.", to=url_for("auth.login"),
     ) or render_template("auth/password.html", form=form)
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@requires("use_app")
+def keep_alive():
+    """"Stay signed in": reaching this view restarted the idle clock (security.py), as any
+    request does; a POST, so that CSRF protection applies to it too."""
+    return "", 204

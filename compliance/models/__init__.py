@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the audit registry see every table."""
 
 from compliance.models.audit import AuditEvent, Signature
+from compliance.models.kept_form import KeptForm
 from compliance.models.patient import (
     Consent,
     Consultation,
@@ -25,7 +26,8 @@ from compliance.models.treatment import (
 from compliance.models.user import LoginThrottle, RecoveryCode, User
 
 __all__ = ["AuditEvent", "Batch", "Consent", "Consultation", "Contraindication", "FollowUp",
-           "FormSubmission", "Injection", "InjectionReversal", "LedgerEntry", "LoginThrottle",
-           "Patient", "Prescription", "Product", "RecallContact", "RecoveryCode", "Sclerosant",
-           "Screening", "ScreeningAnswer", "SessionAddendum", "SessionFlag", "Signature",
-           "StockMonth", "Stocktake", "StocktakeLine", "TreatmentSession", "User"]
+           "FormSubmission", "Injection", "InjectionReversal", "KeptForm", "LedgerEntry",
+           "LoginThrottle", "Patient", "Prescription", "Product", "RecallContact",
+           "RecoveryCode", "Sclerosant", "Screening", "ScreeningAnswer", "SessionAddendum",
+           "SessionFlag", "Signature", "StockMonth", "Stocktake", "StocktakeLine",
+           "TreatmentSession", "User"]

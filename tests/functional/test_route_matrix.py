@@ -42,6 +42,7 @@ EXPECTED = {
     ("auth.enter_code", "POST"):                     (302, 302, 302, 302, 302),
     ("auth.login", "GET"):                           (200, 302, 302, 302, 302),
     ("auth.login", "POST"):                          (200, 302, 302, 302, 302),
+    ("auth.keep_alive", "POST"):                     (LOGIN, 204, 204, 204, 204),
     ("auth.logout", "POST"):                         (LOGIN, 302, 302, 302, 302),
     ("auth.second_factor_setup", "GET"):             (LOGIN, 200, 200, 200, 200),
     ("auth.second_factor_setup", "POST"):            (LOGIN, 200, 200, 200, 200),
@@ -238,9 +239,10 @@ def test_each_route_answers_each_role_as_written(app, sample, kind):
 
 
 # An inspector's own account is theirs to use; everything else is read-only to them, except
-# running the audit trail's verification, which records only that it was run.
+# running the audit trail's verification, which records only that it was run, and "Stay
+# signed in", which changes nothing but the idle clock.
 INSPECTOR_MAY_POST = {"auth.login", "auth.logout", "auth.change_password", "audit.verify",
-                      "auth.enter_code", "auth.second_factor_setup"}
+                      "auth.enter_code", "auth.second_factor_setup", "auth.keep_alive"}
 
 
 def test_an_inspector_can_change_nothing(app, sample):
