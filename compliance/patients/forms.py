@@ -4,12 +4,12 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
+    widgets,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional
 
@@ -71,7 +71,9 @@ class ConsentForm(Form, OnceOnlyMixin):
     # The strokes drawn on the tablet, written here by static/js/signature-pad.js; the bound
     # before any parsing is the service's (compliance.drawn_signature), so that a refusal
     # says what was wrong with the drawing rather than how long its text was.
-    signature = HiddenField("Patient's signature")
+    # A plain hidden input, not a HiddenField: hidden_tag() would render it a second time
+    # outside the signature box, where the script does not look for it.
+    signature = StringField("Patient's signature", widget=widgets.Input("hidden"))
     unsigned_reason = TextAreaField(
         "Reason the patient did not sign", validators=[Length(max=500)],
         description="Only if the patient cannot sign on the tablet: say why, for example "

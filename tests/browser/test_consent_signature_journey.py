@@ -43,14 +43,8 @@ def strokes_sent(page) -> list:
     return json.loads(value) if value else []
 
 
-def test_a_patient_signs_consent_on_a_tablet_and_the_record_shows_it(portrait_tablet, live_app,
-                                                                     live_server):
-    page = portrait_tablet
-    with live_app.app_context():
-        patient_id = make_patient(first_name="Tess", last_name="Durbeyfield").id
-        db.session.remove()
-    sign_in_as(page, live_app, live_server, "nurse")
-    page.goto(f"{live_server}/patients/{patient_id}/consents/new")
+def refused_without_signature_or_reason(page, base: str, patient_id: int) -> None:
+    page.goto(f"{base}/patients/{patient_id}/consents/new")
     page.get_by_label("Areas").fill("Both calves")
     page.get_by_label("Risks explained").fill("Bruising, pigmentation, blistering, clots")
     page.get_by_role("button", name="Record consent").click()
@@ -58,6 +52,9 @@ def test_a_patient_signs_consent_on_a_tablet_and_the_record_shows_it(portrait_ta
     assert page.get_by_label("Areas").input_value() == "Both calves"
     assert "Tess Durbeyfield" in page.locator(".consent-statement").inner_text()
 
+
+def signed_after_clearing(page) -> list:
+    """The strokes sent once the patient has signed, cleared the box and signed again."""
     draw_signature(page)
     assert len(strokes_sent(page)) == 2
     page.get_by_role("button", name="Clear").click()
@@ -65,6 +62,18 @@ def test_a_patient_signs_consent_on_a_tablet_and_the_record_shows_it(portrait_ta
     draw_signature(page)
     strokes = strokes_sent(page)
     assert len(strokes) == 2 and sum(len(stroke) for stroke in strokes) > 10
+    return strokes
+
+
+def test_a_patient_signs_consent_on_a_tablet_and_the_record_shows_it(portrait_tablet, live_app,
+                                                                     live_server):
+    page = portrait_tablet
+    with live_app.app_context():
+        patient_id = make_patient(first_name="Tess", last_name="Durbeyfield").id
+        db.session.remove()
+    sign_in_as(page, live_app, live_server, "nurse")
+    refused_without_signature_or_reason(page, live_server, patient_id)
+    strokes = signed_after_clearing(page)
     assert_accessible(page)
     screenshot(page, "tablet-consent-signed")
     assert page.evaluate("document.documentElement.scrollWidth") <= 768

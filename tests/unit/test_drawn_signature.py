@@ -5,6 +5,8 @@ import hashlib
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compliance import drawn_signature
 from compliance.consent_text import consent_text, matches, text_sha256
@@ -99,3 +101,22 @@ def test_a_consent_is_signed_or_says_why_not_never_neither_nor_both():
     with pytest.raises(InvalidInput) as both:
         check_signed_or_excused(True, "Unable to sign")
     assert both.value.field == "unsigned_reason"
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats()
+                     | st.text(max_size=5),
+                     lambda inner: st.lists(inner, max_size=6)
+                     | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=40)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.one_of(st.text(max_size=200), _JSON.map(json.dumps)))
+def test_any_text_is_read_as_strokes_or_refused_never_failing(text):
+    try:
+        strokes = read_strokes(text)
+    except InvalidInput as refusal:
+        assert refusal.field == "signature"
+        return
+    assert strokes is None or read_strokes(strokes_json(strokes)) == strokes
+    assert svg_path(strokes_json(strokes) if strokes else None).startswith("M" if strokes
+                                                                           else "")
