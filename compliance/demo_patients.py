@@ -7,6 +7,7 @@ from datetime import date, time, timedelta
 from functools import partial
 
 from compliance.demo_sessions import DOCTOR, NURSE
+from compliance.demo_signatures import demo_signature
 from compliance.demo_timeline import Step
 from compliance.services import clinical, patients, prescriptions, screening
 from compliance.services.clinical import ConsentDetails, ConsultationDetails
@@ -15,6 +16,8 @@ from compliance.services.prescriptions import PrescriptionDetails
 
 DOCTOR_PASSWORD = "Sclero-Doctor-Demo-2026"
 MANAGER = "manager@demo.clinic"
+UNABLE_TO_SIGN = ("Patient unable to sign on the tablet (arthritis in both hands); the statement "
+                  "was read to her and she confirmed her consent aloud.")
 RISKS = ("Bruising, restlessness and swelling, blistering, pigmentation (dark freckles), clots "
          "that may need removing within 2 weeks, rarely ulceration or allergic reaction.")
 
@@ -26,6 +29,7 @@ class DemoPatient:
     consultation_mode: str = "face to face"
     strength: str | None = None  # key of the product prescribed (demo.DEMO_PRODUCTS), if any
     outcome: str = "signed"  # signed, draft or cancelled
+    unable_to_sign: bool = False  # consent given without a signature drawn on the tablet
 
 
 def _person(today, first, last, born, sex, phone, street, gp, confirmed=True) -> PatientDetails:
@@ -45,7 +49,7 @@ def _patients(today: date) -> tuple[DemoPatient, ...]:
                            "3 Cotham Hill", "Whiteladies Health Centre"), strength="0.2"),
         DemoPatient(person("Margaret", "Hughes", date(1962, 1, 27), "female", "07700 900103",
                            "27 Gloucester Road", "Bishopston Medical Practice",
-                           confirmed=False), strength="1"),
+                           confirmed=False), strength="1", unable_to_sign=True),
         DemoPatient(person("Emma", "Clarke", date(1991, 11, 30), "female", "07700 900104",
                            "8 Chandos Road", "Bishopston Medical Practice"),
                     contraindication="Contraceptive pill"),
@@ -117,9 +121,12 @@ def _screenings(made: dict, name: str, demo: DemoPatient, seen_on: date, earlier
 
 
 def _consent(made: dict, name: str, demo: DemoPatient, seen_on: date) -> None:
+    """Each patient signs on the tablet, but one, whose reason is recorded instead."""
+    signed = not demo.unable_to_sign
     clinical.record_consent(made["users"][NURSE], made["patients"][name].id, ConsentDetails(
         seen_on, f"Microsclerotherapy with {_ingredient(demo, made['products'])}",
-        "Both legs: calves and thighs", RISKS))
+        "Both legs: calves and thighs", RISKS, demo_signature(name) if signed else None,
+        None if signed else UNABLE_TO_SIGN))
 
 
 def _consultation(made: dict, name: str, demo: DemoPatient, seen_on: date) -> None:

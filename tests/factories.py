@@ -10,6 +10,8 @@ from compliance.models import User
 from compliance.services.passwords import hash_password
 
 PASSWORD = "Correct-Horse-Battery-9"
+# A signature as the consent form's signature box sends it: two strokes, a name and a line.
+SIGNATURE = "[[[40,120],[90,60],[140,130],[200,70],[260,125]],[[30,160],[280,165]]]"
 _sequence = count(1)
 _password_hashes: dict[str, str] = {}
 

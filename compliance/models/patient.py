@@ -6,7 +6,11 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compliance.clock import utcnow
+from compliance.consent_text import matches
 from compliance.dbtypes import UTCDateTime
+from compliance.drawn_signature import HEIGHT as SIGNATURE_HEIGHT
+from compliance.drawn_signature import WIDTH as SIGNATURE_WIDTH
+from compliance.drawn_signature import svg_path
 from compliance.extensions import db
 
 SEXES = ("female", "male", "other", "not stated")
@@ -88,7 +92,9 @@ class ScreeningAnswer(db.Model):
 
 
 class Consent(db.Model):
-    """Informed consent to a procedure, as recorded by a member of staff."""
+    """Informed consent to a procedure, recorded by a member of staff: the statement the
+    patient read (its text and SHA-256), and their drawn signature or the reason for none.
+    Consents recorded before patients signed on the tablet have neither."""
 
     __tablename__ = "consents"
 
@@ -102,8 +108,29 @@ class Consent(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    # The strokes drawn, as compact JSON of [x, y] points (compliance.drawn_signature).
+    patient_signature: Mapped[str | None] = mapped_column(Text)
+    unsigned_reason: Mapped[str | None] = mapped_column(Text)
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    consent_text_sha256: Mapped[str | None] = mapped_column(String(64))
 
     recorded_by = relationship("User")
+
+    # The drawn signature's box, for the SVG that shows it.
+    SIGNATURE_VIEW_BOX = f"0 0 {SIGNATURE_WIDTH} {SIGNATURE_HEIGHT}"
+
+    @property
+    def signature_path(self) -> str:
+        """The drawn signature as an SVG path's `d` ("" when there is none)."""
+        return svg_path(self.patient_signature)
+
+    @property
+    def text_intact(self) -> bool | None:
+        """Whether the statement kept still has the hash taken when consent was given (None
+        for a consent recorded without one)."""
+        if self.consent_text is None or self.consent_text_sha256 is None:
+            return None
+        return matches(self.consent_text, self.consent_text_sha256)
 
 
 class Consultation(db.Model):

@@ -3,6 +3,7 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
+from compliance import drawn_signature
 from compliance.clock import local_today
 from compliance.errors import InvalidInput
 from compliance.extensions import db
@@ -18,6 +19,7 @@ from compliance.patients.forms import (
 )
 from compliance.permissions import requires
 from compliance.services import clinical, screening
+from compliance.services.consent_signing import statement_for
 from compliance.views import run_form
 
 # The notes on one screening answer, at most this long.
@@ -85,7 +87,8 @@ def consent_new(patient_id: int):
     return run_form(
         form, lambda: clinical.record_consent(current_user, patient.id, form.details()),
         success="Consent recorded.", to=url_for("patients.show", patient_id=patient.id),
-    ) or render_template("patients/consent_form.html", form=form, patient=patient)
+    ) or render_template("patients/consent_form.html", form=form, patient=patient,
+                         statement=statement_for(patient), pad=drawn_signature)
 
 
 @bp.route("/<int:patient_id>/consents")

@@ -9,6 +9,7 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    widgets,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional
 
@@ -67,10 +68,21 @@ class ConsentForm(Form, OnceOnlyMixin):
     areas = text_field("Areas", 300)
     risks_explained = TextAreaField("Risks explained", validators=[DataRequired(),
                                                                     Length(max=2000)])
+    # The strokes drawn on the tablet, written here by static/js/signature-pad.js; the bound
+    # before any parsing is the service's (compliance.drawn_signature), so that a refusal
+    # says what was wrong with the drawing rather than how long its text was.
+    # A plain hidden input, not a HiddenField: hidden_tag() would render it a second time
+    # outside the signature box, where the script does not look for it.
+    signature = StringField("Patient's signature", widget=widgets.Input("hidden"))
+    unsigned_reason = TextAreaField(
+        "Reason the patient did not sign", validators=[Length(max=500)],
+        description="Only if the patient cannot sign on the tablet: say why, for example "
+                    "\"patient unable to sign on tablet\".")
 
     def details(self) -> ConsentDetails:
         return ConsentDetails(self.consented_on.data, self.procedure.data, self.areas.data,
-                              self.risks_explained.data)
+                              self.risks_explained.data, self.signature.data,
+                              self.unsigned_reason.data)
 
 
 class WithdrawConsentForm(Form):

@@ -13,6 +13,7 @@ from compliance.models.patient import CONSULTATION_MODES
 from compliance.models.treatment import SIGNED
 from compliance.services import ensure_can, reread
 from compliance.services.audit import give_reason
+from compliance.services.consent_signing import signing_columns
 from compliance.services.unit_of_work import unit_of_work
 
 
@@ -43,19 +44,24 @@ class ConsentDetails:
     procedure: str
     areas: str
     risks_explained: str
+    # The strokes the patient drew, as the browser sent them (JSON), or the reason for none.
+    signature: str | None = None
+    unsigned_reason: str | None = None
 
 
 @unit_of_work("record consent")
 def record_consent(actor, patient_id: int, details: ConsentDetails) -> Consent:
-    """Record the patient's informed consent to a procedure."""
+    """Record the patient's informed consent to a procedure, with the statement they read and
+    their drawn signature, or the reason they could not sign."""
     ensure_can(actor, "record_consultation")
     patient = reread(Patient, patient_id, "No such patient.")
     check_event_date(details.consented_on, "consented_on", "date of consent", patient)
     text = _required({"procedure": details.procedure, "areas": details.areas,
                       "risks_explained": details.risks_explained},
                      "Say what was consented to, where, and which risks were explained.")
+    signing = signing_columns(patient, details.signature, details.unsigned_reason)
     consent = Consent(patient_id=patient.id, consented_on=details.consented_on,
-                      recorded_by_id=actor.id, **text)
+                      recorded_by_id=actor.id, **text, **signing)
     db.session.add(consent)
     return consent
 

@@ -52,10 +52,20 @@ def _screening_items(patient: Patient) -> list[TimelineItem]:
     return items
 
 
+def _patients_part(consent) -> str:
+    """Whether the patient signed the consent themselves, or why not."""
+    if consent.patient_signature:
+        return " Signed by the patient."
+    if consent.unsigned_reason:
+        return f" Not signed by the patient: {consent.unsigned_reason.rstrip('.')}."
+    return ""
+
+
 def _consent_items(patient: Patient) -> list[TimelineItem]:
     return [TimelineItem(
         consent.consented_on, consent.recorded_at, "Consent", consent.procedure,
         f"Areas: {consent.areas}. Recorded by {consent.recorded_by.full_name}."
+        + _patients_part(consent)
         + (f" Withdrawn {consent.withdrawn_on:%d %b %Y}: {consent.withdrawn_reason}"
            if consent.withdrawn_on else ""),
         "Withdrawn" if consent.withdrawn_on else "Given",

@@ -4,6 +4,7 @@ prescription; every page passes axe and is photographed on a laptop and a tablet
 import pytest
 
 from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.test_consent_signature_journey import draw_signature
 from tests.browser.test_login_journey import sign_in
 from tests.factories import PASSWORD
 
@@ -42,6 +43,7 @@ def consent_and_consult(page) -> None:
     page.get_by_role("link", name="Record consent").click()
     page.get_by_label("Areas").fill("Both calves")
     page.get_by_label("Risks explained").fill("Bruising, pigmentation, blistering, clots")
+    draw_signature(page)
     page.get_by_role("button", name="Record consent").click()
     page.get_by_text("Consent recorded.").wait_for()
     page.get_by_role("link", name="Record a consultation").click()

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from compliance import demo
 from compliance.extensions import db
-from compliance.models import Consultation, Patient, Prescription
+from compliance.models import Consent, Consultation, Patient, Prescription, User
 from compliance.services.screening import current_screening, present_in, screenings_of
 from compliance.services.signatures import signatures_of
 
@@ -39,3 +39,16 @@ def test_demo_screenings_and_consultations_cover_each_case(people):
     assert len(screenings_of(people["Fiona Walsh"])) == 2
     modes = set(db.session.scalars(select(Consultation.mode)))
     assert modes == {"face to face", "phone"}
+
+
+def test_demo_consents_are_signed_by_the_patients_but_one_who_could_not(people, client, login):
+    consents = {c.patient_id: c for c in db.session.scalars(select(Consent))}
+    unsigned = [name for name, p in people.items() if not consents[p.id].patient_signature]
+    assert unsigned == ["Margaret Hughes"]
+    assert "unable to sign" in consents[people["Margaret Hughes"].id].unsigned_reason
+    assert all(c.text_intact for c in consents.values())
+    claire = people["Claire Bennett"]
+    [nurse] = [d for d in demo.DEMO_USERS if d.profile.email == demo.NURSE]
+    login(db.session.scalar(select(User).where(User.email == demo.NURSE)), nurse.password)
+    record = client.get(f"/patients/{claire.id}").get_data(as_text=True)
+    assert f'<path d="{consents[claire.id].signature_path}"/>' in record

@@ -7,11 +7,12 @@ from sqlalchemy import func, select
 
 from compliance.clock import local_today
 from compliance.extensions import db
-from compliance.models import Consultation, Patient, Prescription, Screening
+from compliance.models import Consent, Consultation, Patient, Prescription, Screening
 from compliance.services import screening
 from compliance.services.signatures import signatures_of
 from tests.factories import (
     PASSWORD,
+    SIGNATURE,
     make_consent,
     make_consultation,
     make_patient,
@@ -133,8 +134,9 @@ def test_consent_is_recorded_and_withdrawn_with_a_reason(client, users, login):
     login(users["doctor"])
     client.post(f"/patients/{patient.id}/consents/new", data={
         "consented_on": local_today().isoformat(), "procedure": "Microsclerotherapy",
-        "areas": "left calf", "risks_explained": "Bruising and pigmentation"})
-    consent = make_consent(patient, users["doctor"])
+        "areas": "left calf", "risks_explained": "Bruising and pigmentation",
+        "signature": SIGNATURE})
+    consent = db.session.scalar(select(Consent))
     prefix = f"withdraw-{consent.id}-"
     body = client.post(f"/patients/consents/{consent.id}/withdraw", data={
         prefix + "withdrawn_on": local_today().isoformat(), prefix + "reason": "Pregnant now"},

@@ -17,6 +17,7 @@ from tests.concurrency import at_once
 from tests.conftest import sign_in
 from tests.factories import (
     PASSWORD,
+    SIGNATURE,
     make_consultation,
     make_patient,
     make_screening,
@@ -94,7 +95,8 @@ FORMS = {
         "second_password": PASSWORD}),
     "consent": lambda c: Post("doctor", f"/patients/{make_patient().id}/consents/new", {
         "consented_on": local_today().isoformat(), "procedure": "Microsclerotherapy",
-        "areas": "left calf", "risks_explained": "Bruising and pigmentation"}),
+        "areas": "left calf", "risks_explained": "Bruising and pigmentation",
+        "signature": SIGNATURE}),
     "screening": lambda c: Post("doctor", f"/patients/{make_patient().id}/screening",
                                 _screening_data()),
     "consultation": lambda c: Post("doctor", f"/patients/{make_patient().id}/consultations/new",

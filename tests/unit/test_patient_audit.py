@@ -8,7 +8,7 @@ from compliance.services.clinical import ConsentDetails, ConsultationDetails
 from compliance.services.patients import PatientDetails
 from compliance.services.prescriptions import PrescriptionDetails
 from tests.audit_helpers import changes, events
-from tests.factories import PASSWORD, make_product
+from tests.factories import PASSWORD, SIGNATURE, make_product
 
 
 def only(table: str, record, action: str):
@@ -73,8 +73,13 @@ def test_consents_create_and_withdrawal_are_recorded(users):
     patient = patients.register_patient(nurse, PatientDetails("Bea", "Moss", date(1988, 4, 4),
                                                                "female"))
     consent = clinical.record_consent(nurse, patient.id, ConsentDetails(
-        local_today(), "Microsclerotherapy", "left calf", "Bruising, pigmentation"))
-    assert changes(only("consents", consent, "create"))["areas"] == [None, "left calf"]
+        local_today(), "Microsclerotherapy", "left calf", "Bruising, pigmentation", SIGNATURE))
+    created = changes(only("consents", consent, "create"))
+    assert created["areas"] == [None, "left calf"]
+    # The patient's own part is on the trail as recorded: the strokes, the text and its hash.
+    assert created["patient_signature"] == [None, consent.patient_signature]
+    assert created["consent_text"] == [None, consent.consent_text]
+    assert created["consent_text_sha256"] == [None, consent.consent_text_sha256]
     clinical.withdraw_consent(nurse, consent.id, local_today(), "Wants to think about it")
     withdrawn = only("consents", consent, "update")
     assert changes(withdrawn)["withdrawn_reason"] == [None, "Wants to think about it"]

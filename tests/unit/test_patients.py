@@ -19,6 +19,7 @@ from compliance.services import clinical, patients, screening
 from compliance.services.clinical import ConsentDetails, ConsultationDetails
 from compliance.services.patients import PatientDetails
 from tests.factories import (
+    SIGNATURE,
     make_consent,
     make_consultation,
     make_patient,
@@ -147,7 +148,8 @@ def test_a_prescriber_cannot_change_the_contraindications(users):
 
 def consent(**changes) -> ConsentDetails:
     values = dict(consented_on=TODAY(), procedure="Microsclerotherapy with STS",
-                  areas="both calves", risks_explained="Bruising, pigmentation, blistering")
+                  areas="both calves", risks_explained="Bruising, pigmentation, blistering",
+                  signature=SIGNATURE)
     values.update(changes)
     return ConsentDetails(**values)
 
