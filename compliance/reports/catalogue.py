@@ -94,8 +94,10 @@ def record_url(page: tuple[str, int] | None, external: bool = False) -> str:
 
 
 def _exception_csv(r) -> list:
+    review = r.review
     return [_iso(r.day), r.kind, r.subject, r.detail, r.who, r.rule,
-            record_url(r.page, external=True)]
+            record_url(r.page, external=True), review.by if review else "",
+            _iso(review.at) if review else "", review.note if review else ""]
 
 
 def _activity_csv(r) -> list:
@@ -137,8 +139,9 @@ REPORTS = (
                ["product", "batch", "expires on", "days left", "status", "state", "balance ml",
                 "sealed containers", "corrections"], _expiry_csv),
     ReportSpec("exceptions", "Compliance exceptions", "Every flagged item of D4 and every "
-               "refused attempt from the audit trail.", exceptions, ("prescriber",), "day",
-               "desc", ["date", "exception", "concerning", "detail", "who", "rule", "record"],
+               "refused attempt from the audit trail.", exceptions, ("prescriber", "review"),
+               "day", "desc", ["date", "exception", "concerning", "detail", "who", "rule",
+                               "record", "reviewed by", "reviewed at (UTC)", "review note"],
                _exception_csv,
                lambda _filters, result: chart_data.exception_chart(result.extra["per_month"]),
                recent_by_default=True),
