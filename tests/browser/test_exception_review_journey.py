@@ -48,6 +48,14 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def review(page) -> None:
+    """Write the note and mark the exception reviewed, confirming the browser's dialog."""
+    page.get_by_label("Note").fill(NOTE)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Mark reviewed").click()
+    page.get_by_text("Exception marked reviewed.").wait_for()
+
+
 def test_a_manager_checks_the_home_against_the_report_and_reviews_an_exception(
         laptop, live_app, live_server, refused_twice):
     page = laptop
@@ -65,10 +73,7 @@ def test_a_manager_checks_the_home_against_the_report_and_reviews_an_exception(
     page.get_by_role("heading", name="Review an exception").wait_for()
     assert no_sideways_scroll(page)
     assert_accessible(page)
-    page.get_by_label("Note").fill(NOTE)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Mark reviewed").click()
-    page.get_by_text("Exception marked reviewed.").wait_for()
+    review(page)
     assert page.get_by_text(NOTE).is_visible() and report_total(page) == listed
     page.get_by_role("link", name="← Reports").click()
     page.get_by_role("heading", name="Today").wait_for()

@@ -133,8 +133,11 @@ def name_records(refs: Iterable[tuple[str | None, str | None]]) -> dict[tuple, R
         if table and record_id:
             wanted[table].add(record_id)
     named = {}
+    # Every namer runs, with or without ids: a page asks the same statements whatever its
+    # rows hold (one or two per kind of record), never one per row.
+    found_by_table = {table: namer(wanted.get(table, ())) for table, namer in NAMERS.items()}
     for table, ids in wanted.items():
-        found = NAMERS[table](ids) if table in NAMERS else {}
+        found = found_by_table.get(table, {})
         for record_id in ids:
             key = int(record_id) if record_id.isdigit() and len(record_id) < 10 else None
             named[table, record_id] = found.get(key) or RecordName(fallback(table, record_id))
