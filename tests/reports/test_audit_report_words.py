@@ -77,3 +77,11 @@ def test_the_pdf_carries_the_same_words(client, login, dataset, names):
     for words in ("What happened", "drawn", "signed", "wasted", names["a1"],
                   "balance (ml): 20 → 18.5"):
         assert words in text
+
+
+def test_the_audit_trail_page_uses_the_same_words(client, login, dataset, names):
+    login(dataset["inspector"])
+    html = screen(client, "/audit/?table=batches")
+    assert f'<a href="/audit/records/batches/{dataset["a1"].id}" title="batches ' in html
+    assert f'>{names["a1"]}</a>' in html
+    assert '">drawn</span>' in html and '">update</span>' not in html

@@ -99,3 +99,10 @@ def described(raw_rows) -> list[AuditRow]:
         if row.record and subject[0] != row.table_name:
             row.record = RecordName(f"signature on {row.record.name}", row.record.page)
     return rows
+
+
+def of_events(events) -> dict[int, AuditRow]:
+    """{seq: the event in words} for audit events already read (the audit trail page)."""
+    names = [column.key for column in _COLUMNS]
+    rows = described([tuple(getattr(event, name) for name in names) for event in events])
+    return {row.seq: row for row in rows}
