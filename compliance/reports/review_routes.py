@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from compliance.permissions import requires
 from compliance.reports import bp
-from compliance.reports.catalogue import record_url
+from compliance.reports.catalogue import visible_url
 from compliance.reports.forms import ReviewForm
 from compliance.security import safe_next
 from compliance.services import reviews
@@ -36,4 +36,4 @@ def review_exception(exception_key: str):
         success="Exception marked reviewed.", to=back,
         invalid="Write a note before marking the exception reviewed.",
     ) or render_template("reports/review.html", row=row, form=form, back=back,
-                          record_url=record_url)
+                          visible_url=visible_url)
