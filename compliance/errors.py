@@ -231,3 +231,9 @@ class AlreadySubmitted(DomainError):
     def __init__(self, result_url: str):
         super().__init__()
         self.result_url = result_url
+
+
+class AlreadyReviewed(DomainError):
+    audited = False  # nothing was attempted that a rule forbids: someone was quicker
+    rule = "exception review"
+    default_message = "This exception has already been reviewed."

@@ -72,6 +72,9 @@ CAPABILITIES: dict[str, Capability] = {
     "verify_audit": _any(MANAGER, INSPECTOR),
     # The managers' notices (D8): they receive them, and only they preview them.
     "receive_notices": _any(MANAGER),
+    # Marking a compliance exception reviewed, with a note: the managers act on exceptions;
+    # an inspector reads who reviewed what, and never reviews.
+    "review_exceptions": _any(MANAGER),
     "view_stock": _any(*ROLES),
     "receive_stock": _any(MANAGER),
     "manage_stock": _any(MANAGER),

@@ -21,6 +21,7 @@ from compliance.services import (
     audit_verify,
 )
 from compliance.services.audit_search import AuditFilters
+from compliance.services.reports import audit_trail
 from compliance.services.signatures import signatures_of
 from compliance.services.unit_of_work import record_alone
 
@@ -52,7 +53,8 @@ def index():
     older = events[-1].seq if len(events) == audit_search.PAGE_SIZE else None
     return render_template("audit/index.html", form=form, events=events, head_seq=seq,
                            head_hash=head_hash, older=older, before=before,
-                           latest_anchor=audit_anchors.latest(), decode=_decode)
+                           latest_anchor=audit_anchors.latest(), decode=_decode,
+                           words=audit_trail.of_events(events))
 
 
 def _decode(changes: str) -> dict:

@@ -10,6 +10,7 @@ from compliance.models.patient import (
     Screening,
     ScreeningAnswer,
 )
+from compliance.models.review import ExceptionReview
 from compliance.models.stock import Batch, LedgerEntry, Product, Sclerosant, StockMonth
 from compliance.models.stocktake import Stocktake, StocktakeLine
 from compliance.models.submission import FormSubmission
@@ -25,9 +26,9 @@ from compliance.models.treatment import (
 )
 from compliance.models.user import LoginThrottle, RecoveryCode, User
 
-__all__ = ["AuditEvent", "Batch", "Consent", "Consultation", "Contraindication", "FollowUp",
-           "FormSubmission", "Injection", "InjectionReversal", "KeptForm", "LedgerEntry",
-           "LoginThrottle", "Patient", "Prescription", "Product", "RecallContact",
-           "RecoveryCode", "Sclerosant", "Screening", "ScreeningAnswer", "SessionAddendum",
-           "SessionFlag", "Signature", "StockMonth", "Stocktake", "StocktakeLine",
-           "TreatmentSession", "User"]
+__all__ = ["AuditEvent", "Batch", "Consent", "Consultation", "Contraindication",
+           "ExceptionReview", "FollowUp", "FormSubmission", "Injection", "InjectionReversal",
+           "KeptForm", "LedgerEntry", "LoginThrottle", "Patient", "Prescription", "Product",
+           "RecallContact", "RecoveryCode", "Sclerosant", "Screening", "ScreeningAnswer",
+           "SessionAddendum", "SessionFlag", "Signature", "StockMonth", "Stocktake",
+           "StocktakeLine", "TreatmentSession", "User"]

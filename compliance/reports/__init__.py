@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from compliance.reports import routes  # noqa: E402,F401
+from compliance.reports import review_routes, routes  # noqa: E402,F401

@@ -4,10 +4,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-from flask import url_for
+from flask import current_app, url_for
+from flask_login import current_user
 
 from compliance.csvexport import millilitres as ml
 from compliance.csvexport import number
+from compliance.permissions import can
 from compliance.services.reports import (
     activity,
     audit_trail,
@@ -82,7 +84,10 @@ def _expiry_csv(r) -> list:
 # The page of each kind of record a report row can point at: (endpoint, its id argument).
 RECORD_PAGES = {"session": ("treatment.show_session", "session_id"),
                 "batch": ("stock.batch", "batch_id"),
-                "stocktake": ("stock.stocktake_show", "stocktake_id")}
+                "stocktake": ("stock.stocktake_show", "stocktake_id"),
+                "patient": ("patients.show", "patient_id"),
+                "prescription": ("patients.prescription_show", "prescription_id"),
+                "user": ("users.show", "user_id")}
 
 
 def record_url(page: tuple[str, int] | None, external: bool = False) -> str:
@@ -93,9 +98,24 @@ def record_url(page: tuple[str, int] | None, external: bool = False) -> str:
     return url_for(endpoint, _external=external, **{argument: page[1]})
 
 
+def may_see(page: tuple[str, int] | None) -> bool:
+    """Whether the signed-in user may open a record's page: the capability its route asks."""
+    if page is None:
+        return False
+    view = current_app.view_functions[RECORD_PAGES[page[0]][0]]
+    return can(current_user, view.required_capability)
+
+
+def visible_url(page: tuple[str, int] | None, external: bool = False) -> str:
+    """The record's address when the user may see its page, else ""."""
+    return record_url(page, external) if may_see(page) else ""
+
+
 def _exception_csv(r) -> list:
+    review = r.review
     return [_iso(r.day), r.kind, r.subject, r.detail, r.who, r.rule,
-            record_url(r.page, external=True)]
+            record_url(r.page, external=True), review.by if review else "",
+            _iso(review.at) if review else "", review.note if review else ""]
 
 
 def _activity_csv(r) -> list:
@@ -103,8 +123,10 @@ def _activity_csv(r) -> list:
 
 
 def _audit_csv(r) -> list:
-    return [r.seq, _iso(r.occurred_at), r.actor_name, r.action, r.table_name, r.record_id,
-            r.changes, r.reason, r.rule, r.detail, r.hash, _yes(r.corrected)]
+    page = r.record.page if r.record else None
+    return [r.seq, _iso(r.occurred_at), r.actor_name, r.what, r.record.name if r.record else "",
+            r.changes_text, r.reason, r.rule, r.detail, r.hash, visible_url(page, external=True),
+            _yes(r.corrected)]
 
 
 REPORTS = (
@@ -137,8 +159,9 @@ REPORTS = (
                ["product", "batch", "expires on", "days left", "status", "state", "balance ml",
                 "sealed containers", "corrections"], _expiry_csv),
     ReportSpec("exceptions", "Compliance exceptions", "Every flagged item of D4 and every "
-               "refused attempt from the audit trail.", exceptions, ("prescriber",), "day",
-               "desc", ["date", "exception", "concerning", "detail", "who", "rule", "record"],
+               "refused attempt from the audit trail.", exceptions, ("prescriber", "review"),
+               "day", "desc", ["date", "exception", "concerning", "detail", "who", "rule",
+                               "record", "reviewed by", "reviewed at (UTC)", "review note"],
                _exception_csv,
                lambda _filters, result: chart_data.exception_chart(result.extra["per_month"]),
                recent_by_default=True),
@@ -149,7 +172,8 @@ REPORTS = (
                recent_by_default=True),
     ReportSpec("audit", "Audit trail", "Every audit event, with the verification of its hash "
                "chain.", audit_trail, (), "seq", "desc",
-               ["seq", "occurred at (UTC)", "who", "action", "table", "record", "changes",
-                "reason", "rule", "detail", "hash", "correction"], _audit_csv),
+               ["seq", "occurred at (UTC)", "who", "what happened", "record",
+                "changes (old -> new)", "reason", "rule", "detail", "hash", "record's page",
+                "correction"], _audit_csv),
 )
 BY_SLUG = {spec.slug: spec for spec in REPORTS}

@@ -12,9 +12,10 @@ from compliance.inputs import MAX_ID, optional_id
 from compliance.models import Batch, Patient, Product
 from compliance.services import user_queries
 from compliance.services.reports.common import Filters, Listing, last_twelve_months_start
+from compliance.services.reports.exception_reviews import REVIEWED, UNREVIEWED
 from compliance.services.reports.trace import CONTACT_METHODS
 
-FILTER_FIELDS = ("prescriber", "product", "batch", "patient")
+FILTER_FIELDS = ("prescriber", "product", "batch", "patient", "review")
 
 
 def _choices(anyone: str, rows) -> list:
@@ -32,6 +33,8 @@ class ReportFilterForm(Form):
     # Typed, not chosen: a group holds tens of thousands of batches.
     batch = StringField("Batch number", validators=[Optional(), Length(max=40)])
     patient = StringField("Patient reference", validators=[Optional(), Length(max=20)])
+    review = SelectField("Review", validators=[Optional()], choices=options([
+        ("", "Reviewed or not"), (UNREVIEWED, "Not reviewed"), (REVIEWED, "Reviewed")]))
     sort = SelectField("Sort by", choices=[], validators=[Optional()])
     direction = SelectField("Order", validators=[Optional()],
                             choices=options([("asc", "Ascending"), ("desc", "Descending")]))
@@ -87,8 +90,10 @@ class ReportFilterForm(Form):
         filters = Filters(self.date_from.data, self.date_to.data, chosen("prescriber"),
                           chosen("product"),
                           self.batch_id if "batch" in self.spec.filters else None,
-                          self.patient_id if "patient" in self.spec.filters else None)
-        if self.spec.recent_by_default and filters == Filters():
+                          self.patient_id if "patient" in self.spec.filters else None,
+                          (self.review.data or None) if "review" in self.spec.filters else None)
+        # Whether reviewed or not is no choice of records: the last 12 months still stand in.
+        if self.spec.recent_by_default and replace(filters, review=None) == Filters():
             self.recent_from = last_twelve_months_start()
             return replace(filters, date_from=self.recent_from)
         return filters
@@ -123,3 +128,10 @@ class RecallContactForm(Form, OnceOnlyMixin):
     def validate_patient_id(self, field) -> None:
         if optional_id(field.data) is None:
             raise ValidationError("Choose a patient who received the batch.")
+
+
+class ReviewForm(Form, OnceOnlyMixin):
+    note = TextAreaField("Note", validators=[DataRequired(message=(
+        "Write a note: what you found, and what was done about it.")), Length(max=1000)],
+        description="What you found, and what was done about it. Kept with the review.")
+    back = HiddenField()

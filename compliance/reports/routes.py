@@ -11,7 +11,7 @@ from compliance.inputs import record_id
 from compliance.models import Batch
 from compliance.permissions import requires
 from compliance.reports import bp
-from compliance.reports.catalogue import REPORTS, record_url
+from compliance.reports.catalogue import REPORTS, record_url, visible_url
 from compliance.reports.forms import RecallContactForm, ReportFilterForm
 from compliance.reports.pdf import pdf_response
 from compliance.services import audit, audit_anchors
@@ -36,7 +36,8 @@ def _context(spec, form, result, layout: str) -> dict:
                 printing=layout == PRINT,
                 filters_used=form.describe(), head_seq=seq, head_hash=head_hash,
                 latest_anchor=audit_anchors.latest(),
-                contact_form=RecallContactForm(), record_url=record_url)
+                contact_form=RecallContactForm(), record_url=record_url,
+                visible_url=visible_url)
 
 
 def _show(spec):

@@ -14,6 +14,7 @@ from compliance.rules.limits import FOLLOW_UP_WITHIN_DAYS, LATE_AFTER_HOURS
 from compliance.services import audit_verify, mail, stock_queries, treatment_queries
 from compliance.services.reports import exceptions, expiry
 from compliance.services.reports.common import Filters, Listing
+from compliance.services.reports.exception_reviews import UNREVIEWED
 from compliance.services.rule_facts import near_expiry_days
 from compliance.settings import setting
 
@@ -95,8 +96,8 @@ def _follow_ups(today: date) -> Section:
 
 
 def exceptions_since(today: date) -> date:
-    """The day of the last daily notice: the product records no review of exceptions, so the
-    notice lists those of the days since it last told the managers."""
+    """The day of the last daily notice: the notice lists the exceptions of the days since it
+    last told the managers that nobody has reviewed yet."""
     last = db.session.scalar(select(AuditEvent.occurred_at).where(
         AuditEvent.action == mail.NOTICE, AuditEvent.detail.like(f"{DAILY} notice%"))
         .order_by(AuditEvent.seq.desc()).limit(1))
@@ -105,10 +106,10 @@ def exceptions_since(today: date) -> date:
 
 def _exceptions(today: date) -> Section:
     since = exceptions_since(today)
-    rows = sorted(exceptions.all_rows(Filters(date_from=since)),
+    rows = sorted(exceptions.listed(Filters(date_from=since, review=UNREVIEWED)),
                   key=lambda row: (row.day, row.kind))
-    return Section(f"Exceptions since {since:%d %b %Y} (the exceptions report; the product "
-                   "records no review of them)",
+    return Section(f"Exceptions since {since:%d %b %Y} not yet reviewed (the exceptions "
+                   "report)",
                    [f"{row.day:%d %b %Y} {row.kind}, {_where(row)}: {row.detail}"
                     for row in rows])
 

@@ -2,7 +2,7 @@
 read with its SHA-256
 
 Revision ID: b842b84163d9
-Revises: 7faef653e2e2
+Revises: ea91b703a28a
 Create Date: 2026-11-26 15:40:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b842b84163d9'
-down_revision = '7faef653e2e2'
+down_revision = 'ea91b703a28a'
 branch_labels = None
 depends_on = None
 

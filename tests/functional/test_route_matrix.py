@@ -9,6 +9,9 @@ from compliance.extensions import db
 from compliance.models import Contraindication
 from compliance.permissions import CAPABILITIES
 from compliance.services import stock_queries, stocktakes
+from compliance.services.refusals import record_refusal
+from compliance.services.reports import exceptions
+from compliance.services.reports.common import Filters
 from tests.conftest import sign_in
 from tests.factories import (
     make_consent,
@@ -80,6 +83,9 @@ EXPECTED = {
     ("patients.show", "GET"):                        (LOGIN, 200, 200, 200, 200),
     ("reports.index", "GET"):                        (LOGIN, 403, 403, 200, 200),
     ("reports.log_contact", "POST"):                 (LOGIN, 403, 403, 302, 403),
+    # Managers act on exceptions; an inspector reads the reviews and never reviews.
+    ("reports.review_exception", "GET"):             (LOGIN, 403, 403, 200, 403),
+    ("reports.review_exception", "POST"):            (LOGIN, 403, 403, 200, 403),
     ("stock.adjust", "POST"):                        (LOGIN, 403, 403, 200, 403),
     ("stock.batch", "GET"):                          (LOGIN, 200, 200, 200, 200),
     ("stock.change_state", "POST"):                  (LOGIN, 403, 403, 200, 403),
@@ -140,10 +146,12 @@ SAMPLE_ARGS = {
     "consultation_id": lambda data: data["consultation"].id,
     "prescription_id": lambda data: data["prescription"].id,
     "contraindication_id": lambda data: data["contraindication"].id,
+    "exception_key": lambda data: data["exception"].key,
 }
 # Query strings some pages need to be more than a 404.
 SAMPLE_QUERY = {
     "treatment.new_session": lambda data: {"patient_id": data["patient"].id},
+    "reports.review_exception": lambda data: {"on": data["exception"].day.isoformat()},
 }
 
 
@@ -158,9 +166,12 @@ def sample(users):
     _patient, prescription = ready_patient(users, product)
     session = make_session(prescription, users["nurse"], local_today(), [(batch, 1_000)],
                            signed=False)
+    # A refused attempt: a compliance exception for the review page.
+    record_refusal(users["nurse"], "GET /users", "manage_users")
     return {**users, "product": product, "batch": batch,
             "entry": stock_queries.ledger(batch.id)[0], "stocktake": taken,
-            "session": session, **patient_sample(users, product)}
+            "session": session, "exception": exceptions.all_rows(Filters())[0],
+            **patient_sample(users, product)}
 
 
 def patient_sample(users, product) -> dict:

@@ -84,7 +84,8 @@ def test_a_batch_whose_ledger_and_balance_disagree_is_shown_in_red(inspector_cli
     html = screen(inspector_client, "/reports/stock")
     assert 'class="mismatch' in html and "ledger sum 18" in html
     html = screen(inspector_client, "/reports/")
-    assert "Batches whose balance disagrees with their movements: <strong>1</strong>" in html
+    assert ('<span class="stat">1</span> batches whose balance disagrees with their movements'
+            in html)
 
 
 def test_batch_trace_lists_patients_with_contact_details(inspector_client, dataset):
@@ -175,8 +176,9 @@ def test_audit_report_verifies_the_chain_and_shows_its_head(inspector_client, da
     html = screen(inspector_client, "/reports/audit")
     assert "chain intact" in html and f"by {dataset['inspector'].full_name}" in html
     rows = csv_rows(inspector_client, "/reports/audit.csv")
-    assert any(r["action"] == "refused" for r in rows)
-    assert any(r["action"] == "update" and r["correction"] == "yes" for r in rows)
+    assert any(r["what happened"] == "refused" for r in rows)
+    # Balance changes from injections and sign-offs are routine, never corrections.
+    assert {r["correction"] for r in rows if r["what happened"] in ("drawn", "signed")} == {""}
     assert "chain intact" in pdf_text(inspector_client, "/reports/audit.pdf")
 
 
@@ -231,9 +233,9 @@ def test_filters_narrow_the_session_audit(inspector_client, dataset):
 def test_dashboard_counts_and_verification(inspector_client):
     html = screen(inspector_client, "/reports/")
     assert '<span class="stat">3</span> treatment sessions' in html
-    assert '<span class="stat">2</span> prescribers' in html
-    assert '<span class="stat">2</span> batches' in html
-    assert '<span class="stat">1</span> open exceptions' in html and "not verified yet" in html
+    assert "<strong>2</strong> batches" in html
+    assert '<span class="stat">1</span> sessions unsigned after 24 hours' in html
+    assert "not verified yet" in html and "never verified" in html
     inspector_client.post("/audit/verify")
     html = screen(inspector_client, "/reports/")
     assert "chain intact" in html and "event(s) recorded since" not in html

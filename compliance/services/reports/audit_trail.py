@@ -1,7 +1,8 @@
 """Report 7, the audit trail itself, with the result of verifying its hash chain."""
 
+import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -9,6 +10,8 @@ from sqlalchemy import func, select
 from compliance.extensions import db
 from compliance.models import AuditEvent
 from compliance.services import audit, audit_verify
+from compliance.services.reports import audit_words
+from compliance.services.reports.audit_records import RecordName, name_records
 from compliance.services.reports.common import (
     Filters,
     Listing,
@@ -34,11 +37,14 @@ class AuditRow:
     rule: str | None
     detail: str | None
     hash: str
+    what: str = ""  # what happened, in words: "drawn", "signed", "corrected"
+    record: RecordName | None = None  # the record it concerns, named as people do
+    changed: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old, new)
+    corrected: bool = False  # it changed what was first entered (D5's mark)
 
     @property
-    def corrected(self) -> bool:
-        """An update is itself the record of a correction to what it names."""
-        return self.action == "update"
+    def changes_text(self) -> str:
+        return audit_words.changes_text(self.changed)
 
 
 _COLUMNS = (AuditEvent.seq, AuditEvent.occurred_at, AuditEvent.actor_name, AuditEvent.action,
@@ -55,7 +61,7 @@ def filtered(filters: Filters, listing: Listing):
 def report(filters: Filters, listing: Listing) -> Result:
     query = filtered(filters, listing)
     count = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = [AuditRow(*r) for r in db.session.execute(paged(query, listing))]
+    rows = described(db.session.execute(paged(query, listing)).all())
     # A printed report states the chain as verified now; the page shows the last check.
     verification = (audit_verify.verified_now() if listing.page is None
                     else audit_verify.last_recorded())
@@ -67,4 +73,36 @@ def report(filters: Filters, listing: Listing) -> Result:
 
 def iter_rows(filters: Filters, listing: Listing) -> Iterator[AuditRow]:
     for chunk in in_chunks(filtered(filters, listing)):
-        yield from (AuditRow(*r) for r in chunk)
+        yield from described(chunk)
+
+
+def _subject(table: str | None, record_id: str | None, changes: dict) -> tuple:
+    """The record an event concerns: a signature's is the record it signs."""
+    if table == "signatures" and "record_table" in changes and "record_id" in changes:
+        return changes["record_table"][1], str(changes["record_id"][1])
+    return table, record_id
+
+
+def described(raw_rows) -> list[AuditRow]:
+    """Rows of events with what happened, the record named, and old -> new values."""
+    rows = [AuditRow(*r) for r in raw_rows]
+    parsed = [json.loads(row.changes or "{}") for row in rows]
+    subjects = [_subject(row.table_name, row.record_id, changes)
+                for row, changes in zip(rows, parsed, strict=True)]
+    names = name_records(subjects)
+    for row, changes, subject in zip(rows, parsed, subjects, strict=True):
+        facts = audit_words.EventFacts(row.action, row.table_name, changes, row.reason,
+                                       row.rule)
+        row.what, row.record = audit_words.what_happened(facts), names.get(subject)
+        row.changed, row.corrected = (audit_words.changed_fields(facts),
+                                      audit_words.is_correction(facts))
+        if row.record and subject[0] != row.table_name:
+            row.record = RecordName(f"signature on {row.record.name}", row.record.page)
+    return rows
+
+
+def of_events(events) -> dict[int, AuditRow]:
+    """{seq: the event in words} for audit events already read (the audit trail page)."""
+    names = [column.key for column in _COLUMNS]
+    rows = described([tuple(getattr(event, name) for name in names) for event in events])
+    return {row.seq: row for row in rows}

@@ -25,6 +25,8 @@ class Filters:
     product_id: int | None = None
     batch_id: int | None = None
     patient_id: int | None = None
+    # Compliance exceptions only: REVIEWED or UNREVIEWED ones, or None for both.
+    review: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,44 +1,79 @@
-"""The inspector's home: headline counts and the audit chain's state."""
+"""The reports home: what needs someone today, then the counts of the last 12 months, each
+read by the very function its report counts with, so the two always agree."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from compliance.clock import local_today, utcnow
 from compliance.extensions import db
-from compliance.models import Batch, TreatmentSession
-from compliance.models.treatment import OPEN, VOIDED
-from compliance.rules.flags import unsigned_if_started_before
-from compliance.rules.injection import expired_through
+from compliance.models import Batch
 from compliance.rules.limits import LATE_AFTER_HOURS
 from compliance.services import audit, audit_replay, audit_verify
+from compliance.services.reports import exceptions, expiry, sessions
+from compliance.services.reports.common import Filters, Listing, last_twelve_months_start
 from compliance.services.stock_queries import balances_adrift
+from compliance.settings import setting
+
+
+@dataclass(frozen=True)
+class Period:
+    """The period the home's counts cover: the reports' own default, the last 12 months."""
+
+    since: date
+    until: date
+
+    @property
+    def filters(self) -> Filters:
+        return Filters(date_from=self.since)
+
+
+def recent() -> Period:
+    return Period(last_twelve_months_start(), local_today())
 
 
 def open_exceptions() -> dict[str, int]:
-    """Exceptions that need someone to act now: sessions unsigned too long after, expired
-    batches still holding stock, batches whose balance disagrees with the movement totals kept
-    with their ledger (`flask stock check` sums the ledger itself)."""
-    unsigned = db.session.scalar(
-        select(func.count()).select_from(TreatmentSession)
-        .where(TreatmentSession.status == OPEN,
-               TreatmentSession.started_at < unsigned_if_started_before(utcnow())))
-    expired = db.session.scalar(select(func.count()).select_from(Batch).where(
-        Batch.balance_ul > 0, Batch.expires_on <= expired_through(local_today())))
-    return {f"Sessions unsigned after {LATE_AFTER_HOURS} hours": unsigned,
+    """What needs someone to act now, whatever its date: sessions unsigned too long after
+    (as the exceptions report finds them), expired batches still holding stock (as the expiry
+    report does), batches whose balance disagrees with the movement totals kept with their
+    ledger (`flask stock check` sums the ledger itself)."""
+    expired = expiry.report(Filters(), Listing("expires_on", page=None)).totals["expired"]
+    return {f"Sessions unsigned after {LATE_AFTER_HOURS} hours":
+            len(exceptions.unsigned_sessions(Filters())),
             "Expired batches holding stock": expired,
             "Batches whose balance disagrees with their movements": balances_adrift()}
 
 
+def age_in_words(age: timedelta) -> str:
+    """How long ago, as people say it: "40 minutes ago", "5 hours ago", "3 days ago"."""
+    minutes = max(0, int(age.total_seconds() // 60))
+    for unit, size in (("day", 1440), ("hour", 60)):
+        if minutes >= size:
+            count = minutes // size
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return "just now" if minutes < 1 else f"{minutes} minute{'' if minutes == 1 else 's'} ago"
+
+
+def verification_age(at: datetime | None, now: datetime) -> dict | None:
+    """The last verification's age, and whether it is older than the health check allows."""
+    if at is None:
+        return None
+    age = now - at
+    return {"words": age_in_words(age),
+            "stale": age > timedelta(hours=setting("VERIFICATION_MAX_AGE_HOURS"))}
+
+
 def summary() -> dict:
-    sessions, prescribers = db.session.execute(
-        select(func.count(), func.count(TreatmentSession.prescriber_id.distinct()))
-        .where(TreatmentSession.status != VOIDED)).one()
+    period = recent()
+    listed, voided = sessions.counts(period.filters)
     batches, holding = db.session.execute(
         select(func.count(), func.count().filter(Batch.balance_ul > 0))).one()
-    exceptions = open_exceptions()
+    verification = audit_verify.last_recorded()
     seq, head_hash = audit.head()
-    return {"sessions": sessions, "prescribers": prescribers, "batches": batches,
-            "batches_holding": holding, "exceptions": exceptions,
-            "open_exceptions": sum(exceptions.values()),
-            "verification": audit_verify.last_recorded(),
-            "replay": audit_replay.last_recorded(),
-            "head_seq": seq, "head_hash": head_hash}
+    return {"period": period, "sessions": listed, "voided": voided,
+            "exceptions": exceptions.tally(exceptions.listed(period.filters)),
+            "needs_action": open_exceptions(), "batches": batches, "batches_holding": holding,
+            "verification": verification,
+            "verification_age": verification_age(verification and verification.at, utcnow()),
+            "replay": audit_replay.last_recorded(), "head_seq": seq, "head_hash": head_hash}

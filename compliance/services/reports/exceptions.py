@@ -1,7 +1,7 @@
 """Report 5, compliance exceptions: every flagged item of D4 and every refused attempt."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from compliance.models.treatment import OPEN, VOIDED
 from compliance.rules import flags
 from compliance.rules.facts import FollowUpFacts, StocktakeLineFacts
 from compliance.rules.flags import EXCEPTION_LABELS, FLAG_LABELS
+from compliance.services.reports import exception_reviews
 from compliance.services.reports.common import (
     Filters,
     Listing,
@@ -56,10 +57,12 @@ class ExceptionRow:
     rule: str = ""
     corrected: bool = False
     page: tuple[str, int] | None = None  # the record's page: ("session", 12)
+    key: str = ""  # names the exception for its review: "flag-12", "refused-340"
+    review: exception_reviews.Review | None = None
 
 
 def _flags(filters: Filters) -> list[ExceptionRow]:
-    query = (select(SessionFlag.code, SessionFlag.detail, TreatmentSession.id,
+    query = (select(SessionFlag.id, SessionFlag.code, SessionFlag.detail, TreatmentSession.id,
                     TreatmentSession.session_date, Patient.first_name, Patient.last_name,
                     Patient.reference, User.full_name)
              .join(TreatmentSession, TreatmentSession.id == SessionFlag.session_id)
@@ -71,8 +74,8 @@ def _flags(filters: Filters) -> list[ExceptionRow]:
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, FLAG_LABELS.get(code, code),
                          _session_subject(sid, first, last, ref), detail, who,
-                         page=("session", sid))
-            for code, detail, sid, day, first, last, ref, who in db.session.execute(query)]
+                         page=("session", sid), key=f"flag-{fid}")
+            for fid, code, detail, sid, day, first, last, ref, who in db.session.execute(query)]
 
 
 def _for_prescriber(query, filters: Filters):
@@ -95,7 +98,8 @@ def _discrepancies(filters: Filters) -> list[ExceptionRow]:
             line.expected_containers, line.counted_containers, line.reason))
         if flag is not None:
             rows.append(ExceptionRow(to_local(at).date(), DISCREPANCY, f"Batch {number}",
-                                     flag.detail, who, page=("stocktake", line.stocktake_id)))
+                                     flag.detail, who, page=("stocktake", line.stocktake_id),
+                                     key=f"count-{line.id}"))
     return rows
 
 
@@ -115,7 +119,7 @@ def _complications(filters: Filters) -> list[ExceptionRow]:
         if flag is not None:
             rows.append(ExceptionRow(f.seen_on, COMPLICATION,
                                      _session_subject(sid, first, last, ref), flag.detail, who,
-                                     page=("session", sid)))
+                                     page=("session", sid), key=f"complication-{f.id}"))
     return rows
 
 
@@ -124,9 +128,9 @@ def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
     (compared in Python: date arithmetic differs between SQLite and PostgreSQL)."""
     window_days = near_expiry_days()
     flagged = select(SessionFlag.session_id).where(SessionFlag.code == "batch_near_expiry")
-    query = (select(TreatmentSession.id, TreatmentSession.session_date, Batch.batch_number,
-                    Batch.expires_on, Patient.first_name, Patient.last_name, Patient.reference,
-                    User.full_name)
+    query = (select(TreatmentSession.id, TreatmentSession.session_date, Batch.id,
+                    Batch.batch_number, Batch.expires_on, Patient.first_name, Patient.last_name,
+                    Patient.reference, User.full_name)
              .join(Injection, Injection.session_id == TreatmentSession.id)
              .join(Batch, Batch.id == Injection.batch_id)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
@@ -135,9 +139,9 @@ def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, NEAR_EXPIRY, _session_subject(sid, first, last, ref),
                          f"batch {number} expires {expires_on:%d %b %Y}", who,
-                         page=("session", sid))
-            for sid, day, number, expires_on, first, last, ref, who in db.session.execute(query)
-            if flags.near_expiry(expires_on, day, window_days)]
+                         page=("session", sid), key=f"near-expiry-{sid}-{bid}")
+            for sid, day, bid, number, expires_on, first, last, ref, who
+            in db.session.execute(query) if flags.near_expiry(expires_on, day, window_days)]
 
 
 def unsigned_sessions(filters: Filters) -> list[ExceptionRow]:
@@ -152,7 +156,7 @@ def unsigned_sessions(filters: Filters) -> list[ExceptionRow]:
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, UNSIGNED, _session_subject(sid, first, last, ref),
                          f"started {to_local(started):%d %b %Y %H:%M}, not signed", who,
-                         page=("session", sid))
+                         page=("session", sid), key=f"unsigned-{sid}")
             for sid, day, started, first, last, ref, who in db.session.execute(query)]
 
 
@@ -162,13 +166,13 @@ def _refusals(filters: Filters) -> list[ExceptionRow]:
     if filters.prescriber_id:
         query = query.where(AuditEvent.actor_id == filters.prescriber_id)
     return [ExceptionRow(to_local(e.occurred_at).date(), REFUSED, f"Audit event {e.seq}",
-                         e.detail or "", e.actor_name, e.rule or "")
+                         e.detail or "", e.actor_name, e.rule or "", key=f"refused-{e.seq}")
             for e in db.session.scalars(query)]
 
 
 def _late_entries(filters: Filters) -> list[ExceptionRow]:
     return [ExceptionRow(late.day, LATE_ENTRY, late.subject, late.detail, late.who,
-                         page=late.page) for late in late_entries(filters)]
+                         page=late.page, key=late.key) for late in late_entries(filters)]
 
 
 SOURCES = (_flags, _discrepancies, _complications, _near_expiry_uses, unsigned_sessions,
@@ -179,12 +183,36 @@ def all_rows(filters: Filters) -> list[ExceptionRow]:
     return [row for source in SOURCES for row in source(filters)]
 
 
+def listed(filters: Filters) -> list[ExceptionRow]:
+    """The exceptions the report lists for `filters`, each with its review if it has one:
+    the one query behind the report's count and the reports home's."""
+    rows = all_rows(filters)
+    found = exception_reviews.reviews_of([row.key for row in rows])
+    rows = [replace(row, review=found.get(row.key)) for row in rows]
+    if filters.review is None:
+        return rows
+    wanted = filters.review == exception_reviews.REVIEWED
+    return [row for row in rows if (row.review is not None) == wanted]
+
+
+def tally(rows: list[ExceptionRow]) -> dict:
+    """How many exceptions, how many not yet reviewed, and how many of each kind."""
+    return {"exceptions": len(rows),
+            "unreviewed": sum(1 for row in rows if row.review is None),
+            "by_kind": dict(sorted(Counter(row.kind for row in rows).items()))}
+
+
+def find(day: date, key: str) -> ExceptionRow | None:
+    """The exception named `key` dated `day` (each source filters by that date), or None."""
+    return next((row for row in listed(Filters(date_from=day, date_to=day))
+                 if row.key == key), None)
+
+
 def per_month(rows: list[ExceptionRow]) -> dict[str, int]:
     return dict(sorted(Counter(f"{row.day:%Y-%m}" for row in rows).items()))
 
 
 def report(filters: Filters, listing: Listing) -> Result:
-    rows = sort_in_python(all_rows(filters), listing.sort, listing.descending)
-    return Result(page_in_python(rows, listing), len(rows),
-                  {"exceptions": len(rows), "by_kind": dict(sorted(Counter(
-                      row.kind for row in rows).items()))}, {"per_month": per_month(rows)})
+    rows = sort_in_python(listed(filters), listing.sort, listing.descending)
+    return Result(page_in_python(rows, listing), len(rows), tally(rows),
+                  {"per_month": per_month(rows)})

@@ -41,6 +41,7 @@ class Candidate:
     event_on: date
     recorded_at: datetime
     who: str
+    key: str = ""  # the exception's key, which a review names: "late-session-12"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class LateEntry:
     detail: str
     who: str
     page: tuple[str, int]
+    key: str = ""
 
 
 def _day_of(column):
@@ -98,7 +100,7 @@ def _sessions(filters: Filters) -> Iterable[Candidate]:
              .where(s.status != VOIDED))
     for who, sid, first, last, ref in _described(query, s.id, late):
         yield Candidate("Session", session_subject(sid, first, last, ref), ("session", sid),
-                        *late[sid], who)
+                        *late[sid], who, key=f"late-session-{sid}")
 
 
 def _follow_ups(filters: Filters) -> Iterable[Candidate]:
@@ -108,7 +110,7 @@ def _follow_ups(filters: Filters) -> Iterable[Candidate]:
              .join(User, User.id == f.recorded_by_id))
     for fid, who, sid, first, last, ref in _described(query, f.id, late):
         yield Candidate(f"Follow-up {fid}", session_subject(sid, first, last, ref),
-                        ("session", sid), *late[fid], who)
+                        ("session", sid), *late[fid], who, key=f"late-follow-up-{fid}")
 
 
 def _ledger_entries(filters: Filters) -> Iterable[Candidate]:
@@ -121,7 +123,7 @@ def _ledger_entries(filters: Filters) -> Iterable[Candidate]:
              .where(e.entry_type != ADMINISTRATION))
     for eid, kind, batch_id, number, who in _described(query, e.id, late):
         yield Candidate(f"{kind.capitalize()} of batch {number}", f"Batch {number}",
-                        ("batch", batch_id), *late[eid], who)
+                        ("batch", batch_id), *late[eid], who, key=f"late-entry-{eid}")
     query = (_session_query(Injection.id, Injection.ledger_entry_id, Batch.batch_number,
                             User.full_name)
              .join(Injection, Injection.session_id == TreatmentSession.id)
@@ -131,7 +133,7 @@ def _ledger_entries(filters: Filters) -> Iterable[Candidate]:
             query, Injection.ledger_entry_id, late):
         yield Candidate(f"Injection {iid} from batch {number}",
                         session_subject(sid, first, last, ref), ("session", sid), *late[eid],
-                        who)
+                        who, key=f"late-entry-{eid}")
 
 
 def _stocktakes(filters: Filters) -> Iterable[Candidate]:
@@ -143,7 +145,7 @@ def _stocktakes(filters: Filters) -> Iterable[Candidate]:
         query = query.where(t.counted_by_id == filters.prescriber_id)
     for tid, counted_at, at, who in db.session.execute(query):
         yield Candidate(f"Stocktake {tid}", f"Stocktake {tid}", ("stocktake", tid),
-                        to_local(counted_at).date(), at, who)
+                        to_local(counted_at).date(), at, who, key=f"late-stocktake-{tid}")
 
 
 SOURCES = (_sessions, _follow_ups, _ledger_entries, _stocktakes)
@@ -158,5 +160,5 @@ def late_entries(filters: Filters) -> list[LateEntry]:
             flag = flags.late_entry(entry_timing(c.record, c.event_on, c.recorded_at))
             if flag is not None:
                 found.append(LateEntry(to_local(c.recorded_at).date(), c.subject, flag.detail,
-                                       c.who, c.page))
+                                       c.who, c.page, c.key))
     return found

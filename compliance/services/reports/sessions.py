@@ -216,11 +216,16 @@ def totals(filters: Filters) -> dict:
     return {"volume_ul": volume_ul, "mg": mg}
 
 
+def counts(filters: Filters) -> tuple[int, int]:
+    """How many sessions the report lists for `filters`, and how many of them were voided
+    (the reports home counts with this too)."""
+    listed = filtered(filters).subquery()
+    return tuple(db.session.execute(select(func.count(), func.count(listed.c.voided_at))).one())
+
+
 def report(filters: Filters, listing: Listing) -> Result:
     query = ordered(filtered(filters), _SORT_COLUMNS, listing, TreatmentSession.id)
-    listed = filtered(filters).subquery()
-    count, voided = db.session.execute(select(
-        func.count(), func.count(listed.c.voided_at))).one()
+    count, voided = counts(filters)
     rows = _complete(db.session.execute(paged(query, listing)).all())
     return Result(rows, count, {"sessions": count, "voided": voided, **totals(filters)})
 
