@@ -59,6 +59,16 @@ SMALL_TARGETS = f"""() => Array.from(document.querySelectorAll(
     }}).filter(([_, width, height]) => width < {MIN_TARGET_PX} || height < {MIN_TARGET_PX})"""
 
 
+def check_page(page, base: str, path: str) -> None:
+    response = page.goto(f"{base}{path}")
+    assert response.status == 200, path
+    assert page.evaluate(SIDEWAYS) <= 0, f"{path} scrolls sideways"
+    assert page.evaluate(SMALL_TARGETS) == [], path
+    if path not in AXE_CHECKED:
+        assert_accessible(page)
+        AXE_CHECKED.add(path)
+
+
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 @pytest.mark.parametrize("kind", ["doctor", "nurse", "manager", "inspector"])
 def test_each_roles_pages_fit_the_screen_with_nothing_missing(browser, live_app, live_server,
@@ -75,13 +85,7 @@ def test_each_roles_pages_fit_the_screen_with_nothing_missing(browser, live_app,
     page.get_by_role("button", name="Sign out").wait_for()
     try:
         for path in pages(kind, clinic):
-            response = page.goto(f"{live_server}{path}")
-            assert response.status == 200, path
-            assert page.evaluate(SIDEWAYS) <= 0, f"{path} scrolls sideways at {width} px"
-            assert page.evaluate(SMALL_TARGETS) == [], path
-            if path not in AXE_CHECKED:
-                assert_accessible(page)
-                AXE_CHECKED.add(path)
+            check_page(page, live_server, path)
         icons = page.eval_on_selector_all("link[rel=icon]", "links => links.map(l => l.href)")
         assert icons and all(page.request.get(href).status == 200 for href in icons)
         assert missing == []
