@@ -1,5 +1,6 @@
 """Bar and line charts drawn as SVG on the server: no script, no CDN, styled only with
-presentation attributes (the CSP forbids inline style), so they work on screen and in PDF."""
+presentation attributes (the CSP forbids inline style), so they work on screen and in PDF.
+Each comes in a figure with a caption, and says its figures in words (the SVG's desc)."""
 
 from dataclasses import dataclass
 from itertools import count
@@ -67,12 +68,28 @@ def _labels(categories: list[str], slot: float) -> list[str]:
             for i, label in enumerate(categories) if i % every == 0]
 
 
-def _svg(title: str, body: list[str]) -> Markup:
+def describe(categories: list[str], series: list[Series], unit: str = "") -> str:
+    """The chart's figures in words, for a screen reader and for anyone who cannot see the
+    bars: "Received (ml): 2026-01 10, 2026-02 5. Used (ml): ..."."""
+    if not categories:
+        return "No figures to show."
+    said = f" ({unit})" if unit else ""
+    return " ".join(f"{item.label}{said}: " + ", ".join(
+        f"{category} {_number(value)}" for category, value in zip(categories, item.values,
+                                                                  strict=False)) + "."
+        for item in series)
+
+
+def _svg(title: str, body: list[str], description: str) -> Markup:
+    """The chart in a figure: its title as the SVG's title and the figure's caption, its
+    figures in words as the SVG's description."""
     ident = f"chart-{next(_ids)}"
-    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-                  f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="{ident}" '
-                  f'class="chart"><title id="{ident}">{escape(title)}</title>'
-                  + "".join(body) + "</svg>")
+    return Markup(f'<figure class="chart-figure"><svg xmlns="http://www.w3.org/2000/svg" '
+                  f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
+                  f'role="img" aria-labelledby="{ident}-title" aria-describedby="{ident}-desc" '
+                  f'class="chart"><title id="{ident}-title">{escape(title)}</title>'
+                  f'<desc id="{ident}-desc">{escape(description)}</desc>'
+                  + "".join(body) + f"</svg><figcaption>{escape(title)}</figcaption></figure>")
 
 
 def bar_chart(title: str, categories: list[str], series: list[Series], unit: str = "") -> Markup:
@@ -91,7 +108,8 @@ def bar_chart(title: str, categories: list[str], series: list[Series], unit: str
                         f'height="{height:.1f}" fill="{colour}"><title>'
                         f'{escape(item.label)}, {escape(categories[c_index])}: '
                         f'{_number(value)} {escape(unit)}</title></rect>')
-    return _svg(title, body + _labels(categories, slot) + _legend(series))
+    return _svg(title, body + _labels(categories, slot) + _legend(series),
+                describe(categories, series, unit))
 
 
 def line_chart(title: str, categories: list[str], series: list[Series], unit: str = "") -> Markup:
@@ -109,4 +127,5 @@ def line_chart(title: str, categories: list[str], series: list[Series], unit: st
                     f'stroke-width="2.5"/>')
         body.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>'
                     for x, y in points)
-    return _svg(title, body + _labels(categories, slot) + _legend(series))
+    return _svg(title, body + _labels(categories, slot) + _legend(series),
+                describe(categories, series, unit))

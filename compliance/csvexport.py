@@ -1,7 +1,8 @@
 """CSV downloads streamed row by row, safe to open in a spreadsheet (D5): the file says who
-generated it, when, with which filters, at which audit head and its latest anchor, then a blank
-line, then the header row and the rows; numbers stay numbers, and only text is guarded against
-formulas."""
+generated it, when, with which filters, at which audit head and its latest anchor, and for
+which clinic (as the PDF's heading does), then a blank line, then the header row and the rows;
+numbers stay numbers, and only text is guarded against formulas. Its name carries when it was
+made, so that two downloads never overwrite each other."""
 
 import csv
 import io
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from flask import Response, stream_with_context
+from flask import Response, current_app, stream_with_context
 from flask_login import current_user
 
 from compliance.clock import clinic_zone, to_local, utcnow
@@ -19,8 +20,8 @@ from compliance.services import audit, audit_anchors
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBERS = (int, float, Decimal)
 CHUNK_BYTES = 64 * 1024
-# Six lines of facts, a blank line and the header come before the first row.
-LINES_BEFORE_ROWS = 8
+# Seven lines of facts, a blank line and the header come before the first row.
+LINES_BEFORE_ROWS = 9
 
 
 def neutralise(value):
@@ -56,6 +57,7 @@ class Preamble:
     head_seq: int
     head_hash: str
     latest_anchor: str
+    clinic: str = ""
 
     def lines(self) -> list[list[str]]:
         """Each fact on a line of its own (a line break typed into a filter becomes a space,
@@ -65,8 +67,13 @@ class Preamble:
                  ["generated at", f"{local:%Y-%m-%d %H:%M:%S} {local:%Z} ({clinic_zone().key})"],
                  ["filters", self.filters or "none"],
                  ["audit head", f"event {self.head_seq}, hash {self.head_hash}"],
-                 ["latest audit anchor", self.latest_anchor]]
+                 ["latest audit anchor", self.latest_anchor], ["clinic", self.clinic]]
         return [[" ".join(cell.splitlines()) for cell in line] for line in lines]
+
+    def filename(self, stem: str) -> str:
+        """The download's name: what it is and when it was generated, in the clinic's time
+        ("sessions-report-2026-03-02-1405.csv")."""
+        return f"{stem}-{to_local(self.generated_at):%Y-%m-%d-%H%M%S}.csv"
 
 
 def generated_by(user) -> str:
@@ -79,7 +86,7 @@ def preamble(title: str, filters: str) -> Preamble:
     audit event, so the head named is the one the rows were read at)."""
     seq, head_hash = audit.head()
     return Preamble(title, generated_by(current_user), utcnow(), filters, seq, head_hash,
-                    audit_anchors.latest())
+                    audit_anchors.latest(), current_app.config["CLINIC_NAME"])
 
 
 def _lines(about: Preamble, header: list[str], rows: Iterable[Iterable]):

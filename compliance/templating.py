@@ -11,6 +11,7 @@ from compliance.clock import to_local, utcnow
 from compliance.forms import new_submission_key
 from compliance.permissions import can
 from compliance.rules import limits
+from compliance.rules.wording import rule_words
 from compliance.services.audit_checks import failed_checks
 
 
@@ -71,6 +72,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["reject_key"] = _reject_key
     app.jinja_env.filters["ml"] = _ml
+    app.jinja_env.filters["rule_words"] = rule_words
     app.jinja_env.globals["limits"] = limits
     # The leg map's drawing, for the macro in templates/treatment/_leg_map.html.
     app.jinja_env.globals["leg_drawing"] = leg_map

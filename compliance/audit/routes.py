@@ -74,7 +74,7 @@ def export():
     _form, filters = _filter_form()
     record_alone(None, "export", detail=f"Audit trail CSV; filters: {filters.describe()}")
     about = preamble("Audit trail", filters.describe())
-    return csv_response("audit-trail.csv", about, CSV_HEADER,
+    return csv_response(about.filename("audit-trail"), about, CSV_HEADER,
                         _csv_rows(audit_search.streamed(filters)))
 
 

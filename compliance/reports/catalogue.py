@@ -10,6 +10,7 @@ from flask_login import current_user
 from compliance.csvexport import millilitres as ml
 from compliance.csvexport import number
 from compliance.permissions import can
+from compliance.rules.wording import rule_words
 from compliance.services.reports import (
     activity,
     audit_trail,
@@ -58,7 +59,7 @@ def _session_csv(r) -> list:
             r.prescription_reference, _iso(r.prescription_signed_at), batches,
             ml(r.volume_ul), r.active_ingredient, number(r.mg), _iso(r.signed_at),
             "; ".join(r.flags),
-            "; ".join(r.corrections)]
+            "; ".join(r.corrections), r.session_number, r.sessions_authorised]
 
 
 def _stock_csv(r) -> list:
@@ -72,7 +73,7 @@ def _stock_csv(r) -> list:
 def _trace_csv(r) -> list:
     return [r.batch_number, r.session_id, _iso(r.session_date), r.patient_name,
             r.patient_reference, r.phone, r.email, r.address, r.prescriber_name,
-            ml(r.volume_ul), _yes(r.reversed)]
+            ml(r.volume_ul), _yes(r.reversed), r.session_number]
 
 
 def _expiry_csv(r) -> list:
@@ -113,9 +114,10 @@ def visible_url(page: tuple[str, int] | None, external: bool = False) -> str:
 
 def _exception_csv(r) -> list:
     review = r.review
-    return [_iso(r.day), r.kind, r.subject, r.detail, r.who, r.rule,
+    # The rule in words for a reader; its code, last, for a machine.
+    return [_iso(r.day), r.kind, r.subject, r.detail, r.who, rule_words(r.rule),
             record_url(r.page, external=True), review.by if review else "",
-            _iso(review.at) if review else "", review.note if review else ""]
+            _iso(review.at) if review else "", review.note if review else "", r.rule]
 
 
 def _activity_csv(r) -> list:
@@ -136,7 +138,8 @@ REPORTS = (
                ["session", "date", "patient", "patient reference", "administering prescriber",
                 "prescriber registration", "prescribing doctor", "doctor registration",
                 "prescription", "prescription signed at (UTC)", "batches", "volume ml",
-                "active ingredient", "dose mg", "signed off at (UTC)", "flags", "corrections"],
+                "active ingredient", "dose mg", "signed off at (UTC)", "flags", "corrections",
+                "session number", "sessions authorised"],
                _session_csv,
                recent_by_default=True),
     ReportSpec("stock", "Stock reconciliation", "Per batch and product: received, "
@@ -152,16 +155,19 @@ REPORTS = (
                "received a batch; for a recalled batch, the contact log.",
                trace, ("batch", "product", "patient", "prescriber"), "date", "asc",
                ["batch", "session", "date", "patient", "patient reference", "phone", "email",
-                "address", "prescriber", "volume ml", "reversed"], _trace_csv,
+                "address", "prescriber", "volume ml", "reversed", "session number"], _trace_csv,
                recent_by_default=True),
     ReportSpec("expiry", "Expiry", "Batches expiring within the near-expiry window and expired "
                "batches still holding stock.", expiry, ("product", "batch"), "expires_on", "asc",
                ["product", "batch", "expires on", "days left", "status", "state", "balance ml",
                 "sealed containers", "corrections"], _expiry_csv),
-    ReportSpec("exceptions", "Compliance exceptions", "Every flagged item of D4 and every "
-               "refused attempt from the audit trail.", exceptions, ("prescriber", "review"),
-               "day", "desc", ["date", "exception", "concerning", "detail", "who", "rule",
-                               "record", "reviewed by", "reviewed at (UTC)", "review note"],
+    ReportSpec("exceptions", "Compliance exceptions", "Every flagged item (long gaps between "
+               "sessions, GP visits not confirmed, late signatures and entries, stocktake "
+               "discrepancies, complications, batches near expiry) and every refused attempt "
+               "from the audit trail, with the rule that refused it.", exceptions,
+               ("prescriber", "review"), "day", "desc",
+               ["date", "exception", "concerning", "detail", "who", "rule", "record",
+                "reviewed by", "reviewed at (UTC)", "review note", "rule code"],
                _exception_csv,
                lambda _filters, result: chart_data.exception_chart(result.extra["per_month"]),
                recent_by_default=True),

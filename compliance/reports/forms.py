@@ -45,6 +45,10 @@ class ReportFilterForm(Form):
         super().__init__(formdata)
         self.spec = spec
         self.sort.choices = options(spec.sorts.items())
+        # With nothing chosen the dropdowns show the order the rows are in, not the first
+        # option (a report sorted newest first said "Ascending").
+        self.sort.data = self.sort.data or spec.default_sort
+        self.direction.data = self.direction.data or spec.direction
         self.prescriber.choices = _choices("Any prescriber", user_queries.prescribers())
         self.product.choices = _choices("Any product", db.session.execute(
             select(Product.id, Product.name).order_by(Product.name)))

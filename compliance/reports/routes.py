@@ -72,7 +72,7 @@ def _csv(spec):
     read_snapshot(db.session)
     about = preamble(f"{spec.title} report", _described(form))
     rows = (spec.csv_row(row) for row in _rows(spec, form))
-    return csv_response(f"{spec.slug}-report.csv", about, spec.csv_header, rows)
+    return csv_response(about.filename(f"{spec.slug}-report"), about, spec.csv_header, rows)
 
 
 def _pdf(spec):

@@ -32,7 +32,7 @@ def test_the_demo_shows_two_deliberate_late_entries_and_no_other(report):
     today = local_today()
     seen, delivered = today - timedelta(days=48), today - timedelta(days=150)
     assert len(late) == 2, late
-    assert late[0].startswith(f"Follow-up 1 dated {seen:%d %b %Y}, recorded on "
+    assert late[0].startswith(f"Follow-up of session 1 dated {seen:%d %b %Y}, recorded on "
                               f"{seen + timedelta(days=4):%d %b %Y}: 3 days ")
     assert late[1].startswith(f"Receipt of batch STS1-2377 dated {delivered:%d %b %Y}, "
                               f"recorded on {delivered + timedelta(days=3):%d %b %Y}: 2 days ")

@@ -50,6 +50,7 @@ EXPECTED = {
     ("auth.second_factor_setup", "GET"):             (LOGIN, 200, 200, 200, 200),
     ("auth.second_factor_setup", "POST"):            (LOGIN, 200, 200, 200, 200),
     ("health.healthz", "GET"):                       (200, 200, 200, 200, 200),
+    ("main.favicon", "GET"):                         (200, 200, 200, 200, 200),
     ("main.home", "GET"):                            (LOGIN, 200, 200, 200, 200),
     ("notices.preview", "GET"):                      (LOGIN, 403, 403, 200, 403),
     ("patients.consent_list", "GET"):                (LOGIN, 200, 200, 200, 200),

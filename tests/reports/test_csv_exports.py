@@ -48,8 +48,16 @@ def test_a_report_csv_starts_with_who_when_which_filters_and_the_audit_head(clie
     assert preamble[3] == ["filters", f"Product: {product.name}"]
     assert preamble[4] == ["audit head", f"event {seq}, hash {head_hash}"]
     assert preamble[5] == ["latest audit anchor", "not anchored yet"]
-    assert len(preamble) == 6 and text.splitlines()[6] == ""
+    assert preamble[6] == ["clinic", client.application.config["CLINIC_NAME"]]
+    assert len(preamble) == 7 and text.splitlines()[7] == ""
     assert table[0][:3] == ["product", "batch", "expires on"]
+
+
+def test_a_csv_is_named_for_when_it_was_generated(client, login, dataset):
+    login(dataset["manager"])
+    response = client.get("/reports/stock.csv")
+    assert re.fullmatch(r'attachment; filename="stock-report-\d{4}-\d\d-\d\d-\d{6}\.csv"',
+                        response.headers["Content-Disposition"])
 
 
 def test_an_unfiltered_csv_says_so_and_names_a_user_without_registration(client, login,

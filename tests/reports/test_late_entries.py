@@ -59,12 +59,12 @@ def enter_each_kind(users, tag: str, entered) -> dict[str, tuple[str, str, str]]
     db.session.add_all([stocktake, follow_up])
     db.session.commit()
     on_batch = (f"Batch R-{tag}", manager.full_name, f"/stock/batches/{batch.id}")
-    on_session = (f"Session {session.id}, {patient.first_name} {patient.last_name} "
+    on_session = (f"Session {session.session_number}, {patient.first_name} {patient.last_name} "
                   f"({patient.reference})", doctor.full_name, f"/treatment/sessions/{session.id}")
     return {f"Receipt of batch R-{tag}": on_batch, f"Waste of batch R-{tag}": on_batch,
             "Session": on_session,
-            f"Injection {session.injections[0].id} from batch R-{tag}": on_session,
-            f"Follow-up {follow_up.id}": on_session,
+            f"Injection from batch R-{tag}": on_session,
+            f"Follow-up of session {session.session_number}": on_session,
             f"Stocktake {stocktake.id}": (f"Stocktake {stocktake.id}", manager.full_name,
                                           f"/stock/stocktakes/{stocktake.id}")}
 
@@ -138,9 +138,9 @@ def test_a_session_voided_before_any_injection_is_never_listed_as_late(inspector
     from compliance.services.voiding import void_session
 
     product = make_product("1")
-    _patient, rx = ready_patient(users, product)
+    patient, rx = ready_patient(users, product)
     session = make_session(rx, users["nurse"], event_day(), signed=False,
                            entered_at=past_the_limit())
     void_session(users["nurse"], session.id, "Opened under the wrong patient")
     assert not [row for row in late_rows(inspector)
-                if row["concerning"].startswith(f"Session {session.id},")]
+                if row["concerning"].endswith(f"({patient.reference})")]

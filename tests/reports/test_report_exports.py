@@ -149,7 +149,10 @@ def test_charts_scale_bars_and_escape_labels():
     assert [nice_ceiling(v) for v in (0, 7, 12, 240, 1000)] == [1, 10, 20, 250, 1000]
     svg = str(bar_chart("Stock <used>", ["2026-01", "2026-02"],
                         [Series("Received", [10, 5]), Series("Used", [2.5, 0])], "ml"))
-    assert svg.startswith("<svg") and "Stock &lt;used&gt;" in svg and "style=" not in svg
+    assert svg.startswith('<figure class="chart-figure"><svg') and "style=" not in svg
+    assert "<figcaption>Stock &lt;used&gt;</figcaption>" in svg
+    assert "Stock &lt;used&gt;</title>" in svg
+    assert "<desc" in svg and "Received (ml): 2026-01 10, 2026-02 5. Used (ml): " in svg
     assert svg.count("<rect") == 4 + 2  # four bars and two legend keys
     assert 'height="220.0"' in svg  # the tallest bar fills the plot (10 of an axis of 10)
     line = str(line_chart("Sessions", ["a", "b", "c"], [Series("Dr A", [1, 2, 3])]))

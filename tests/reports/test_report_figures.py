@@ -119,7 +119,8 @@ def test_exceptions_list_every_flag_discrepancy_complication_and_refusal(inspect
                             "Session unsigned 24 hours after it started", "Refused attempt",
                             *[late] * 4])
     refused = next(r for r in rows if r["exception"] == "Refused attempt")
-    assert refused["who"].startswith("Nurse") and "insufficient stock" in refused["rule"]
+    assert refused["who"].startswith("Nurse") and refused["rule"] == "Enough stock in the batch"
+    assert refused["rule code"] == "D4.7 insufficient stock"
     assert refused["detail"].startswith("draw stock:")
     html = screen(inspector_client, "/reports/exceptions")
     assert "<strong>10</strong> exceptions" in html and "<svg" in html

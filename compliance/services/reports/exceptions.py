@@ -63,8 +63,8 @@ class ExceptionRow:
 
 def _flags(filters: Filters) -> list[ExceptionRow]:
     query = (select(SessionFlag.id, SessionFlag.code, SessionFlag.detail, TreatmentSession.id,
-                    TreatmentSession.session_date, Patient.first_name, Patient.last_name,
-                    Patient.reference, User.full_name)
+                    TreatmentSession.session_number, TreatmentSession.session_date,
+                    Patient.first_name, Patient.last_name, Patient.reference, User.full_name)
              .join(TreatmentSession, TreatmentSession.id == SessionFlag.session_id)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == TreatmentSession.prescriber_id)
@@ -73,9 +73,10 @@ def _flags(filters: Filters) -> list[ExceptionRow]:
              .where(TreatmentSession.status != VOIDED, SessionFlag.code != "late_entry"))
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, FLAG_LABELS.get(code, code),
-                         _session_subject(sid, first, last, ref), detail, who,
+                         _session_subject(number, first, last, ref), detail, who,
                          page=("session", sid), key=f"flag-{fid}")
-            for fid, code, detail, sid, day, first, last, ref, who in db.session.execute(query)]
+            for fid, code, detail, sid, number, day, first, last, ref, who
+            in db.session.execute(query)]
 
 
 def _for_prescriber(query, filters: Filters):
@@ -104,8 +105,8 @@ def _discrepancies(filters: Filters) -> list[ExceptionRow]:
 
 
 def _complications(filters: Filters) -> list[ExceptionRow]:
-    query = (select(FollowUp, TreatmentSession.id, Patient.first_name, Patient.last_name,
-                    Patient.reference, User.full_name)
+    query = (select(FollowUp, TreatmentSession.id, TreatmentSession.session_number,
+                    Patient.first_name, Patient.last_name, Patient.reference, User.full_name)
              .join(TreatmentSession, TreatmentSession.id == FollowUp.session_id)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == FollowUp.recorded_by_id)
@@ -113,13 +114,13 @@ def _complications(filters: Filters) -> list[ExceptionRow]:
              .where(FollowUp.complication.is_(True)))
     query = _for_prescriber(between_days(query, FollowUp.seen_on, filters), filters)
     rows = []
-    for f, sid, first, last, ref, who in db.session.execute(query):
+    for f, sid, number, first, last, ref, who in db.session.execute(query):
         flag = flags.complication(FollowUpFacts(f.complication, f.severity, f.effects,
                                                 f.action_taken))
         if flag is not None:
             rows.append(ExceptionRow(f.seen_on, COMPLICATION,
-                                     _session_subject(sid, first, last, ref), flag.detail, who,
-                                     page=("session", sid), key=f"complication-{f.id}"))
+                                     _session_subject(number, first, last, ref), flag.detail,
+                                     who, page=("session", sid), key=f"complication-{f.id}"))
     return rows
 
 
@@ -128,36 +129,38 @@ def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
     (compared in Python: date arithmetic differs between SQLite and PostgreSQL)."""
     window_days = near_expiry_days()
     flagged = select(SessionFlag.session_id).where(SessionFlag.code == "batch_near_expiry")
-    query = (select(TreatmentSession.id, TreatmentSession.session_date, Batch.id,
-                    Batch.batch_number, Batch.expires_on, Patient.first_name, Patient.last_name,
-                    Patient.reference, User.full_name)
+    query = (select(TreatmentSession.id, TreatmentSession.session_number,
+                    TreatmentSession.session_date, Batch.id, Batch.batch_number,
+                    Batch.expires_on, Patient.first_name, Patient.last_name, Patient.reference,
+                    User.full_name)
              .join(Injection, Injection.session_id == TreatmentSession.id)
              .join(Batch, Batch.id == Injection.batch_id)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == TreatmentSession.prescriber_id)
              .where(TreatmentSession.id.not_in(flagged)).distinct())
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
-    return [ExceptionRow(day, NEAR_EXPIRY, _session_subject(sid, first, last, ref),
-                         f"batch {number} expires {expires_on:%d %b %Y}", who,
+    return [ExceptionRow(day, NEAR_EXPIRY, _session_subject(number, first, last, ref),
+                         f"batch {batch_number} expires {expires_on:%d %b %Y}", who,
                          page=("session", sid), key=f"near-expiry-{sid}-{bid}")
-            for sid, day, bid, number, expires_on, first, last, ref, who
-            in db.session.execute(query) if flags.near_expiry(expires_on, day, window_days)]
+            for sid, number, day, bid, batch_number, expires_on, first, last, ref, who
+            in db.session.execute(query)
+            if flags.near_expiry(expires_on, day, window_days)]
 
 
 def unsigned_sessions(filters: Filters) -> list[ExceptionRow]:
     """Open sessions started more than LATE_AFTER_HOURS ago (also the managers' notice)."""
-    query = (select(TreatmentSession.id, TreatmentSession.session_date,
-                    TreatmentSession.started_at, Patient.first_name, Patient.last_name,
-                    Patient.reference, User.full_name)
+    query = (select(TreatmentSession.id, TreatmentSession.session_number,
+                    TreatmentSession.session_date, TreatmentSession.started_at,
+                    Patient.first_name, Patient.last_name, Patient.reference, User.full_name)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == TreatmentSession.prescriber_id)
              .where(TreatmentSession.status == OPEN,
                     TreatmentSession.started_at < flags.unsigned_if_started_before(utcnow())))
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
-    return [ExceptionRow(day, UNSIGNED, _session_subject(sid, first, last, ref),
+    return [ExceptionRow(day, UNSIGNED, _session_subject(number, first, last, ref),
                          f"started {to_local(started):%d %b %Y %H:%M}, not signed", who,
                          page=("session", sid), key=f"unsigned-{sid}")
-            for sid, day, started, first, last, ref, who in db.session.execute(query)]
+            for sid, number, day, started, first, last, ref, who in db.session.execute(query)]
 
 
 def _refusals(filters: Filters) -> list[ExceptionRow]:

@@ -82,13 +82,15 @@ def _described(query: Select, column, ids) -> Iterable:
         yield from db.session.execute(query.where(column.in_(ids[start:start + 500])))
 
 
-def session_subject(session_id: int, first: str, last: str, reference: str) -> str:
-    return f"Session {session_id}, {first} {last} ({reference})"
+def session_subject(number: int, first: str, last: str, reference: str) -> str:
+    """A session as the patient's record names it: by its number in the course (its row id
+    means nothing to a reader)."""
+    return f"Session {number}, {first} {last} ({reference})"
 
 
 def _session_query(*columns) -> Select:
-    return (select(*columns, TreatmentSession.id, Patient.first_name, Patient.last_name,
-                   Patient.reference)
+    return (select(*columns, TreatmentSession.id, TreatmentSession.session_number,
+                   Patient.first_name, Patient.last_name, Patient.reference)
             .join(Patient, Patient.id == TreatmentSession.patient_id))
 
 
@@ -98,8 +100,8 @@ def _sessions(filters: Filters) -> Iterable[Candidate]:
     # A voided session was never a treatment (D4.5): never flagged.
     query = (_session_query(User.full_name).join(User, User.id == s.prescriber_id)
              .where(s.status != VOIDED))
-    for who, sid, first, last, ref in _described(query, s.id, late):
-        yield Candidate("Session", session_subject(sid, first, last, ref), ("session", sid),
+    for who, sid, number, first, last, ref in _described(query, s.id, late):
+        yield Candidate("Session", session_subject(number, first, last, ref), ("session", sid),
                         *late[sid], who, key=f"late-session-{sid}")
 
 
@@ -108,9 +110,10 @@ def _follow_ups(filters: Filters) -> Iterable[Candidate]:
     late = _late(f, f.seen_on, f.recorded_at, f.recorded_by_id, filters)
     query = (_session_query(f.id, User.full_name).join(f, f.session_id == TreatmentSession.id)
              .join(User, User.id == f.recorded_by_id))
-    for fid, who, sid, first, last, ref in _described(query, f.id, late):
-        yield Candidate(f"Follow-up {fid}", session_subject(sid, first, last, ref),
-                        ("session", sid), *late[fid], who, key=f"late-follow-up-{fid}")
+    for fid, who, sid, number, first, last, ref in _described(query, f.id, late):
+        yield Candidate(f"Follow-up of session {number}",
+                        session_subject(number, first, last, ref), ("session", sid), *late[fid],
+                        who, key=f"late-follow-up-{fid}")
 
 
 def _ledger_entries(filters: Filters) -> Iterable[Candidate]:
@@ -124,15 +127,15 @@ def _ledger_entries(filters: Filters) -> Iterable[Candidate]:
     for eid, kind, batch_id, number, who in _described(query, e.id, late):
         yield Candidate(f"{kind.capitalize()} of batch {number}", f"Batch {number}",
                         ("batch", batch_id), *late[eid], who, key=f"late-entry-{eid}")
-    query = (_session_query(Injection.id, Injection.ledger_entry_id, Batch.batch_number,
+    query = (_session_query(Injection.ledger_entry_id, Batch.batch_number,
                             User.full_name)
              .join(Injection, Injection.session_id == TreatmentSession.id)
              .join(Batch, Batch.id == Injection.batch_id)
              .join(User, User.id == TreatmentSession.prescriber_id))
-    for iid, eid, number, who, sid, first, last, ref in _described(
+    for eid, batch_number, who, sid, number, first, last, ref in _described(
             query, Injection.ledger_entry_id, late):
-        yield Candidate(f"Injection {iid} from batch {number}",
-                        session_subject(sid, first, last, ref), ("session", sid), *late[eid],
+        yield Candidate(f"Injection from batch {batch_number}",
+                        session_subject(number, first, last, ref), ("session", sid), *late[eid],
                         who, key=f"late-entry-{eid}")
 
 

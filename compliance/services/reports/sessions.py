@@ -77,6 +77,9 @@ class SessionRow:
     doctor_registration: str
     prescription_reference: str
     prescription_signed_at: datetime | None
+    # Its place in the course, as the session's own page says it: "session 2 of 6".
+    session_number: int = 0
+    sessions_authorised: int = 0
     voided_at: datetime | None = None
     void_reason: str | None = None
     # The prescribed product's sclerosant, which every injection of the session holds (rule 7).
@@ -107,6 +110,7 @@ class SessionRow:
 _SESSION_COLUMNS = (
     TreatmentSession.id, TreatmentSession.session_date, TreatmentSession.started_at,
     TreatmentSession.signed_at, TreatmentSession.voided_at, TreatmentSession.void_reason,
+    TreatmentSession.session_number, Prescription.sessions_authorised,
     Patient.first_name, Patient.last_name, Patient.reference,
     ADMIN.full_name.label("admin_name"), ADMIN.register.label("admin_register"),
     ADMIN.registration_number.label("admin_number"), DOCTOR.full_name.label("doctor_name"),
@@ -140,7 +144,8 @@ def filtered(filters: Filters) -> Select:
 def _row(r) -> SessionRow:
     row = SessionRow(
         id=r.id, session_date=r.session_date, started_at=r.started_at, signed_at=r.signed_at,
-        voided_at=r.voided_at, void_reason=r.void_reason,
+        voided_at=r.voided_at, void_reason=r.void_reason, session_number=r.session_number,
+        sessions_authorised=r.sessions_authorised,
         patient_name=f"{r.first_name} {r.last_name}", patient_reference=r.reference,
         prescriber_name=r.admin_name,
         prescriber_registration=_registration(r.admin_register, r.admin_number),

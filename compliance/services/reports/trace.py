@@ -52,6 +52,7 @@ class TraceRow:
     prescriber_name: str
     volume_ul: int
     reversed: bool
+    session_number: int = 0  # in the patient's course, as the session's page names it
 
     @property
     def corrected(self) -> bool:
@@ -60,7 +61,8 @@ class TraceRow:
 
 def filtered(filters: Filters) -> Select:
     query = (select(Injection.id, Injection.session_id, Injection.volume_ul,
-                    TreatmentSession.session_date, Batch.batch_number, Batch.state, Patient.id
+                    TreatmentSession.session_date, TreatmentSession.session_number,
+                    Batch.batch_number, Batch.state, Patient.id
                     .label("patient_id"), Patient.first_name, Patient.last_name,
                     Patient.reference, Patient.phone, Patient.email, Patient.address,
                     User.full_name, InjectionReversal.id.label("reversal_id"))
@@ -82,7 +84,7 @@ def filtered(filters: Filters) -> Select:
 def _row(r) -> TraceRow:
     return TraceRow(r.id, r.session_id, r.session_date, r.batch_number, r.state, r.patient_id,
                     f"{r.first_name} {r.last_name}", r.reference, r.phone, r.email, r.address,
-                    r.full_name, r.volume_ul, r.reversal_id is not None)
+                    r.full_name, r.volume_ul, r.reversal_id is not None, r.session_number)
 
 
 def report(filters: Filters, listing: Listing) -> Result:
