@@ -51,7 +51,8 @@ def _coordinate(value, limit: int) -> int:
     # bool is an int to Python, never a coordinate; floats must be finite and in the box.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _refuse("a point is not a pair of numbers")
-    if not (math.isfinite(value) and 0 <= value <= limit):
+    # The range first: it is exact for integers of any size, which isfinite cannot take.
+    if not (0 <= value <= limit and math.isfinite(value)):
         raise _refuse("a point lies outside the box")
     return round(value)
 

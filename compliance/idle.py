@@ -55,9 +55,10 @@ def keep_sent_form(user) -> tuple[str, bool]:
     """Keep the form of this timed-out POST for `user` (the session's user: never a name the
     form gives); the page to come back to, and whether anything was kept. Files are not
     kept: a browser cannot be given one back."""
-    page = form_page()
-    kept = kept_forms.keep(user, page, _here(), request.form.items(multi=True))
-    return page, kept
+    page, action = form_page(), _here()
+    if len(action) > MAX_URL_CHARS:  # no form of the app is sent to such an address
+        return page, False
+    return page, kept_forms.keep(user, page, action, request.form.items(multi=True))
 
 
 def note_waiting(user) -> None:

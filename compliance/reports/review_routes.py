@@ -5,6 +5,7 @@ from datetime import date
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
+from compliance.inputs import date_range
 from compliance.permissions import requires
 from compliance.reports import bp
 from compliance.reports.catalogue import visible_url
@@ -18,9 +19,11 @@ from compliance.views import run_form
 def _day(text: str | None) -> date:
     """The exception's date from the address (`on=2026-11-20`): another value names none."""
     try:
-        return date.fromisoformat(text or "")
+        day = date.fromisoformat(text or "")
     except ValueError:
         abort(404)
+    earliest, latest = date_range()
+    return day if earliest <= day <= latest else abort(404)
 
 
 @bp.route("/exceptions/review/<exception_key>", methods=["GET", "POST"])

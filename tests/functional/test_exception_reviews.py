@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from compliance.extensions import db
 from compliance.models import ExceptionReview
+from compliance.rules.wording import rule_words
 from compliance.services.reports import exceptions
 from compliance.services.reports.common import Filters
 from tests.audit_helpers import changes, events
@@ -49,6 +50,7 @@ def test_a_manager_reviews_an_exception_with_a_note_and_it_is_audited(client, lo
     assert waiting == len(exceptions.listed(Filters(review="unreviewed"))) >= 1
     page = screen(client, review_url(refused))
     assert "Mark reviewed" in page and "data-confirm=" in page and refused.detail in page
+    assert rule_words(refused.rule) in page and "D4." not in page  # the rule in words
     back = "/reports/exceptions?review=unreviewed"
     response = client.post(review_url(refused), data={"note": NOTE, "back": back})
     assert response.status_code == 302 and response.headers["Location"] == back
@@ -99,7 +101,9 @@ def test_an_exception_is_reviewed_once(client, login, clinic, refused):
 
 @pytest.mark.parametrize("address", ["/reports/exceptions/review/refused-999999?on=2026-01-01",
                                      "/reports/exceptions/review/flag-1?on=not-a-date",
-                                     "/reports/exceptions/review/flag-1"])
+                                     "/reports/exceptions/review/flag-1",
+                                     "/reports/exceptions/review/flag-1?on=9999-12-31",
+                                     "/reports/exceptions/review/flag-1?on=0001-01-01"])
 def test_an_exception_that_does_not_exist_is_not_found(client, login, clinic, address):
     login(clinic["manager"])
     assert client.get(address).status_code == 404

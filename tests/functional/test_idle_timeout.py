@@ -173,3 +173,12 @@ def test_with_a_second_factor_the_code_step_also_comes_back_to_the_form(client, 
     assert response.headers["Location"] == chair["page"]
     assert kept_form_on(client.get(chair["page"]).get_data(as_text=True))["action"] \
         == chair["action"]
+
+
+def test_a_form_sent_after_the_timeout_to_an_overlong_address_is_not_kept(client, chair):
+    sign_in(client, chair["nurse"])
+    expire(client)
+    address = chair["action"] + "?" + "x" * 3000
+    response = client.post(address, data=injection_form(chair["other"], ml="0.8"))
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert db.session.scalar(select(func.count()).select_from(KeptForm)) == 0

@@ -60,6 +60,7 @@ def test_a_dot_or_a_tick_is_refused_as_too_small(text):
     ("[[[Infinity, 10], [300, 100]]]", "not a drawing"),
     ("[[[1e999, 10], [300, 100]]]", "outside the box"),
     ("[[[" + "9" * 5000 + ", 10]]]", "not a drawing"),
+    ("[[[1" + "0" * 400 + ", 10], [300, 100]]]", "outside the box"),  # past a float's range
     ("[" * 100_000, "too much drawing"),
     ("[" * 5000 + "]" * 5000, "not a drawing"),
     (json.dumps([[[10, 10], [200, 100]]] * (drawn_signature.MAX_STROKES + 1)),
