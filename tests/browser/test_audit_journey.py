@@ -21,11 +21,12 @@ def open_the_audit_trail(page) -> None:
 def filter_to_created_users(page):
     """Filter the trail to creations in the users table; the rows shown."""
     page.get_by_label("Action").select_option("create")
-    page.get_by_label("Table").select_option("users")
+    page.get_by_label("Table", exact=True).select_option("users")
     page.get_by_role("button", name="Filter").click()
     rows = page.locator("#audit-table tbody tr")
     assert rows.count() >= 4
-    assert all(text == "create" for text in rows.locator("td:nth-child(4)").all_inner_texts())
+    assert all(text == "account created"
+               for text in rows.locator("td:nth-child(4)").all_inner_texts())
     return rows
 
 
