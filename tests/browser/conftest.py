@@ -3,6 +3,7 @@
 import logging
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,15 +49,24 @@ def live_app(template_db, tmp_path_factory):
         db.engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def live_server(live_app):
+@contextmanager
+def served(app):
+    """`app` served on a free local port in a thread; its base address."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app):
+    with served(live_app) as address:
+        yield address
 
 
 @pytest.fixture(scope="session")
@@ -70,23 +80,29 @@ def browser():
         chromium.close()
 
 
+@contextmanager
+def opened_page(browser, viewport: dict, **options):
+    """A page in a browser context of its own: the window's size, British dates, and a
+    10-second wait for anything it looks for; `options` go to the context (touch, scripts)."""
+    context = browser.new_context(viewport=viewport, locale="en-GB", **options)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with opened_page(browser, {"width": 1280, "height": 800}) as page:
+        yield page
 
 
 @pytest.fixture
 def tablet_page(browser):
-    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True,
-                                  locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with opened_page(browser, {"width": 820, "height": 1180}, has_touch=True) as page:
+        yield page
 
 
 def screenshot(page, name: str) -> Path:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from compliance.extensions import db
 from compliance.models import User
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, opened_page, screenshot
 from tests.browser.test_login_journey import sign_in_as
 from tests.factories import make_product, ready_patient, receive_batch
 
@@ -40,12 +40,9 @@ def chair(live_app):
 @pytest.fixture
 def chair_page(browser, request):
     viewport, javascript = RUNS[request.param]
-    context = browser.new_context(viewport=viewport, locale="en-GB",
-                                  java_script_enabled=javascript, has_touch=viewport == TABLET)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page, javascript
-    context.close()
+    with opened_page(browser, viewport, java_script_enabled=javascript,
+                     has_touch=viewport == TABLET) as page:
+        yield page, javascript
 
 
 def open_session_on_the_only_prescription(page, base: str, patient_id: int) -> None:

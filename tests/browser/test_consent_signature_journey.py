@@ -6,7 +6,7 @@ import json
 import pytest
 
 from compliance.extensions import db
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, opened_page, screenshot
 from tests.browser.test_login_journey import sign_in_as
 from tests.factories import make_patient
 
@@ -15,11 +15,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def portrait_tablet(browser):
-    context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with opened_page(browser, {"width": 768, "height": 1024}) as page:
+        yield page
 
 
 def draw_signature(page) -> None:

@@ -8,7 +8,7 @@ import pytest
 from compliance.extensions import db
 from compliance.models import User
 from compliance.services.refusals import record_refusal
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, opened_page
 from tests.browser.test_login_journey import sign_in_as
 
 pytestmark = pytest.mark.browser
@@ -28,11 +28,8 @@ def refused_twice(live_app):
 
 @pytest.fixture
 def laptop(browser):
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with opened_page(browser, {"width": 1024, "height": 768}) as page:
+        yield page
 
 
 def stat(page, element_id: str) -> int:

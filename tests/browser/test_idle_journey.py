@@ -2,22 +2,19 @@
 signed in" keeps the session; an injection typed before the timeout and sent after it comes
 back in the form after signing in again, unsaved until it is recorded, and then once."""
 
-import logging
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from compliance import create_app
 from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import Injection
 from tests import dbutil
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, opened_page, screenshot, served
 from tests.browser.test_login_journey import sign_in
 from tests.factories import (
     PASSWORD,
@@ -54,22 +51,14 @@ def idle_app(template_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def idle_server(idle_app):
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, idle_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(idle_app) as address:
+        yield address
 
 
 @pytest.fixture
 def small_page(browser):
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with opened_page(browser, {"width": 1024, "height": 768}) as page:
+        yield page
 
 
 def injections(app) -> int:

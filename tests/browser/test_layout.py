@@ -7,7 +7,7 @@ import pytest
 
 from compliance.extensions import db
 from compliance.models import User
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, opened_page
 from tests.browser.test_login_journey import sign_in_as
 from tests.factories import make_product, make_session, ready_patient, receive_batch
 from tests.treatment_helpers import days_ago
@@ -74,20 +74,19 @@ def check_page(page, base: str, path: str) -> None:
 def test_each_roles_pages_fit_the_screen_with_nothing_missing(browser, live_app, live_server,
                                                               clinic, kind, viewport):
     width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  has_touch=viewport == "tablet", locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    with opened_page(browser, {"width": width, "height": height},
+                     has_touch=viewport == "tablet") as page:
+        _walk_pages(page, live_app, live_server, clinic, kind)
+
+
+def _walk_pages(page, live_app, live_server, clinic, kind) -> None:
     missing = []
     page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     page.on("console", lambda m: missing.append(m.text) if "404" in m.text else None)
     sign_in_as(page, live_app, live_server, kind)
     page.get_by_role("button", name="Sign out").wait_for()
-    try:
-        for path in pages(kind, clinic):
-            check_page(page, live_server, path)
-        icons = page.eval_on_selector_all("link[rel=icon]", "links => links.map(l => l.href)")
-        assert icons and all(page.request.get(href).status == 200 for href in icons)
-        assert missing == []
-    finally:
-        context.close()
+    for path in pages(kind, clinic):
+        check_page(page, live_server, path)
+    icons = page.eval_on_selector_all("link[rel=icon]", "links => links.map(l => l.href)")
+    assert icons and all(page.request.get(href).status == 200 for href in icons)
+    assert missing == []

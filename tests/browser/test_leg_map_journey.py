@@ -10,7 +10,7 @@ from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import User
 from compliance.services import treatment
-from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot
+from tests.browser.conftest import SCREENSHOTS, assert_accessible, opened_page, screenshot
 from tests.browser.test_login_journey import sign_in_as
 from tests.factories import make_product, ready_patient, receive_batch
 
@@ -39,12 +39,9 @@ def open_sessions(live_app):
 
 @pytest.fixture(params=sorted(VIEWPORTS))
 def sized_page(request, browser):
-    context = browser.new_context(viewport=VIEWPORTS[request.param], locale="en-GB",
-                                  has_touch=request.param == "768x1024")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield request.param, page
-    context.close()
+    with opened_page(browser, VIEWPORTS[request.param],
+                     has_touch=request.param == "768x1024") as page:
+        yield request.param, page
 
 
 def region(page, name: str):

@@ -9,7 +9,7 @@ import pytest
 from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import Product, User
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, opened_page, screenshot
 from tests.browser.test_login_journey import sign_in_as
 from tests.factories import make_screening, make_session, ready_patient
 
@@ -42,13 +42,9 @@ def patients(live_app):
 
 @pytest.fixture(params=sorted(SIZES))
 def sized_page(request, browser):
-    context = browser.new_context(viewport=SIZES[request.param], locale="en-GB",
-                                  has_touch=request.param == "tablet")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.size_name = request.param
-    yield page
-    context.close()
+    with opened_page(browser, SIZES[request.param], has_touch=request.param == "tablet") as page:
+        page.size_name = request.param
+        yield page
 
 
 def assert_no_sideways_scroll(page) -> None:
