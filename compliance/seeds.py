@@ -38,3 +38,12 @@ DEFAULT_SCLEROSANTS = (
 def sclerosant_rows() -> list[dict]:
     """The default sclerosants as rows for the sclerosants table."""
     return [{"name": name, "short_name": short_name} for name, short_name in DEFAULT_SCLEROSANTS]
+
+
+# D7: the location and storage area every installation starts with. Everything recorded before
+# locations existed was moved there; a manager renames it and enters the regulator's id.
+FIRST_LOCATION = {"id": 1, "name": "Main clinic", "address": "", "regulator_id": None,
+                  "active": True, "deactivated_at": None, "deactivation_reason": None}
+FIRST_STORAGE_AREA = {"id": 1, "location_id": 1, "name": "Drug cupboard",
+                      "kind": "locked cupboard", "min_temp_c": "15.0", "max_temp_c": "25.0",
+                      "active": True, "deactivated_at": None, "deactivation_reason": None}

@@ -9,8 +9,13 @@ from flask_migrate import upgrade
 from sqlalchemy import Engine, create_engine, inspect, text
 
 from compliance import create_app
-from compliance.models import Contraindication, Sclerosant
-from compliance.seeds import contraindication_rows, sclerosant_rows
+from compliance.models import Contraindication, Location, Sclerosant, StorageArea
+from compliance.seeds import (
+    FIRST_LOCATION,
+    FIRST_STORAGE_AREA,
+    contraindication_rows,
+    sclerosant_rows,
+)
 from config import TestingConfig
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
@@ -64,6 +69,10 @@ def empty_postgres(uri: str) -> None:
         conn.execute(RESTART_SEQUENCES)
         conn.execute(Contraindication.__table__.insert(), contraindication_rows())
         conn.execute(Sclerosant.__table__.insert(), sclerosant_rows())
+        conn.execute(Location.__table__.insert(), [FIRST_LOCATION])
+        conn.execute(StorageArea.__table__.insert(), [FIRST_STORAGE_AREA])
+        conn.execute(text("SELECT setval('locations_id_seq', 1), "
+                          "setval('storage_areas_id_seq', 1)"))
 
 
 def prepare_template(directory: Path) -> str:

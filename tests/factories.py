@@ -40,6 +40,9 @@ def make_user(kind: str = "manager", *, commit: bool = True, **fields) -> User:
     n = next(_sequence)
     values = dict(email=f"{kind}{n}@test.clinic", full_name=f"{kind.title()} {n}",
                   password_hash=password_hash(), **ROLE_PROFILES[kind])
+    # Working at every location, as everyone did before locations: tests of locations
+    # assign users instead.
+    values["all_locations"] = True
     values.update(fields)
     roles = values.pop("roles")
     user = User(**values)
@@ -184,7 +187,7 @@ def ready_patient(users, product, **prescription_args):
 
 
 def make_session(prescription, prescriber, session_date, injections=(), number=1,
-                 signed=True, areas="left calf", entered_at=None):
+                 signed=True, areas="left calf", entered_at=None, location_id=1):
     """A treatment session written row by row (with real ledger entries) for report tests,
     entered on its own day unless `entered_at` says when; the compliance rules are exercised
     by the treatment service's own tests."""
@@ -194,7 +197,8 @@ def make_session(prescription, prescriber, session_date, injections=(), number=1
     entered = entered_at or min(utcnow(), start_of_local_day(session_date) + timedelta(hours=10))
     session = TreatmentSession(patient_id=prescription.patient_id,
                                prescription_id=prescription.id, prescriber_id=prescriber.id,
-                               session_date=session_date, treatment_areas=areas,
+                               location_id=location_id, session_date=session_date,
+                               treatment_areas=areas,
                                session_number=number, status="open", started_at=entered)
     db.session.add(session)
     db.session.flush()
@@ -214,7 +218,8 @@ def _inject(session, prescriber, batch, volume_ul: int, entered) -> None:
 
     batch = locked_batch(batch.id)
     entry = post(prescriber, batch, ADMINISTRATION, -volume_ul, -1,
-                 occurred_on=session.session_date, session_id=session.id, recorded_at=entered)
+                 location_id=session.location_id, occurred_on=session.session_date,
+                 session_id=session.id, recorded_at=entered)
     db.session.flush()
     db.session.add(Injection(session_id=session.id, batch_id=batch.id, volume_ul=volume_ul,
                              site=session.treatment_areas.split(";")[0], points=3,

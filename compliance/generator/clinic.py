@@ -9,6 +9,7 @@ from compliance.generator.plan import PlannedCourse, PlannedSession, Sizes
 from compliance.generator.stock_rows import StockRows, at, fingerprint
 from compliance.generator.stockroom import CONTAINER_UL, Stockroom
 from compliance.generator.writer import BulkWriter
+from compliance.models.location import FIRST_LOCATION_ID
 from compliance.rules.flags import FLAG_LABELS
 from compliance.rules.limits import MAX_SESSIONS_PER_COURSE
 from compliance.seeds import DEFAULT_CONTRAINDICATIONS
@@ -42,7 +43,7 @@ class ClinicGenerator(StockRows):
             id=user_id, email=f"{name.lower().replace(' ', '.')}.{user_id}@generated.clinic",
             full_name=name, password_hash=self.password_hash, role_names=roles,
             profession=profession, register=register, registration_number=number, active=True,
-            access_expires_on=None, must_change_password=False,
+            access_expires_on=None, must_change_password=False, all_locations=True,
             session_token=f"{user_id:032x}", created_at=at(self.first_day)))
         return user_id, name, f"{register} {number}" if number else ""
 
@@ -134,7 +135,8 @@ class ClinicGenerator(StockRows):
         areas = ";".join(sorted({site for _v, site, _p in planned.injections})) or "left calf"
         row = dict(id=session_id, patient_id=prescription["patient_id"],
                    prescription_id=prescription["id"], prescriber_id=prescriber[0],
-                   session_date=planned.day, started_at=at(planned.day, 10),
+                   location_id=FIRST_LOCATION_ID, session_date=planned.day,
+                   started_at=at(planned.day, 10),
                    treatment_areas=areas, session_number=planned.number, notes=None,
                    status="signed", signed_at=at(planned.day, 11))
         self.w.add("treatment_sessions", row)

@@ -13,7 +13,8 @@ from compliance.generator.chain import GENERATOR, Chain
 from compliance.generator.clinic import ClinicGenerator
 from compliance.generator.plan import Sizes, plan_courses, plan_injections
 from compliance.generator.writer import BulkWriter
-from compliance.models import Batch, User
+from compliance.models import Batch, BatchStock, User
+from compliance.models.location import FIRST_LOCATION_ID
 from compliance.services import stock_months
 from compliance.services.audit import head
 from compliance.services.passwords import hash_password
@@ -99,6 +100,10 @@ def _final_balances(connection, gen: ClinicGenerator) -> None:
                  .values(balance_ul=bindparam("b_ul"), sealed_containers=bindparam("b_sealed"),
                          **{name: bindparam(f"t_{name}") for name in KEPT}))
     connection.execute(statement, rows)
+    # Everything generated is held at the first location, in its first storage area.
+    connection.execute(BatchStock.__table__.insert(), [
+        {"batch_id": row["b_id"], "location_id": FIRST_LOCATION_ID, "storage_area_id": 1,
+         "balance_ul": row["b_ul"], "sealed_containers": row["b_sealed"]} for row in rows])
     for row in rows:
         _record_final_balance(gen, row)
 

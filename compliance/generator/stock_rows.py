@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time
 from math import ceil
 
 from compliance.generator.stockroom import CONTAINER_UL, SimBatch, Stockroom, plan_batches
+from compliance.models.location import FIRST_LOCATION_ID
 from compliance.rules.injection import is_expired
 from compliance.services.audit import canonical
 
@@ -54,7 +55,8 @@ class StockRows:
             balance, sealed = sim.balance_ul, sim.sealed
         entry_id = self.w.new_id("ledger_entries")
         self.w.add("ledger_entries", dict(
-            id=entry_id, batch_id=sim.id, entry_type=kind, quantity_ul=quantity_ul,
+            id=entry_id, batch_id=sim.id, location_id=FIRST_LOCATION_ID, entry_type=kind,
+            quantity_ul=quantity_ul,
             containers=containers, balance_after_ul=balance, containers_after=sealed,
             actor_id=actor_id, recorded_at=at(day, 18), occurred_on=day,
             reason=links.pop("reason", None), waste_reason=links.pop("waste_reason", None),
@@ -85,6 +87,7 @@ class StockRows:
         counter, second = self.managers[0], self.managers[1 % len(self.managers)]
         stocktake_id = self.w.new_id("stocktakes")
         self.w.add("stocktakes", dict(id=stocktake_id, counted_by_id=counter[0],
+                                      location_id=FIRST_LOCATION_ID,
                                       counted_at=at(day, 17), recorded_at=at(day, 17),
                                       countersigned_by_id=second[0],
                                       note="Quarterly count"))

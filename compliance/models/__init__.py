@@ -2,6 +2,7 @@
 
 from compliance.models.audit import AuditEvent, Signature
 from compliance.models.kept_form import KeptForm
+from compliance.models.location import BatchStock, Location, StorageArea, UserLocation
 from compliance.models.patient import (
     Consent,
     Consultation,
@@ -11,7 +12,8 @@ from compliance.models.patient import (
     ScreeningAnswer,
 )
 from compliance.models.review import ExceptionReview
-from compliance.models.stock import Batch, LedgerEntry, Product, Sclerosant, StockMonth
+from compliance.models.stock import Batch, LedgerEntry, Product, Sclerosant
+from compliance.models.stock_month import StockMonth
 from compliance.models.stocktake import Stocktake, StocktakeLine
 from compliance.models.submission import FormSubmission
 from compliance.models.treatment import (
@@ -26,9 +28,10 @@ from compliance.models.treatment import (
 )
 from compliance.models.user import LoginThrottle, RecoveryCode, User
 
-__all__ = ["AuditEvent", "Batch", "Consent", "Consultation", "Contraindication",
+__all__ = ["AuditEvent", "Batch", "BatchStock", "Consent", "Consultation", "Contraindication",
            "ExceptionReview", "FollowUp", "FormSubmission", "Injection", "InjectionReversal",
-           "KeptForm", "LedgerEntry", "LoginThrottle", "Patient", "Prescription", "Product",
+           "KeptForm", "LedgerEntry", "Location", "LoginThrottle", "Patient", "Prescription",
+           "Product",
            "RecallContact", "RecoveryCode", "Sclerosant", "Screening", "ScreeningAnswer",
            "SessionAddendum", "SessionFlag", "Signature", "StockMonth", "Stocktake",
-           "StocktakeLine", "TreatmentSession", "User"]
+           "StocktakeLine", "StorageArea", "TreatmentSession", "User", "UserLocation"]

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -19,15 +20,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compliance.clock import local_today, utcnow
 from compliance.dbtypes import UTCDateTime
-from compliance.errors import (
-    AlreadyReversed,
-    BatchRecalled,
-    InsufficientStock,
-    StockRefusal,
-)
+from compliance.errors import AlreadyReversed, BatchRecalled, InsufficientStock, StockRefusal
 from compliance.extensions import db
 from compliance.rules.facts import BatchFacts
 from compliance.rules.injection import is_expired
+
+if TYPE_CHECKING:
+    from compliance.models.location import BatchStock
 
 CONTAINER_TYPES = ("ampoule", "vial")
 AVAILABLE, QUARANTINED, RECALLED = "available", "quarantined", "recalled"
@@ -148,38 +147,38 @@ class Batch(db.Model):
         containers."""
         return self.balance_ul - self.sealed_containers * self.product.container_volume_ul
 
-    def post(self, entry_type: str, quantity_ul: int, containers: int = 0,
-             **fields) -> "LedgerEntry":
-        """Move the running balance and the kept total by one new ledger entry, which is
-        returned; the balance never goes below zero, and a recall is final: nothing is added
-        to a recalled batch."""
+    def post(self, entry_type: str, quantity_ul: int, containers: int = 0, *,
+             stock: "BatchStock", **fields) -> "LedgerEntry":
+        """Move the running balance, the kept total and the part held at `stock`'s location
+        by one new ledger entry, which is returned; no balance ever goes below zero, and a
+        recall is final: nothing is added to a recalled batch."""
         if self.state == RECALLED and (quantity_ul > 0 or containers > 0):
             raise BatchRecalled(f"{self} has been recalled; stock cannot be added.")
-        balance_ul = self.balance_ul + quantity_ul
-        sealed = self.sealed_containers + containers
-        if balance_ul < 0 or sealed < 0:
-            raise InsufficientStock(
-                f"{self} holds {self.balance_ul / 1000:g} ml in {self.sealed_containers} sealed "
-                f"containers; this needs {-quantity_ul / 1000:g} ml.", field="quantity")
-        self.balance_ul, self.sealed_containers = balance_ul, sealed
+        _refuse_below_zero(self, stock, quantity_ul, containers)
+        self.balance_ul += quantity_ul
+        self.sealed_containers += containers
+        stock.balance_ul = (stock.balance_ul or 0) + quantity_ul
+        stock.sealed_containers = (stock.sealed_containers or 0) + containers
         # A batch created in this transaction has no column defaults until it is flushed.
         total = TOTAL_COLUMNS[entry_type]
         setattr(self, total, (getattr(self, total) or 0) + quantity_ul)
         if entry_type == REVERSAL:
             self.reversal_count = (self.reversal_count or 0) + 1
         return LedgerEntry(batch=self, entry_type=entry_type, quantity_ul=quantity_ul,
-                           containers=containers, balance_after_ul=balance_ul,
-                           containers_after=sealed, **fields)
+                           containers=containers, balance_after_ul=self.balance_ul,
+                           containers_after=self.sealed_containers,
+                           location_id=stock.location_id, **fields)
 
-    def reverse(self, entry: "LedgerEntry", already_reversed: bool, **fields) -> "LedgerEntry":
+    def reverse(self, entry: "LedgerEntry", already_reversed: bool, *, stock: "BatchStock",
+                **fields) -> "LedgerEntry":
         """Post the exact opposite of one of this batch's entries, once; a reversal is never
         itself reversed."""
         if entry.entry_type == REVERSAL:
             raise StockRefusal("A reversal cannot itself be reversed; record a new entry.")
         if already_reversed:
             raise AlreadyReversed()
-        return self.post(REVERSAL, -entry.quantity_ul, -entry.containers, reverses_id=entry.id,
-                         **fields)
+        return self.post(REVERSAL, -entry.quantity_ul, -entry.containers, stock=stock,
+                         reverses_id=entry.id, **fields)
 
     def change_state(self, action: str) -> None:
         """Quarantine, release or recall (one of STATE_CHANGES); a recall is final."""
@@ -200,6 +199,16 @@ class Batch(db.Model):
         return f"{self.product.name} batch {self.batch_number}"
 
 
+def _refuse_below_zero(batch: Batch, stock: "BatchStock", quantity_ul: int,
+                       containers: int) -> None:
+    here_ul, here_sealed = stock.balance_ul or 0, stock.sealed_containers or 0
+    if min(batch.balance_ul + quantity_ul, batch.sealed_containers + containers,
+           here_ul + quantity_ul, here_sealed + containers) < 0:
+        raise InsufficientStock(f"{batch} holds {here_ul / 1000:g} ml in {here_sealed} sealed "
+                                f"containers here; this needs {-quantity_ul / 1000:g} ml.",
+                                field="quantity")
+
+
 class LedgerEntry(db.Model):
     """One signed movement of stock; never updated or deleted."""
 
@@ -207,13 +216,17 @@ class LedgerEntry(db.Model):
     __table_args__ = (Index("ix_ledger_entries_batch_id_id", "batch_id", "id"),
                       Index("ix_ledger_entries_occurred_on", "occurred_on"),
                       # The late entries of a date range are found by when they were entered.
-                      Index("ix_ledger_entries_recorded_at", "recorded_at"))
+                      Index("ix_ledger_entries_recorded_at", "recorded_at"),
+                      Index("ix_ledger_entries_location_occurred_on", "location_id",
+                            "occurred_on"))
     # What a witness signs: the movement itself, not the links added around it.
     __signed_fields__ = ("id", "batch_id", "entry_type", "quantity_ul", "containers",
                          "occurred_on", "reason", "waste_reason")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    # Where the stock moved (D7): the location's part of the batch moved with it.
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     entry_type: Mapped[str] = mapped_column(String(30))
     quantity_ul: Mapped[int] = mapped_column(Integer)
     containers: Mapped[int] = mapped_column(Integer, default=0)
@@ -233,16 +246,3 @@ class LedgerEntry(db.Model):
     actor = relationship("User", foreign_keys=[actor_id])
     witness = relationship("User", foreign_keys=[witness_id])
     reverses = relationship("LedgerEntry", remote_side=[id], foreign_keys=[reverses_id])
-
-
-class StockMonth(db.Model):
-    """Stock moved per product, month and kind of entry: what the monthly charts draw,
-    kept in the same transaction as each ledger entry."""
-
-    __tablename__ = "stock_months"
-    __audit_exempt__ = "a sum of ledger entries, each audited; rebuilt by flask stock check"
-
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
-    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
-    entry_type: Mapped[str] = mapped_column(String(30), primary_key=True)
-    quantity_ul: Mapped[int] = mapped_column(Integer, default=0)

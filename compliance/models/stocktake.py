@@ -18,6 +18,8 @@ class Stocktake(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     counted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The location whose stock was counted (D7).
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When the count was entered, beside when it was made: a count entered more than a day
     # later is a late entry (D4). Both are "now" for a count entered at the shelf.

@@ -64,12 +64,16 @@ class TreatmentSession(db.Model):
                       Index("ix_treatment_sessions_prescriber_date", "prescriber_id",
                             "session_date"),
                       # The late entries of a date range are found by when they were entered.
-                      Index("ix_treatment_sessions_started_at", "started_at"))
+                      Index("ix_treatment_sessions_started_at", "started_at"),
+                      Index("ix_treatment_sessions_location_date", "location_id",
+                            "session_date"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
     prescription_id: Mapped[int] = mapped_column(ForeignKey("prescriptions.id"), index=True)
     prescriber_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Where the session took place (D7).
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     session_date: Mapped[date] = mapped_column(Date)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     treatment_areas: Mapped[str] = mapped_column(String(400))

@@ -37,6 +37,9 @@ class User(UserMixin, db.Model):
     register: Mapped[str | None] = mapped_column(String(10))
     registration_number: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Works at every location of the provider (a group manager; an inspector of the whole
+    # provider) rather than at the locations assigned in user_locations (D7).
+    all_locations: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     access_expires_on: Mapped[date | None] = mapped_column(Date)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     # Rotated on logout, password change and deactivation so every earlier cookie dies.

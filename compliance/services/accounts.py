@@ -8,6 +8,7 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
+from compliance import locations
 from compliance.errors import DuplicateEmail, InvalidInput, InvalidRegistration
 from compliance.extensions import db
 from compliance.inputs import date_range, text_problem
@@ -146,6 +147,7 @@ def create_user(actor: User | None, profile: Profile, password: str, *,
     user = User(password_hash=hash_password(password))
     apply_profile(user, profile)
     db.session.add(user)
+    locations.assign_to_the_only_location(user)
     return user
 
 

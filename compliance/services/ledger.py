@@ -7,9 +7,11 @@ and its month's sum with the transaction.
 
 from sqlalchemy import func, select
 
+from compliance import locations
 from compliance.clock import local_today
 from compliance.errors import InvalidInput
 from compliance.extensions import db
+from compliance.models.location import BatchStock, StorageArea
 from compliance.models.stock import Batch, LedgerEntry
 from compliance.services import stock_months
 
@@ -31,11 +33,38 @@ def locked_batches(batch_ids) -> list[Batch]:
     return [locked_batch(batch_id) for batch_id in sorted(set(batch_ids))]
 
 
-def post(actor, batch: Batch, entry_type: str, quantity_ul: int, containers: int = 0,
+def stock_at(batch: Batch, location_id: int, storage_area_id: int | None = None) -> BatchStock:
+    """The part of a locked batch held at a location (made empty the first time stock comes
+    there, in `storage_area_id` or else the location's first active storage area)."""
+    stock = None if batch.id is None else db.session.scalars(select(BatchStock).where(
+        BatchStock.batch_id == batch.id, BatchStock.location_id == location_id)).one_or_none()
+    if stock is None:
+        stock = BatchStock(batch=batch, location_id=location_id, balance_ul=0,
+                           sealed_containers=0,
+                           storage_area_id=storage_area_id or _first_area(location_id))
+        db.session.add(stock)
+    return stock
+
+
+def _first_area(location_id: int) -> int:
+    area_id = db.session.scalar(select(StorageArea.id).where(
+        StorageArea.location_id == location_id, StorageArea.active.is_(True))
+        .order_by(StorageArea.id).limit(1))
+    if area_id is None:
+        raise InvalidInput("This location has no storage area to keep stock in: a manager "
+                           "adds one first.")
+    return area_id
+
+
+def post(actor, batch: Batch, entry_type: str, quantity_ul: int, containers: int = 0, *,
+         location_id: int | None = None, storage_area_id: int | None = None,
          **fields) -> LedgerEntry:
-    """Post a ledger entry on a locked batch, moving its balance; never below zero."""
+    """Post a ledger entry on a locked batch at a location (the actor's current one unless
+    named), moving its balances; never below zero."""
     fields.setdefault("occurred_on", local_today())
-    entry = batch.post(entry_type, quantity_ul, containers, actor_id=actor.id, **fields)
+    stock = stock_at(batch, location_id or locations.acting_location_id(actor), storage_area_id)
+    entry = batch.post(entry_type, quantity_ul, containers, stock=stock, actor_id=actor.id,
+                       **fields)
     return _kept(entry)
 
 
@@ -45,8 +74,9 @@ def post_reversal(actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
     # Counted once the batch is locked: a reversal of the same entry committed meanwhile is seen.
     already_reversed = db.session.scalar(select(func.count()).select_from(LedgerEntry)
                                          .where(LedgerEntry.reverses_id == entry.id)) > 0
-    reversal = batch.reverse(entry, already_reversed, actor_id=actor.id, reason=reason,
-                             occurred_on=local_today())
+    # A reversal undoes the movement where it happened.
+    reversal = batch.reverse(entry, already_reversed, stock=stock_at(batch, entry.location_id),
+                             actor_id=actor.id, reason=reason, occurred_on=local_today())
     return _kept(reversal)
 
 

@@ -6,7 +6,7 @@ import json
 
 import orjson
 
-from compliance.seeds import contraindication_rows
+from compliance.seeds import FIRST_LOCATION, FIRST_STORAGE_AREA, contraindication_rows
 from compliance.services.replay_columns import ReplayTable
 
 NO_CREATE = "no creating event"
@@ -54,6 +54,11 @@ def baseline(tables: dict[str, ReplayTable]) -> dict[str, Layout]:
         for number, row in enumerate(contraindication_rows(), start=1):
             row = dict(row, id=number)
             layout.rows[str(number)] = tuple(row.get(name, ABSENT) for name in layout.names)
+    for name, row in (("locations", FIRST_LOCATION), ("storage_areas", FIRST_STORAGE_AREA)):
+        if name in layouts:
+            layout = layouts[name]
+            layout.rows[str(row["id"])] = tuple(row.get(column, ABSENT)
+                                                for column in layout.names)
     return layouts
 
 

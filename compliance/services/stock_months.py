@@ -9,7 +9,8 @@ from sqlalchemy import Date, cast, delete, event, func, insert, select
 
 from compliance.database import insert_for, per_transaction
 from compliance.extensions import db
-from compliance.models.stock import Batch, LedgerEntry, StockMonth
+from compliance.models.stock import Batch, LedgerEntry
+from compliance.models.stock_month import StockMonth
 
 PENDING = per_transaction("stock_months_pending")  # this transaction's sums, kept at commit
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from compliance import locations
 from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.models.stock import STOCKTAKE_CORRECTION, Batch
@@ -54,7 +55,8 @@ def _post_corrections(actor, stocktake: Stocktake) -> None:
         if line.discrepancy:
             volume = line.discrepancy * line.batch.product.container_volume_ul
             ledger.post(actor, line.batch, STOCKTAKE_CORRECTION, volume, line.discrepancy,
-                        stocktake_id=stocktake.id, reason=line.reason)
+                        location_id=stocktake.location_id, stocktake_id=stocktake.id,
+                        reason=line.reason)
 
 
 @unit_of_work("record a stocktake")
@@ -68,7 +70,8 @@ def record_stocktake(actor, counts: list[Count], note: str | None,
     lines = [_line(count) for count in counts]
     differs = any(line.discrepancy for line in lines)
     signer = second_person(actor, second.email, COUNTERSIGNER) if differs else None
-    stocktake = Stocktake(counted_by_id=actor.id, note=(note or "").strip() or None,
+    stocktake = Stocktake(counted_by_id=actor.id, location_id=locations.acting_location_id(actor),
+                          note=(note or "").strip() or None,
                           countersigned_by_id=signer.id if signer else None, lines=lines)
     db.session.add(stocktake)
     if signer is not None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from math import ceil
 
+from compliance import locations
 from compliance.clock import local_today, utcnow
 from compliance.errors import InvalidInput, RecordLocked
 from compliance.extensions import db
@@ -71,7 +72,8 @@ def open_session(actor, new: NewSession) -> TreatmentSession:
     gap = check_course(course)
     session = TreatmentSession(
         patient_id=patient.id, prescription_id=prescription.id, prescriber_id=actor.id,
-        session_date=new.session_date, started_at=utcnow(), treatment_areas=";".join(new.areas),
+        location_id=locations.acting_location_id(actor), session_date=new.session_date,
+        started_at=utcnow(), treatment_areas=";".join(new.areas),
         session_number=course.sessions_recorded + 1,
         notes=(new.notes or "").strip() or None, status=OPEN)
     _opening_flags(session, patient, gap)
@@ -135,7 +137,8 @@ def record_injection(actor, session_id: int, new: NewInjection) -> Injection:
     _check_injection(session, batch, new)
     opened = _containers_to_open(session, batch, new.volume_ul)
     entry = ledger.post(actor, batch, ADMINISTRATION, -new.volume_ul, -opened,
-                        occurred_on=session.session_date, session_id=session.id,
+                        location_id=session.location_id, occurred_on=session.session_date,
+                        session_id=session.id,
                         reason=f"Session {session.id}, {new.site}")
     db.session.flush()
     injection = Injection(session=session, batch_id=batch.id, volume_ul=new.volume_ul,
@@ -169,6 +172,7 @@ def _waste_opened_remainders(actor, session: TreatmentSession) -> None:
     for batch in ledger.locked_batches(wasted):
         ledger.post(actor, batch, WASTE, -open_remainder_ul(session, batch), 0,
                     waste_reason="opened remainder", session_id=session.id,
+                    location_id=session.location_id,
                     occurred_on=session.session_date,
                     reason=f"Unused remainder of single-use containers opened in session "
                            f"{session.id}")

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from compliance import locations
 from compliance.errors import DomainError, InvalidInput
 from compliance.extensions import db
 from compliance.models import User
@@ -136,6 +137,7 @@ def _create_all(actor: User | None, rows: list[Row], hashes: list[str]) -> list[
         user = User(password_hash=password_hash, must_change_password=True)
         apply_profile(user, row.profile)
         db.session.add(user)
+        locations.assign_to_the_only_location(user)
         users.append(user)
     db.session.flush()
     return users

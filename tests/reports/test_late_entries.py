@@ -52,7 +52,7 @@ def enter_each_kind(users, tag: str, entered) -> dict[str, tuple[str, str, str]]
     product, batch = enter_stock(manager, tag, entered)
     patient, rx = ready_patient(users, product)
     session = make_session(rx, doctor, day, [(batch, 100)], entered_at=entered)
-    stocktake = Stocktake(counted_by_id=manager.id, recorded_at=entered,
+    stocktake = Stocktake(counted_by_id=manager.id, location_id=1, recorded_at=entered,
                           counted_at=start_of_local_day(day) + timedelta(hours=17))
     follow_up = FollowUp(session_id=session.id, seen_on=day, recorded_by_id=doctor.id,
                          recorded_at=entered)

@@ -35,12 +35,12 @@ def _bulk_injections(dataset, total: int, per_session: int = 100) -> None:
     rx, doctor, batch = dataset["prescription"], dataset["doctor"], dataset["a1"]
     today, now = local_today(), utcnow()
     sessions = [dict(patient_id=rx.patient_id, prescription_id=rx.id, prescriber_id=doctor.id,
-                     session_date=today, started_at=now, treatment_areas="left calf",
+                     location_id=1, session_date=today, started_at=now, treatment_areas="left calf",
                      session_number=1, status="signed", signed_at=now)
                 for _ in range(total // per_session)]
     session_ids = db.session.scalars(insert(TreatmentSession).returning(TreatmentSession.id),
                                      sessions).all()
-    entries = [dict(batch_id=batch.id, entry_type="administration", quantity_ul=-10,
+    entries = [dict(batch_id=batch.id, location_id=1, entry_type="administration", quantity_ul=-10,
                     containers=0, balance_after_ul=0, containers_after=0, actor_id=doctor.id,
                     recorded_at=now, occurred_on=today) for _ in range(total)]
     entry_ids = db.session.scalars(insert(LedgerEntry).returning(LedgerEntry.id), entries).all()

@@ -24,6 +24,8 @@ COVERED_TABLES |= {"patients", "contraindications", "screenings", "screening_ans
 # Exception reviews are written once and never changed: their create event is tested in
 # tests/functional/test_exception_reviews.py
 COVERED_TABLES |= {"exception_reviews"}
+# D7 locations, storage areas and who works where: tests/unit/test_locations.py
+COVERED_TABLES |= {"locations", "storage_areas", "user_locations"}
 
 
 def test_every_model_is_audited_or_exempt_with_a_reason(app):

@@ -12,6 +12,7 @@ from compliance.errors import (
     InsufficientStock,
     StockRefusal,
 )
+from compliance.models.location import BatchStock
 from compliance.models.stock import (
     ADJUSTMENT,
     ADMINISTRATION,
@@ -29,16 +30,20 @@ DAY = date(2026, 3, 2)
 
 
 def a_batch(state=AVAILABLE, containers=10) -> Batch:
+    """A batch whose stock is all held at one location (its `here`)."""
     product = Product(name="STS 1% 2 ml ampoule", container_volume_ul=2_000)
-    return Batch(product=product, batch_number="B1", expires_on=date(2026, 12, 31), state=state,
+    batch = Batch(product=product, batch_number="B1", expires_on=date(2026, 12, 31), state=state,
                  balance_ul=containers * 2_000, sealed_containers=containers,
                  receipt_total_ul=containers * 2_000, administration_total_ul=0,
                  reversal_total_ul=0, reversal_count=0)
+    batch.here = BatchStock(location_id=1, balance_ul=containers * 2_000,
+                            sealed_containers=containers)
+    return batch
 
 
 def test_posting_moves_the_balance_and_the_kept_total_with_the_entry():
     batch = a_batch()
-    entry = batch.post(ADMINISTRATION, -2_500, -2, occurred_on=DAY)
+    entry = batch.post(ADMINISTRATION, -2_500, -2, occurred_on=DAY, stock=batch.here)
     assert (entry.batch, entry.quantity_ul, entry.balance_after_ul, entry.containers_after) == (
         batch, -2_500, 17_500, 8)
     assert (batch.balance_ul, batch.sealed_containers) == (17_500, 8)
@@ -48,24 +53,25 @@ def test_posting_moves_the_balance_and_the_kept_total_with_the_entry():
 def test_a_batch_never_goes_below_zero():
     batch = a_batch(containers=1)
     with pytest.raises(InsufficientStock, match="holds 2 ml in 1 sealed containers"):
-        batch.post(ADMINISTRATION, -2_001, -2)
+        batch.post(ADMINISTRATION, -2_001, -2, stock=batch.here)
     with pytest.raises(InsufficientStock):
-        batch.post(ADMINISTRATION, -1_000, -2)  # the volume is there, the containers are not
+        # The volume is there, the containers are not.
+        batch.post(ADMINISTRATION, -1_000, -2, stock=batch.here)
     assert (batch.balance_ul, batch.sealed_containers, batch.administration_total_ul) == (
         2_000, 1, 0)
 
 
 def test_an_entry_is_reversed_once_and_a_reversal_never():
     batch = a_batch()
-    receipt = batch.post(RECEIPT, 4_000, 2)
-    reversal = batch.reverse(receipt, already_reversed=False)
+    receipt = batch.post(RECEIPT, 4_000, 2, stock=batch.here)
+    reversal = batch.reverse(receipt, already_reversed=False, stock=batch.here)
     assert (reversal.entry_type, reversal.quantity_ul, reversal.containers) == (
         REVERSAL, -4_000, -2)
     assert batch.balance_ul == 20_000 and batch.reversal_count == 1
     with pytest.raises(AlreadyReversed):
-        batch.reverse(receipt, already_reversed=True)
+        batch.reverse(receipt, already_reversed=True, stock=batch.here)
     with pytest.raises(StockRefusal, match="cannot itself be reversed"):
-        batch.reverse(reversal, already_reversed=False)
+        batch.reverse(reversal, already_reversed=False, stock=batch.here)
 
 
 @pytest.mark.parametrize("state, error", [(RECALLED, BatchRecalled),
@@ -101,6 +107,17 @@ def test_quarantine_is_released_but_a_recall_is_final():
 def test_nothing_is_added_to_a_recalled_batch(entry_type, quantity_ul, containers):
     batch = a_batch(RECALLED)
     with pytest.raises(BatchRecalled, match="has been recalled; stock cannot be added"):
-        batch.post(entry_type, quantity_ul, containers, occurred_on=DAY)
+        batch.post(entry_type, quantity_ul, containers, occurred_on=DAY, stock=batch.here)
     assert batch.balance_ul == 20_000 and batch.sealed_containers == 10
-    batch.post(ADMINISTRATION, -2_000, -1, occurred_on=DAY)  # what leaves it is still recorded
+    # What leaves it is still recorded.
+    batch.post(ADMINISTRATION, -2_000, -1, occurred_on=DAY, stock=batch.here)
+
+
+def test_a_location_never_goes_below_zero_though_the_batch_holds_enough():
+    batch = a_batch(containers=10)
+    elsewhere = BatchStock(location_id=2, balance_ul=2_000, sealed_containers=1)
+    with pytest.raises(InsufficientStock, match="holds 2 ml in 1 sealed containers here"):
+        batch.post(ADMINISTRATION, -4_000, -2, stock=elsewhere)
+    assert (batch.balance_ul, elsewhere.balance_ul) == (20_000, 2_000)
+    entry = batch.post(ADMINISTRATION, -2_000, -1, stock=elsewhere)
+    assert (entry.location_id, elsewhere.sealed_containers, batch.sealed_containers) == (2, 0, 9)

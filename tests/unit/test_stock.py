@@ -25,8 +25,8 @@ from compliance.models.stock import (
     REVERSAL,
     STOCKTAKE_CORRECTION,
     Batch,
-    StockMonth,
 )
+from compliance.models.stock_month import StockMonth
 from compliance.services import ledger, stock, stock_months, stock_queries, stocktakes
 from compliance.services.signatures import signatures_of
 from tests.audit_helpers import events, execute_raw

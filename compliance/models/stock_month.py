@@ -1,0 +1,21 @@
+"""Kept sums of the stock ledger for the monthly charts."""
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from compliance.extensions import db
+
+
+class StockMonth(db.Model):
+    """Stock moved per product, month and kind of entry: what the monthly charts draw,
+    kept in the same transaction as each ledger entry."""
+
+    __tablename__ = "stock_months"
+    __audit_exempt__ = "a sum of ledger entries, each audited; rebuilt by flask stock check"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
+    entry_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    quantity_ul: Mapped[int] = mapped_column(Integer, default=0)
