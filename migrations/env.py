@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -104,8 +105,28 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
+        with _sqlite_foreign_keys_off(connection), context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """SQLite rebuilds a table to alter it (copy, drop, rename), and with foreign keys on,
+    dropping a table that other rows refer to fails. SQLite's own procedure for such changes:
+    foreign keys off (only possible outside a transaction), migrate, then check every key."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left rows whose foreign keys find nothing: "
+                               f"{broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
