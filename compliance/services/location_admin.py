@@ -98,10 +98,16 @@ def update_location(actor, location_id: int, details: LocationDetails,
     return location
 
 
-def _check_closing(location: Location) -> None:
-    others = db.session.scalar(select(func.count()).select_from(Location).where(
-        Location.active.is_(True), Location.id != location.id))
-    if not others:
+def _lock_active_locations() -> list[int]:
+    """Every active location, locked in id order (FOR UPDATE on PostgreSQL): two managers
+    deactivating the last two at once are served one after the other, so one stays; in id
+    order, so neither waits for a row the other holds."""
+    return list(db.session.scalars(select(Location.id).where(Location.active.is_(True))
+                                   .order_by(Location.id).with_for_update()))
+
+
+def _check_closing(location: Location, active_ids: list[int]) -> None:
+    if not set(active_ids) - {location.id}:
         raise InvalidInput(f"{location.name} is the only active location: the provider "
                            "needs one to record anything at.")
     held = location_queries.batches_held(location_id=location.id)
@@ -115,8 +121,9 @@ def deactivate_location(actor, location_id: int, reason: str) -> Location:
     """Deactivate a location and its storage areas, saying why; its records stay."""
     ensure_can(actor, "create_location")
     reason = require_reason(reason)
+    active_ids = _lock_active_locations()
     location = active_location(location_id)
-    _check_closing(location)
+    _check_closing(location, active_ids)
     give_reason(reason)
     now = utcnow()
     for thing in (location, *[area for area in location.storage_areas if area.active]):
