@@ -52,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     from compliance.audit import bp as audit_bp
     from compliance.auth import bp as auth_bp
     from compliance.health import bp as health_bp
+    from compliance.locations_admin import bp as locations_bp
     from compliance.main import bp as main_bp
     from compliance.notices import bp as notices_bp
     from compliance.patients import bp as patients_bp
@@ -70,3 +71,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(patients_bp, url_prefix="/patients")
     app.register_blueprint(notices_bp, url_prefix="/notices")
+    # Its own paths: /locations/... and the header's /location.
+    app.register_blueprint(locations_bp)

@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from functools import partial
 
-from compliance import demo_timeline
+from compliance import demo_locations, demo_timeline
 from compliance.clock import local_today
 from compliance.demo_patients import MANAGER, patient_steps
 from compliance.demo_reviews import review_steps
@@ -19,6 +19,7 @@ from compliance.services import (
     products,
     stock,
     stocktakes,
+    user_locations,
 )
 from compliance.services.accounts import Profile
 from compliance.services.passwords import verify_password
@@ -28,17 +29,25 @@ from compliance.services.passwords import verify_password
 class DemoUser:
     profile: Profile
     password: str
+    locations: tuple[str, ...] = ()  # by name; none for a group-wide account
 
 
+MARYLEBONE, RICHMOND, ST_ALBANS = (demo.details.name for demo in demo_locations.DEMO_LOCATIONS)
+# The group manager comes first: she sets up the locations the others are assigned to.
 DEMO_USERS = (
-    DemoUser(Profile("manager@demo.clinic", "Maria Lopez", {"manager"}),
+    DemoUser(Profile("manager@demo.clinic", "Maria Lopez", {"manager"}, all_locations=True),
              "Stock-Ledger-Demo-2026"),
     DemoUser(Profile("dr.patel@demo.clinic", "Dr Anita Patel", {"prescriber", "manager"},
-                     "doctor", "GMC", "7123456"), "Sclero-Doctor-Demo-2026"),
+                     "doctor", "GMC", "7123456"), "Sclero-Doctor-Demo-2026",
+             (MARYLEBONE, RICHMOND)),
     DemoUser(Profile("nurse.jones@demo.clinic", "Rhiannon Jones", {"prescriber"},
-                     "nurse", "NMC", "12A3456E"), "Sclero-Nurse-Demo-2026"),
-    DemoUser(Profile("inspector@demo.clinic", "Tom Whitfield", {"inspector"}),
-             "Audit-Inspector-Demo-2026"),
+                     "nurse", "NMC", "12A3456E"), "Sclero-Nurse-Demo-2026", (MARYLEBONE,)),
+    DemoUser(Profile("inspector@demo.clinic", "Tom Whitfield", {"inspector"},
+                     all_locations=True), "Audit-Inspector-Demo-2026"),
+    DemoUser(Profile("owen.price@demo.clinic", "Owen Price", {"manager"}),
+             "Stock-Manager-Demo-2026", (ST_ALBANS,)),
+    DemoUser(Profile("grace.okafor@demo.clinic", "Grace Okafor", {"prescriber"},
+                     "nurse", "NMC", "09C4821F"), "Sclero-Nurse2-Demo-2026", (ST_ALBANS,)),
 )
 # (key, name, active ingredient, strength, GTIN, maximum per session): 2 ml single-use
 # ampoules of STS, and one of polidocanol, whose doses are labelled with its own name.
@@ -62,11 +71,13 @@ DELIVERED_DAYS_AGO = 150
 BOOKED_IN_LATE = ("STS1-2377", 147)
 
 
-def _users() -> dict[str, object]:
+def _users(demos) -> dict[str, object]:
     made = {}
-    for demo in DEMO_USERS:
-        made[demo.profile.email] = accounts.create_user(None, Profile(**vars(demo.profile)),
-                                                        demo.password, demo=True)
+    for demo in demos:
+        profile = Profile(**vars(demo.profile))
+        if demo.locations:
+            profile.location_ids = user_locations.ids_named(demo.locations)
+        made[demo.profile.email] = accounts.create_user(None, profile, demo.password, demo=True)
     return made
 
 
@@ -126,7 +137,9 @@ def _stock_steps(made: dict, today: date) -> list[Step]:
 
 
 def _setup_steps(made: dict) -> list[Step]:
-    return [Step(160, time(8), lambda: made.update(users=_users())),
+    return [Step(160, time(7, 30), lambda: made.update(users=_users(DEMO_USERS[:1]))),
+            Step(160, time(7, 45), lambda: demo_locations.set_up(made, made["users"][MANAGER])),
+            Step(160, time(8), lambda: made["users"].update(_users(DEMO_USERS[1:]))),
             Step(160, time(8, 30), lambda: made.update(
                 products=_products(made["users"][MANAGER])))]
 
@@ -137,6 +150,7 @@ def load() -> None:
     today = local_today()
     made = {"batches": {}, "patients": {}, "prescriptions": {}, "sessions": {}}
     demo_timeline.run(_setup_steps(made) + _stock_steps(made, today)
+                      + demo_locations.delivery_steps(made)
                       + patient_steps(made, today) + session_steps(made, today)
                       + review_steps(made), today)
     # As the nightly `flask audit verify` and `replay` would have done: the dashboard shows

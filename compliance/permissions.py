@@ -31,24 +31,41 @@ OWNER_FIELD = "prescriber_id"
 
 @dataclass(frozen=True)
 class Capability:
-    """Who holds a capability: any of `roles`, and the profession when one is named; when
-    `own_records_only`, on a given record only its owner does."""
+    """Who holds a capability: any of `roles`, and the profession when one is named; only a
+    group-wide user (`User.all_locations`) when `group_wide`. On a given record, only its owner
+    when `own_records_only`, and only someone who works at its location when
+    `at_own_location` (D7)."""
 
     roles: frozenset[str]
     profession: str | None = None
     own_records_only: bool = False
+    group_wide: bool = False
+    at_own_location: bool = False
 
     def held_by(self, user) -> bool:
         if not user.roles & self.roles:
+            return False
+        if self.group_wide and not getattr(user, "all_locations", False):
             return False
         return self.profession is None or user.profession == self.profession
 
     def allows(self, user, record) -> bool:
         if not self.held_by(user):
             return False
-        if record is None or not self.own_records_only:
+        if record is None:
             return True
-        return getattr(record, OWNER_FIELD) == user.id
+        if self.at_own_location:
+            return _works_at(user, record)
+        return not self.own_records_only or getattr(record, OWNER_FIELD) == user.id
+
+
+def _works_at(user, record) -> bool:
+    """Whether `user` works at the (active) location of `record`; a Location is its own."""
+    from compliance import locations
+    from compliance.models.location import Location
+
+    location_id = record.id if isinstance(record, Location) else record.location_id
+    return locations.works_at(user, location_id)
 
 
 def _any(*roles: str) -> Capability:
@@ -99,6 +116,12 @@ CAPABILITIES: dict[str, Capability] = {
     "record_follow_up": _any(PRESCRIBER),
     "manage_contraindications": _any(MANAGER),
     "manage_recall": _any(MANAGER),
+    # D7: managers see the locations and storage areas (each only those they may see); a
+    # group-wide manager adds a location, deactivates one and makes an account group-wide; a
+    # manager who works at a location changes it, its storage areas and who works there.
+    "view_locations": _any(MANAGER),
+    "create_location": Capability(frozenset({MANAGER}), group_wide=True),
+    "edit_location": Capability(frozenset({MANAGER}), at_own_location=True),
 }
 
 

@@ -39,6 +39,7 @@ NAVIGATION = (
     NavItem("Audit trail", "audit.index", "view_audit"),
     NavItem("Reports", "reports.index", "view_reports"),
     NavItem("Users", "users.index", "manage_users"),
+    NavItem("Locations", "locations.index", "view_locations"),
 )
 
 

@@ -14,7 +14,7 @@ from compliance.extensions import db
 from compliance.models import User
 from compliance.models.user import PROFESSIONS, REGISTERS
 from compliance.permissions import ROLES, holds
-from compliance.services import accounts
+from compliance.services import accounts, user_locations
 from compliance.services.audit import acting_as, actor_of
 
 users_cli = click.Group("users", help="Create, list and change user accounts.")
@@ -65,16 +65,23 @@ def _password(from_stdin: bool) -> str:
 @click.option("--register", type=click.Choice(REGISTERS))
 @click.option("--registration-number")
 @click.option("--access-ends-on", type=DATE, help="The last day an inspector may sign in.")
+@click.option("--location", "location_names", multiple=True, metavar="NAME",
+              help="A location the user works at (repeat for several); needed when the "
+                   "provider has several, unless --all-locations.")
+@click.option("--all-locations", is_flag=True,
+              help="Works at every location (a group manager, a whole-provider inspector).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @by_option
 def create_user(email, full_name, roles, profession, register, registration_number,
-                access_ends_on, password_stdin, by):
+                access_ends_on, location_names, all_locations, password_stdin, by):
     """Create an account (the first manager of a new installation, for example)."""
     profile = accounts.Profile(email, full_name, set(roles), profession, register,
                                registration_number,
-                               access_ends_on.date() if access_ends_on else None)
+                               access_ends_on.date() if access_ends_on else None, all_locations)
     password = _password(password_stdin)
     with acting(by) as manager:
+        if location_names:
+            profile.location_ids = user_locations.ids_named(location_names)
         user = accounts.create_user(manager, profile, password)
     click.echo(f"Created user {user.id}: {user.email} ({', '.join(sorted(user.roles))})")
 

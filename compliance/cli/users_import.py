@@ -38,8 +38,9 @@ def _line_number(problem: str) -> int:
 @by_option
 def import_users(path, dry_run, by):
     """Create accounts from a CSV file: a header line with email, full_name and roles
-    (several separated by ';'), and optionally profession, register, registration_number
-    and access_expires_on (YYYY-MM-DD). All rows are created, or none."""
+    (several separated by ';'), and optionally profession, register, registration_number,
+    access_expires_on (YYYY-MM-DD), locations (names separated by ';', needed when the
+    provider has several) and all_locations (yes or no). All rows are created, or none."""
     with acting(by) as manager:
         rows = _rows(path)
         if dry_run:

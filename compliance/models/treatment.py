@@ -89,6 +89,7 @@ class TreatmentSession(db.Model):
     prescription = relationship("Prescription")
     prescriber = relationship("User", foreign_keys=[prescriber_id])
     voided_by = relationship("User", foreign_keys=[voided_by_id])
+    location = relationship("Location")
     injections: Mapped[list["Injection"]] = relationship(back_populates="session",
                                                          order_by="Injection.id")
     flags: Mapped[list["SessionFlag"]] = relationship(back_populates="session",

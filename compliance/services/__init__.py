@@ -22,12 +22,16 @@ _NOT_THEIRS = {
     "void_session": "Only the session's administering prescriber may void it.",
     "sign_prescription": "Only the doctor who wrote this draft may change or sign it.",
     "correct_consultation": "Only the prescriber who held the consultation may correct it.",
+    "edit_location": "Only a manager who works at this location changes it, its storage areas "
+                     "or who works there.",
 }
 
 # What a refusal says when the capability's own words help more than "not allowed".
 _REFUSAL_MESSAGES = {
     "dispose_of_stock": "A prescriber records waste of breakage and opened remainders only; "
                         "expiry disposal and other disposals are recorded by a manager.",
+    "create_location": "Only a group-wide manager (one who works at all locations) adds or "
+                       "deactivates a location, or makes an account group-wide.",
 }
 
 

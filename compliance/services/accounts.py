@@ -8,14 +8,13 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
-from compliance import locations
 from compliance.errors import DuplicateEmail, InvalidInput, InvalidRegistration
 from compliance.extensions import db
 from compliance.inputs import date_range, text_problem
 from compliance.models import User
 from compliance.models.user import PROFESSIONS
 from compliance.permissions import ROLES, holds
-from compliance.services import ensure_can, reread
+from compliance.services import ensure_can, reread, user_locations
 from compliance.services.audit import current_actor, give_reason
 from compliance.services.passwords import check_policy, hash_password, verify_password
 from compliance.services.unit_of_work import unit_of_work
@@ -39,6 +38,10 @@ class Profile:
     register: str | None = None
     registration_number: str | None = None
     access_expires_on: date | None = None
+    # Where the account works (D7): every location, or those named by id; None leaves an
+    # existing account's locations as they are (see user_locations.check).
+    all_locations: bool = False
+    location_ids: set[int] | None = None
 
 
 def normalise_email(email: str) -> str:
@@ -73,7 +76,8 @@ def _check_registration(profile: Profile) -> None:
 def profile_of(user: User) -> Profile:
     """The account's editable facts as they are now, to change one of them."""
     return Profile(user.email, user.full_name, set(user.roles), user.profession, user.register,
-                   user.registration_number, user.access_expires_on)
+                   user.registration_number, user.access_expires_on, user.all_locations,
+                   user_locations.assigned_ids(user))
 
 
 def _check_email(email: str) -> None:
@@ -116,6 +120,7 @@ def check_profile(profile: Profile, user: User | None = None) -> None:
     if existing is not None and existing is not user:
         raise DuplicateEmail(field="email")
     _check_registration(profile)
+    user_locations.check(profile, user)
 
 
 def apply_profile(user: User, profile: Profile) -> None:
@@ -147,7 +152,7 @@ def create_user(actor: User | None, profile: Profile, password: str, *,
     user = User(password_hash=hash_password(password))
     apply_profile(user, profile)
     db.session.add(user)
-    locations.assign_to_the_only_location(user)
+    user_locations.assign(actor, user, profile)
     return user
 
 
@@ -160,6 +165,7 @@ def update_user(actor: User | None, user_id: int, profile: Profile, reason: str)
     check_profile(profile, user)
     give_reason(reason)
     apply_profile(user, profile)
+    user_locations.assign(actor, user, profile)
     return user
 
 

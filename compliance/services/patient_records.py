@@ -116,7 +116,7 @@ def _session_items(patient: Patient) -> list[TimelineItem]:
                                   .where(TreatmentSession.patient_id == patient.id))
     return [TimelineItem(
         s.session_date, s.started_at, "Treatment session", f"Session {s.session_number}: "
-        f"{', '.join(s.areas)}", f"By {s.prescriber.full_name}, under "
+        f"{', '.join(s.areas)}", f"By {s.prescriber.full_name} at {s.location.name}, under "
         f"{s.prescription.reference}."
         + (f" Voided: {s.void_reason}" if s.status == VOIDED else ""), s.status.capitalize(),
         _SESSION_TONES.get(s.status, "warn"), "treatment.show_session",

@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from compliance import locations
 from compliance.errors import DomainError, InvalidInput
 from compliance.extensions import db
 from compliance.models import User
 from compliance.permissions import ROLES
+from compliance.services import user_locations
 from compliance.services.accounts import (
     Profile,
     apply_profile,
@@ -25,7 +25,10 @@ from compliance.services.passwords import hash_password
 from compliance.services.unit_of_work import unit_of_work
 
 REQUIRED_COLUMNS = ("email", "full_name", "roles")
-OPTIONAL_COLUMNS = ("profession", "register", "registration_number", "access_expires_on")
+OPTIONAL_COLUMNS = ("profession", "register", "registration_number", "access_expires_on",
+                    "locations", "all_locations")
+# How a file says yes or no in the all_locations column.
+YES, NO = ("yes", "y", "true", "1"), ("", "no", "n", "false", "0")
 MAX_ROWS = 1_000
 
 
@@ -62,11 +65,23 @@ def _date(raw: str) -> date | None:
                            "2027-03-31") from error
 
 
+def _all_locations(raw: str) -> bool:
+    if raw.strip().lower() not in YES + NO:
+        raise InvalidInput(f"all_locations {raw.strip()!r} is neither yes nor no")
+    return raw.strip().lower() in YES
+
+
+def _location_ids(raw: str) -> set[int] | None:
+    """The locations named (separated by ';'), or None when the column is blank."""
+    return user_locations.ids_named(raw.split(";")) if raw.strip() else None
+
+
 def _profile(record: dict) -> Profile:
     value = lambda name: (record.get(name) or "").strip()  # noqa: E731
     return Profile(value("email"), value("full_name"), _roles(value("roles")),
                    value("profession") or "other", value("register") or None,
-                   value("registration_number") or None, _date(value("access_expires_on")))
+                   value("registration_number") or None, _date(value("access_expires_on")),
+                   _all_locations(value("all_locations")), _location_ids(value("locations")))
 
 
 def read(text: str) -> tuple[list[Row], list[str]]:
@@ -137,7 +152,7 @@ def _create_all(actor: User | None, rows: list[Row], hashes: list[str]) -> list[
         user = User(password_hash=password_hash, must_change_password=True)
         apply_profile(user, row.profile)
         db.session.add(user)
-        locations.assign_to_the_only_location(user)
+        user_locations.assign(actor, user, row.profile)
         users.append(user)
     db.session.flush()
     return users

@@ -1,6 +1,13 @@
 """Account forms: input checks only; rules live in services.accounts."""
 
-from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Optional
 
 from compliance.forms import (
@@ -12,6 +19,7 @@ from compliance.forms import (
     password_field,
     text_field,
 )
+from compliance.inputs import optional_id
 from compliance.models.user import PROFESSIONS, REGISTERS
 from compliance.permissions import ROLES
 from compliance.services.accounts import Profile
@@ -30,6 +38,12 @@ class UserForm(Form):
     registration_number = StringField("Registration number", validators=[Length(max=20)])
     access_expires_on = DateField("Access expires on", validators=[Optional()],
                                   description="For inspectors: the last day they may sign in.")
+    # The active locations (the view fills them); the service refuses any other.
+    location_ids = MultiCheckboxField("Works at", coerce=optional_id, validate_choice=False)
+    all_locations = BooleanField("All locations (group-wide)",
+                                 description="A group manager, or an inspector of the whole "
+                                             "provider: works at every location, present and "
+                                             "future.")
 
     def profile(self) -> Profile:
         return Profile(
@@ -37,6 +51,8 @@ class UserForm(Form):
             profession=self.profession.data, register=self.register.data or None,
             registration_number=self.registration_number.data or None,
             access_expires_on=self.access_expires_on.data,
+            all_locations=self.all_locations.data,
+            location_ids=set(self.location_ids.data or ()),
         )
 
 

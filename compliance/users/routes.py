@@ -8,9 +8,9 @@ from compliance.extensions import db
 from compliance.forms import EmptyForm, ReasonForm
 from compliance.models import User
 from compliance.permissions import requires
-from compliance.services import accounts, second_factor, user_queries
+from compliance.services import accounts, second_factor, user_locations, user_queries
 from compliance.users import bp
-from compliance.users.forms import EditUserForm, NewUserForm
+from compliance.users.forms import EditUserForm, NewUserForm, UserForm
 from compliance.views import run_form
 
 
@@ -18,16 +18,31 @@ def _shown(user: User) -> str:
     return url_for("users.show", user_id=user.id)
 
 
+def _with_locations(form: UserForm, user: User | None = None) -> UserForm:
+    """Offer the active locations; on first showing, tick where the account works (a new
+    account at a provider of one location works there)."""
+    active = user_locations.active_locations()
+    form.location_ids.choices = [(location.id, location.name) for location in active]
+    if not form.is_submitted():
+        ids = {location.id for location in active}
+        if user is not None:
+            form.location_ids.data = sorted(user_locations.assigned_ids(user) & ids)
+        elif len(ids) == 1:
+            form.location_ids.data = sorted(ids)
+    return form
+
+
 @bp.route("/")
 @requires("manage_users")
 def index():
-    return render_template("users/index.html", users=user_queries.users_by_name())
+    return render_template("users/index.html", users=user_queries.users_by_name(),
+                           locations_of=user_locations.names_by_user())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("manage_users")
 def new():
-    form = NewUserForm()
+    form = _with_locations(NewUserForm())
     return run_form(
         form, lambda: accounts.create_user(current_user, form.profile(), form.password.data),
         success=lambda user: f"Account created for {user.full_name}.", to=_shown,
@@ -38,7 +53,7 @@ def new():
 @requires("manage_users")
 def show(user_id: int):
     user = db.get_or_404(User, user_id)
-    form = EditUserForm(obj=user)
+    form = _with_locations(EditUserForm(obj=user), user)
     return run_form(
         form, lambda: accounts.update_user(current_user, user.id, form.profile(),
                                            form.reason.data),

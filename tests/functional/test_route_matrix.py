@@ -7,7 +7,9 @@ from sqlalchemy import select
 from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import Contraindication
+from compliance.models.location import FIRST_LOCATION_ID
 from compliance.permissions import CAPABILITIES
+from compliance.seeds import FIRST_STORAGE_AREA
 from compliance.services import stock_queries, stocktakes
 from compliance.services.refusals import record_refusal
 from compliance.services.reports import exceptions
@@ -50,6 +52,21 @@ EXPECTED = {
     ("auth.second_factor_setup", "GET"):             (LOGIN, 200, 200, 200, 200),
     ("auth.second_factor_setup", "POST"):            (LOGIN, 200, 200, 200, 200),
     ("health.healthz", "GET"):                       (200, 200, 200, 200, 200),
+    # D7: managers see locations; the sample manager is group-wide, so adds, changes and
+    # deactivates (an empty form is shown again); the header's choice of location is
+    # everyone's.
+    ("locations.area_deactivate", "POST"):           (LOGIN, 403, 403, 200, 403),
+    ("locations.area_edit", "GET"):                  (LOGIN, 403, 403, 200, 403),
+    ("locations.area_edit", "POST"):                 (LOGIN, 403, 403, 200, 403),
+    ("locations.area_new", "GET"):                   (LOGIN, 403, 403, 200, 403),
+    ("locations.area_new", "POST"):                  (LOGIN, 403, 403, 200, 403),
+    ("locations.choose", "POST"):                    (LOGIN, 302, 302, 302, 302),
+    ("locations.deactivate", "POST"):                (LOGIN, 403, 403, 200, 403),
+    ("locations.edit", "GET"):                       (LOGIN, 403, 403, 200, 403),
+    ("locations.edit", "POST"):                      (LOGIN, 403, 403, 200, 403),
+    ("locations.index", "GET"):                      (LOGIN, 403, 403, 200, 403),
+    ("locations.new", "GET"):                        (LOGIN, 403, 403, 200, 403),
+    ("locations.new", "POST"):                       (LOGIN, 403, 403, 200, 403),
     ("main.favicon", "GET"):                         (200, 200, 200, 200, 200),
     ("main.home", "GET"):                            (LOGIN, 200, 200, 200, 200),
     ("notices.preview", "GET"):                      (LOGIN, 403, 403, 200, 403),
@@ -148,6 +165,8 @@ SAMPLE_ARGS = {
     "prescription_id": lambda data: data["prescription"].id,
     "contraindication_id": lambda data: data["contraindication"].id,
     "exception_key": lambda data: data["exception"].key,
+    "location_id": lambda data: FIRST_LOCATION_ID,
+    "storage_area_id": lambda data: FIRST_STORAGE_AREA["id"],
 }
 # Query strings some pages need to be more than a 404.
 SAMPLE_QUERY = {
@@ -252,9 +271,11 @@ def test_each_route_answers_each_role_as_written(app, sample, kind):
 
 # An inspector's own account is theirs to use; everything else is read-only to them, except
 # running the audit trail's verification, which records only that it was run, and "Stay
-# signed in", which changes nothing but the idle clock.
+# signed in", which changes nothing but the idle clock, and choosing the location they work
+# at now, which changes nothing but their own session.
 INSPECTOR_MAY_POST = {"auth.login", "auth.logout", "auth.change_password", "audit.verify",
-                      "auth.enter_code", "auth.second_factor_setup", "auth.keep_alive"}
+                      "auth.enter_code", "auth.second_factor_setup", "auth.keep_alive",
+                      "locations.choose"}
 
 
 def test_an_inspector_can_change_nothing(app, sample):

@@ -24,7 +24,7 @@ COVERED_TABLES |= {"patients", "contraindications", "screenings", "screening_ans
 # Exception reviews are written once and never changed: their create event is tested in
 # tests/functional/test_exception_reviews.py
 COVERED_TABLES |= {"exception_reviews"}
-# D7 locations, storage areas and who works where: tests/unit/test_locations.py
+# D7 locations, storage areas and who works where: tests/unit/test_location_audit.py
 COVERED_TABLES |= {"locations", "storage_areas", "user_locations"}
 
 
