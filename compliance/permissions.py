@@ -99,6 +99,11 @@ CAPABILITIES: dict[str, Capability] = {
     "record_follow_up": _any(PRESCRIBER),
     "manage_contraindications": _any(MANAGER),
     "manage_recall": _any(MANAGER),
+    # Storage temperatures (D7): everyone reads them; those who work at a location take its
+    # readings (services check where they work); a manager imports a data logger's file.
+    "view_temperatures": _any(*ROLES),
+    "record_temperature": _any(MANAGER, PRESCRIBER),
+    "import_temperatures": _any(MANAGER),
 }
 
 
