@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from compliance.patients import bp as patients_bp
     from compliance.reports import bp as reports_bp
     from compliance.stock import bp as stock_bp
+    from compliance.temperatures import bp as temperatures_bp
     from compliance.treatment import bp as treatment_bp
     from compliance.users import bp as users_bp
 
@@ -70,3 +71,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(patients_bp, url_prefix="/patients")
     app.register_blueprint(notices_bp, url_prefix="/notices")
+    app.register_blueprint(temperatures_bp, url_prefix="/temperatures")
