@@ -81,7 +81,9 @@ def logger_file(first: date, last: date) -> bytes:
     writer.writerow(["Date/Time", "Temperature (°C)"])
     start = moment = datetime.combine(first, time.min)
     while moment.date() <= last:
-        wave = 5 + 1.2 * math.sin((moment - start).total_seconds() / 5400)
+        # A day's swing as the room warms and cools, and the compressor's shorter cycle.
+        hours = (moment - start).total_seconds() / 3600
+        wave = 5 + 0.8 * math.sin(2 * math.pi * hours / 24) + 0.3 * math.sin(hours * 4)
         writer.writerow([f"{moment:%d/%m/%Y %H:%M}", f"{wave:.1f}".replace(".", ",")])
         moment += LOGGER_EVERY
     return ("\ufeff" + out.getvalue()).encode()

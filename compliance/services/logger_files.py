@@ -188,16 +188,16 @@ def read_row(row: list[str], columns: Columns, zone: tzinfo,
     time_text = " ".join(filter(None, (_cell(row, columns.date), _cell(row, columns.time))))
     temperature_text = _cell(row, columns.temperature)
     if not time_text:
-        return "no time"
+        return "No time"
     taken_at = parse_time(time_text, zone)
     if taken_at is None:
-        return (f"unreadable time \"{shown(time_text)}\": write it as 2026-03-01 14:05 or "
+        return (f"Unreadable time \"{shown(time_text)}\": write it as 2026-03-01 14:05 or "
                 "01/03/2026 14:05")
     if not temperature_text:
-        return "no temperature"
+        return "No temperature"
     temperature = parse_temperature(temperature_text)
     if temperature is None:
-        return f"not a number: \"{shown(temperature_text)}\""
+        return f"Not a number: \"{shown(temperature_text)}\""
     return (reading_problem(temperature) or time_problem(taken_at, now)
             or (taken_at, temperature))
 
@@ -229,7 +229,7 @@ def _take(result: LoggerFile, line: int, read_back, first_at: dict[datetime, int
     if isinstance(read_back, str):
         result.bad.append(BadRow(line, read_back))
     elif read_back[0] in first_at:
-        result.bad.append(BadRow(line, f"the same time as line {first_at[read_back[0]]}"))
+        result.bad.append(BadRow(line, f"The same time as line {first_at[read_back[0]]}"))
     else:
         first_at[read_back[0]] = line
         result.rows.append(LoggerRow(line, *read_back))

@@ -61,7 +61,7 @@ def _without_duplicates(area_id: int, file: LoggerFile) -> LoggerFile:
             TemperatureReading.taken_at.between(min(times), max(times)),
             TemperatureReading.id.not_in(corrected_ids()))).all())
     kept = [row for row in file.rows if row.taken_at not in existing]
-    duplicates = [BadRow(row.line, f"a reading at this time is already recorded "
+    duplicates = [BadRow(row.line, f"A reading at this time is already recorded "
                                    f"({degrees(existing[row.taken_at])})")
                   for row in file.rows if row.taken_at in existing]
     bad = sorted(file.bad + duplicates, key=lambda row: row.line)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from compliance import locations
 from compliance.clock import clinic_zone, local_today, to_local, utcnow
 from compliance.extensions import db
+from compliance.inputs import date_range
 from compliance.models import StorageArea, TemperatureReading
 from compliance.permissions import requires
 from compliance.query import query_id, query_page
@@ -17,6 +18,7 @@ from compliance.rules.temperature import degrees, out_of_range, range_words
 from compliance.security import safe_next
 from compliance.services import storage_quarantine, temperatures
 from compliance.services import temperature_queries as queries
+from compliance.services.reports import temperature_exceptions
 from compliance.temperature_chart import Point, readings_chart
 from compliance.temperatures import bp
 from compliance.temperatures.forms import CorrectionForm, PeriodForm, QuarantineForm, ReadingForm
@@ -140,6 +142,19 @@ def correct(reading_id: int):
                           degrees=degrees)
 
 
+def _exception_reason(area: StorageArea) -> str:
+    """The words of the exception the page was opened from (`exception` of the day `on`), as
+    the quarantine's reason; none when it names no exception of this area."""
+    try:
+        day = date.fromisoformat(request.args.get("on", ""))
+    except ValueError:
+        return ""
+    earliest, latest = date_range()
+    found = (temperature_exceptions.find(day, request.args.get("exception", "")[:60])
+             if earliest <= day <= latest else None)
+    return found.reason() if found and found.page == ("storage_area", area.id) else ""
+
+
 @bp.route("/areas/<int:area_id>/quarantine", methods=["GET", "POST"])
 @requires("manage_stock")
 def quarantine(area_id: int):
@@ -151,7 +166,7 @@ def quarantine(area_id: int):
     if not form.is_submitted():
         chosen = query_id("batch")
         form.batch_ids.data = [chosen] if chosen else []
-        form.reason.data = request.args.get("reason", "")[:500]
+        form.reason.data = _exception_reason(area)
     return run_form(
         form, lambda: storage_quarantine.quarantine_stored(current_user, area.id,
                                                            form.batch_ids.data,

@@ -121,8 +121,8 @@ def test_a_logger_file_is_previewed_with_its_bad_lines_and_imported_on_confirmat
     assert response.status_code == 302 and reading_count() == 0
     page = text(client.get(response.headers["Location"]))
     assert "<strong>2</strong> readings" in page and "1 out of range" in page
-    assert re.search(r'<td class="num">3</td><td>unreadable time "31/02/2026 09:00"', page)
-    assert re.search(r'<td class="num">4</td><td>not a number: "n/a"', page)
+    assert re.search(r'<td class="num">3</td><td>Unreadable time "31/02/2026 09:00"', page)
+    assert re.search(r'<td class="num">4</td><td>Not a number: "n/a"', page)
     confirm = urlsplit(response.headers["Location"]).path + "/confirm"
     response = client.post(confirm, data={"file_sha256": hidden(page, "file_sha256"),
                                           "digest": hidden(page, "digest")})
@@ -176,7 +176,8 @@ def test_the_exceptions_report_offers_a_quarantine_of_each_batch_stored_there(cl
     page = text(client.get(links[0]))
     assert re.search(rf'<input checked[^>]*value="{clinic["batch"].id}"', page)
     assert not re.search(rf'<input checked[^>]*value="{clinic["other"].id}"', page)
-    assert "Storage temperature out of range, " in page and "27.5 °C at 17:00" in page
+    assert (f"Storage temperature out of range in Main clinic: Drug cupboard on "
+            f"{local_at(1, 0):%d %b %Y}: 27.5 °C at 17:00 (range 15.0 to 25.0 °C)<") in page
 
 
 def test_the_quarantine_link_quarantines_the_batch_with_the_exception_as_reason(client, login,

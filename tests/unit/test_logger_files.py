@@ -74,10 +74,10 @@ def test_every_bad_line_is_listed_with_its_number_and_what_is_wrong():
     found = readings(text)
     assert [row.line for row in found.rows] == [2]
     problems = {bad.line: bad.problem[:30] for bad in found.bad}
-    assert problems == {3: 'unreadable time "yesterday": w', 4: 'not a number: "warm"',
-                        5: "85.0 °C is outside what a stor", 7: "the same time as line 2",
-                        8: "A reading cannot be taken in t", 9: "no temperature",
-                        10: 'unreadable time "2026-03-01": '}
+    assert problems == {3: 'Unreadable time "yesterday": w', 4: 'Not a number: "warm"',
+                        5: "85.0 °C is outside what a stor", 7: "The same time as line 2",
+                        8: "A reading cannot be taken in t", 9: "No temperature",
+                        10: 'Unreadable time "2026-03-01": '}
 
 
 @pytest.mark.parametrize("content, says", [

@@ -61,7 +61,7 @@ def test_the_preview_lists_bad_lines_and_duplicates_and_only_good_lines_are_impo
     shown = temperature_imports.preview(manager, upload.token)
     assert [row.line for row in shown.file.rows] == [2]
     assert [(bad.line, bad.problem[:20]) for bad in shown.file.bad] == [
-        (3, "a reading at this ti"), (4, 'unreadable time "soo'), (5, 'not a number: "hot"')]
+        (3, "A reading at this ti"), (4, 'Unreadable time "soo'), (5, 'Not a number: "hot"')]
     assert shown.file.bad[0].problem.endswith("already recorded (20.0 °C)")
     temperature_imports.confirm(manager, upload.token, upload.sha256, shown.digest)
     assert reading_count() == 2 and db.session.get(TemperatureReading, kept.id) is not None

@@ -42,6 +42,11 @@ class TemperatureException:
     page: tuple[str, int]
     key: str
     batches: tuple[queries.StoredBatch, ...] = ()
+    what: str = ""  # the detail without the batches: a quarantine's reason
+
+    def reason(self) -> str:
+        """Why the batches stored there would be quarantined, in the exception's words."""
+        return f"{self.kind} in {self.subject} on {self.day:%d %b %Y}: {self.what}"
 
 
 def _stored_words(batches) -> str:
@@ -138,7 +143,7 @@ def _excursion_rows(filters: Filters, areas: dict, stored: dict) -> list[Tempera
         rows.append(TemperatureException(day, OUT_OF_RANGE, str(area),
                                          detail + _stored_words(held), "",
                                          ("storage_area", area.id),
-                                         f"temperature-{area.id}-{day:%Y%m%d}", held))
+                                         f"temperature-{area.id}-{day:%Y%m%d}", held, detail))
     return rows
 
 
@@ -151,8 +156,14 @@ def _missing_rows(filters: Filters, areas: dict, stored: dict) -> list[Temperatu
         rows.append(TemperatureException(day, NO_READING, str(area),
                                          detail + _stored_words(held), "",
                                          ("storage_area", area.id),
-                                         f"no-reading-{area.id}-{day:%Y%m%d}", held))
+                                         f"no-reading-{area.id}-{day:%Y%m%d}", held, detail))
     return rows
+
+
+def find(day: date, key: str) -> TemperatureException | None:
+    """The storage temperature exception named `key` dated `day`, or None."""
+    return next((row for row in temperature_exceptions(Filters(date_from=day, date_to=day))
+                 if row.key == key), None)
 
 
 def temperature_exceptions(filters: Filters) -> list[TemperatureException]:
