@@ -24,6 +24,7 @@ from compliance.services.unit_of_work import unit_of_work
 # Long enough to check a preview and confirm it; an upload not confirmed by then is deleted.
 KEEP_UPLOADS_FOR = timedelta(hours=2)
 _PATH = re.compile(r".*[/\\]")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -100,8 +101,10 @@ def upload(actor, area_id: int | None, file_name: str | None,
 
 def find_upload(actor, token: str, lock: bool = False) -> TemperatureUpload | None:
     """`actor`'s own upload named `token`, unless it has expired."""
+    if not _TOKEN.fullmatch(token or ""):  # only what `upload` makes is looked up
+        return None
     query = select(TemperatureUpload).where(
-        TemperatureUpload.token == token[:43], TemperatureUpload.uploaded_by_id == actor.id,
+        TemperatureUpload.token == token, TemperatureUpload.uploaded_by_id == actor.id,
         TemperatureUpload.uploaded_at >= utcnow() - KEEP_UPLOADS_FOR)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)

@@ -207,3 +207,11 @@ def test_the_temperatures_page_shows_each_areas_latest_reading_and_its_status(cl
     assert "25.5 °C" in page and '<span class="tag tag-bad">Out of range</span>' in page
     assert "Record a reading" not in page and "Import a data logger" not in page
 
+
+
+@pytest.mark.parametrize("token", ["%00" + "a" * 42, "a" * 43, "x" * 500, "%E2%80%AE"])
+def test_an_upload_token_that_names_no_upload_of_ones_own_is_not_found(client, login, users,
+                                                                       token):
+    login(users["manager"])
+    assert client.get(f"/temperatures/imports/{token}").status_code == 404
+    assert client.post(f"/temperatures/imports/{token}/confirm").status_code == 404
