@@ -7,10 +7,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.exc import DatabaseError
 
+from compliance.clock import to_local
 from compliance.errors import DomainError, InvalidInput, NotPermitted
 from compliance.extensions import db
 from compliance.models import StorageArea, TemperatureReading
 from compliance.services import temperatures
+from compliance.services.reports import audit_records
 from compliance.services.temperatures import Reading
 from tests.audit_helpers import changes, events, execute_raw
 from tests.factories import make_user
@@ -33,6 +35,10 @@ def test_a_prescriber_at_the_location_records_a_reading_and_it_is_audited(app, u
     created = events(table_name="temperature_readings", action="create")
     assert len(created) == 1 and created[0].actor_id == nurse.id
     assert changes(created[0])["temperature_c"][1] == "19.5"
+    named = audit_records.name_records([("temperature_readings", str(reading.id))])
+    assert named["temperature_readings", str(reading.id)] == audit_records.RecordName(
+        f"reading of Drug cupboard, 19.5 °C at {to_local(taken):%d %b %Y %H:%M}",
+        ("storage_area", CUPBOARD))
 
 
 def test_readings_cannot_be_changed_or_deleted_in_the_database(app, users):
