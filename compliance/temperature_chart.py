@@ -19,6 +19,9 @@ LINE, BAND, LIMIT, BAD, TEXT = "#1d4f91", "#e3f1e7", "#17663a", "#a11a1a", "#1c2
 JOIN_WITHIN = timedelta(hours=26)
 # Below this many readings each is marked; above, only those out of range.
 MARK_EACH_UP_TO = 120
+# Above this many readings the line keeps each stretch's lowest and highest only: a year of a
+# logger's readings would draw more points than the chart has pixels.
+DRAWN_UP_TO = 1_500
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,21 @@ def _marks(scale: Scale, points: list[Point], min_c, max_c) -> list[str]:
     return parts
 
 
+def thinned(points: list[Point], most: int = DRAWN_UP_TO) -> list[Point]:
+    """At most about `most` points, in time order: each stretch's lowest and highest, so that
+    no excursion is smoothed away."""
+    if len(points) <= most:
+        return points
+    size = -(-len(points) * 2 // most)
+    kept = []
+    for start in range(0, len(points), size):
+        stretch = points[start:start + size]
+        low = min(stretch, key=lambda p: p.temperature_c)
+        high = max(stretch, key=lambda p: p.temperature_c)
+        kept.extend(sorted({low, high}, key=lambda p: p.taken_at))
+    return kept
+
+
 def describe(points: list[Point], min_c, max_c) -> str:
     """The chart in words: the range, how many readings, their extremes, those out of range."""
     said = f"Range {range_words(min_c, max_c)}."
@@ -132,6 +150,7 @@ def readings_chart(title: str, points: list[Point], min_c, max_c, first: date,
     start = datetime.combine(first, datetime.min.time(), zone)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), zone)
     scale = _scale(points, min_c, max_c, start, end)
-    body = (_band(scale, min_c, max_c) + _axes(scale, first, last) + _lines(scale, points)
-            + _marks(scale, points, min_c, max_c))
+    drawn = thinned(points)
+    body = (_band(scale, min_c, max_c) + _axes(scale, first, last) + _lines(scale, drawn)
+            + _marks(scale, drawn, min_c, max_c))
     return figure(title, body, describe(points, min_c, max_c))
