@@ -89,14 +89,12 @@ def readings(area_id: int, date_from: date, date_to: date) -> list[TemperatureRe
         .order_by(TemperatureReading.taken_at, TemperatureReading.id)))
 
 
-def corrections_of(reading_ids: list[int]) -> dict[int, TemperatureReading]:
-    """{corrected reading's id: the reading that corrects it}."""
-    found = {}
-    for start in range(0, len(reading_ids), 500):
-        found.update({row.corrects_id: row for row in db.session.scalars(
-            select(TemperatureReading).where(
-                TemperatureReading.corrects_id.in_(reading_ids[start:start + 500])))})
-    return found
+def corrections_in(area_id: int) -> dict[int, TemperatureReading]:
+    """{corrected reading's id: the reading that corrects it}, for an area (corrections are
+    few: one query, whatever the period)."""
+    return {row.corrects_id: row for row in db.session.scalars(
+        select(TemperatureReading).where(TemperatureReading.storage_area_id == area_id,
+                                         TemperatureReading.corrects_id.is_not(None)))}
 
 
 def utc_day(column):

@@ -74,7 +74,7 @@ def area(area_id: int):
     form = PeriodForm(request.args)
     first, last = _period(form)
     rows = queries.readings(area.id, first, last)
-    corrections = queries.corrections_of([row.id for row in rows])
+    corrections = queries.corrections_in(area.id)
     points = [Point(to_local(row.taken_at), row.temperature_c) for row in rows
               if row.id not in corrections]
     chart = readings_chart(f"{area}: readings from {first:%d %b %Y} to {last:%d %b %Y} "
