@@ -1,5 +1,6 @@
 """The clinic's prescription and sclerosant stock compliance application."""
 
+import importlib
 from pathlib import Path
 
 from flask import Flask
@@ -48,28 +49,15 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from compliance.audit import bp as audit_bp
-    from compliance.auth import bp as auth_bp
-    from compliance.health import bp as health_bp
-    from compliance.locations_admin import bp as locations_bp
-    from compliance.main import bp as main_bp
-    from compliance.notices import bp as notices_bp
-    from compliance.patients import bp as patients_bp
-    from compliance.reports import bp as reports_bp
-    from compliance.stock import bp as stock_bp
-    from compliance.treatment import bp as treatment_bp
-    from compliance.users import bp as users_bp
+# Each blueprint's package and the prefix of its paths (None: its own paths, as the locations
+# blueprint's /locations/... and the header's /location).
+BLUEPRINTS = (("main", None), ("auth", None), ("health", None), ("users", "/users"),
+              ("audit", "/audit"), ("stock", "/stock"), ("treatment", "/treatment"),
+              ("reports", "/reports"), ("patients", "/patients"), ("notices", "/notices"),
+              ("locations_admin", None), ("temperatures", "/temperatures"))
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(users_bp, url_prefix="/users")
-    app.register_blueprint(audit_bp, url_prefix="/audit")
-    app.register_blueprint(stock_bp, url_prefix="/stock")
-    app.register_blueprint(treatment_bp, url_prefix="/treatment")
-    app.register_blueprint(reports_bp, url_prefix="/reports")
-    app.register_blueprint(patients_bp, url_prefix="/patients")
-    app.register_blueprint(notices_bp, url_prefix="/notices")
-    # Its own paths: /locations/... and the header's /location.
-    app.register_blueprint(locations_bp)
+
+def register_blueprints(app: Flask) -> None:
+    for package, prefix in BLUEPRINTS:
+        blueprint = importlib.import_module(f"compliance.{package}").bp
+        app.register_blueprint(blueprint, url_prefix=prefix)

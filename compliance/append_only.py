@@ -9,7 +9,7 @@ from alembic import op
 # app's role may only read and add rows there (compliance/grants.py). A migration that makes
 # another table append-only adds it here; a test compares this with the database's triggers.
 APPEND_ONLY_TABLES = ("audit_events", "signatures", "ledger_entries", "injections",
-                      "injection_reversals", "session_addenda")
+                      "injection_reversals", "session_addenda", "temperature_readings")
 
 SQLITE_TRIGGERS = (
     "CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "

@@ -10,6 +10,7 @@ from compliance.clock import local_today
 from compliance.demo_patients import MANAGER, patient_steps
 from compliance.demo_reviews import review_steps
 from compliance.demo_sessions import DOCTOR, NURSE, session_steps
+from compliance.demo_temperatures import temperature_steps
 from compliance.demo_timeline import Step
 from compliance.services import (
     accounts,
@@ -152,7 +153,7 @@ def load() -> None:
     demo_timeline.run(_setup_steps(made) + _stock_steps(made, today)
                       + demo_locations.delivery_steps(made)
                       + patient_steps(made, today) + session_steps(made, today)
-                      + review_steps(made), today)
+                      + review_steps(made) + temperature_steps(made, today), today)
     # As the nightly `flask audit verify` and `replay` would have done: the dashboard shows
     # their outcomes.
     audit_verify.verify_and_record()

@@ -122,6 +122,11 @@ CAPABILITIES: dict[str, Capability] = {
     "view_locations": _any(MANAGER),
     "create_location": Capability(frozenset({MANAGER}), group_wide=True),
     "edit_location": Capability(frozenset({MANAGER}), at_own_location=True),
+    # Storage temperatures (D7): everyone reads them; those who work at a location take its
+    # readings (services check where they work); a manager imports a data logger's file.
+    "view_temperatures": _any(*ROLES),
+    "record_temperature": _any(MANAGER, PRESCRIBER),
+    "import_temperatures": _any(MANAGER),
 }
 
 

@@ -36,6 +36,7 @@ NAVIGATION = (
     NavItem("Stock", "stock.index", "view_stock"),
     NavItem("Goods in", "stock.receive", "receive_stock"),
     NavItem("Stocktake", "stock.stocktake", "manage_stock"),
+    NavItem("Temperatures", "temperatures.index", "view_temperatures"),
     NavItem("Audit trail", "audit.index", "view_audit"),
     NavItem("Reports", "reports.index", "view_reports"),
     NavItem("Users", "users.index", "manage_users"),

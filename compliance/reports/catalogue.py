@@ -88,7 +88,8 @@ RECORD_PAGES = {"session": ("treatment.show_session", "session_id"),
                 "stocktake": ("stock.stocktake_show", "stocktake_id"),
                 "patient": ("patients.show", "patient_id"),
                 "prescription": ("patients.prescription_show", "prescription_id"),
-                "user": ("users.show", "user_id")}
+                "user": ("users.show", "user_id"),
+                "storage_area": ("temperatures.area", "area_id")}
 
 
 def record_url(page: tuple[str, int] | None, external: bool = False) -> str:
@@ -163,7 +164,8 @@ REPORTS = (
                 "sealed containers", "corrections"], _expiry_csv),
     ReportSpec("exceptions", "Compliance exceptions", "Every flagged item (long gaps between "
                "sessions, GP visits not confirmed, late signatures and entries, stocktake "
-               "discrepancies, complications, batches near expiry) and every refused attempt "
+               "discrepancies, complications, batches near expiry, storage temperatures out of "
+               "range or not read) and every refused attempt "
                "from the audit trail, with the rule that refused it.", exceptions,
                ("prescriber", "review"), "day", "desc",
                ["date", "exception", "concerning", "detail", "who", "rule", "record",

@@ -15,6 +15,7 @@ from compliance.services import audit_verify, backup_stores, treatment
 from tests import dbutil
 from tests.conftest import build_app
 from tests.factories import PASSWORD
+from tests.temperature_helpers import minutes_ago, read
 from tests.treatment_helpers import inject, open_session
 
 ROW_PRIVILEGES = {"SELECT", "INSERT", "UPDATE", "DELETE"}
@@ -169,6 +170,7 @@ def test_the_app_works_as_its_role(app, client, login, clinic, role_name):
         "add-text": "Mild bruising at follow-up call", "add-reason": "Patient phoned"},
         follow_redirects=True).get_data(as_text=True)
     assert "Addendum added." in body
+    read(nurse, "20.0", minutes_ago(5))
     assert db.session.scalar(text("SELECT current_user")) == role_name
     counts = {table: db.session.scalar(text(f"SELECT count(*) FROM {table}"))
               for table in APPEND_ONLY_TABLES}

@@ -14,6 +14,7 @@ from compliance.models import AuditEvent, LedgerEntry, TreatmentSession
 from compliance.rules.flags import EXCEPTION_LABELS, FLAG_LABELS
 from compliance.services.reports import exceptions
 from compliance.services.reports.common import Filters
+from compliance.services.reports.temperature_exceptions import NO_READING, OUT_OF_RANGE
 
 LATE = FLAG_LABELS["late_entry"]
 
@@ -43,7 +44,7 @@ def test_the_demo_still_shows_each_deliberate_flag_once(report):
     assert kinds == {LATE: 2, FLAG_LABELS["gp_not_confirmed"]: 1,
                      FLAG_LABELS["gap_over_6_weeks"]: 1, FLAG_LABELS["batch_near_expiry"]: 1,
                      EXCEPTION_LABELS["stocktake_discrepancy"]: 1,
-                     EXCEPTION_LABELS["complication"]: 1}
+                     EXCEPTION_LABELS["complication"]: 1, OUT_OF_RANGE: 1, NO_READING: 1}
 
 
 def test_the_demo_history_is_recorded_in_time_order_on_its_days(app):

@@ -10,7 +10,7 @@ from compliance.models import Contraindication
 from compliance.models.location import FIRST_LOCATION_ID
 from compliance.permissions import CAPABILITIES
 from compliance.seeds import FIRST_STORAGE_AREA
-from compliance.services import stock_queries, stocktakes
+from compliance.services import stock_queries, stocktakes, temperature_imports
 from compliance.services.refusals import record_refusal
 from compliance.services.reports import exceptions
 from compliance.services.reports.common import Filters
@@ -26,6 +26,7 @@ from tests.factories import (
     ready_patient,
     receive_batch,
 )
+from tests.temperature_helpers import CUPBOARD, at_text, logger_csv, minutes_ago, read
 
 KINDS = ("anonymous", "doctor", "nurse", "manager", "inspector")
 LOGIN = "login"  # redirected to the sign-in page, with `next`
@@ -122,6 +123,20 @@ EXPECTED = {
     ("stock.stocktake_list", "GET"):                 (LOGIN, 200, 200, 200, 200),
     ("stock.stocktake_show", "GET"):                 (LOGIN, 200, 200, 200, 200),
     ("stock.waste", "POST"):                         (LOGIN, 200, 200, 200, 403),
+    # Storage temperatures (D7): all read them; staff take readings; managers import a
+    # logger's file and quarantine what an area holds.
+    ("temperatures.area", "GET"):                    (LOGIN, 200, 200, 200, 200),
+    ("temperatures.confirm", "POST"):                (LOGIN, 403, 403, 200, 403),
+    ("temperatures.correct", "GET"):                 (LOGIN, 200, 200, 200, 403),
+    ("temperatures.correct", "POST"):                (LOGIN, 200, 200, 200, 403),
+    ("temperatures.index", "GET"):                   (LOGIN, 200, 200, 200, 200),
+    ("temperatures.preview", "GET"):                 (LOGIN, 403, 403, 200, 403),
+    ("temperatures.quarantine", "GET"):              (LOGIN, 403, 403, 200, 403),
+    ("temperatures.quarantine", "POST"):             (LOGIN, 403, 403, 200, 403),
+    ("temperatures.record", "GET"):                  (LOGIN, 200, 200, 200, 403),
+    ("temperatures.record", "POST"):                 (LOGIN, 200, 200, 200, 403),
+    ("temperatures.upload", "GET"):                  (LOGIN, 403, 403, 200, 403),
+    ("temperatures.upload", "POST"):                 (LOGIN, 403, 403, 200, 403),
     ("treatment.add_addendum", "POST"):              (LOGIN, 200, 200, 403, 403),
     ("treatment.add_injection", "POST"):             (LOGIN, 200, 200, 403, 403),
     ("treatment.new_follow_up", "GET"):              (LOGIN, 200, 200, 403, 403),
@@ -167,6 +182,9 @@ SAMPLE_ARGS = {
     "exception_key": lambda data: data["exception"].key,
     "location_id": lambda data: FIRST_LOCATION_ID,
     "storage_area_id": lambda data: FIRST_STORAGE_AREA["id"],
+    "area_id": lambda data: data["reading"].storage_area_id,
+    "reading_id": lambda data: data["reading"].id,
+    "token": lambda data: data["upload"].token,
 }
 # Query strings some pages need to be more than a 404.
 SAMPLE_QUERY = {
@@ -191,7 +209,16 @@ def sample(users):
     return {**users, "product": product, "batch": batch,
             "entry": stock_queries.ledger(batch.id)[0], "stocktake": taken,
             "session": session, "exception": exceptions.all_rows(Filters())[0],
-            **patient_sample(users, product)}
+            **patient_sample(users, product), **temperature_sample(users)}
+
+
+def temperature_sample(users) -> dict:
+    """A reading of the first location's cupboard, and the manager's logger file waiting for
+    its preview to be confirmed."""
+    taken = minutes_ago(10)
+    upload = temperature_imports.upload(users["manager"], CUPBOARD, "logger.csv",
+                                        logger_csv(f"{at_text(taken)},19.0"))
+    return {"reading": read(users["nurse"], "19.5", taken), "upload": upload}
 
 
 def patient_sample(users, product) -> dict:

@@ -26,6 +26,9 @@ COVERED_TABLES |= {"patients", "contraindications", "screenings", "screening_ans
 COVERED_TABLES |= {"exception_reviews"}
 # D7 locations, storage areas and who works where: tests/unit/test_location_audit.py
 COVERED_TABLES |= {"locations", "storage_areas", "user_locations"}
+# D7 storage temperature readings, append-only (a correction is a new reading):
+# tests/unit/test_temperatures.py
+COVERED_TABLES |= {"temperature_readings"}
 
 
 def test_every_model_is_audited_or_exempt_with_a_reason(app):

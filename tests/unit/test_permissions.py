@@ -46,7 +46,7 @@ def test_inspectors_hold_read_capabilities_only():
     held = {name for name in CAPABILITIES if can(inspector, name)}
     # Verifying the chain changes nothing but the trail's own record that it was checked.
     assert held == {"use_app", "view_reports", "view_audit", "view_stock", "view_patients",
-                    "verify_audit"}
+                    "verify_audit", "view_temperatures"}
     assert not can(inspector, "register_patients")
 
 

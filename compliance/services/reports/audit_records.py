@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from compliance.clock import to_local
 from compliance.extensions import db
 from compliance.models import (
     Batch,
@@ -24,6 +25,8 @@ from compliance.models import (
     SessionAddendum,
     SessionFlag,
     StocktakeLine,
+    StorageArea,
+    TemperatureReading,
     TreatmentSession,
     User,
 )
@@ -95,6 +98,18 @@ def _prescriptions(ids) -> dict[int, RecordName]:
             for rid, first, last in db.session.execute(query)}
 
 
+def _readings(ids) -> dict[int, RecordName]:
+    """A storage temperature reading by its area, value and time (D7)."""
+    query = (select(TemperatureReading.id, TemperatureReading.storage_area_id,
+                    TemperatureReading.temperature_c, TemperatureReading.taken_at,
+                    StorageArea.name)
+             .join(StorageArea, StorageArea.id == TemperatureReading.storage_area_id)
+             .where(TemperatureReading.id.in_(_ints(ids))))
+    return {rid: RecordName(f"reading of {area}, {value:.1f} °C at "
+                            f"{to_local(taken):%d %b %Y %H:%M}", ("storage_area", area_id))
+            for rid, area_id, value, taken, area in db.session.execute(query)}
+
+
 NAMERS = {
     "treatment_sessions": _sessions,
     "batches": _batches,
@@ -117,6 +132,7 @@ NAMERS = {
     "products": _plain(Product, Product.name, "product"),
     "exception_reviews": _plain(ExceptionReview, ExceptionReview.exception_key,
                                 "review of exception"),
+    "temperature_readings": _readings,
 }
 
 

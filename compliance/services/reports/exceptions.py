@@ -36,6 +36,7 @@ from compliance.services.reports.common import (
 )
 from compliance.services.reports.late_entries import late_entries
 from compliance.services.reports.late_entries import session_subject as _session_subject
+from compliance.services.reports.temperature_exceptions import temperature_exceptions
 from compliance.services.rule_facts import near_expiry_days
 
 SORTS = {"day": "Date", "kind": "Exception", "subject": "Concerning"}
@@ -59,6 +60,8 @@ class ExceptionRow:
     page: tuple[str, int] | None = None  # the record's page: ("session", 12)
     key: str = ""  # names the exception for its review: "flag-12", "refused-340"
     review: exception_reviews.Review | None = None
+    # A storage temperature exception's batches stored in the area, offered for quarantine.
+    batches: tuple = ()
 
 
 def _flags(filters: Filters) -> list[ExceptionRow]:
@@ -178,8 +181,13 @@ def _late_entries(filters: Filters) -> list[ExceptionRow]:
                          page=late.page, key=late.key) for late in late_entries(filters)]
 
 
+def _storage_temperatures(filters: Filters) -> list[ExceptionRow]:
+    return [ExceptionRow(t.day, t.kind, t.subject, t.detail, t.who, page=t.page, key=t.key,
+                         batches=t.batches) for t in temperature_exceptions(filters)]
+
+
 SOURCES = (_flags, _discrepancies, _complications, _near_expiry_uses, unsigned_sessions,
-           _late_entries, _refusals)
+           _late_entries, _refusals, _storage_temperatures)
 
 
 def all_rows(filters: Filters) -> list[ExceptionRow]:

@@ -1,0 +1,155 @@
+"""Reading storage temperatures (D7): the areas a user sees, an area's readings over a period,
+the days each area has a reading on, and the batches stored in each area."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, cast, func, select
+
+from compliance import locations
+from compliance.clock import end_of_local_day, start_of_local_day, to_local
+from compliance.extensions import db
+from compliance.models import (
+    Batch,
+    BatchStock,
+    Location,
+    Product,
+    StorageArea,
+    TemperatureReading,
+)
+from compliance.rules.temperature import out_of_range
+from compliance.services.temperatures import corrected_ids
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    """A batch with stock in a storage area now."""
+
+    id: int
+    batch_number: str
+    product_name: str
+    state: str
+    balance_ul: int
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    area: StorageArea
+    latest: TemperatureReading | None
+
+    @property
+    def latest_out_of_range(self) -> bool:
+        latest, area = self.latest, self.area
+        return latest is not None and out_of_range(latest.temperature_c, area.min_temp_c,
+                                                   area.max_temp_c)
+
+
+def visible_areas(user, active_only: bool = False) -> list[StorageArea]:
+    """The storage areas of the locations `user` may see, by location and name."""
+    query = (select(StorageArea).join(Location, Location.id == StorageArea.location_id)
+             .order_by(Location.name, StorageArea.name))
+    visible = locations.visible_location_ids(user)
+    if visible is not None:
+        query = query.where(StorageArea.location_id.in_(visible))
+    if active_only:
+        query = query.where(StorageArea.active.is_(True), Location.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def areas_here(user) -> list[StorageArea]:
+    """The active storage areas of `user`'s current location: where they take readings."""
+    here = locations.current_location(user)
+    if here is None:
+        return []
+    return [area for area in here.storage_areas if area.active]
+
+
+def summaries(user) -> list[AreaSummary]:
+    """Each storage area `user` sees, with its latest reading (one look-up each through the
+    index on area and time: a provider has tens of areas, not thousands)."""
+    return [AreaSummary(area, latest_reading(area.id)) for area in visible_areas(user)]
+
+
+def latest_reading(area_id: int) -> TemperatureReading | None:
+    return db.session.scalar(
+        select(TemperatureReading).where(TemperatureReading.storage_area_id == area_id,
+                                         TemperatureReading.id.not_in(corrected_ids()))
+        .order_by(TemperatureReading.taken_at.desc(), TemperatureReading.id.desc()).limit(1))
+
+
+def readings(area_id: int, date_from: date, date_to: date) -> list[TemperatureReading]:
+    """The area's readings taken on the clinic days `date_from` to `date_to`, corrected ones
+    too, oldest first."""
+    return list(db.session.scalars(
+        select(TemperatureReading).where(
+            TemperatureReading.storage_area_id == area_id,
+            TemperatureReading.taken_at >= start_of_local_day(date_from),
+            TemperatureReading.taken_at < end_of_local_day(date_to))
+        .order_by(TemperatureReading.taken_at, TemperatureReading.id)))
+
+
+def corrections_in(area_id: int) -> dict[int, TemperatureReading]:
+    """{corrected reading's id: the reading that corrects it}, for an area (corrections are
+    few: one query, whatever the period)."""
+    return {row.corrects_id: row for row in db.session.scalars(
+        select(TemperatureReading).where(TemperatureReading.storage_area_id == area_id,
+                                         TemperatureReading.corrects_id.is_not(None)))}
+
+
+def utc_day(column):
+    """The UTC date of a stored UTC time, in SQL."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(column, Date)
+    return func.date(column)
+
+
+def days_with_readings(area_ids: list[int], since: datetime | None = None,
+                       until: datetime | None = None) -> dict[int, set[date]]:
+    """{area id: the clinic days with a reading that counts}, between two UTC instants when
+    given. Read as each UTC day's first and last reading: a UTC day spans at most two clinic
+    days, and its first and last reading fall on each it has readings on."""
+    day = utc_day(TemperatureReading.taken_at)
+    query = (select(TemperatureReading.storage_area_id, func.min(TemperatureReading.taken_at),
+                    func.max(TemperatureReading.taken_at))
+             .where(TemperatureReading.storage_area_id.in_(area_ids),
+                    TemperatureReading.id.not_in(corrected_ids()))
+             .group_by(TemperatureReading.storage_area_id, day))
+    if since is not None:
+        query = query.where(TemperatureReading.taken_at >= since)
+    if until is not None:
+        query = query.where(TemperatureReading.taken_at < until)
+    found: dict[int, set[date]] = defaultdict(set)
+    for area_id, first, last in db.session.execute(query):
+        found[area_id] |= {_local_day(first), _local_day(last)}
+    return found
+
+
+def _local_day(moment) -> date:
+    # min() and max() over a TypeDecorator column come back as the database gives them.
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return to_local(moment).date()
+
+
+def first_reading_days(area_ids: list[int]) -> dict[int, date]:
+    """{area id: the clinic day of its first reading that counts}."""
+    query = (select(TemperatureReading.storage_area_id, func.min(TemperatureReading.taken_at))
+             .where(TemperatureReading.storage_area_id.in_(area_ids),
+                    TemperatureReading.id.not_in(corrected_ids()))
+             .group_by(TemperatureReading.storage_area_id))
+    return {area_id: _local_day(first) for area_id, first in db.session.execute(query)}
+
+
+def stored_batches(area_ids: list[int]) -> dict[int, list[StoredBatch]]:
+    """{area id: the batches holding stock there now, by batch number}."""
+    query = (select(BatchStock.storage_area_id, Batch.id, Batch.batch_number, Product.name,
+                    Batch.state, BatchStock.balance_ul)
+             .join(Batch, Batch.id == BatchStock.batch_id)
+             .join(Product, Product.id == Batch.product_id)
+             .where(BatchStock.storage_area_id.in_(area_ids), BatchStock.balance_ul > 0)
+             .order_by(Batch.batch_number))
+    found: dict[int, list[StoredBatch]] = defaultdict(list)
+    for area_id, *batch in db.session.execute(query):
+        found[area_id].append(StoredBatch(*batch))
+    return found

@@ -1,0 +1,106 @@
+"""Storage temperature exceptions (D7) in the compliance exceptions report: a day out of
+range and a day without a reading, each with the batches stored in the area; a reading typed
+in late; and the quarantine a manager is offered for those batches."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from compliance.clock import local_today, utcnow
+from compliance.errors import InvalidInput, NotPermitted
+from compliance.extensions import db
+from compliance.models import Batch, StorageArea
+from compliance.services import reviews, storage_quarantine, temperatures
+from compliance.services.reports import exceptions
+from compliance.services.reports.common import Filters
+from compliance.services.reports.temperature_exceptions import LATE_ENTRY, NO_READING, OUT_OF_RANGE
+from tests.temperature_helpers import CUPBOARD, local_at, read
+
+
+def rows(kind: str, filters: Filters | None = None) -> list:
+    return [row for row in exceptions.listed(filters or Filters()) if row.kind == kind]
+
+
+def test_a_day_out_of_range_is_listed_with_its_readings_and_the_batches_stored_there(clinic):
+    nurse = clinic["nurse"]
+    read(nurse, "20.0", local_at(1, 9))
+    read(nurse, "27.5", local_at(1, 17))
+    read(nurse, "14.0", local_at(1, 17, 30))
+    [row] = rows(OUT_OF_RANGE)
+    yesterday = local_today() - timedelta(days=1)
+    assert (row.day, row.subject, row.page) == (yesterday, "Main clinic: Drug cupboard",
+                                                ("storage_area", CUPBOARD))
+    assert row.detail == ("27.5 °C at 17:00, 14.0 °C at 17:30 (range 15.0 to 25.0 °C); "
+                          "stored there now: batch A1, B2")
+    assert [b.id for b in row.batches] == [clinic["batch"].id, clinic["other"].id]
+    assert row.key == f"temperature-{CUPBOARD}-{yesterday:%Y%m%d}"
+    assert rows(OUT_OF_RANGE, Filters(date_from=local_today())) == []
+
+
+def test_a_day_without_a_reading_is_listed_from_the_first_reading_up_to_yesterday(clinic):
+    nurse = clinic["nurse"]
+    read(nurse, "20.0", local_at(4, 9))
+    read(nurse, "20.0", local_at(2, 9))
+    missing = rows(NO_READING)
+    assert [row.day for row in missing] == [local_today() - timedelta(days=n) for n in (3, 1)]
+    assert missing[0].detail.endswith("(range 15.0 to 25.0 °C); stored there now: batch A1, B2")
+    assert missing[0].key == f"no-reading-{CUPBOARD}-{missing[0].day:%Y%m%d}"
+
+
+def test_a_deactivated_area_is_not_expected_to_be_read_after_it_was_deactivated(clinic):
+    read(clinic["nurse"], "20.0", local_at(5, 9))
+    area = db.session.get(StorageArea, CUPBOARD)
+    area.active, area.deactivated_at = False, utcnow() - timedelta(days=2)
+    area.deactivation_reason = "Cupboard replaced"
+    db.session.commit()
+    assert [row.day for row in rows(NO_READING)] == [
+        local_today() - timedelta(days=n) for n in (4, 3)]
+
+
+def test_a_corrected_reading_is_no_longer_an_excursion(clinic):
+    nurse = clinic["nurse"]
+    wrong = read(nurse, "52.0", local_at(1, 9))
+    assert len(rows(OUT_OF_RANGE)) == 1
+    temperatures.correct_reading(nurse, wrong.id, temperatures.Reading(
+        None, Decimal("5.2") + 15, wrong.taken_at), "Typed 52.0 for 20.2")
+    assert rows(OUT_OF_RANGE) == [] and rows(NO_READING) == []
+
+
+def test_a_reading_typed_in_days_later_is_a_late_entry_and_a_person_filter_keeps_only_it(clinic):
+    nurse = clinic["nurse"]
+    read(nurse, "20.0", local_at(3, 9))
+    read(nurse, "26.0", local_at(1, 9))
+    [late] = [row for row in rows(LATE_ENTRY) if row.key.startswith("late-reading-")]
+    assert late.who == nurse.full_name and late.subject == "Main clinic: Drug cupboard"
+    assert late.detail.startswith("Temperature reading of Drug cupboard dated")
+    by_nurse = [row.kind for row in exceptions.listed(Filters(prescriber_id=nurse.id))
+                if "reading" in row.key or "temperature" in row.key]
+    assert by_nurse == [LATE_ENTRY]
+
+
+def test_a_temperature_exception_is_reviewed_like_any_other(clinic):
+    read(clinic["nurse"], "30.0", local_at(1, 9))
+    [row] = rows(OUT_OF_RANGE)
+    reviews.review_exception(clinic["manager"], row.day, row.key, "Heating fixed; SmPC allows "
+                             "brief storage up to 30 °C")
+    [again] = rows(OUT_OF_RANGE)
+    assert again.review.note.startswith("Heating fixed")
+
+
+def test_a_manager_quarantines_the_batches_stored_there_with_a_reason(clinic):
+    batch = storage_quarantine.quarantine_stored(
+        clinic["manager"], CUPBOARD, [clinic["batch"].id], "Drug cupboard at 27.5 °C")[0]
+    assert batch.state == "quarantined"
+    assert [b.batch_number for b in storage_quarantine.quarantinable(CUPBOARD)] == ["B2"]
+
+
+@pytest.mark.parametrize("who, batch_ids, error", [
+    ("nurse", ["batch"], NotPermitted), ("manager", [], InvalidInput),
+    ("manager", ["batch", "elsewhere"], InvalidInput)])
+def test_a_quarantine_of_what_is_not_stored_there_or_by_a_non_manager_changes_nothing(
+        clinic, who, batch_ids, error):
+    ids = [clinic["batch"].id if name == "batch" else 999 for name in batch_ids]
+    with pytest.raises(error):
+        storage_quarantine.quarantine_stored(clinic[who], CUPBOARD, ids, "Too warm")
+    assert {b.state for b in db.session.query(Batch)} == {"available"}
