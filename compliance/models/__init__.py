@@ -16,6 +16,7 @@ from compliance.models.stock import Batch, LedgerEntry, Product, Sclerosant
 from compliance.models.stock_month import StockMonth
 from compliance.models.stocktake import Stocktake, StocktakeLine
 from compliance.models.submission import FormSubmission
+from compliance.models.transfer import Transfer
 from compliance.models.treatment import (
     FollowUp,
     Injection,
@@ -34,4 +35,5 @@ __all__ = ["AuditEvent", "Batch", "BatchStock", "Consent", "Consultation", "Cont
            "Product",
            "RecallContact", "RecoveryCode", "Sclerosant", "Screening", "ScreeningAnswer",
            "SessionAddendum", "SessionFlag", "Signature", "StockMonth", "Stocktake",
-           "StocktakeLine", "StorageArea", "TreatmentSession", "User", "UserLocation"]
+           "StocktakeLine", "StorageArea", "Transfer", "TreatmentSession", "User",
+           "UserLocation"]

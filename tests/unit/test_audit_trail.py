@@ -26,6 +26,8 @@ COVERED_TABLES |= {"patients", "contraindications", "screenings", "screening_ans
 COVERED_TABLES |= {"exception_reviews"}
 # D7 locations, storage areas and who works where: tests/unit/test_locations.py
 COVERED_TABLES |= {"locations", "storage_areas", "user_locations"}
+# D7 transfers between locations: tests/unit/test_transfers.py
+COVERED_TABLES |= {"transfers"}
 
 
 def test_every_model_is_audited_or_exempt_with_a_reason(app):
