@@ -104,6 +104,13 @@ EXPECTED = {
     ("stock.stocktake", "POST"):                     (LOGIN, 403, 403, 200, 403),
     ("stock.stocktake_list", "GET"):                 (LOGIN, 200, 200, 200, 200),
     ("stock.stocktake_show", "GET"):                 (LOGIN, 200, 200, 200, 200),
+    ("stock.transfer_cancel", "POST"):               (LOGIN, 403, 403, 200, 403),
+    ("stock.transfer_list", "GET"):                  (LOGIN, 200, 200, 200, 200),
+    # A manager or prescriber at the receiving location confirms what arrived (D7).
+    ("stock.transfer_receive", "POST"):              (LOGIN, 200, 200, 200, 403),
+    ("stock.transfer_send", "GET"):                  (LOGIN, 403, 403, 200, 403),
+    ("stock.transfer_send", "POST"):                 (LOGIN, 403, 403, 200, 403),
+    ("stock.transfer_show", "GET"):                  (LOGIN, 200, 200, 200, 200),
     ("stock.waste", "POST"):                         (LOGIN, 200, 200, 200, 403),
     ("treatment.add_addendum", "POST"):              (LOGIN, 200, 200, 403, 403),
     ("treatment.add_injection", "POST"):             (LOGIN, 200, 200, 403, 403),
@@ -148,6 +155,7 @@ SAMPLE_ARGS = {
     "prescription_id": lambda data: data["prescription"].id,
     "contraindication_id": lambda data: data["contraindication"].id,
     "exception_key": lambda data: data["exception"].key,
+    "transfer_id": lambda data: data["transfer"].id,
 }
 # Query strings some pages need to be more than a 404.
 SAMPLE_QUERY = {
@@ -169,10 +177,18 @@ def sample(users):
                            signed=False)
     # A refused attempt: a compliance exception for the review page.
     record_refusal(users["nurse"], "GET /users", "manage_users")
-    return {**users, "product": product, "batch": batch,
+    return {**users, "product": product, "batch": batch, "transfer": _transfer(manager, batch),
             "entry": stock_queries.ledger(batch.id)[0], "stocktake": taken,
             "session": session, "exception": exceptions.all_rows(Filters())[0],
             **patient_sample(users, product)}
+
+
+def _transfer(manager, batch):
+    """A transfer in transit from the main clinic (the first location by name, so the
+    group-wide manager's current one) to a second location."""
+    from tests.transfer_helpers import second_location, send
+
+    return send(manager, batch, second_location("North Road"), 1)
 
 
 def patient_sample(users, product) -> dict:
