@@ -11,6 +11,7 @@ from compliance.demo_patients import MANAGER, patient_steps
 from compliance.demo_reviews import review_steps
 from compliance.demo_sessions import DOCTOR, NURSE, session_steps
 from compliance.demo_timeline import Step
+from compliance.demo_transfers import transfer_steps
 from compliance.services import (
     accounts,
     audit_replay,
@@ -138,7 +139,7 @@ def load() -> None:
     made = {"batches": {}, "patients": {}, "prescriptions": {}, "sessions": {}}
     demo_timeline.run(_setup_steps(made) + _stock_steps(made, today)
                       + patient_steps(made, today) + session_steps(made, today)
-                      + review_steps(made), today)
+                      + review_steps(made) + transfer_steps(made), today)
     # As the nightly `flask audit verify` and `replay` would have done: the dashboard shows
     # their outcomes.
     audit_verify.verify_and_record()
