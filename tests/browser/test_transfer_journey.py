@@ -37,9 +37,14 @@ def group(template_db, tmp_path_factory):
         db.engine.dispose()
 
 
+def open_stock(page) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Stock",
+                                                           exact=True).click()
+
+
 def send_three_from_the_batch_page(page, base: str, manager: str) -> None:
     sign_in(page, base, manager, PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Stock", exact=True).click()
+    open_stock(page)
     page.get_by_role("link", name=BATCH).click()
     page.get_by_role("link", name="Send to another location").click()
     assert BATCH in page.get_by_label("Batch (sealed containers held here)").locator(
@@ -60,7 +65,7 @@ def send_three_from_the_batch_page(page, base: str, manager: str) -> None:
 
 def receive_one_short(page, base: str, nurse: str) -> None:
     sign_in(page, base, nurse, PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Stock", exact=True).click()
+    open_stock(page)
     waiting = page.locator("#in-transit")
     assert "3 containers of" in waiting.inner_text()
     assert "in transit from Main clinic" in waiting.inner_text()

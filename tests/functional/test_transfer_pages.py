@@ -34,20 +34,24 @@ def transfers_written() -> int:
     return db.session.scalar(select(func.count()).select_from(Transfer))
 
 
-def test_a_manager_sends_from_their_location_and_both_ends_see_it_in_transit(
-        client, login, group):
+def test_the_send_page_offers_the_batch_held_here_and_other_locations(client, login, group):
     login(group["main"])
     page = client.get(f"/stock/transfers/send?batch={group['batch'].id}").get_data(as_text=True)
     assert "From <strong>Main clinic</strong>" in page
     assert f'<option selected value="{group["batch"].id}">' in page
     assert "TR-1" in page and "10 sealed here" in page and "Harbour Street" in page
+
+
+def test_a_manager_sends_from_their_location_and_both_ends_see_it_in_transit(
+        client, login, group):
+    login(group["main"])
     response = client.post("/stock/transfers/send", data=send_form(group),
                            follow_redirects=True)
     body = response.get_data(as_text=True)
     assert "3 containers of" in body and "in transit until received there" in body
     assert parts(group["batch"].id) == {MAIN: (14_000, 7)}
-    assert "3 containers of" in client.get("/stock/").get_data(as_text=True)
-    assert "in transit to Harbour Street" in client.get("/stock/").get_data(as_text=True)
+    overview = client.get("/stock/").get_data(as_text=True)
+    assert "3 containers of" in overview and "in transit to Harbour Street" in overview
     batch_page = client.get(f"/stock/batches/{group['batch'].id}").get_data(as_text=True)
     assert "3 containers in transit to Harbour Street" in batch_page
     assert "transfer out" in batch_page

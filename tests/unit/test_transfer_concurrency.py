@@ -50,35 +50,64 @@ def _split_batch():
     return ids, harbour, batch, [t.id for t in waiting], sessions, fridge.id
 
 
-def _actions(ids, harbour_id, batch_id, waiting, sessions, fridge_id):
-    def acting(name, label, act):
-        def action(ready):
-            user = db.session.get(User, ids[name])
-            ready()
-            try:
-                act(user)
-            except (InsufficientStock, TransferRefusal):
-                return f"{label} refused"
-            return f"{label} done"
-        return action
+def _acting(user_id: int, label: str, act):
+    """A thread's action: `act` as the user, "<label> done" or "<label> refused"."""
+    def action(ready):
+        user = db.session.get(User, user_id)
+        ready()
+        try:
+            act(user)
+        except (InsufficientStock, TransferRefusal):
+            return f"{label} refused"
+        return f"{label} done"
+    return action
 
+
+def _actions(ids, harbour_id, batch_id, waiting, sessions, fridge_id):
     def draw(end):
-        return acting(f"{end}_nurse", f"draw {end}", lambda nurse: treatment.record_injection(
-            nurse, sessions[end], treatment.NewInjection(batch_id, 2_000, "left calf", 2)))
+        return _acting(ids[f"{end}_nurse"], f"draw {end}", lambda nurse: (
+            treatment.record_injection(nurse, sessions[end], treatment.NewInjection(
+                batch_id, 2_000, "left calf", 2))))
 
     def sending(end, to_id):
-        return acting(end, f"send {end}", lambda manager: transfers.send(
+        return _acting(ids[end], f"send {end}", lambda manager: transfers.send(
             manager, transfers.Sending(batch_id, to_id, 1, "Evening out stock")))
 
     def receiving(transfer_id):
-        return acting("harbour", "receive", lambda manager: transfers.receive(
+        return _acting(ids["harbour"], "receive", lambda manager: transfers.receive(
             manager, transfer_id, transfers.Arrival(1, fridge_id)))
 
     once, twice, raced = waiting
+    cancel = _acting(ids["main"], "cancel", lambda manager: transfers.cancel(
+        manager, raced, "Sent by mistake"))
     return ([draw("main")] * 4 + [draw("harbour")] * 4 + [sending("main", harbour_id)] * 4
             + [sending("harbour", MAIN)] * 3 + [receiving(once)] + [receiving(twice)] * 2
-            + [receiving(raced), acting("main", "cancel", lambda manager: transfers.cancel(
-                manager, raced, "Sent by mistake"))])
+            + [receiving(raced), cancel])
+
+
+def _assert_each_waiting_transfer_acted_on_once(waiting) -> str:
+    """The one receipt of `once`, one of two tries of `twice`, and the receipt or the
+    cancellation of `raced`, whichever came first; the status `raced` ended in."""
+    once, twice, raced = (db.session.get(Transfer, transfer_id) for transfer_id in waiting)
+    assert (once.status, twice.status) == (RECEIVED, RECEIVED)
+    assert raced.status in (RECEIVED, CANCELLED)
+    for transfer in (twice, raced):
+        arrivals = db.session.scalar(select(func.count()).select_from(LedgerEntry).where(
+            LedgerEntry.entry_type == TRANSFER_IN, LedgerEntry.reason.like(
+                f"Transfer {transfer.id} %")))
+        assert arrivals == 1
+    return raced.status
+
+
+def _assert_every_container_accounted_for(batch_id, harbour_id, done, raced: str) -> None:
+    """3 sealed left at the main clinic and 4 at Harbour Street before the threads, the
+    three transfers waiting wherever they ended, less what each end drew and sent."""
+    assert db.session.scalar(select(func.count()).select_from(Transfer).where(
+        Transfer.status == IN_TRANSIT)) == done["send main"] + done["send harbour"]
+    returned, arrived = raced == CANCELLED, 2 + (raced == RECEIVED)
+    held = parts(batch_id)
+    assert held[MAIN][1] == 3 + returned - done["draw main"] - done["send main"]
+    assert held[harbour_id][1] == 4 + arrived - done["draw harbour"] - done["send harbour"]
 
 
 def test_twenty_threads_transferring_and_drawing_never_take_a_location_below_zero(app):
@@ -88,27 +117,12 @@ def test_twenty_threads_transferring_and_drawing_never_take_a_location_below_zer
     outcomes = at_once(app, actions)
     assert all(outcome.endswith((" done", " refused")) for outcome in outcomes), outcomes
     db.session.expire_all()
-    once, twice, raced = (db.session.get(Transfer, transfer_id) for transfer_id in waiting)
-    assert once.status == RECEIVED and twice.status == RECEIVED
-    assert raced.status in (RECEIVED, CANCELLED)
-    for transfer in (twice, raced):  # one receipt, or one cancellation, whatever the race
-        arrivals = db.session.scalar(select(func.count()).select_from(LedgerEntry).where(
-            LedgerEntry.entry_type == TRANSFER_IN, LedgerEntry.reason.like(
-                f"Transfer {transfer.id} %")))
-        assert arrivals == 1
-    assert min(min(part) for part in parts(batch.id).values()) >= 0
-    assert_parts_and_transit_add_up(batch.id)
+    raced = _assert_each_waiting_transfer_acted_on_once(waiting)
+    assert_parts_and_transit_add_up(batch.id)  # no part below zero among them
     assert stock_queries.balance_mismatches() == []
     assert transfer_queries.transit_mismatches() == []
     assert stock_months.mismatches() == []
     done = {label: outcomes.count(f"{label} done") for label in (
         "draw main", "draw harbour", "send main", "send harbour", "receive", "cancel")}
-    assert done["receive"] + done["cancel"] == 3  # once, twice (of two tries) and the race
-    assert db.session.scalar(select(func.count()).select_from(Transfer).where(
-        Transfer.status == IN_TRANSIT)) == done["send main"] + done["send harbour"]
-    # Every container accounted for at each end: 3 left at the main clinic, 4 at Harbour
-    # Street, and those of the three transfers waiting, wherever they ended.
-    returned, arrived = raced.status == CANCELLED, 2 + (raced.status == RECEIVED)
-    assert parts(batch.id)[MAIN][1] == 3 + returned - done["draw main"] - done["send main"]
-    assert parts(batch.id)[harbour.id][1] == (4 + arrived - done["draw harbour"]
-                                             - done["send harbour"])
+    assert done["receive"] + done["cancel"] == 3
+    _assert_every_container_accounted_for(batch.id, harbour.id, done, raced)
