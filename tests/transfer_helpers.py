@@ -1,6 +1,8 @@
 """Helpers for transfer tests (D7): a second location, users who work at one location only,
 and each batch's parts, in transit and ledger apart from transit as they stand."""
 
+from zlib import crc32
+
 from sqlalchemy import func, select
 
 from compliance.extensions import db
@@ -16,7 +18,7 @@ MAIN = FIRST_LOCATION_ID
 
 def second_location(name: str = "Harbour Street") -> Location:
     """An active location with a fridge and a cupboard, committed."""
-    location = Location(name=name, address=f"2 {name}", regulator_id=f"1-{abs(hash(name))}"[:12])
+    location = Location(name=name, address=f"2 {name}", regulator_id=f"1-{crc32(name.encode())}")
     location.storage_areas.extend([
         StorageArea(name="Fridge", kind="medicines fridge", min_temp_c=2, max_temp_c=8),
         StorageArea(name="Cupboard", kind="locked cupboard", min_temp_c=15, max_temp_c=25)])
