@@ -12,6 +12,7 @@ from compliance.demo_reviews import review_steps
 from compliance.demo_sessions import DOCTOR, NURSE, session_steps
 from compliance.demo_temperatures import temperature_steps
 from compliance.demo_timeline import Step
+from compliance.demo_transfers import transfer_steps
 from compliance.services import (
     accounts,
     audit_replay,
@@ -153,7 +154,8 @@ def load() -> None:
     demo_timeline.run(_setup_steps(made) + _stock_steps(made, today)
                       + demo_locations.delivery_steps(made)
                       + patient_steps(made, today) + session_steps(made, today)
-                      + review_steps(made) + temperature_steps(made, today), today)
+                      + review_steps(made) + temperature_steps(made, today)
+                      + transfer_steps(made), today)
     # As the nightly `flask audit verify` and `replay` would have done: the dashboard shows
     # their outcomes.
     audit_verify.verify_and_record()

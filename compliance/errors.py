@@ -103,6 +103,14 @@ class AlreadyReversed(StockRefusal):
     default_message = "This entry has already been reversed."
 
 
+class TransferRefusal(StockRefusal):
+    rule = "D7 transfer"
+
+
+class NotAtLocation(NotPermitted):
+    rule = "D7 working location"
+
+
 class SecondPersonRequired(DomainError):
     rule = "second person"
     default_message = "A second person must confirm this with their own password."

@@ -101,6 +101,11 @@ CAPABILITIES: dict[str, Capability] = {
     "dispose_of_stock": _any(MANAGER),
     # Who may witness a disposal or countersign a stocktake: never an inspector (D1).
     "witness": _any(MANAGER, PRESCRIBER),
+    # Transfers between locations (D7): a manager sends and cancels, at the sending location;
+    # a manager or prescriber at the receiving location confirms what arrived.
+    "send_transfer": _any(MANAGER),
+    "receive_transfer": _any(MANAGER, PRESCRIBER),
+    "cancel_transfer": _any(MANAGER),
     "record_treatment": _any(PRESCRIBER),
     "record_injection": _own(PRESCRIBER),
     "sign_session": _own(PRESCRIBER),

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from compliance.services import stock_months, stock_queries
+from compliance.services import stock_months, stock_queries, transfer_queries
 
 stock_cli = click.Group("stock", help="Stock ledger checks.")
 
@@ -22,7 +22,12 @@ def check_stock():
     months = stock_months.mismatches()
     for month in months:
         click.echo(f"MISMATCH monthly sum of {month}")
-    if mismatches or months:
+    # D7: each batch's parts at locations plus what is in transit.
+    transit = transfer_queries.transit_mismatches()
+    for line in transit:
+        click.echo(f"MISMATCH {line}")
+    if mismatches or months or transit:
         sys.exit(1)
     click.echo("OK, every batch balance, kept total and monthly sum equals the sum of its "
-               "ledger entries")
+               "ledger entries; every batch's parts at locations plus what is in transit "
+               "equal its ledger apart from transit entries")

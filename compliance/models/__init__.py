@@ -17,6 +17,7 @@ from compliance.models.stock_month import StockMonth
 from compliance.models.stocktake import Stocktake, StocktakeLine
 from compliance.models.submission import FormSubmission
 from compliance.models.temperature import TemperatureReading, TemperatureUpload
+from compliance.models.transfer import Transfer
 from compliance.models.treatment import (
     FollowUp,
     Injection,
@@ -36,4 +37,4 @@ __all__ = ["AuditEvent", "Batch", "BatchStock", "Consent", "Consultation", "Cont
            "RecallContact", "RecoveryCode", "Sclerosant", "Screening", "ScreeningAnswer",
            "SessionAddendum", "SessionFlag", "Signature", "StockMonth", "Stocktake",
            "StocktakeLine", "StorageArea", "TemperatureReading", "TemperatureUpload",
-           "TreatmentSession", "User", "UserLocation"]
+           "Transfer", "TreatmentSession", "User", "UserLocation"]

@@ -22,6 +22,8 @@ from compliance.clock import local_today, utcnow
 from compliance.dbtypes import UTCDateTime
 from compliance.errors import AlreadyReversed, BatchRecalled, InsufficientStock, StockRefusal
 from compliance.extensions import db
+from compliance.models.sclerosant import Sclerosant
+from compliance.models.transfer import TRANSFER_DIFFERENCE, TRANSFER_IN, TRANSFER_OUT, TRANSIT
 from compliance.rules.facts import BatchFacts
 from compliance.rules.injection import is_expired
 
@@ -35,31 +37,20 @@ EXPIRED, EXHAUSTED = "expired", "exhausted"
 RECEIPT, ADMINISTRATION, WASTE, RETURN = "receipt", "administration", "waste", "return"
 ADJUSTMENT, STOCKTAKE_CORRECTION, REVERSAL = "adjustment", "stocktake correction", "reversal"
 ENTRY_TYPES = (RECEIPT, ADMINISTRATION, WASTE, RETURN, ADJUSTMENT, STOCKTAKE_CORRECTION,
-               REVERSAL)
+               REVERSAL, TRANSFER_OUT, TRANSFER_IN, TRANSFER_DIFFERENCE)
 # Each kind of entry has its all-time sum kept on the batch (signed as in the ledger), so a
 # reconciliation reads one row per batch instead of summing the whole ledger.
 TOTAL_COLUMNS = {RECEIPT: "receipt_total_ul", ADMINISTRATION: "administration_total_ul",
                  WASTE: "waste_total_ul", RETURN: "return_total_ul",
                  ADJUSTMENT: "adjustment_total_ul", STOCKTAKE_CORRECTION: "stocktake_total_ul",
-                 REVERSAL: "reversal_total_ul"}
+                 REVERSAL: "reversal_total_ul", TRANSFER_OUT: "transfer_out_total_ul",
+                 TRANSFER_IN: "transfer_in_total_ul",
+                 TRANSFER_DIFFERENCE: "transfer_difference_total_ul"}
 STATE_CHANGES = {  # action: (states it may start from, state it leads to)
     "quarantine": ({AVAILABLE}, QUARANTINED),
     "release": ({QUARANTINED}, AVAILABLE),
     "recall": ({AVAILABLE, QUARANTINED}, RECALLED),
 }
-
-
-class Sclerosant(db.Model):
-    """An active ingredient a product may hold: the list of sclerosants kept as data (D2)."""
-
-    __tablename__ = "sclerosants"
-    __audit_exempt__ = ("reference data inserted by migrations (compliance/seeds.py); the "
-                        "application never changes it")
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    # What doses are labelled with ("STS", "polidocanol").
-    short_name: Mapped[str] = mapped_column(String(40))
 
 
 class Product(db.Model):
@@ -128,6 +119,10 @@ class Batch(db.Model):
     stocktake_total_ul: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     reversal_total_ul: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     reversal_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    transfer_out_total_ul: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    transfer_in_total_ul: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    transfer_difference_total_ul: Mapped[int] = mapped_column(Integer, default=0,
+                                                              server_default="0")
 
     product: Mapped[Product] = relationship(lazy="joined", innerjoin=True)
 
@@ -142,6 +137,11 @@ class Batch(db.Model):
                           recalled=self.state == RECALLED, quarantined=self.state == QUARANTINED)
 
     @property
+    def in_transit_ul(self) -> int:
+        """Volume sent from one location and not yet received at (or back at) another."""
+        return -((self.transfer_out_total_ul or 0) + (self.transfer_in_total_ul or 0))
+
+    @property
     def opened_ul(self) -> int:
         """Volume left in containers already opened: what the batch holds beyond its sealed
         containers."""
@@ -151,8 +151,10 @@ class Batch(db.Model):
              stock: "BatchStock", **fields) -> "LedgerEntry":
         """Move the running balance, the kept total and the part held at `stock`'s location
         by one new ledger entry, which is returned; no balance ever goes below zero, and a
-        recall is final: nothing is added to a recalled batch."""
-        if self.state == RECALLED and (quantity_ul > 0 or containers > 0):
+        recall is final: nothing is added to a recalled batch (what comes out of transit was
+        the batch's already)."""
+        if self.state == RECALLED and entry_type not in TRANSIT and max(quantity_ul,
+                                                                       containers) > 0:
             raise BatchRecalled(f"{self} has been recalled; stock cannot be added.")
         _refuse_below_zero(self, stock, quantity_ul, containers)
         self.balance_ul += quantity_ul
@@ -193,7 +195,7 @@ class Batch(db.Model):
             return self.state
         if self.is_expired(on):
             return EXPIRED
-        return EXHAUSTED if self.balance_ul == 0 else AVAILABLE
+        return EXHAUSTED if self.balance_ul == 0 and not self.in_transit_ul else AVAILABLE
 
     def __str__(self) -> str:
         return f"{self.product.name} batch {self.batch_number}"

@@ -34,6 +34,9 @@ RULE_WORDS = {
     "D3 draft then signed": "A prescription is signed once, as a draft",
     "D3 screening": "Screening for contraindications first",
     "D3 consent": "Consent withdrawn only once",
+    "D7 transfer": "Transfers between locations: a usable batch to another active location, "
+                   "received or cancelled once",
+    "D7 working location": "Acting at a location one works at",
     "capability": "Not allowed for this account",
 }
 CAPABILITY_PREFIX = "capability: "

@@ -122,6 +122,13 @@ EXPECTED = {
     ("stock.stocktake", "POST"):                     (LOGIN, 403, 403, 200, 403),
     ("stock.stocktake_list", "GET"):                 (LOGIN, 200, 200, 200, 200),
     ("stock.stocktake_show", "GET"):                 (LOGIN, 200, 200, 200, 200),
+    ("stock.transfer_cancel", "POST"):               (LOGIN, 403, 403, 200, 403),
+    ("stock.transfer_list", "GET"):                  (LOGIN, 200, 200, 200, 200),
+    # A manager or prescriber at the receiving location confirms what arrived (D7).
+    ("stock.transfer_receive", "POST"):              (LOGIN, 200, 200, 200, 403),
+    ("stock.transfer_send", "GET"):                  (LOGIN, 403, 403, 200, 403),
+    ("stock.transfer_send", "POST"):                 (LOGIN, 403, 403, 200, 403),
+    ("stock.transfer_show", "GET"):                  (LOGIN, 200, 200, 200, 200),
     ("stock.waste", "POST"):                         (LOGIN, 200, 200, 200, 403),
     # Storage temperatures (D7): all read them; staff take readings; managers import a
     # logger's file and quarantine what an area holds.
@@ -185,6 +192,7 @@ SAMPLE_ARGS = {
     "area_id": lambda data: data["reading"].storage_area_id,
     "reading_id": lambda data: data["reading"].id,
     "token": lambda data: data["upload"].token,
+    "transfer_id": lambda data: data["transfer"].id,
 }
 # Query strings some pages need to be more than a 404.
 SAMPLE_QUERY = {
@@ -206,7 +214,7 @@ def sample(users):
                            signed=False)
     # A refused attempt: a compliance exception for the review page.
     record_refusal(users["nurse"], "GET /users", "manage_users")
-    return {**users, "product": product, "batch": batch,
+    return {**users, "product": product, "batch": batch, "transfer": _transfer(manager, batch),
             "entry": stock_queries.ledger(batch.id)[0], "stocktake": taken,
             "session": session, "exception": exceptions.all_rows(Filters())[0],
             **patient_sample(users, product), **temperature_sample(users)}
@@ -219,6 +227,14 @@ def temperature_sample(users) -> dict:
     upload = temperature_imports.upload(users["manager"], CUPBOARD, "logger.csv",
                                         logger_csv(f"{at_text(taken)},19.0"))
     return {"reading": read(users["nurse"], "19.5", taken), "upload": upload}
+
+
+def _transfer(manager, batch):
+    """A transfer in transit from the main clinic (the first location by name, so the
+    group-wide manager's current one) to a second location."""
+    from tests.transfer_helpers import second_location, send
+
+    return send(manager, batch, second_location("North Road"), 1)
 
 
 def patient_sample(users, product) -> dict:

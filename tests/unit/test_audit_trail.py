@@ -29,6 +29,8 @@ COVERED_TABLES |= {"locations", "storage_areas", "user_locations"}
 # D7 storage temperature readings, append-only (a correction is a new reading):
 # tests/unit/test_temperatures.py
 COVERED_TABLES |= {"temperature_readings"}
+# D7 transfers between locations: tests/unit/test_transfers.py
+COVERED_TABLES |= {"transfers"}
 
 
 def test_every_model_is_audited_or_exempt_with_a_reason(app):

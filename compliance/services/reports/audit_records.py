@@ -27,6 +27,7 @@ from compliance.models import (
     StocktakeLine,
     StorageArea,
     TemperatureReading,
+    Transfer,
     TreatmentSession,
     User,
 )
@@ -117,6 +118,7 @@ NAMERS = {
     "prescriptions": _prescriptions,
     "ledger_entries": _via(LedgerEntry, LedgerEntry.batch_id, _batches, "ledger entry of"),
     "stocktake_lines": _via(StocktakeLine, StocktakeLine.batch_id, _batches, "count of"),
+    "transfers": _via(Transfer, Transfer.batch_id, _batches, "transfer of"),
     "injections": _via(Injection, Injection.session_id, _sessions, "injection in"),
     "session_flags": _via(SessionFlag, SessionFlag.session_id, _sessions, "flag on"),
     "follow_ups": _via(FollowUp, FollowUp.session_id, _sessions, "follow-up of"),

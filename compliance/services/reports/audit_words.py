@@ -14,15 +14,20 @@ ACTIONS = {"login": "signed in", "logout": "signed out", "login_failed": "sign-i
 # A ledger entry's type, and the running total a batch keeps of it: what the movement was.
 MOVEMENTS = {"receipt": "received", "administration": "drawn", "waste": "wasted",
              "return": "returned", "adjustment": "adjusted",
-             "stocktake correction": "corrected by stocktake", "reversal": "reversed"}
+             "stocktake correction": "corrected by stocktake", "reversal": "reversed",
+             "transfer out": "sent to another location", "transfer in": "arrived from transit",
+             "transfer difference": "counted differently on arrival"}
 BATCH_TOTALS = {"receipt_total_ul": "received", "administration_total_ul": "drawn",
                 "waste_total_ul": "wasted", "return_total_ul": "returned",
                 "adjustment_total_ul": "adjusted", "stocktake_total_ul": "corrected by stocktake",
-                "reversal_total_ul": "reversed"}
+                "reversal_total_ul": "reversed",
+                "transfer_out_total_ul": "sent to another location",
+                "transfer_in_total_ul": "arrived from transit",
+                "transfer_difference_total_ul": "counted differently on arrival"}
 BATCH_STATES = {"quarantined": "quarantined", "recalled": "recalled", "available": "released"}
 # A record's status or flag as it changes: what happened to it.
 STATUSES = {"signed": "signed", "voided": "voided", "cancelled": "cancelled",
-            "replaced": "replaced"}
+            "replaced": "replaced", "received": "received"}
 CREATED = {"batches": "received", "injections": "injected", "injection_reversals": "reversed",
            "signatures": "signed", "treatment_sessions": "opened", "prescriptions": "written",
            "session_addenda": "addendum added", "session_flags": "flagged",
@@ -31,7 +36,8 @@ CREATED = {"batches": "received", "injections": "injected", "injection_reversals
            "exception_reviews": "reviewed", "users": "account created",
            "consents": "consent recorded", "consultations": "consultation recorded",
            "screenings": "screened", "screening_answers": "screening answer recorded",
-           "patients": "registered", "products": "product added"}
+           "patients": "registered", "products": "product added",
+           "transfers": "sent"}
 # Updates that are a record's routine course, not a change to what was entered.
 ROUTINE = {"users": "account changed", "login_throttles": "sign-in attempts counted",
            "recovery_codes": "recovery code used", "stock_months": "monthly totals kept"}

@@ -17,18 +17,14 @@ from compliance.models.stock import (
     TOTAL_COLUMNS,
     WASTE,
 )
-from compliance.services.reports.common import (
-    Filters,
-    Listing,
-    Result,
-    paged,
-    sort_in_python,
-)
+from compliance.models.transfer import TRANSFER_DIFFERENCE, TRANSFER_IN, TRANSFER_OUT
+from compliance.services.reports.common import Filters, Listing, Result, paged, sort_in_python
 
 SORTS = {"product_name": "Product", "batch_number": "Batch", "expires_on": "Expiry",
          "expected_ul": "Expected balance", "discrepancy": "Discrepancy"}
 MOVEMENTS = ("opening_ul", "received_ul", "administered_ul", "wasted_ul", "returned_ul",
-             "adjusted_ul", "stocktake_ul", "reversed_ul")
+             "adjusted_ul", "stocktake_ul", "reversed_ul", "sent_ul", "arrived_ul",
+             "transfer_difference_ul")
 
 
 @dataclass
@@ -45,6 +41,9 @@ class StockRow:
     adjusted_ul: int = 0
     stocktake_ul: int = 0
     reversed_ul: int = 0
+    sent_ul: int = 0  # into transit (D7); arrived: out of it, back at a cancelled sender too
+    arrived_ul: int = 0
+    transfer_difference_ul: int = 0
     stored_ul: int = 0
     ledger_total_ul: int = 0
     counted_containers: int | None = None
@@ -55,7 +54,12 @@ class StockRow:
     @property
     def expected_ul(self) -> int:
         return (self.opening_ul + self.received_ul - self.administered_ul - self.wasted_ul
-                - self.returned_ul + self.adjusted_ul + self.stocktake_ul + self.reversed_ul)
+                - self.returned_ul + self.adjusted_ul + self.stocktake_ul + self.reversed_ul
+                - self.in_transit_ul + self.transfer_difference_ul)
+
+    @property
+    def in_transit_ul(self) -> int:  # sent in the range and not arrived in it
+        return self.sent_ul - self.arrived_ul
 
     @property
     def discrepancy(self) -> int | None:
@@ -77,7 +81,9 @@ class StockRow:
 # Each kind of ledger entry, the report column it adds to, and the sign it is shown with.
 COLUMNS = ((RECEIPT, "received_ul", 1), (ADMINISTRATION, "administered_ul", -1),
            (WASTE, "wasted_ul", -1), (RETURN, "returned_ul", -1), (ADJUSTMENT, "adjusted_ul", 1),
-           (STOCKTAKE_CORRECTION, "stocktake_ul", 1), (REVERSAL, "reversed_ul", 1))
+           (STOCKTAKE_CORRECTION, "stocktake_ul", 1), (REVERSAL, "reversed_ul", 1),
+           (TRANSFER_OUT, "sent_ul", -1), (TRANSFER_IN, "arrived_ul", 1),
+           (TRANSFER_DIFFERENCE, "transfer_difference_ul", 1))
 
 
 def _movements(filters: Filters, batch_ids: list[int] | None):
