@@ -4,14 +4,15 @@ import sys
 
 import click
 
-from compliance.services import stock_months, stock_queries
+from compliance.services import stock_check, stock_months, stock_queries
 
 stock_cli = click.Group("stock", help="Stock ledger checks.")
 
 
 @stock_cli.command("check")
 def check_stock():
-    """Compare every batch's running balance with the sum of its ledger entries."""
+    """Compare every batch's running balance, and its part at each location, with the sum of
+    its ledger entries (there), and the parts with the batch's balance."""
     mismatches = stock_queries.balance_mismatches()
     for m in mismatches:
         click.echo(f"MISMATCH {m.batch}: stored {m.batch.balance_ul} ul / "
@@ -22,7 +23,10 @@ def check_stock():
     months = stock_months.mismatches()
     for month in months:
         click.echo(f"MISMATCH monthly sum of {month}")
-    if mismatches or months:
+    parts = stock_check.problems()
+    for problem in parts:
+        click.echo(f"MISMATCH {problem}")
+    if mismatches or months or parts:
         sys.exit(1)
-    click.echo("OK, every batch balance, kept total and monthly sum equals the sum of its "
-               "ledger entries")
+    click.echo("OK, every batch balance, kept total, monthly sum and part held at a location "
+               "equals the sum of its ledger entries, and every batch's parts add up to it")

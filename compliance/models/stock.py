@@ -187,13 +187,14 @@ class Batch(db.Model):
             raise StockRefusal(f"{self} is {self.state}: it cannot be {action}d.")
         self.state = target
 
-    def status(self, on: date | None = None) -> str:
-        """What a person should be told: recalled, quarantined, expired, exhausted or available."""
+    def status(self, on: date | None = None, held_ul: int | None = None) -> str:
+        """What a person should be told: recalled, quarantined, expired, exhausted or available
+        (exhausted where it holds nothing: `held_ul` at one location, else the whole batch)."""
         if self.state != AVAILABLE:
             return self.state
         if self.is_expired(on):
             return EXPIRED
-        return EXHAUSTED if self.balance_ul == 0 else AVAILABLE
+        return EXHAUSTED if (self.balance_ul if held_ul is None else held_ul) == 0 else AVAILABLE
 
     def __str__(self) -> str:
         return f"{self.product.name} batch {self.batch_number}"

@@ -1,8 +1,9 @@
 """Stock views: thin; each maps a refusal to a message and keeps the user's input."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from compliance import locations
 from compliance.clock import local_today
 from compliance.errors import DomainError
 from compliance.extensions import db
@@ -10,7 +11,7 @@ from compliance.forms import options
 from compliance.models.stock import Batch, LedgerEntry
 from compliance.permissions import requires
 from compliance.query import query_id, query_page, query_text
-from compliance.services import goods_in, stock, stock_queries
+from compliance.services import goods_in, stock, stock_parts, stock_queries
 from compliance.services.gs1 import read_pack_code
 from compliance.services.products import ml_to_ul
 from compliance.stock import bp
@@ -36,9 +37,10 @@ def index():
         sort=sort if sort in stock_queries.BATCH_SORTS else "product",
         direction="desc" if args.get("direction") == "desc" else "asc")
     today = local_today()
-    pagination = stock_queries.batch_page(filters, today, query_page())
+    here = locations.current_location(current_user)
+    pagination = stock_queries.batch_page(filters, today, query_page(), here.id if here else 0)
     return render_template("stock/index.html", pagination=pagination, filters=filters,
-                           products=stock_queries.products(), today=today)
+                           products=stock_queries.products(), today=today, here=here)
 
 
 def _batch_forms(**bound) -> dict:
@@ -49,8 +51,16 @@ def _batch_forms(**bound) -> dict:
 
 
 def _render_batch(batch: Batch, status: int = 200, **bound):
-    entries = stock_queries.ledger(batch.id)
-    return render_template("stock/batch.html", batch=batch, entries=entries,
+    """The batch, its part at every location the user can see and the group total, and its
+    ledger there; the forms act at the current location."""
+    visible = locations.visible_location_ids(current_user)
+    parts = stock_parts.parts_of(batch.id, visible)
+    here = locations.current_location(current_user)
+    return render_template("stock/batch.html", batch=batch, parts=parts, here=here,
+                           here_part=next((p for p in parts if here and p.location_id == here.id),
+                                          None),
+                           entries=stock_queries.ledger(batch.id, visible),
+                           places={part.location_id: part.location.name for part in parts},
                            reversed_ids=stock_queries.reversed_entry_ids(batch.id),
                            reverse_form=ReverseForm(prefix="rev"), today=local_today(),
                            **_batch_forms(**bound)), status
@@ -124,6 +134,8 @@ def change_state(batch_id: int):
 @requires("manage_stock")
 def reverse(entry_id: int):
     entry = db.get_or_404(LedgerEntry, entry_id)
+    if not locations.can_see(current_user, entry.location_id):
+        abort(404)  # an entry outside the user's locations is not found (D7)
     form = ReverseForm(prefix="rev")
     back = url_for("stock.batch", batch_id=entry.batch_id)
     return run_form(
@@ -133,9 +145,12 @@ def reverse(entry_id: int):
     ) or redirect(back)
 
 
-def _product_choices(form: ReceiveForm) -> None:
+def _receive_choices(form: ReceiveForm, here) -> None:
     form.product_id.choices = options(
         [(0, "Choose a product")] + [(p.id, p.name) for p in stock_queries.products(False)])
+    areas = stock_parts.storage_areas_at(here.id) if here else []
+    form.storage_area_id.choices = options([(area.id, f"{area.name} ({area.kind})")
+                                            for area in areas])
 
 
 def _fill_from_barcode(form: ReceiveForm) -> None:
@@ -163,22 +178,25 @@ def _receipt(form: ReceiveForm) -> goods_in.Receipt:
         product_id=form.product_id.data, batch_number=form.batch_number.data,
         expires_on=form.expires_on.data, supplier=form.supplier.data,
         delivery_reference=form.delivery_reference.data, containers=form.containers.data,
-        received_on=form.received_on.data, gtin=form.gtin.data or None)
+        received_on=form.received_on.data, gtin=form.gtin.data or None,
+        storage_area_id=form.storage_area_id.data)
 
 
 @bp.route("/receive", methods=["GET", "POST"])
 @requires("receive_stock")
 def receive():
     form = ReceiveForm()
-    _product_choices(form)
+    here = locations.current_location(current_user)
+    _receive_choices(form, here)
     if request.method == "POST" and "read_barcode" in request.form:
         form.validate_on_submit()  # checks the CSRF token; field errors are not shown yet
         for field in form:
             field.errors = []
         _fill_from_barcode(form)
-        return render_template("stock/receive.html", form=form)
+        return render_template("stock/receive.html", form=form, here=here)
     return run_form(
         form, lambda: goods_in.receive(current_user, _receipt(form)),
-        success=lambda entry: f"Received {entry.containers} containers of {entry.batch}.",
+        success=lambda entry: f"Received {entry.containers} containers of {entry.batch} at "
+                              f"{here}.",
         to=lambda entry: url_for("stock.batch", batch_id=entry.batch_id),
-    ) or render_template("stock/receive.html", form=form)
+    ) or render_template("stock/receive.html", form=form, here=here)
