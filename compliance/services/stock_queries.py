@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from compliance.extensions import db
 from compliance.models.location import BatchStock
@@ -50,56 +50,6 @@ def stocktakes_newest_first(location_ids: frozenset[int] | None = None) -> list[
     if location_ids is not None:
         query = query.where(Stocktake.location_id.in_(location_ids))
     return list(db.session.scalars(query.order_by(Stocktake.id.desc())))
-
-
-PAGE_SIZE = 50
-BATCH_SORTS = {"product": (Product.strength_percent, Batch.expires_on),
-               "batch": (Batch.batch_number,), "expires": (Batch.expires_on,),
-               "sealed": (BatchStock.sealed_containers,), "balance": (BatchStock.balance_ul,),
-               "received": (Batch.received_on,)}
-
-
-@dataclass
-class BatchFilters:
-    product_id: int | None = None
-    status: str = ""
-    search: str = ""
-    sort: str = "product"
-    direction: str = "asc"
-
-
-def _status_condition(status: str, today: date):
-    """A status at one location: a batch is exhausted there when its part holds nothing."""
-    live, expired = Batch.state == AVAILABLE, Batch.expires_on <= expired_through(today)
-    return {
-        "available": live & ~expired & (BatchStock.balance_ul > 0),
-        "expired": live & expired,
-        "exhausted": live & ~expired & (BatchStock.balance_ul == 0),
-        "quarantined": Batch.state == "quarantined",
-        "recalled": Batch.state == "recalled",
-    }.get(status)
-
-
-def batch_page(filters: BatchFilters, today: date, page: int, location_id: int):
-    """One page of the parts of batches held at a location (each with its batch and storage
-    area), filtered and sorted in SQL (a group can hold tens of thousands)."""
-    query = (select(BatchStock).join(BatchStock.batch).join(Batch.product)
-             .join(BatchStock.storage_area).where(BatchStock.location_id == location_id)
-             .options(contains_eager(BatchStock.batch).contains_eager(Batch.product),
-                      contains_eager(BatchStock.storage_area)))
-    if filters.product_id:
-        query = query.where(Batch.product_id == filters.product_id)
-    condition = _status_condition(filters.status, today)
-    if condition is not None:
-        query = query.where(condition)
-    if filters.search:
-        needle = f"%{filters.search.strip().lower()}%"
-        query = query.where(func.lower(Batch.batch_number).like(needle)
-                            | func.lower(Batch.supplier).like(needle))
-    columns = BATCH_SORTS.get(filters.sort, BATCH_SORTS["product"])
-    order = [c.desc() if filters.direction == "desc" else c.asc() for c in columns]
-    return db.paginate(query.order_by(*order, Batch.id), page=page, per_page=PAGE_SIZE,
-                       error_out=False)
 
 
 def ledger(batch_id: int, location_ids: frozenset[int] | None = None) -> list[LedgerEntry]:

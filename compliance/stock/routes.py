@@ -11,7 +11,7 @@ from compliance.forms import options
 from compliance.models.stock import Batch, LedgerEntry
 from compliance.permissions import requires
 from compliance.query import query_id, query_page, query_text
-from compliance.services import goods_in, stock, stock_parts, stock_queries
+from compliance.services import goods_in, stock, stock_overview, stock_parts, stock_queries
 from compliance.services.gs1 import read_pack_code
 from compliance.services.products import ml_to_ul
 from compliance.stock import bp
@@ -31,14 +31,14 @@ from compliance.views import run_form, show_domain_error
 def index():
     args = request.args
     sort = args.get("sort", "")
-    filters = stock_queries.BatchFilters(
+    filters = stock_overview.BatchFilters(
         product_id=query_id("product"), status=args.get("state", ""),
         search=query_text("q", "The batch number or supplier", 60),
-        sort=sort if sort in stock_queries.BATCH_SORTS else "product",
+        sort=sort if sort in stock_overview.BATCH_SORTS else "product",
         direction="desc" if args.get("direction") == "desc" else "asc")
     today = local_today()
     here = locations.current_location(current_user)
-    pagination = stock_queries.batch_page(filters, today, query_page(), here.id if here else 0)
+    pagination = stock_overview.batch_page(filters, today, query_page(), here.id if here else 0)
     return render_template("stock/index.html", pagination=pagination, filters=filters,
                            products=stock_queries.products(), today=today, here=here)
 

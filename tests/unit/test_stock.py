@@ -28,7 +28,14 @@ from compliance.models.stock import (
     Batch,
 )
 from compliance.models.stock_month import StockMonth
-from compliance.services import ledger, stock, stock_months, stock_queries, stocktakes
+from compliance.services import (
+    ledger,
+    stock,
+    stock_months,
+    stock_overview,
+    stock_queries,
+    stocktakes,
+)
 from compliance.services.signatures import signatures_of
 from tests.audit_helpers import events, execute_raw
 from tests.factories import PASSWORD, make_product, ready_patient, receive_batch
@@ -399,9 +406,9 @@ def test_a_batch_expiring_today_is_not_counted_as_expired_anywhere(users, produc
         ("GONE", -1, True, "expired"), ("TODAY", 0, False, "expires today")]
     assert (result.totals["expired"], result.totals["expiring"]) == (1, 1)
     assert dashboard.open_exceptions()["Expired batches holding stock"] == 1
-    filters = stock_queries.BatchFilters(status="expired")
+    filters = stock_overview.BatchFilters(status="expired")
     assert [p.batch.batch_number
-            for p in stock_queries.batch_page(filters, TODAY(), 1, HERE).items] == ["GONE"]
+            for p in stock_overview.batch_page(filters, TODAY(), 1, HERE).items] == ["GONE"]
     assert [b.batch_number for b in stock_queries.usable_batches(product.id, TODAY(), HERE)] == [
         "TODAY"]
 
