@@ -43,6 +43,16 @@ def index():
                            products=stock_queries.products(), today=today, here=here)
 
 
+def _visible_batch(batch_id: int) -> Batch:
+    """The batch, or 404 for a user who sees none of the locations that ever held it: a
+    record outside the user's locations is not found (D7)."""
+    batch = db.get_or_404(Batch, batch_id)
+    visible = locations.visible_location_ids(current_user)
+    if visible is not None and not stock_parts.parts_of(batch.id, visible):
+        abort(404)
+    return batch
+
+
 def _batch_forms(**bound) -> dict:
     forms = {"waste_form": waste_form(current_user), "return_form": ReturnForm(prefix="ret"),
              "adjust_form": AdjustForm(prefix="adj"), "state_form": StateForm(prefix="state")}
@@ -69,7 +79,7 @@ def _render_batch(batch: Batch, status: int = 200, **bound):
 @bp.route("/batches/<int:batch_id>")
 @requires("view_stock")
 def batch(batch_id: int):
-    return _render_batch(db.get_or_404(Batch, batch_id))
+    return _render_batch(_visible_batch(batch_id))
 
 
 def _act(batch: Batch, form_name: str, form, action, success: str):
@@ -84,7 +94,7 @@ def _act(batch: Batch, form_name: str, form, action, success: str):
 @bp.route("/batches/<int:batch_id>/waste", methods=["POST"])
 @requires("record_waste")
 def waste(batch_id: int):
-    batch = db.get_or_404(Batch, batch_id)
+    batch = _visible_batch(batch_id)
 
     def action(form):
         stock.record_waste(current_user, batch.id, stock.Waste(
@@ -99,7 +109,7 @@ def waste(batch_id: int):
 @bp.route("/batches/<int:batch_id>/return", methods=["POST"])
 @requires("manage_stock")
 def return_stock(batch_id: int):
-    batch = db.get_or_404(Batch, batch_id)
+    batch = _visible_batch(batch_id)
 
     def action(form):
         stock.record_return(current_user, batch.id, form.containers.data, form.reason.data)
@@ -111,7 +121,7 @@ def return_stock(batch_id: int):
 @bp.route("/batches/<int:batch_id>/adjust", methods=["POST"])
 @requires("manage_stock")
 def adjust(batch_id: int):
-    batch = db.get_or_404(Batch, batch_id)
+    batch = _visible_batch(batch_id)
 
     def action(form):
         stock.adjust(current_user, batch.id, form.containers.data, form.reason.data)
@@ -122,7 +132,7 @@ def adjust(batch_id: int):
 @bp.route("/batches/<int:batch_id>/state", methods=["POST"])
 @requires("manage_stock")
 def change_state(batch_id: int):
-    batch = db.get_or_404(Batch, batch_id)
+    batch = _visible_batch(batch_id)
 
     def action(form):
         stock.change_state(current_user, batch.id, form.action.data, form.reason.data)

@@ -194,3 +194,16 @@ def test_the_overview_of_one_location_runs_the_same_statements_whatever_the_rows
     with counted_statements() as seen:
         body = client.get("/stock/").get_data(as_text=True)
     assert len(seen) == before and "R4" in body and "M4" not in body
+
+
+def test_a_batch_never_held_where_the_user_works_is_not_found(client, login, place):
+    from compliance.services import stock_queries
+
+    only_main = stock_queries.batch_numbered(place["product"].id, "MAINONLY")
+    login(place["other_manager"])
+    before = ledger_state()
+    assert client.get(f"/stock/batches/{only_main.id}").status_code == 404
+    assert client.post(f"/stock/batches/{only_main.id}/adjust",
+                       data={"adj-containers": "1", "adj-reason": "x"}).status_code == 404
+    assert client.get(f"/stock/batches/{place['split'].id}").status_code == 200
+    assert ledger_state() == before
