@@ -53,8 +53,8 @@ def _receipt(batch) -> LedgerEntry:
 
 
 def test_a_ledger_entry_changed_with_every_sum_that_checks_it_is_listed(app, clinic, runner):
-    """The ledger entry, its batch's balance and kept total and the month's sum all changed
-    together: the stock check agrees with itself, the trail does not."""
+    """The ledger entry, its batch's balance and kept total, its location's part and the
+    month's sum all changed together: the stock check agrees with itself, the trail does not."""
     batch, entry = clinic["batch"], _receipt(clinic["batch"])
     with append_only_lifted("ledger_entries"):
         execute_raw("UPDATE ledger_entries SET quantity_ul = quantity_ul - 2000, "
@@ -66,6 +66,9 @@ def test_a_ledger_entry_changed_with_every_sum_that_checks_it_is_listed(app, cli
     execute_raw("UPDATE stock_months SET quantity_ul = quantity_ul - 2000 WHERE product_id = :p "
                 "AND entry_type = 'receipt' AND month = :month", p=batch.product_id,
                 month=entry.occurred_on.replace(day=1))
+    execute_raw("UPDATE batch_stocks SET balance_ul = balance_ul - 2000, sealed_containers = "
+                "sealed_containers - 1 WHERE batch_id = :id AND location_id = :location",
+                id=batch.id, location=entry.location_id)
     assert runner.invoke(args=["stock", "check"]).exit_code == 0
     outcome = runner.invoke(args=["audit", "replay"], catch_exceptions=False)
     assert outcome.exit_code == 1
