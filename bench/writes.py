@@ -28,6 +28,7 @@ from compliance.models import (
     ScreeningAnswer,
     User,
 )
+from compliance.models.location import FIRST_LOCATION_ID
 from compliance.models.stock import Product
 from compliance.services import stock_queries
 from compliance.services.signatures import sign
@@ -83,7 +84,7 @@ def prepare(app, clients: int = CLIENTS,
         nurses = db.session.scalars(select(User).where(User.profession == "nurse")
                                     .limit(clients)).all()
         product = next(p for p in stock_queries.products()
-                       if stock_queries.usable_batches(p.id, local_today()))
+                       if stock_queries.usable_batches(p.id, local_today(), FIRST_LOCATION_ID))
         patients = [[_ready_patient(c * 1000 + n, doctor, product).patient_id
                      for n in range(per_client)] for c in range(clients)]
         db.session.commit()

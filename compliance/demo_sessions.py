@@ -58,7 +58,7 @@ def _open(made: dict, demo: DemoSession, day: date) -> None:
 def _inject(made: dict, demo: DemoSession, day: date, volume: int, site: str) -> None:
     session = made["sessions"][demo.patient, demo.days_ago]
     product_id = made["prescriptions"][demo.patient].product_id
-    batch = stock_queries.usable_batches(product_id, day)[0]  # first expiry first
+    batch = stock_queries.usable_batches(product_id, day, session.location_id)[0]  # FEFO
     treatment.record_injection(made["users"][demo.by], session.id, treatment.NewInjection(
         batch.id, volume, site, 4))
 

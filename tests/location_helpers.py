@@ -1,13 +1,17 @@
-"""Helpers for tests of locations (D7): another location, and people who work at given ones."""
+"""Helpers for tests of locations (D7): other locations with their storage areas, people who
+work at given ones, and a batch split across two."""
 
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from compliance.extensions import db
-from compliance.models import UserLocation
+from compliance.models import Location, StorageArea, UserLocation
+from compliance.models.location import FIRST_LOCATION_ID
 from compliance.services import location_admin
 from compliance.services.location_admin import LocationDetails
 from compliance.services.storage_areas import AreaDetails
-from tests.factories import make_user
+from tests.factories import make_user, receive_batch
 
 CUPBOARD = AreaDetails("Drug cupboard", "locked cupboard", Decimal(15), Decimal(25))
 
@@ -29,3 +33,38 @@ def working_at(kind: str, *locations, **fields):
         db.session.add(UserLocation(user_id=user.id, location_id=location_id))
     db.session.commit()
     return user
+
+
+def second_location(name: str = "Riverside") -> Location:
+    """An active location with a locked cupboard and a medicines fridge."""
+    location = Location(name=name, address=f"1 {name} Road", regulator_id=f"1-{len(name):09d}")
+    location.storage_areas.extend([
+        StorageArea(name="Cupboard", kind="locked cupboard", min_temp_c=15, max_temp_c=25),
+        StorageArea(name="Fridge", kind="medicines fridge", min_temp_c=2, max_temp_c=8)])
+    db.session.add(location)
+    db.session.commit()
+    return location
+
+
+def area_named(location_id: int, name: str) -> StorageArea:
+    return db.session.scalars(select(StorageArea).where(
+        StorageArea.location_id == location_id, StorageArea.name == name)).one()
+
+
+def user_at(kind: str, *location_ids: int):
+    """A user of `kind` who works at these locations only."""
+    return working_at(kind, *location_ids)
+
+
+def split_batch(product, main_manager, other_manager, main: int = 10, other: int = 6,
+                batch_number: str = "SPLIT"):
+    """One batch received at the first location (`main` containers) and at the second
+    (`other`), by a manager working at each."""
+    batch = receive_batch(main_manager, product, containers=main, batch_number=batch_number)
+    receive_batch(other_manager, product, containers=other, batch_number=batch_number)
+    db.session.refresh(batch)
+    return batch
+
+
+__all__ = ["CUPBOARD", "FIRST_LOCATION_ID", "add_location", "area_named", "second_location",
+           "split_batch", "user_at", "working_at"]

@@ -4,14 +4,15 @@ import sys
 
 import click
 
-from compliance.services import stock_months, stock_queries, transfer_queries
+from compliance.services import stock_check, stock_months, stock_queries, transfer_queries
 
 stock_cli = click.Group("stock", help="Stock ledger checks.")
 
 
 @stock_cli.command("check")
 def check_stock():
-    """Compare every batch's running balance with the sum of its ledger entries."""
+    """Compare every batch's running balance, and its part at each location, with the sum of
+    its ledger entries (there), and the parts with the batch's balance."""
     mismatches = stock_queries.balance_mismatches()
     for m in mismatches:
         click.echo(f"MISMATCH {m.batch}: stored {m.batch.balance_ul} ul / "
@@ -22,12 +23,13 @@ def check_stock():
     months = stock_months.mismatches()
     for month in months:
         click.echo(f"MISMATCH monthly sum of {month}")
-    # D7: each batch's parts at locations plus what is in transit.
-    transit = transfer_queries.transit_mismatches()
-    for line in transit:
-        click.echo(f"MISMATCH {line}")
-    if mismatches or months or transit:
+    # D7: each part held at a location against its entries there, and each batch's parts
+    # plus what is in transit.
+    problems = stock_check.problems() + transfer_queries.transit_mismatches()
+    for problem in problems:
+        click.echo(f"MISMATCH {problem}")
+    if mismatches or months or problems:
         sys.exit(1)
-    click.echo("OK, every batch balance, kept total and monthly sum equals the sum of its "
-               "ledger entries; every batch's parts at locations plus what is in transit "
-               "equal its ledger apart from transit entries")
+    click.echo("OK, every batch balance, kept total, monthly sum and part held at a location "
+               "equals the sum of its ledger entries; every batch's parts plus what is in "
+               "transit equal its ledger apart from transit entries")

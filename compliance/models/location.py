@@ -112,3 +112,9 @@ class BatchStock(db.Model):
     batch = relationship("Batch")
     location: Mapped[Location] = relationship()
     storage_area: Mapped[StorageArea] = relationship()
+
+    @property
+    def opened_ul(self) -> int:
+        """Volume left in containers already opened here: what this part holds beyond its
+        sealed containers."""
+        return self.balance_ul - self.sealed_containers * self.batch.product.container_volume_ul

@@ -47,10 +47,8 @@ TOTAL_COLUMNS = {RECEIPT: "receipt_total_ul", ADMINISTRATION: "administration_to
                  TRANSFER_IN: "transfer_in_total_ul",
                  TRANSFER_DIFFERENCE: "transfer_difference_total_ul"}
 STATE_CHANGES = {  # action: (states it may start from, state it leads to)
-    "quarantine": ({AVAILABLE}, QUARANTINED),
-    "release": ({QUARANTINED}, AVAILABLE),
-    "recall": ({AVAILABLE, QUARANTINED}, RECALLED),
-}
+    "quarantine": ({AVAILABLE}, QUARANTINED), "release": ({QUARANTINED}, AVAILABLE),
+    "recall": ({AVAILABLE, QUARANTINED}, RECALLED)}
 
 
 class Product(db.Model):
@@ -143,8 +141,7 @@ class Batch(db.Model):
 
     @property
     def opened_ul(self) -> int:
-        """Volume left in containers already opened: what the batch holds beyond its sealed
-        containers."""
+        """Volume left in opened containers: what the batch holds beyond its sealed ones."""
         return self.balance_ul - self.sealed_containers * self.product.container_volume_ul
 
     def post(self, entry_type: str, quantity_ul: int, containers: int = 0, *,
@@ -189,12 +186,15 @@ class Batch(db.Model):
             raise StockRefusal(f"{self} is {self.state}: it cannot be {action}d.")
         self.state = target
 
-    def status(self, on: date | None = None) -> str:
-        """What a person should be told: recalled, quarantined, expired, exhausted or available."""
+    def status(self, on: date | None = None, held_ul: int | None = None) -> str:
+        """What a person should be told: recalled, quarantined, expired, exhausted or available
+        (exhausted: nothing `held_ul` at one location; the batch, nothing left nor in transit)."""
         if self.state != AVAILABLE:
             return self.state
         if self.is_expired(on):
             return EXPIRED
+        if held_ul is not None:
+            return EXHAUSTED if held_ul == 0 else AVAILABLE
         return EXHAUSTED if self.balance_ul == 0 and not self.in_transit_ul else AVAILABLE
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ class Stocktake(db.Model):
     countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
 
+    location = relationship("Location")
     counted_by = relationship("User", foreign_keys=[counted_by_id])
     countersigned_by = relationship("User", foreign_keys=[countersigned_by_id])
     lines: Mapped[list["StocktakeLine"]] = relationship(back_populates="stocktake",

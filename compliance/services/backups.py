@@ -17,7 +17,14 @@ from compliance.clock import utcnow
 from compliance.database import migration_engine
 from compliance.extensions import db
 from compliance.models import AuditEvent, Batch
-from compliance.services import audit_verify, backup_stores, health, stock_months, stock_queries
+from compliance.services import (
+    audit_verify,
+    backup_stores,
+    health,
+    stock_check,
+    stock_months,
+    stock_queries,
+)
 from compliance.services.audit import GENESIS
 from compliance.services.backup_stores import SUFFIXES, BackupError
 from compliance.services.unit_of_work import record_alone
@@ -192,6 +199,7 @@ def checks_against(manifest: Manifest) -> list[str]:
                  f" sealed, its ledger {m.ledger_ul} ul / {m.ledger_containers} sealed"
                  for m in stock_queries.balance_mismatches()]
     problems += [f"stock: monthly sum of {month}" for month in stock_months.mismatches()]
+    problems += [f"stock: {problem}" for problem in stock_check.problems()]
     found = asdict(read_facts(db.session.connection()))
     problems += [f"{name}: the manifest says {getattr(manifest, name)}, the copy {value}"
                  for name, value in found.items() if getattr(manifest, name) != value]

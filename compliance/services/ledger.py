@@ -33,20 +33,30 @@ def locked_batches(batch_ids) -> list[Batch]:
     return [locked_batch(batch_id) for batch_id in sorted(set(batch_ids))]
 
 
+def part_at(batch: Batch, location_id: int) -> BatchStock | None:
+    """The part of a locked batch held at a location, as committed (re-read: a part loaded
+    before the batch was locked may be stale); None if stock never came there."""
+    if batch.id is None:
+        return None
+    return db.session.scalars(select(BatchStock).where(
+        BatchStock.batch_id == batch.id, BatchStock.location_id == location_id)
+        .execution_options(populate_existing=True)).one_or_none()
+
+
 def stock_at(batch: Batch, location_id: int, storage_area_id: int | None = None) -> BatchStock:
     """The part of a locked batch held at a location (made empty the first time stock comes
     there, in `storage_area_id` or else the location's first active storage area)."""
-    stock = None if batch.id is None else db.session.scalars(select(BatchStock).where(
-        BatchStock.batch_id == batch.id, BatchStock.location_id == location_id)).one_or_none()
+    stock = part_at(batch, location_id)
     if stock is None:
         stock = BatchStock(batch=batch, location_id=location_id, balance_ul=0,
                            sealed_containers=0,
-                           storage_area_id=storage_area_id or _first_area(location_id))
+                           storage_area_id=storage_area_id or first_area(location_id))
         db.session.add(stock)
     return stock
 
 
-def _first_area(location_id: int) -> int:
+def first_area(location_id: int) -> int:
+    """The storage area stock comes into at a location unless one is named."""
     area_id = db.session.scalar(select(StorageArea.id).where(
         StorageArea.location_id == location_id, StorageArea.active.is_(True))
         .order_by(StorageArea.id).limit(1))

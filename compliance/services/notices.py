@@ -11,7 +11,7 @@ from compliance.extensions import db
 from compliance.models import AuditEvent, Batch
 from compliance.models.stock import RECALLED
 from compliance.rules.limits import FOLLOW_UP_WITHIN_DAYS, LATE_AFTER_HOURS
-from compliance.services import audit_verify, mail, stock_queries, treatment_queries
+from compliance.services import audit_verify, mail, stock_parts, treatment_queries
 from compliance.services.reports import exceptions, expiry
 from compliance.services.reports.common import Filters, Listing
 from compliance.services.reports.exception_reviews import UNREVIEWED
@@ -60,11 +60,16 @@ def _near_expiry() -> Section:
                     f"{row.sealed_containers} sealed" for row in rows])
 
 
+def _low_line(low: stock_parts.LowStock) -> str:
+    level = f"reorder level {low.product.reorder_level_containers}"
+    if low.location is None:
+        return f"{low.product.name}: held at no location yet, {level}"
+    return f"{low.product.name} at {low.location}: {low.sealed} sealed in usable batches, {level}"
+
+
 def _low_stock(today: date) -> Section:
-    return Section("Low stock (at or below the product's reorder level)",
-                   [f"{product.name}: {sealed} sealed in usable batches, reorder level "
-                    f"{product.reorder_level_containers}"
-                    for product, sealed in stock_queries.low_stock(today)])
+    return Section("Low stock at each location (at or below the product's reorder level)",
+                   [_low_line(low) for low in stock_parts.low_stock(today)])
 
 
 def _recalls() -> Section:

@@ -7,8 +7,10 @@ work; goods-in is in services/goods_in.py.
 
 from dataclasses import dataclass
 
+from compliance import locations
 from compliance.errors import InvalidInput, StockRefusal
 from compliance.extensions import db
+from compliance.models.location import Location
 from compliance.models.stock import (
     ADJUSTMENT,
     RECEIPT,
@@ -58,9 +60,11 @@ def record_waste(actor, batch_id: int, waste: Waste) -> LedgerEntry:
     if needs_witness(waste.containers):
         witness = second_person(actor, waste.witness_email, WITNESS)
     batch = ledger.locked_batch(batch_id)
-    check_loose_volume(waste.volume_ul, batch.opened_ul, str(batch))
+    here = db.session.get(Location, locations.acting_location_id(actor))
+    part = ledger.part_at(batch, here.id)
+    check_loose_volume(waste.volume_ul, part.opened_ul if part else 0, f"{batch} at {here}")
     quantity = waste.containers * batch.product.container_volume_ul + waste.volume_ul
-    entry = ledger.post(actor, batch, WASTE, -quantity, -waste.containers,
+    entry = ledger.post(actor, batch, WASTE, -quantity, -waste.containers, location_id=here.id,
                         waste_reason=waste.waste_reason, reason=reason,
                         witness_id=witness.id if witness else None)
     if witness is not None:
@@ -109,6 +113,9 @@ def reverse(actor, entry_id: int, reason: str) -> LedgerEntry:
     if entry.entry_type not in REVERSIBLE:
         raise StockRefusal(f"A {entry.entry_type} entry is corrected from its own record, "
                            "not here.")
+    if entry.location_id != locations.acting_location_id(actor):
+        raise StockRefusal(f"Entry {entry.id} moved stock at another location: reverse it "
+                           "while working there.")
     reversal = ledger.post_reversal(actor, entry, reason)
     return reversal
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from compliance.extensions import db
+from compliance.models.location import BatchStock
 from compliance.models.stock import (
     AVAILABLE,
     REVERSAL,
@@ -43,60 +44,22 @@ def batch_numbered(product_id: int, batch_number: str) -> Batch | None:
                                                  Batch.batch_number == batch_number.upper()))
 
 
-def stocktakes_newest_first() -> list[Stocktake]:
-    return list(db.session.scalars(select(Stocktake).order_by(Stocktake.id.desc())))
+def stocktakes_newest_first(location_ids: frozenset[int] | None = None) -> list[Stocktake]:
+    """Stocktakes, newest first: those of `location_ids` only when given."""
+    query = select(Stocktake)
+    if location_ids is not None:
+        query = query.where(Stocktake.location_id.in_(location_ids))
+    return list(db.session.scalars(query.order_by(Stocktake.id.desc())))
 
 
-PAGE_SIZE = 50
-BATCH_SORTS = {"product": (Product.strength_percent, Batch.expires_on),
-               "batch": (Batch.batch_number,), "expires": (Batch.expires_on,),
-               "sealed": (Batch.sealed_containers,), "balance": (Batch.balance_ul,),
-               "received": (Batch.received_on,)}
-
-
-@dataclass
-class BatchFilters:
-    product_id: int | None = None
-    status: str = ""
-    search: str = ""
-    sort: str = "product"
-    direction: str = "asc"
-
-
-def _status_condition(status: str, today: date):
-    live, expired = Batch.state == AVAILABLE, Batch.expires_on <= expired_through(today)
-    return {
-        "available": live & ~expired & (Batch.balance_ul > 0),
-        "expired": live & expired,
-        "exhausted": live & ~expired & (Batch.balance_ul == 0),
-        "quarantined": Batch.state == "quarantined",
-        "recalled": Batch.state == "recalled",
-    }.get(status)
-
-
-def batch_page(filters: BatchFilters, today: date, page: int):
-    """One page of batches, filtered and sorted in SQL (a group can hold tens of thousands)."""
-    query = select(Batch).join(Batch.product)
-    if filters.product_id:
-        query = query.where(Batch.product_id == filters.product_id)
-    condition = _status_condition(filters.status, today)
-    if condition is not None:
-        query = query.where(condition)
-    if filters.search:
-        needle = f"%{filters.search.strip().lower()}%"
-        query = query.where(func.lower(Batch.batch_number).like(needle)
-                            | func.lower(Batch.supplier).like(needle))
-    columns = BATCH_SORTS.get(filters.sort, BATCH_SORTS["product"])
-    order = [c.desc() if filters.direction == "desc" else c.asc() for c in columns]
-    return db.paginate(query.order_by(*order, Batch.id), page=page, per_page=PAGE_SIZE,
-                       error_out=False)
-
-
-def ledger(batch_id: int) -> list[LedgerEntry]:
-    """A batch's entries in the order they were written (the running balance's order)."""
+def ledger(batch_id: int, location_ids: frozenset[int] | None = None) -> list[LedgerEntry]:
+    """A batch's entries in the order they were written (the running balance's order), at
+    `location_ids` only when given."""
+    query = select(LedgerEntry).where(LedgerEntry.batch_id == batch_id)
+    if location_ids is not None:
+        query = query.where(LedgerEntry.location_id.in_(location_ids))
     return list(db.session.scalars(
-        select(LedgerEntry).where(LedgerEntry.batch_id == batch_id)
-        .options(joinedload(LedgerEntry.actor), joinedload(LedgerEntry.witness))
+        query.options(joinedload(LedgerEntry.actor), joinedload(LedgerEntry.witness))
         .order_by(LedgerEntry.id)))
 
 
@@ -110,27 +73,17 @@ def reversed_entry_ids(batch_id: int) -> set[int]:
 OFFERED_AT_THE_CHAIR = 12
 
 
-def usable_batches(product_id: int, on: date, limit: int | None = None) -> list[Batch]:
-    """Batches a prescriber may open a container of on `on`, first expiry first (what is
-    left in a container another session opened is not theirs to use)."""
+def usable_batches(product_id: int, on: date, location_id: int,
+                   limit: int | None = None) -> list[Batch]:
+    """Batches a prescriber at `location_id` may open a container of on `on`, first expiry
+    first: those with sealed containers held there (what is left in a container another
+    session opened is not theirs to use)."""
+    held_here = (BatchStock.batch_id == Batch.id) & (BatchStock.location_id == location_id)
     return list(db.session.scalars(
-        select(Batch).where(Batch.product_id == product_id, Batch.state == AVAILABLE,
-                            Batch.expires_on > expired_through(on),
-                            Batch.sealed_containers > 0)
+        select(Batch).join(BatchStock, held_here)
+        .where(Batch.product_id == product_id, Batch.state == AVAILABLE,
+               Batch.expires_on > expired_through(on), BatchStock.sealed_containers > 0)
         .order_by(Batch.expires_on, Batch.id).limit(limit)))
-
-
-def low_stock(on: date) -> list[tuple[Product, int]]:
-    """Products in use whose sealed containers in usable batches (available, not expired on
-    `on`) are at or below their reorder level, with how many they hold."""
-    usable = (select(Batch.product_id, func.sum(Batch.sealed_containers).label("sealed"))
-              .where(Batch.state == AVAILABLE, Batch.expires_on > expired_through(on))
-              .group_by(Batch.product_id).subquery())
-    held = func.coalesce(usable.c.sealed, 0)
-    return [(product, int(sealed)) for product, sealed in db.session.execute(
-        select(Product, held).outerjoin(usable, usable.c.product_id == Product.id)
-        .where(Product.active.is_(True), Product.reorder_level_containers.is_not(None),
-               held <= Product.reorder_level_containers).order_by(Product.name))]
 
 
 @dataclass(frozen=True)

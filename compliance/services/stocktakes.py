@@ -4,10 +4,12 @@ second person's countersignature, and posts a stocktake-correction entry."""
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from compliance import locations
 from compliance.errors import InvalidInput
 from compliance.extensions import db
+from compliance.models.location import BatchStock
 from compliance.models.stock import STOCKTAKE_CORRECTION, Batch
 from compliance.models.stocktake import Stocktake, StocktakeLine
 from compliance.services import ensure_can, ledger
@@ -29,19 +31,24 @@ class Countersignature:
     code: str | None = None
 
 
-def batches_to_count() -> list[Batch]:
-    """Every batch with sealed containers on the shelf, by product and expiry."""
+def batches_to_count(location_id: int) -> list[BatchStock]:
+    """The parts held at a location with sealed containers on the shelf (each with its
+    batch), by product and expiry."""
     return list(db.session.scalars(
-        select(Batch).where(Batch.sealed_containers > 0)
+        select(BatchStock).join(BatchStock.batch)
+        .where(BatchStock.location_id == location_id, BatchStock.sealed_containers > 0)
+        .options(contains_eager(BatchStock.batch), joinedload(BatchStock.storage_area))
         .order_by(Batch.product_id, Batch.expires_on, Batch.id)))
 
 
-def _line(count: Count) -> StocktakeLine:
+def _line(count: Count, location_id: int) -> StocktakeLine:
+    """A count against what the location's part of the batch should hold."""
     if count.counted_containers is None or count.counted_containers < 0:
         raise InvalidInput("Enter the number of sealed containers counted (0 or more).",
                            field=f"count-{count.batch_id}")
     batch = ledger.locked_batch(count.batch_id)
-    line = StocktakeLine(batch=batch, expected_containers=batch.sealed_containers,
+    part = ledger.part_at(batch, location_id)
+    line = StocktakeLine(batch=batch, expected_containers=part.sealed_containers if part else 0,
                          counted_containers=count.counted_containers,
                          reason=(count.reason or "").strip() or None)
     if line.discrepancy and not line.reason:
@@ -62,15 +69,17 @@ def _post_corrections(actor, stocktake: Stocktake) -> None:
 @unit_of_work("record a stocktake")
 def record_stocktake(actor, counts: list[Count], note: str | None,
                      second: Countersignature) -> Stocktake:
-    """Record the counts; discrepancies are corrected only with a countersignature."""
+    """Record the counts of the actor's current location; discrepancies are corrected there,
+    only with a countersignature."""
     ensure_can(actor, "manage_stock")
+    location_id = locations.acting_location_id(actor)
     if not counts:
         raise InvalidInput("There is nothing to count.")
     ledger.locked_batches(count.batch_id for count in counts)
-    lines = [_line(count) for count in counts]
+    lines = [_line(count, location_id) for count in counts]
     differs = any(line.discrepancy for line in lines)
     signer = second_person(actor, second.email, COUNTERSIGNER) if differs else None
-    stocktake = Stocktake(counted_by_id=actor.id, location_id=locations.acting_location_id(actor),
+    stocktake = Stocktake(counted_by_id=actor.id, location_id=location_id,
                           note=(note or "").strip() or None,
                           countersigned_by_id=signer.id if signer else None, lines=lines)
     db.session.add(stocktake)

@@ -104,8 +104,16 @@ def open_remainder_ul(session: TreatmentSession, batch) -> int:
     return opened * batch.product.container_volume_ul - drawn
 
 
+def _loose_here_ul(session: TreatmentSession, batch) -> int:
+    """What this session may still draw from containers it opened: its own remainder, but
+    never more than the location's part holds opened (waste recorded on the batch's page
+    may have taken it)."""
+    part = ledger.part_at(batch, session.location_id)
+    return max(min(open_remainder_ul(session, batch), part.opened_ul if part else 0), 0)
+
+
 def _containers_to_open(session: TreatmentSession, batch, volume_ul: int) -> int:
-    needed = volume_ul - max(open_remainder_ul(session, batch), 0)
+    needed = volume_ul - _loose_here_ul(session, batch)
     return ceil(needed / batch.product.container_volume_ul) if needed > 0 else 0
 
 
@@ -170,7 +178,10 @@ def _waste_opened_remainders(actor, session: TreatmentSession) -> None:
     wasted = [batch.id for batch in batches
               if open_remainder_ul(session, batch) > 0 and batch.product.single_use]
     for batch in ledger.locked_batches(wasted):
-        ledger.post(actor, batch, WASTE, -open_remainder_ul(session, batch), 0,
+        remainder_ul = _loose_here_ul(session, batch)
+        if not remainder_ul:
+            continue
+        ledger.post(actor, batch, WASTE, -remainder_ul, 0,
                     waste_reason="opened remainder", session_id=session.id,
                     location_id=session.location_id,
                     occurred_on=session.session_date,

@@ -168,11 +168,12 @@ class SessionPicture:
 
 
 def _chair_batches(session: TreatmentSession) -> list:
-    """Containers this session has opened and not used up, then the batches to open next."""
+    """Containers this session has opened and not used up, then the batches to open next
+    at the session's location."""
     opened = {i.batch_id: i.batch for i in session.given
               if open_remainder_ul(session, i.batch) > 0}
     offered = stock_queries.usable_batches(session.prescription.product_id,
-                                           session.session_date,
+                                           session.session_date, session.location_id,
                                            stock_queries.OFFERED_AT_THE_CHAIR)
     return [*opened.values(), *(b for b in offered if b.id not in opened)]
 

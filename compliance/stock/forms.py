@@ -10,9 +10,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from compliance.forms import Form, Length, OnceOnlyMixin, code_field, options, text_field
+from compliance.inputs import optional_id
 from compliance.models.stock import CONTAINER_TYPES
 from compliance.permissions import waste_reasons
 from compliance.rules.waste import WASTE_REASONS
@@ -35,6 +42,15 @@ class ReceiveForm(Form, OnceOnlyMixin):
     containers = IntegerField("Containers received",
                               validators=[InputRequired(), NumberRange(min=1, max=100_000)])
     received_on = DateField("Date received", validators=[Optional()])
+    # Choices: the current location's storage areas in use (the view fills them); the
+    # service refuses any other, in words.
+    storage_area_id = SelectField(
+        "Storage area", coerce=optional_id, validate_choice=False,
+        description="A batch already held here goes into the area it is kept in.")
+
+    def validate_storage_area_id(self, field) -> None:
+        if field.data is None:
+            raise ValidationError("Choose the storage area the containers are put in.")
 
 
 class SecondPersonMixin:

@@ -1,9 +1,10 @@
 """The stocktake sheet: print it, count, and record the counts."""
 
-from flask import render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from wtforms import TextAreaField
 
+from compliance import locations
 from compliance.errors import DomainError, InvalidInput
 from compliance.extensions import db
 from compliance.forms import Form, Length, OnceOnlyMixin
@@ -31,25 +32,25 @@ def _count_problem(raw: str) -> str | None:
     return None
 
 
-def _counts(batches) -> tuple[list[stocktakes.Count], dict[int, str]]:
+def _counts(parts) -> tuple[list[stocktakes.Count], dict[int, str]]:
     """Counts typed on the sheet, and a message for each count that is not a whole number in
     range or whose reason cannot be taken as typed."""
     counts, problems = [], {}
-    for batch in batches:
-        raw = request.form.get(f"count-{batch.id}", "").strip()
-        reason = request.form.get(f"reason-{batch.id}", "")
+    for batch_id in (part.batch_id for part in parts):
+        raw = request.form.get(f"count-{batch_id}", "").strip()
+        reason = request.form.get(f"reason-{batch_id}", "")
         reason_problem = text_problem(reason, 500)
         problem = _count_problem(raw) or (reason_problem and f"The reason: {reason_problem}")
         if problem:
-            problems[batch.id] = problem
+            problems[batch_id] = problem
             continue
-        counts.append(stocktakes.Count(batch.id, int(raw), reason))
+        counts.append(stocktakes.Count(batch_id, int(raw), reason))
     return counts, problems
 
 
-def _record(form: StocktakeForm, batches, problems: dict[int, str]):
+def _record(form: StocktakeForm, parts, problems: dict[int, str]):
     """Record the sheet's counts; a count that is not a whole number refuses the whole sheet."""
-    counts, unreadable = _counts(batches)
+    counts, unreadable = _counts(parts)
     if unreadable:
         problems.update(unreadable)
         raise InvalidInput("Some counts are missing.")
@@ -62,18 +63,20 @@ def _record(form: StocktakeForm, batches, problems: dict[int, str]):
 @bp.route("/stocktake", methods=["GET", "POST"])
 @requires("manage_stock")
 def stocktake():
+    """The sheet of the current location: its parts of batches with sealed containers."""
     form = StocktakeForm()
-    batches = stocktakes.batches_to_count()
+    here = locations.current_location(current_user)
+    parts = stocktakes.batches_to_count(here.id) if here else []
     problems: dict[int, str] = {}
     done = run_form(
-        form, lambda: _record(form, batches, problems), success="Stocktake recorded.",
+        form, lambda: _record(form, parts, problems), success="Stocktake recorded.",
         to=lambda taken: url_for("stock.stocktake_show", stocktake_id=taken.id),
         on_refusal=lambda error: problems.update(_problem_for(error)))
     if done is not None:
         return done
-    if form.is_submitted():
-        batches = stocktakes.batches_to_count()  # as they are after the refused attempt
-    return render_template("stock/stocktake.html", form=form, batches=batches,
+    if form.is_submitted() and here:
+        parts = stocktakes.batches_to_count(here.id)  # as they are after the refused attempt
+    return render_template("stock/stocktake.html", form=form, parts=parts, here=here,
                            problems=problems, values=request.form)
 
 
@@ -87,7 +90,7 @@ def _problem_for(error: DomainError) -> dict[int, str]:
 @bp.route("/stocktakes/")
 @requires("view_stock")
 def stocktake_list():
-    taken = stock_queries.stocktakes_newest_first()
+    taken = stock_queries.stocktakes_newest_first(locations.visible_location_ids(current_user))
     return render_template("stock/stocktakes.html", stocktakes=taken)
 
 
@@ -95,5 +98,7 @@ def stocktake_list():
 @requires("view_stock")
 def stocktake_show(stocktake_id: int):
     taken = db.get_or_404(Stocktake, stocktake_id)
+    if not locations.can_see(current_user, taken.location_id):
+        abort(404)  # a record outside the user's locations is not found (D7)
     return render_template("stock/stocktake_show.html", stocktake=taken,
                            signatures=signatures_of(taken))

@@ -7,29 +7,36 @@ from wtforms import SelectChoice
 
 from compliance.errors import DomainError, InvalidBarcode
 from compliance.extensions import db
-from compliance.models import Batch, TreatmentSession
-from compliance.services import stock_queries
+from compliance.inputs import MAX_ID
+from compliance.models import Batch, BatchStock, Location, TreatmentSession
+from compliance.services import stock_parts, stock_queries
 from compliance.services.gs1 import read_pack_code
 from compliance.treatment.forms import InjectionForm
 from compliance.views import show_domain_error
 
 
-def _batch_choice(batch: Batch) -> SelectChoice:
+def _batch_choice(batch: Batch, held_ul: int) -> SelectChoice:
     # The batch number on the option lets the page choose it from a scan without a request.
     return SelectChoice(batch.id, f"{batch.batch_number}: expires {batch.expires_on:%d %b %Y}, "
-                                  f"{batch.balance_ul / 1000:g} ml on hand",
+                                  f"{held_ul / 1000:g} ml on hand here",
                         render_kw={"data-batch-number": batch.batch_number})
 
 
-def _offered(session: TreatmentSession, picture, chosen: int | None) -> list[Batch]:
+def _offered(session: TreatmentSession, picture,
+             chosen: int | None) -> tuple[list[Batch], dict[int, BatchStock]]:
     """The batches of the picture, and the chosen one if a scan named a batch of the
-    prescribed product beyond them (the service judges whether it may be used)."""
+    prescribed product beyond them held here (the service judges whether it may be used);
+    with the parts of them held at the session's location."""
     batches = list(picture.batches)
-    if chosen and all(batch.id != chosen for batch in batches):
-        batch = db.session.get(Batch, chosen)
-        if batch is not None and batch.product_id == session.prescription.product_id:
-            batches.append(batch)
-    return batches
+    extra = chosen if chosen and 0 < chosen <= MAX_ID and all(
+        batch.id != chosen for batch in batches) else None
+    held = stock_parts.held_at(session.location_id,
+                               [batch.id for batch in batches] + ([extra] if extra else []))
+    part = held.get(extra)
+    if part is not None and part.balance_ul > 0 and \
+            part.batch.product_id == session.prescription.product_id:
+        batches.append(part.batch)
+    return batches, held
 
 
 def _keep_last(form: InjectionForm, session: TreatmentSession, offered: list[Batch]) -> None:
@@ -49,9 +56,10 @@ def injection_form(session: TreatmentSession, picture,
     injection's batch and site."""
     fresh = form is None
     form = form or InjectionForm(prefix="inj")
-    offered = _offered(session, picture, form.batch_id.data)
-    form.batch_id.choices = [SelectChoice(0, "Choose a batch"),
-                             *map(_batch_choice, offered)]
+    offered, held = _offered(session, picture, form.batch_id.data)
+    form.batch_id.choices = [SelectChoice(0, "Choose a batch"), *(
+        _batch_choice(batch, held[batch.id].balance_ul if batch.id in held else 0)
+        for batch in offered)]
     if fresh:
         _keep_last(form, session, offered)
     # A scanner's Enter in the scan field chooses the batch and moves on to the volume
@@ -72,9 +80,11 @@ def scanned_batch(barcode: str, session: TreatmentSession) -> Batch:
         raise InvalidBarcode("This code names no batch: choose the batch from the list.",
                              field="barcode")
     batch = stock_queries.batch_numbered(product.id, code.batch_number)
-    if batch is None:
+    part = stock_parts.held_at(session.location_id, [batch.id]).get(batch.id) if batch else None
+    if part is None or part.balance_ul <= 0:
+        here = db.session.get(Location, session.location_id)
         raise InvalidBarcode(f"No batch {code.batch_number} of the prescribed product is in "
-                             "stock.", field="barcode")
+                             f"stock here at {here}.", field="barcode")
     return batch
 
 

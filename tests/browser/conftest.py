@@ -108,7 +108,11 @@ def tablet_page(browser):
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    scrolled = page.evaluate("window.scrollY")
     page.screenshot(path=str(path), full_page=True)
+    # A full-page screenshot leaves chromium reporting a scroll position it is not at: the
+    # next click below the fold then lifts the mouse over another element (no click at all).
+    page.evaluate("y => window.scrollTo(window.scrollX, y)", scrolled)
     return path
 
 

@@ -133,7 +133,8 @@ def test_a_scanned_code_sent_alone_chooses_its_batch_and_asks_for_nothing(client
 
 @pytest.mark.parametrize("barcode, message", [
     ("(01)05060012345037(10)B2", "is not STS 1% 2 ml ampoule, the prescribed product"),
-    ("(01)05060012345020(10)NOPE", "No batch NOPE of the prescribed product is in stock."),
+    ("(01)05060012345020(10)NOPE",
+     "No batch NOPE of the prescribed product is in stock here at Main clinic."),
     ("not a code", "This is not a GS1 barcode we can read"),
     ("(01)05060012345020(17)301231", "This code names no batch"),
     ("(10)B2\x01", "Remove the control character U+0001"),

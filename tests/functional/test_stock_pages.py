@@ -9,6 +9,7 @@ from sqlalchemy import select
 from compliance import clock
 from compliance.clock import local_today
 from compliance.extensions import db
+from compliance.models.location import FIRST_LOCATION_ID
 from compliance.models.stock import Batch
 from compliance.services import stock_queries
 from tests.factories import PASSWORD, make_product, receive_batch
@@ -25,7 +26,7 @@ def receipt_form(product, **changes):
     data = {"product_id": product.id, "batch_number": "LOT42",
             "expires_on": (local_today() + timedelta(days=400)).isoformat(),
             "supplier": "Medi Supplies", "delivery_reference": "INV-991", "containers": "10",
-            "receive": "1"}
+            "storage_area_id": "1", "receive": "1"}
     data.update(changes)
     return data
 
@@ -102,7 +103,7 @@ def test_a_batch_expiring_today_is_received_and_available(client, users, login):
     body = response.get_data(as_text=True)
     assert "Received 10 containers" in body and ">Available<" in body
     batch = db.session.scalars(select(Batch)).one()
-    assert stock_queries.usable_batches(product.id, local_today()) == [batch]
+    assert stock_queries.usable_batches(product.id, local_today(), FIRST_LOCATION_ID) == [batch]
 
 
 def test_a_pack_marked_day_00_is_received_on_the_last_day_of_its_month(client, users, login,

@@ -82,7 +82,8 @@ FORMS = {
     "receive stock": lambda c: Post("manager", "/stock/receive", {
         "product_id": c["product"].id, "batch_number": "LOT42",
         "expires_on": days_ago(-400).isoformat(), "supplier": "Medi Supplies",
-        "delivery_reference": "INV-991", "containers": "10", "receive": "1"}),
+        "delivery_reference": "INV-991", "containers": "10", "storage_area_id": "1",
+        "receive": "1"}),
     "waste": lambda c: Post("manager", f"/stock/batches/{c['batch'].id}/waste", _witnessed(c),
                             "waste-"),
     "return": lambda c: Post("manager", f"/stock/batches/{c['batch'].id}/return", {

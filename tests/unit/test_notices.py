@@ -16,7 +16,7 @@ from tests.factories import make_session, make_user, receive_batch
 from tests.mail_helpers import Inbox, body_of, free_port, serving
 
 SECTIONS = ("Batches near expiry (within 30 days) or expired, holding stock",
-            "Low stock (at or below the product's reorder level)",
+            "Low stock at each location (at or below the product's reorder level)",
             "Recalled batches still holding stock",
             "Sessions unsigned after 24 hours",
             "Follow-ups due (signed sessions of the last 14 days with no follow-up recorded)",
@@ -74,7 +74,7 @@ def test_the_daily_notice_lists_what_needs_the_managers(runner, clinic, inbox):
         f"{product.name} batch SOON: expiring soon, "
         f"{local_today() + timedelta(days=10):%d %b %Y}; 4 ml in 2 sealed"]
     assert section(body, SECTIONS[1]) == [
-        f"{product.name}: 62 sealed in usable batches, reorder level 100"]
+        f"{product.name} at Main clinic: 62 sealed in usable batches, reorder level 100"]
     assert section(body, SECTIONS[4]) == [
         f"session {session.id} of {session.session_date:%d %b %Y} by "
         f"{clinic['nurse'].full_name}"]

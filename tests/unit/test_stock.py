@@ -19,6 +19,7 @@ from compliance.errors import (
     StockRefusal,
 )
 from compliance.extensions import db
+from compliance.models.location import FIRST_LOCATION_ID
 from compliance.models.stock import (
     ADMINISTRATION,
     RECEIPT,
@@ -27,7 +28,14 @@ from compliance.models.stock import (
     Batch,
 )
 from compliance.models.stock_month import StockMonth
-from compliance.services import ledger, stock, stock_months, stock_queries, stocktakes
+from compliance.services import (
+    ledger,
+    stock,
+    stock_months,
+    stock_overview,
+    stock_queries,
+    stocktakes,
+)
 from compliance.services.signatures import signatures_of
 from tests.audit_helpers import events, execute_raw
 from tests.factories import PASSWORD, make_product, ready_patient, receive_batch
@@ -35,6 +43,7 @@ from tests.stock_helpers import assert_balance_is_ledger_sum, ledger_state
 from tests.treatment_helpers import inject, open_session
 
 TODAY = local_today
+HERE = FIRST_LOCATION_ID  # every user of these tests works there
 
 
 @pytest.fixture
@@ -302,14 +311,14 @@ def test_batches_are_offered_first_expiry_first(users, product):
     sooner = receive_batch(users["manager"], product, batch_number="SOON", expires_in_days=30)
     gone = receive_batch(users["manager"], product, batch_number="GONE", expires_in_days=60)
     stock.change_state(users["manager"], gone.id, "quarantine", "Check")
-    offered = stock_queries.usable_batches(product.id, TODAY())
+    offered = stock_queries.usable_batches(product.id, TODAY(), HERE)
     assert [b.batch_number for b in offered] == ["SOON", "LATE"]
     assert later.id != sooner.id
     # SOON is usable on its expiry date and not the day after (D2).
-    assert stock_queries.usable_batches(product.id, TODAY() + timedelta(days=30)) == [sooner,
+    assert stock_queries.usable_batches(product.id, TODAY() + timedelta(days=30), HERE) == [sooner,
                                                                                       later]
-    assert stock_queries.usable_batches(product.id, TODAY() + timedelta(days=31)) == [later]
-    assert stock_queries.usable_batches(product.id, TODAY(), limit=1) == [sooner]
+    assert stock_queries.usable_batches(product.id, TODAY() + timedelta(days=31), HERE) == [later]
+    assert stock_queries.usable_batches(product.id, TODAY(), HERE, limit=1) == [sooner]
 
 
 def count(batch, counted, reason=None):
@@ -397,10 +406,10 @@ def test_a_batch_expiring_today_is_not_counted_as_expired_anywhere(users, produc
         ("GONE", -1, True, "expired"), ("TODAY", 0, False, "expires today")]
     assert (result.totals["expired"], result.totals["expiring"]) == (1, 1)
     assert dashboard.open_exceptions()["Expired batches holding stock"] == 1
-    filters = stock_queries.BatchFilters(status="expired")
-    assert [b.batch_number for b in stock_queries.batch_page(filters, TODAY(), 1).items] == [
-        "GONE"]
-    assert [b.batch_number for b in stock_queries.usable_batches(product.id, TODAY())] == [
+    filters = stock_overview.BatchFilters(status="expired")
+    assert [p.batch.batch_number
+            for p in stock_overview.batch_page(filters, TODAY(), 1, HERE).items] == ["GONE"]
+    assert [b.batch_number for b in stock_queries.usable_batches(product.id, TODAY(), HERE)] == [
         "TODAY"]
 
 
