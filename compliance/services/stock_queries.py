@@ -19,6 +19,7 @@ from compliance.models.stock import (
 )
 from compliance.models.stocktake import Stocktake
 from compliance.rules.injection import expired_through
+from compliance.scope import narrowed
 
 
 def sclerosants() -> list[Sclerosant]:
@@ -43,8 +44,10 @@ def batch_numbered(product_id: int, batch_number: str) -> Batch | None:
                                                  Batch.batch_number == batch_number.upper()))
 
 
-def stocktakes_newest_first() -> list[Stocktake]:
-    return list(db.session.scalars(select(Stocktake).order_by(Stocktake.id.desc())))
+def stocktakes_newest_first(location_ids: frozenset[int] | None = None) -> list[Stocktake]:
+    """The stocktakes at `location_ids` (None: every location), newest first."""
+    return list(db.session.scalars(narrowed(select(Stocktake).order_by(Stocktake.id.desc()),
+                                            Stocktake, location_ids)))
 
 
 PAGE_SIZE = 50
@@ -74,9 +77,11 @@ def _status_condition(status: str, today: date):
     }.get(status)
 
 
-def batch_page(filters: BatchFilters, today: date, page: int):
-    """One page of batches, filtered and sorted in SQL (a group can hold tens of thousands)."""
-    query = select(Batch).join(Batch.product)
+def batch_page(filters: BatchFilters, today: date, page: int,
+               location_ids: frozenset[int] | None = None):
+    """One page of batches with a part at `location_ids` (None: every batch), filtered and
+    sorted in SQL (a group can hold tens of thousands)."""
+    query = narrowed(select(Batch).join(Batch.product), Batch, location_ids)
     if filters.product_id:
         query = query.where(Batch.product_id == filters.product_id)
     condition = _status_condition(filters.status, today)
@@ -92,12 +97,13 @@ def batch_page(filters: BatchFilters, today: date, page: int):
                        error_out=False)
 
 
-def ledger(batch_id: int) -> list[LedgerEntry]:
-    """A batch's entries in the order they were written (the running balance's order)."""
-    return list(db.session.scalars(
+def ledger(batch_id: int, location_ids: frozenset[int] | None = None) -> list[LedgerEntry]:
+    """A batch's entries at `location_ids` (None: everywhere) in the order they were written
+    (the running balance's order)."""
+    return list(db.session.scalars(narrowed(
         select(LedgerEntry).where(LedgerEntry.batch_id == batch_id)
         .options(joinedload(LedgerEntry.actor), joinedload(LedgerEntry.witness))
-        .order_by(LedgerEntry.id)))
+        .order_by(LedgerEntry.id), LedgerEntry, location_ids)))
 
 
 def reversed_entry_ids(batch_id: int) -> set[int]:
@@ -171,12 +177,15 @@ def kept_totals(connection=None) -> dict[int, dict[str, int]]:
     return _from_ledger(connection)[0]
 
 
-def balances_adrift() -> int:
-    """How many batches' running balance differs from the sum of their kept movement totals:
-    one pass over the batches, not the ledger."""
+def balances_adrift(batch_ids=None) -> int:
+    """How many batches (of the query `batch_ids`, when given) have a running balance that
+    differs from the sum of their kept movement totals: one pass over the batches, not the
+    ledger."""
     kept = sum((getattr(Batch, column) for column in TOTAL_COLUMNS.values()), start=0)
-    return db.session.scalar(select(func.count()).select_from(Batch)
-                             .where(Batch.balance_ul != kept))
+    query = select(func.count()).select_from(Batch).where(Batch.balance_ul != kept)
+    if batch_ids is not None:
+        query = query.where(Batch.id.in_(batch_ids))
+    return db.session.scalar(query)
 
 
 def balance_mismatches() -> list[BalanceMismatch]:

@@ -10,6 +10,7 @@ from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.models.stock import STOCKTAKE_CORRECTION, Batch
 from compliance.models.stocktake import Stocktake, StocktakeLine
+from compliance.scope import narrowed
 from compliance.services import ensure_can, ledger
 from compliance.services.signatures import COUNTERSIGNER, second_person, sign_as_second
 from compliance.services.unit_of_work import unit_of_work
@@ -29,11 +30,12 @@ class Countersignature:
     code: str | None = None
 
 
-def batches_to_count() -> list[Batch]:
-    """Every batch with sealed containers on the shelf, by product and expiry."""
-    return list(db.session.scalars(
+def batches_to_count(location_ids: frozenset[int] | None = None) -> list[Batch]:
+    """Every batch with sealed containers on the shelf (with a part at `location_ids`; None:
+    anywhere), by product and expiry."""
+    return list(db.session.scalars(narrowed(
         select(Batch).where(Batch.sealed_containers > 0)
-        .order_by(Batch.product_id, Batch.expires_on, Batch.id)))
+        .order_by(Batch.product_id, Batch.expires_on, Batch.id), Batch, location_ids)))
 
 
 def _line(count: Count) -> StocktakeLine:

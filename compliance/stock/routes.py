@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from compliance import scope
 from compliance.clock import local_today
 from compliance.errors import DomainError
 from compliance.extensions import db
@@ -36,7 +37,7 @@ def index():
         sort=sort if sort in stock_queries.BATCH_SORTS else "product",
         direction="desc" if args.get("direction") == "desc" else "asc")
     today = local_today()
-    pagination = stock_queries.batch_page(filters, today, query_page())
+    pagination = stock_queries.batch_page(filters, today, query_page(), scope.visible_ids())
     return render_template("stock/index.html", pagination=pagination, filters=filters,
                            products=stock_queries.products(), today=today)
 
@@ -49,7 +50,7 @@ def _batch_forms(**bound) -> dict:
 
 
 def _render_batch(batch: Batch, status: int = 200, **bound):
-    entries = stock_queries.ledger(batch.id)
+    entries = stock_queries.ledger(batch.id, scope.visible_ids())
     return render_template("stock/batch.html", batch=batch, entries=entries,
                            reversed_ids=stock_queries.reversed_entry_ids(batch.id),
                            reverse_form=ReverseForm(prefix="rev"), today=local_today(),

@@ -4,6 +4,7 @@ from flask import render_template, request, url_for
 from flask_login import current_user
 from wtforms import TextAreaField
 
+from compliance import scope
 from compliance.errors import DomainError, InvalidInput
 from compliance.extensions import db
 from compliance.forms import Form, Length, OnceOnlyMixin
@@ -63,7 +64,7 @@ def _record(form: StocktakeForm, batches, problems: dict[int, str]):
 @requires("manage_stock")
 def stocktake():
     form = StocktakeForm()
-    batches = stocktakes.batches_to_count()
+    batches = stocktakes.batches_to_count(scope.visible_ids())
     problems: dict[int, str] = {}
     done = run_form(
         form, lambda: _record(form, batches, problems), success="Stocktake recorded.",
@@ -72,7 +73,8 @@ def stocktake():
     if done is not None:
         return done
     if form.is_submitted():
-        batches = stocktakes.batches_to_count()  # as they are after the refused attempt
+        # As they are after the refused attempt.
+        batches = stocktakes.batches_to_count(scope.visible_ids())
     return render_template("stock/stocktake.html", form=form, batches=batches,
                            problems=problems, values=request.form)
 
@@ -87,7 +89,7 @@ def _problem_for(error: DomainError) -> dict[int, str]:
 @bp.route("/stocktakes/")
 @requires("view_stock")
 def stocktake_list():
-    taken = stock_queries.stocktakes_newest_first()
+    taken = stock_queries.stocktakes_newest_first(scope.visible_ids())
     return render_template("stock/stocktakes.html", stocktakes=taken)
 
 
