@@ -62,11 +62,18 @@ DELIVERED_DAYS_AGO = 150
 BOOKED_IN_LATE = ("STS1-2377", 147)
 
 
+# An inspector's access names an end date (D7): the demo's lasts a year from its creation.
+INSPECTOR_ACCESS_DAYS = 365
+
+
 def _users() -> dict[str, object]:
     made = {}
     for demo in DEMO_USERS:
-        made[demo.profile.email] = accounts.create_user(None, Profile(**vars(demo.profile)),
-                                                        demo.password, demo=True)
+        profile = Profile(**vars(demo.profile))
+        if "inspector" in profile.roles:
+            profile.access_expires_on = local_today() + timedelta(days=INSPECTOR_ACCESS_DAYS)
+        made[demo.profile.email] = accounts.create_user(None, profile, demo.password,
+                                                        demo=True)
     return made
 
 

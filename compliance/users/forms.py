@@ -13,7 +13,7 @@ from compliance.forms import (
     text_field,
 )
 from compliance.models.user import PROFESSIONS, REGISTERS
-from compliance.permissions import ROLES
+from compliance.permissions import INSPECTOR, ROLES
 from compliance.services.accounts import Profile
 
 
@@ -30,6 +30,17 @@ class UserForm(Form):
     registration_number = StringField("Registration number", validators=[Length(max=20)])
     access_expires_on = DateField("Access expires on", validators=[Optional()],
                                   description="For inspectors: the last day they may sign in.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # D7: an inspector's access names an end date (an empty date field is Optional, so
+        # its own validators never run).
+        if INSPECTOR in (self.roles.data or ()) and not self.access_expires_on.data \
+                and not self.access_expires_on.errors:
+            self.access_expires_on.errors = [*self.access_expires_on.errors,
+                                             "An inspector's access needs an end date."]
+            return False
+        return valid
 
     def profile(self) -> Profile:
         return Profile(
