@@ -39,6 +39,7 @@ from compliance.models import (
     StocktakeLine,
     StorageArea,
     TreatmentSession,
+    User,
     UserLocation,
 )
 
@@ -58,6 +59,14 @@ def _stocktakes_at(ids: Ids):
     return select(Stocktake.id).where(Stocktake.location_id.in_(ids))
 
 
+def actors_within(ids: Ids):
+    """The users who work only at locations of `ids`: assigned there and nowhere else, not
+    group-wide. What they did, or were refused, is bounded by those locations."""
+    elsewhere = select(UserLocation.user_id).where(UserLocation.location_id.not_in(ids))
+    return (select(UserLocation.user_id).join(User, User.id == UserLocation.user_id)
+            .where(User.all_locations.is_(False), UserLocation.user_id.not_in(elsewhere)))
+
+
 # Each located model, and its rows at the locations `ids` as a condition on it.
 LOCATED: dict[type, Callable[[Ids], object]] = {
     TreatmentSession: lambda ids: TreatmentSession.location_id.in_(ids),
@@ -75,9 +84,11 @@ LOCATED: dict[type, Callable[[Ids], object]] = {
     SessionAddendum: lambda ids: SessionAddendum.session_id.in_(sessions_at(ids)),
     FollowUp: lambda ids: FollowUp.session_id.in_(sessions_at(ids)),
     StocktakeLine: lambda ids: StocktakeLine.stocktake_id.in_(_stocktakes_at(ids)),
-    # A review of an exception at a location; a refused attempt's has none (group-wide).
+    # A review of an exception at a location; a refused attempt's has none, and is seen
+    # where its reviewer's words are bounded (as a refused attempt is: audit_scope.py).
     ExceptionReview: lambda ids: ExceptionReview.location_id.in_(ids)
-    | ExceptionReview.location_id.is_(None),
+    | (ExceptionReview.location_id.is_(None)
+       & ExceptionReview.reviewed_by_id.in_(actors_within(ids))),
 }
 
 # Located tables by name, as the audit trail names them.

@@ -16,8 +16,8 @@ nor these are shown when one location is chosen in a report: only what is locate
 
 from sqlalchemy import String, cast, false, or_, select
 
-from compliance.models import AuditEvent, Signature, User, UserLocation
-from compliance.scope import LOCATED, TABLES, Ids
+from compliance.models import AuditEvent, Signature
+from compliance.scope import LOCATED, TABLES, Ids, actors_within
 
 SIGNATURES = "signatures"
 
@@ -33,14 +33,6 @@ def _signed_in_scope(ids: Ids, group_wide: bool):
     if group_wide:
         located.append(Signature.record_table.not_in(list(TABLES)))
     return select(cast(Signature.id, String)).where(or_(*located))
-
-
-def actors_within(ids: Ids):
-    """The users who work only at locations of `ids`: assigned there and nowhere else, not
-    group-wide. What they did, or were refused, is bounded by those locations."""
-    elsewhere = select(UserLocation.user_id).where(UserLocation.location_id.not_in(ids))
-    return (select(UserLocation.user_id).join(User, User.id == UserLocation.user_id)
-            .where(User.all_locations.is_(False), UserLocation.user_id.not_in(elsewhere)))
 
 
 def acts_in_scope(ids: Ids):

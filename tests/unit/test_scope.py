@@ -13,6 +13,7 @@ from compliance.locations import visible_location_ids
 from compliance.models import (
     AuditEvent,
     Batch,
+    ExceptionReview,
     Injection,
     LedgerEntry,
     Signature,
@@ -22,6 +23,7 @@ from compliance.models import (
 )
 from compliance.services import reviews, stock, stocktakes
 from compliance.services.audit_scope import scoped
+from compliance.services.refusals import record_refusal
 from compliance.services.reports import exceptions, trace
 from compliance.services.reports.common import Filters
 from tests.factories import PASSWORD, make_product, make_session, ready_patient, receive_batch
@@ -171,3 +173,22 @@ def test_a_recall_contact_is_logged_only_for_a_patient_treated_in_scope(app, use
                                 "Spoke to her")
     assert contact.patient_id == patient_id
     assert [p.patient_id for p in trace.recall_log(far_batch.id, HERE)] == []
+
+
+def test_a_refused_attempt_and_its_review_are_seen_where_their_authors_work(app, users):
+    far_nurse = user_at("nurse", make_location("Quay Road", "1-000000003").id)
+    near_nurse = user_at("nurse", 1)
+    for nurse in (far_nurse, near_nurse, users["nurse"]):
+        record_refusal(nurse, "GET /users", "manage_users")
+    refused = {row.who: row for row in exceptions.all_rows(Filters())
+               if row.kind == "Refused attempt"}
+    seen_here = {row.who for row in exceptions.all_rows(Filters(location_ids=HERE))
+                 if row.kind == "Refused attempt"}
+    assert seen_here == {near_nurse.full_name}
+    far_row, near_row = refused[far_nurse.full_name], refused[near_nurse.full_name]
+    group_review = reviews.review_exception(users["manager"], far_row.day, far_row.key, "Seen")
+    near_review = reviews.review_exception(user_at("manager", 1), near_row.day, near_row.key,
+                                           "Seen")
+    assert group_review.location_id is None and near_review.location_id is None
+    assert _ids(ExceptionReview, HERE) == {near_review.id}
+    assert _ids(ExceptionReview, None) == {group_review.id, near_review.id}
