@@ -11,6 +11,7 @@ from compliance import (
     error_pages,
     logs,
     routing,
+    scope,
     security,
     templating,
 )
@@ -37,6 +38,7 @@ def create_app(config_class) -> Flask:
     register_blueprints(app)
     error_pages.register_error_pages(app)
     security.register(app)
+    scope.register(app)  # after the session checks: a timed-out user signs in again first
     templating.register(app)
     cli.register(app)
     return app

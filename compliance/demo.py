@@ -73,12 +73,18 @@ DELIVERED_DAYS_AGO = 150
 BOOKED_IN_LATE = ("STS1-2377", 147)
 
 
+# An inspector's access names an end date (D7): the demo's lasts a year from its creation.
+INSPECTOR_ACCESS_DAYS = 365
+
+
 def _users(demos) -> dict[str, object]:
     made = {}
     for demo in demos:
         profile = Profile(**vars(demo.profile))
         if demo.locations:
             profile.location_ids = user_locations.ids_named(demo.locations)
+        if "inspector" in profile.roles:
+            profile.access_expires_on = local_today() + timedelta(days=INSPECTOR_ACCESS_DAYS)
         made[demo.profile.email] = accounts.create_user(None, profile, demo.password, demo=True)
     return made
 

@@ -51,9 +51,28 @@ def area_named(location_id: int, name: str) -> StorageArea:
         StorageArea.location_id == location_id, StorageArea.name == name)).one()
 
 
-def user_at(kind: str, *location_ids: int):
+def user_at(kind: str, *location_ids: int, **fields):
     """A user of `kind` who works at these locations only."""
-    return working_at(kind, *location_ids)
+    return working_at(kind, *location_ids, **fields)
+
+
+def make_location(name: str = "Harbour Street", regulator_id: str = "1-000000002") -> Location:
+    """A committed location with a locked cupboard."""
+    location = Location(name=name, address=f"2 {name}", regulator_id=regulator_id)
+    location.storage_areas.append(StorageArea(name="Cupboard", kind="locked cupboard",
+                                              min_temp_c=15, max_temp_c=25))
+    db.session.add(location)
+    db.session.commit()
+    return location
+
+
+def assign(user, *location_ids: int):
+    """Make `user` work at the given locations only (no longer group-wide)."""
+    user.all_locations = False
+    for location_id in location_ids:
+        db.session.add(UserLocation(user_id=user.id, location_id=location_id))
+    db.session.commit()
+    return user
 
 
 def split_batch(product, main_manager, other_manager, main: int = 10, other: int = 6,
@@ -66,5 +85,5 @@ def split_batch(product, main_manager, other_manager, main: int = 10, other: int
     return batch
 
 
-__all__ = ["CUPBOARD", "FIRST_LOCATION_ID", "add_location", "area_named", "second_location",
-           "split_batch", "user_at", "working_at"]
+__all__ = ["CUPBOARD", "FIRST_LOCATION_ID", "add_location", "area_named", "assign",
+           "make_location", "second_location", "split_batch", "user_at", "working_at"]

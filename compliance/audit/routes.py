@@ -5,6 +5,7 @@ from itertools import chain
 
 from flask import redirect, render_template, request, url_for
 
+from compliance import scope
 from compliance.audit import bp
 from compliance.audit.forms import AsAtForm, AuditFilterForm
 from compliance.clock import end_of_local_day, to_local
@@ -48,7 +49,7 @@ def _filter_form() -> tuple[AuditFilterForm, AuditFilters]:
 def index():
     form, filters = _filter_form()
     before = query_id("before")
-    events = audit_search.page(filters, before)
+    events = audit_search.page(filters, before, scope.visible_ids())
     seq, head_hash = audit.head()
     older = events[-1].seq if len(events) == audit_search.PAGE_SIZE else None
     return render_template("audit/index.html", form=form, events=events, head_seq=seq,
@@ -75,7 +76,7 @@ def export():
     record_alone(None, "export", detail=f"Audit trail CSV; filters: {filters.describe()}")
     about = preamble("Audit trail", filters.describe())
     return csv_response(about.filename("audit-trail"), about, CSV_HEADER,
-                        _csv_rows(audit_search.streamed(filters)))
+                        _csv_rows(audit_search.streamed(filters, scope.visible_ids())))
 
 
 @bp.route("/verify")

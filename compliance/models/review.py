@@ -23,5 +23,8 @@ class ExceptionReview(db.Model):
     reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text)
+    # Where the exception happened (D7), so that a scoped user sees only their locations'
+    # reviews; none for a refused attempt, which belongs to no location.
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
 
     reviewed_by = relationship("User")

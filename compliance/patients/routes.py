@@ -3,6 +3,7 @@
 from flask import render_template, url_for
 from flask_login import current_user
 
+from compliance import scope
 from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import Patient
@@ -41,12 +42,14 @@ def new():
 @requires("view_patients")
 def show(patient_id: int):
     patient = db.get_or_404(Patient, patient_id)
+    seen = scope.visible_ids()
     screening = current_screening(patient)
     consents = [c for c in consents_of(patient) if c.withdrawn_on is None]
     return render_template("patients/show.html", patient=patient, screening=screening,
                            present=present_in(screening), consent=consents[0] if consents else None,
-                           items=timeline(patient), today=local_today(),
-                           sites=injection_sites.of_patient(patient.id),
+                           items=timeline(patient, seen), today=local_today(),
+                           sites=injection_sites.of_patient(patient.id, seen),
+                           scoped=seen is not None,
                            actions=record_actions(patient))
 
 

@@ -59,7 +59,7 @@ def _session_csv(r) -> list:
             r.prescription_reference, _iso(r.prescription_signed_at), batches,
             ml(r.volume_ul), r.active_ingredient, number(r.mg), _iso(r.signed_at),
             "; ".join(r.flags),
-            "; ".join(r.corrections), r.session_number, r.sessions_authorised]
+            "; ".join(r.corrections), r.session_number, r.sessions_authorised, r.location]
 
 
 def _stock_csv(r) -> list:
@@ -74,13 +74,13 @@ def _stock_csv(r) -> list:
 def _trace_csv(r) -> list:
     return [r.batch_number, r.session_id, _iso(r.session_date), r.patient_name,
             r.patient_reference, r.phone, r.email, r.address, r.prescriber_name,
-            ml(r.volume_ul), _yes(r.reversed), r.session_number]
+            ml(r.volume_ul), _yes(r.reversed), r.session_number, r.location]
 
 
 def _expiry_csv(r) -> list:
     return [r.product_name, r.batch_number, _iso(r.expires_on), r.days_left,
             r.status, r.state, ml(r.balance_ul),
-            r.sealed_containers, "; ".join(r.corrections)]
+            r.sealed_containers, "; ".join(r.corrections), r.location]
 
 
 # The page of each kind of record a report row can point at: (endpoint, its id argument).
@@ -119,11 +119,13 @@ def _exception_csv(r) -> list:
     # The rule in words for a reader; its code, last, for a machine.
     return [_iso(r.day), r.kind, r.subject, r.detail, r.who, rule_words(r.rule),
             record_url(r.page, external=True), review.by if review else "",
-            _iso(review.at) if review else "", review.note if review else "", r.rule]
+            _iso(review.at) if review else "", review.note if review else "", r.rule,
+            r.location]
 
 
 def _activity_csv(r) -> list:
-    return [r.month, r.prescriber_name, r.registration, r.sessions, ml(r.volume_ul)]
+    return [r.month, r.prescriber_name, r.registration, r.sessions, ml(r.volume_ul),
+            r.location]
 
 
 def _audit_csv(r) -> list:
@@ -141,7 +143,7 @@ REPORTS = (
                 "prescriber registration", "prescribing doctor", "doctor registration",
                 "prescription", "prescription signed at (UTC)", "batches", "volume ml",
                 "active ingredient", "dose mg", "signed off at (UTC)", "flags", "corrections",
-                "session number", "sessions authorised"],
+                "session number", "sessions authorised", "location"],
                _session_csv,
                recent_by_default=True),
     ReportSpec("stock", "Stock reconciliation", "Per batch and product: received, "
@@ -158,12 +160,13 @@ REPORTS = (
                "received a batch; for a recalled batch, the contact log.",
                trace, ("batch", "product", "patient", "prescriber"), "date", "asc",
                ["batch", "session", "date", "patient", "patient reference", "phone", "email",
-                "address", "prescriber", "volume ml", "reversed", "session number"], _trace_csv,
+                "address", "prescriber", "volume ml", "reversed", "session number", "location"],
+               _trace_csv,
                recent_by_default=True),
     ReportSpec("expiry", "Expiry", "Batches expiring within the near-expiry window and expired "
                "batches still holding stock.", expiry, ("product", "batch"), "expires_on", "asc",
                ["product", "batch", "expires on", "days left", "status", "state", "balance ml",
-                "sealed containers", "corrections"], _expiry_csv),
+                "sealed containers", "corrections", "location"], _expiry_csv),
     ReportSpec("exceptions", "Compliance exceptions", "Every flagged item (long gaps between "
                "sessions, GP visits not confirmed, late signatures and entries, stocktake "
                "discrepancies, complications, batches near expiry, storage temperatures out of "
@@ -171,13 +174,14 @@ REPORTS = (
                "from the audit trail, with the rule that refused it.", exceptions,
                ("prescriber", "review"), "day", "desc",
                ["date", "exception", "concerning", "detail", "who", "rule", "record",
-                "reviewed by", "reviewed at (UTC)", "review note", "rule code"],
+                "reviewed by", "reviewed at (UTC)", "review note", "rule code", "location"],
                _exception_csv,
                lambda _filters, result: chart_data.exception_chart(result.extra["per_month"]),
                recent_by_default=True),
     ReportSpec("activity", "Prescriber activity", "Treatment sessions and volumes per "
-               "prescriber per month.", activity, ("prescriber",), "month", "asc",
-               ["month", "prescriber", "registration", "sessions", "volume ml"], _activity_csv,
+               "prescriber per month, at each location.", activity, ("prescriber",), "month", "asc",
+               ["month", "prescriber", "registration", "sessions", "volume ml", "location"],
+               _activity_csv,
                lambda _filters, result: chart_data.activity_charts(result.extra["all_rows"]),
                recent_by_default=True),
     ReportSpec("audit", "Audit trail", "Every audit event, with the verification of its hash "

@@ -9,7 +9,9 @@ from wtforms.validators import DataRequired, NumberRange, Optional, ValidationEr
 from compliance.extensions import db
 from compliance.forms import Form, Length, OnceOnlyMixin, options
 from compliance.inputs import MAX_ID, optional_id
-from compliance.models import Batch, Patient, Product
+from compliance.locations import visible_location_ids
+from compliance.models import Batch, Location, Patient, Product
+from compliance.scope import narrowed
 from compliance.services import user_queries
 from compliance.services.reports.common import Filters, Listing, last_twelve_months_start
 from compliance.services.reports.exception_reviews import REVIEWED, UNREVIEWED
@@ -26,6 +28,8 @@ class ReportFilterForm(Form):
     class Meta:
         csrf = False
 
+    # Within the user's scope only (D7); none chosen: every location of the scope, together.
+    location = SelectField("Location", choices=[], validators=[Optional()])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
     prescriber = SelectField("Prescriber", choices=[], validators=[Optional()])
@@ -41,9 +45,13 @@ class ReportFilterForm(Form):
     page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=MAX_ID, message=(
         f"The page number must be from 1 to {MAX_ID:,}."))])
 
-    def __init__(self, spec, formdata):
+    def __init__(self, spec, formdata, user):
         super().__init__(formdata)
         self.spec = spec
+        self.scope = visible_location_ids(user)
+        self.places = _places(self.scope)
+        self.location.choices = _choices(
+            "All locations" if self.scope is None else "All my locations", self.places.items())
         self.sort.choices = options(spec.sorts.items())
         # With nothing chosen the dropdowns show the order the rows are in, not the first
         # option (a report sorted newest first said "Ascending").
@@ -63,7 +71,9 @@ class ReportFilterForm(Form):
         number = (field.data or "").strip().upper()  # stored as received: in capitals
         if not number:
             return
-        query = select(Batch.id).where(Batch.batch_number == number)
+        # A batch held only elsewhere is not found, like one that never was (D7).
+        query = narrowed(select(Batch.id).where(Batch.batch_number == number), Batch,
+                         self.scope)
         if optional_id(self.product.data):
             query = query.where(Batch.product_id == optional_id(self.product.data))
         found = list(db.session.scalars(query.limit(2)))
@@ -95,12 +105,21 @@ class ReportFilterForm(Form):
                           chosen("product"),
                           self.batch_id if "batch" in self.spec.filters else None,
                           self.patient_id if "patient" in self.spec.filters else None,
-                          (self.review.data or None) if "review" in self.spec.filters else None)
+                          (self.review.data or None) if "review" in self.spec.filters else None,
+                          *self._locations())
         # Whether reviewed or not is no choice of records: the last 12 months still stand in.
-        if self.spec.recent_by_default and replace(filters, review=None) == Filters():
+        if self.spec.recent_by_default and filters.chosen == Filters():
             self.recent_from = last_twelve_months_start()
             return replace(filters, date_from=self.recent_from)
         return filters
+
+    def _locations(self) -> tuple[frozenset[int] | None, bool]:
+        """The location chosen, if it is one of the scope's (the form is read for the heading
+        of a refused form too), else the whole scope with its group-wide records."""
+        chosen = optional_id(self.location.data)
+        if chosen in self.places:
+            return frozenset({chosen}), False
+        return self.scope, True
 
     def listing(self, all_rows: bool = False) -> Listing:
         descending = (self.direction.data or self.spec.direction) == "desc"
@@ -114,7 +133,9 @@ class ReportFilterForm(Form):
         if self.recent_from:
             shown.append(("From", f"{self.recent_from:%d %b %Y} (no filter chosen: the last "
                                   "12 months)"))
-        for field in (self.date_from, self.date_to, *self.used()):
+        if self.scope is not None and self._locations()[1]:
+            shown.append(("Locations", "all in your scope: " + ", ".join(self.places.values())))
+        for field in (self.location, self.date_from, self.date_to, *self.used()):
             if not field.data:
                 continue
             value = field.data.strftime("%d %b %Y") if hasattr(field.data, "strftime") else (
@@ -122,6 +143,15 @@ class ReportFilterForm(Form):
                 if field.type == "SelectField" else field.data)
             shown.append((field.label.text, str(value)))
         return shown
+
+
+def _places(scope: frozenset[int] | None) -> dict[int, str]:
+    """The locations of a scope by name (every location for None), a deactivated one said."""
+    query = select(Location.id, Location.name, Location.active).order_by(Location.name)
+    if scope is not None:
+        query = query.where(Location.id.in_(scope))
+    return {lid: name if active else f"{name} (deactivated)"
+            for lid, name, active in db.session.execute(query)}
 
 
 class RecallContactForm(Form, OnceOnlyMixin):

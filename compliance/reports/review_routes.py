@@ -5,6 +5,7 @@ from datetime import date
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
+from compliance import scope
 from compliance.inputs import date_range
 from compliance.permissions import requires
 from compliance.reports import bp
@@ -30,7 +31,7 @@ def _day(text: str | None) -> date:
 @requires("review_exceptions")
 def review_exception(exception_key: str):
     day = _day(request.args.get("on"))
-    row = exceptions.find(day, exception_key[:60]) or abort(404)
+    row = exceptions.find(day, exception_key[:60], scope.visible_ids()) or abort(404)
     form = ReviewForm()
     back = safe_next(form.back.data or request.args.get("back")) or url_for("reports.exceptions")
     form.back.data = back

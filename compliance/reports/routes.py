@@ -3,6 +3,7 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
+from compliance import scope
 from compliance.clock import utcnow
 from compliance.csvexport import csv_response, preamble
 from compliance.database import read_snapshot
@@ -25,7 +26,8 @@ SCREEN, PRINT = "reports/_screen.html", "reports/_print.html"
 @bp.route("/")
 @requires("view_reports")
 def index():
-    return render_template("reports/index.html", reports=REPORTS, summary=dashboard.summary())
+    return render_template("reports/index.html", reports=REPORTS,
+                           summary=dashboard.summary(scope.visible_ids()))
 
 
 def _context(spec, form, result, layout: str) -> dict:
@@ -41,7 +43,7 @@ def _context(spec, form, result, layout: str) -> dict:
 
 
 def _show(spec):
-    form = ReportFilterForm(spec, request.args)
+    form = ReportFilterForm(spec, request.args, current_user)
     if not form.validate():
         return render_template(f"reports/{spec.slug}.html",
                                **_context(spec, form, None, SCREEN)), 400
@@ -65,7 +67,7 @@ def _rows(spec, form):
 
 
 def _csv(spec):
-    form = ReportFilterForm(spec, request.args)
+    form = ReportFilterForm(spec, request.args, current_user)
     if not form.validate():
         return _show(spec)
     _export_event(spec, form, "CSV")
@@ -76,7 +78,7 @@ def _csv(spec):
 
 
 def _pdf(spec):
-    form = ReportFilterForm(spec, request.args)
+    form = ReportFilterForm(spec, request.args, current_user)
     if not form.validate():
         return _show(spec)
     _export_event(spec, form, "PDF")

@@ -10,6 +10,7 @@ from compliance.clock import end_of_local_day, start_of_local_day
 from compliance.extensions import db
 from compliance.inputs import record_id
 from compliance.models import AuditEvent, User
+from compliance.services.audit_scope import scoped
 
 PAGE_SIZE = 50
 
@@ -29,9 +30,10 @@ class AuditFilters:
         return ", ".join(parts) or "none"
 
 
-def filtered(filters: AuditFilters) -> Select:
-    """Events matching `filters`, newest first."""
-    query = select(AuditEvent).order_by(AuditEvent.seq.desc())
+def filtered(filters: AuditFilters, location_ids: frozenset[int] | None = None) -> Select:
+    """Events matching `filters` that the locations `location_ids` show (None: every event),
+    newest first."""
+    query = scoped(select(AuditEvent), location_ids).order_by(AuditEvent.seq.desc())
     if filters.actor_id:
         query = query.where(AuditEvent.actor_id == filters.actor_id)
     if filters.table:
@@ -47,14 +49,18 @@ def filtered(filters: AuditFilters) -> Select:
     return query
 
 
-def streamed(filters: AuditFilters) -> Iterator[AuditEvent]:
-    """Every event matching `filters`, newest first, fetched a thousand at a time."""
-    yield from db.session.scalars(filtered(filters).execution_options(yield_per=1000))
+def streamed(filters: AuditFilters, location_ids: frozenset[int] | None = None
+             ) -> Iterator[AuditEvent]:
+    """Every event matching `filters` in the scope, newest first, a thousand at a time."""
+    yield from db.session.scalars(filtered(filters, location_ids)
+                                  .execution_options(yield_per=1000))
 
 
-def page(filters: AuditFilters, before: int | None) -> list[AuditEvent]:
-    """One page of events older than sequence number `before` (keyset, not offset)."""
-    query = filtered(filters)
+def page(filters: AuditFilters, before: int | None,
+         location_ids: frozenset[int] | None = None) -> list[AuditEvent]:
+    """One page of events in the scope older than sequence number `before` (keyset, not
+    offset)."""
+    query = filtered(filters, location_ids)
     if before:
         query = query.where(AuditEvent.seq < before)
     return list(db.session.scalars(query.limit(PAGE_SIZE)))

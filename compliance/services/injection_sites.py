@@ -70,6 +70,10 @@ def of_session(session_id: int) -> SiteSummary:
     return _standing(Injection.session_id == session_id)
 
 
-def of_patient(patient_id: int) -> SiteSummary:
-    """Where every session of the patient put its injections (a voided session has none)."""
-    return _standing(TreatmentSession.patient_id == patient_id)
+def of_patient(patient_id: int, location_ids: frozenset[int] | None = None) -> SiteSummary:
+    """Where every session of the patient (at `location_ids`; None: anywhere) put its
+    injections (a voided session has none)."""
+    where = [TreatmentSession.patient_id == patient_id]
+    if location_ids is not None:
+        where.append(TreatmentSession.location_id.in_(location_ids))
+    return _standing(*where)

@@ -1,19 +1,19 @@
 """The managers' daily notice (D8): what needs them, without opening the product. Every
 section is read by a query the product's own pages and reports use."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from compliance.clock import local_today, to_local
 from compliance.extensions import db
-from compliance.models import AuditEvent, Batch
+from compliance.models import AuditEvent, Batch, BatchStock, Location
 from compliance.models.stock import RECALLED
 from compliance.rules.limits import FOLLOW_UP_WITHIN_DAYS, LATE_AFTER_HOURS
 from compliance.services import audit_verify, mail, stock_parts, treatment_queries
 from compliance.services.reports import exceptions, expiry
-from compliance.services.reports.common import Filters, Listing
+from compliance.services.reports.common import Filters, Listing, at_locations
 from compliance.services.reports.exception_reviews import UNREVIEWED
 from compliance.services.rule_facts import near_expiry_days
 from compliance.settings import setting
@@ -51,8 +51,8 @@ def _ml(volume_ul: int) -> str:
     return f"{volume_ul / 1000:g} ml"
 
 
-def _near_expiry() -> Section:
-    rows = expiry.report(Filters(), Listing("expires_on", page=None)).rows
+def _near_expiry(scope: Filters) -> Section:
+    rows = expiry.report(scope, Listing("expires_on", page=None)).rows
     return Section(f"Batches near expiry (within {near_expiry_days()} days) or expired, "
                    "holding stock",
                    [f"{row.product_name} batch {row.batch_number}: {row.status}, "
@@ -72,13 +72,17 @@ def _low_stock(today: date) -> Section:
                    [_low_line(low) for low in stock_parts.low_stock(today)])
 
 
-def _recalls() -> Section:
-    batches = db.session.scalars(select(Batch).where(Batch.state == RECALLED,
-                                                     Batch.balance_ul > 0)
-                                 .order_by(Batch.expires_on, Batch.id))
+def _recalls(scope: Filters) -> Section:
+    """Recalled batches by the stock held at each location (of the scope)."""
+    parts = db.session.execute(at_locations(
+        select(Batch, Location.name, BatchStock.balance_ul, BatchStock.sealed_containers)
+        .join(BatchStock, BatchStock.batch_id == Batch.id)
+        .join(Location, Location.id == BatchStock.location_id)
+        .where(Batch.state == RECALLED, BatchStock.balance_ul > 0)
+        .order_by(Batch.expires_on, Batch.id, Location.name), BatchStock.location_id, scope))
     return Section("Recalled batches still holding stock",
-                   [f"{batch}: {_ml(batch.balance_ul)} in {batch.sealed_containers} sealed, "
-                    "to return or dispose of" for batch in batches])
+                   [f"{batch} at {place}: {_ml(ul)} in {sealed} sealed, to return or dispose "
+                    "of" for batch, place, ul, sealed in parts])
 
 
 def _where(row: exceptions.ExceptionRow) -> str:
@@ -86,18 +90,19 @@ def _where(row: exceptions.ExceptionRow) -> str:
     return f"{row.page[0]} {row.page[1]}" if row.page else row.subject
 
 
-def _unsigned() -> Section:
+def _unsigned(scope: Filters) -> Section:
     return Section(f"Sessions unsigned after {LATE_AFTER_HOURS} hours",
                    [f"{_where(row)} by {row.who}: {row.detail}"
-                    for row in exceptions.unsigned_sessions(Filters())])
+                    for row in exceptions.unsigned_sessions(scope)])
 
 
-def _follow_ups(today: date) -> Section:
+def _follow_ups(today: date, scope: Filters) -> Section:
     return Section(f"Follow-ups due (signed sessions of the last {FOLLOW_UP_WITHIN_DAYS} days "
                    "with no follow-up recorded)",
                    [f"session {session.id} of {session.session_date:%d %b %Y} by "
                     f"{session.prescriber.full_name}"
-                    for session in treatment_queries.follow_ups_due(today)])
+                    for session in treatment_queries.follow_ups_due(today,
+                                                                   scope.location_ids)])
 
 
 def exceptions_since(today: date) -> date:
@@ -109,9 +114,9 @@ def exceptions_since(today: date) -> date:
     return to_local(last).date() if last else today - timedelta(days=FIRST_NOTICE_DAYS)
 
 
-def _exceptions(today: date) -> Section:
+def _exceptions(today: date, scope: Filters) -> Section:
     since = exceptions_since(today)
-    rows = sorted(exceptions.listed(Filters(date_from=since, review=UNREVIEWED)),
+    rows = sorted(exceptions.listed(replace(scope, date_from=since, review=UNREVIEWED)),
                   key=lambda row: (row.day, row.kind))
     return Section(f"Exceptions since {since:%d %b %Y} not yet reviewed (the exceptions "
                    "report)",
@@ -128,11 +133,12 @@ def _verification() -> Section:
         f"{last.events_since} event(s) since"], counts=not last.verification.ok)
 
 
-def daily(today: date | None = None) -> Notice:
-    """Today's notice, as sent and as its preview shows it."""
-    today = today or local_today()
-    sections = [_near_expiry(), _low_stock(today), _recalls(), _unsigned(),
-                _follow_ups(today), _exceptions(today), _verification()]
+def daily(today: date | None = None, location_ids: frozenset[int] | None = None) -> Notice:
+    """Today's notice, as sent (of every location) and as its preview shows it (of the
+    reader's locations, D7)."""
+    today, scope = today or local_today(), Filters(location_ids=location_ids)
+    sections = [_near_expiry(scope), _low_stock(today), _recalls(scope), _unsigned(scope),
+                _follow_ups(today, scope), _exceptions(today, scope), _verification()]
     items = sum(len(section.lines) for section in sections if section.counts)
     return Notice(f"{setting('CLINIC_NAME')}: {items} item(s) for managers, "
                   f"{today:%d %b %Y}", mail.recipients(), sections)

@@ -11,6 +11,7 @@ from compliance.extensions import db
 from compliance.models import Patient, TreatmentSession
 from compliance.models.patient import FACE_TO_FACE
 from compliance.models.treatment import SIGNED, VOIDED
+from compliance.scope import narrowed
 from compliance.services.clinical import consents_of, consultations_of
 from compliance.services.prescriptions import prescriptions_of
 from compliance.services.screening import present_in, screenings_of
@@ -111,9 +112,11 @@ def _prescription_items(patient: Patient) -> list[TimelineItem]:
 _SESSION_TONES = {SIGNED: "ok", VOIDED: "bad"}
 
 
-def _session_items(patient: Patient) -> list[TimelineItem]:
-    sessions = db.session.scalars(select(TreatmentSession)
-                                  .where(TreatmentSession.patient_id == patient.id))
+def _session_items(patient: Patient, location_ids) -> list[TimelineItem]:
+    # The record is group-wide; its sessions are listed only where the reader may see them.
+    sessions = db.session.scalars(narrowed(select(TreatmentSession)
+                                           .where(TreatmentSession.patient_id == patient.id),
+                                           TreatmentSession, location_ids))
     return [TimelineItem(
         s.session_date, s.started_at, "Treatment session", f"Session {s.session_number}: "
         f"{', '.join(s.areas)}", f"By {s.prescriber.full_name} at {s.location.name}, under "
@@ -123,10 +126,12 @@ def _session_items(patient: Patient) -> list[TimelineItem]:
         {"session_id": s.id}) for s in sessions]
 
 
-def timeline(patient: Patient) -> list[TimelineItem]:
+def timeline(patient: Patient, location_ids: frozenset[int] | None = None
+             ) -> list[TimelineItem]:
     """Everything on the patient's record, newest first: by day, then by the time each was
-    recorded (the kind of record plays no part)."""
+    recorded (the kind of record plays no part); sessions only those at `location_ids`
+    (None: every location)."""
     items = [*_screening_items(patient), *_consent_items(patient),
              *_consultation_items(patient), *_prescription_items(patient),
-             *_session_items(patient)]
+             *_session_items(patient, location_ids)]
     return sorted(items, key=lambda item: (item.on, item.at), reverse=True)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from compliance.clock import to_local, utcnow
 from compliance.errors import AlreadyReviewed, InvalidInput
 from compliance.extensions import db
+from compliance.locations import visible_location_ids
 from compliance.models import ExceptionReview
 from compliance.services import ensure_can
 from compliance.services.reports import exceptions
@@ -31,11 +32,13 @@ def review_exception(actor, day: date, key: str, note: str) -> ExceptionReview:
     if not note:
         raise InvalidInput("Write a note: what you found, and what was done about it.",
                            field="note")
-    if exceptions.find(day, key) is None:
+    # One outside the actor's scope is not found, like one that never was (D7).
+    found = exceptions.find(day, key, visible_location_ids(actor))
+    if found is None:
         raise InvalidInput("No such exception: it may have been resolved since.")
     _refuse_if_reviewed(key)
     review = ExceptionReview(exception_key=key, reviewed_by_id=actor.id, reviewed_at=utcnow(),
-                             note=note)
+                             note=note, location_id=found.location_id)
     db.session.add(review)
     try:
         db.session.flush()

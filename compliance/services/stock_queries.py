@@ -124,12 +124,15 @@ def kept_totals(connection=None) -> dict[int, dict[str, int]]:
     return _from_ledger(connection)[0]
 
 
-def balances_adrift() -> int:
-    """How many batches' running balance differs from the sum of their kept movement totals:
-    one pass over the batches, not the ledger."""
+def balances_adrift(batch_ids=None) -> int:
+    """How many batches (of the query `batch_ids`, when given) have a running balance that
+    differs from the sum of their kept movement totals: one pass over the batches, not the
+    ledger."""
     kept = sum((getattr(Batch, column) for column in TOTAL_COLUMNS.values()), start=0)
-    return db.session.scalar(select(func.count()).select_from(Batch)
-                             .where(Batch.balance_ul != kept))
+    query = select(func.count()).select_from(Batch).where(Batch.balance_ul != kept)
+    if batch_ids is not None:
+        query = query.where(Batch.id.in_(batch_ids))
+    return db.session.scalar(query)
 
 
 def balance_mismatches() -> list[BalanceMismatch]:

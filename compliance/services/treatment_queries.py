@@ -19,6 +19,7 @@ from compliance.models.treatment import OPEN, SIGNED
 from compliance.rules.course import is_due, next_session_allowed_on, sessions_allowed
 from compliance.rules.injection import session_limit_ul
 from compliance.rules.limits import FOLLOW_UP_WITHIN_DAYS
+from compliance.scope import narrowed
 from compliance.services import rule_facts, stock_queries
 from compliance.services.treatment import open_remainder_ul
 
@@ -61,20 +62,23 @@ def next_session_on(patient_id: int, today: date | None = None) -> date | None:
     return next_session_allowed_on(rule_facts.latest_session_on(patient_id, today))
 
 
-def sessions_on(prescriber_id: int, day: date) -> list[TreatmentSession]:
-    return list(db.session.scalars(
+def sessions_on(prescriber_id: int, day: date, location_ids: frozenset[int] | None = None
+                ) -> list[TreatmentSession]:
+    """A prescriber's sessions of one day, at the locations `location_ids` (None: anywhere)."""
+    return list(db.session.scalars(narrowed(
         select(TreatmentSession).where(TreatmentSession.prescriber_id == prescriber_id,
                                        TreatmentSession.session_date == day)
         .options(selectinload(TreatmentSession.patient))
-        .order_by(TreatmentSession.started_at)))
+        .order_by(TreatmentSession.started_at), TreatmentSession, location_ids)))
 
 
-def open_sessions(prescriber_id: int) -> list[TreatmentSession]:
-    return list(db.session.scalars(
+def open_sessions(prescriber_id: int, location_ids: frozenset[int] | None = None
+                  ) -> list[TreatmentSession]:
+    return list(db.session.scalars(narrowed(
         select(TreatmentSession).where(TreatmentSession.prescriber_id == prescriber_id,
                                        TreatmentSession.status == OPEN)
         .options(selectinload(TreatmentSession.patient))
-        .order_by(TreatmentSession.session_date)))
+        .order_by(TreatmentSession.session_date), TreatmentSession, location_ids)))
 
 
 @dataclass(frozen=True)
@@ -139,17 +143,19 @@ def session_course(session: TreatmentSession) -> SessionCourse:
                          next_session_on(session.patient_id))
 
 
-def follow_ups_due(on: date) -> list[TreatmentSession]:
-    """Signed sessions of the last FOLLOW_UP_WITHIN_DAYS days with no follow-up recorded yet,
-    oldest first (the first to run out of time)."""
+def follow_ups_due(on: date, location_ids: frozenset[int] | None = None
+                   ) -> list[TreatmentSession]:
+    """Signed sessions of the last FOLLOW_UP_WITHIN_DAYS days with no follow-up recorded yet
+    (at `location_ids`; None: anywhere), oldest first (the first to run out of time)."""
     followed = select(FollowUp.session_id)
-    return list(db.session.scalars(
+    return list(db.session.scalars(narrowed(
         select(TreatmentSession).where(
             TreatmentSession.status == SIGNED,
             TreatmentSession.session_date >= on - timedelta(days=FOLLOW_UP_WITHIN_DAYS),
             TreatmentSession.session_date <= on, TreatmentSession.id.not_in(followed))
         .options(selectinload(TreatmentSession.prescriber))
-        .order_by(TreatmentSession.session_date, TreatmentSession.id)))
+        .order_by(TreatmentSession.session_date, TreatmentSession.id),
+        TreatmentSession, location_ids)))
 
 
 @dataclass

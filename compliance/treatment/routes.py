@@ -3,6 +3,7 @@
 from flask import redirect, render_template, url_for
 from flask_login import current_user
 
+from compliance import scope
 from compliance.clock import local_today, utcnow
 from compliance.extensions import db
 from compliance.forms import options
@@ -35,12 +36,12 @@ from compliance.views import run_form
 @bp.route("/today")
 @requires("record_treatment")
 def today():
-    day = local_today()
+    day, seen = local_today(), scope.visible_ids()
     due, waiting = treatment_queries.due_and_waiting(day)
-    sessions = treatment_queries.sessions_on(current_user.id, day)
+    sessions = treatment_queries.sessions_on(current_user.id, day, seen)
     return render_template("treatment/today.html", day=day, sessions=sessions,
                            courses={s.id: treatment_queries.session_course(s) for s in sessions},
-                           open_sessions=treatment_queries.open_sessions(current_user.id),
+                           open_sessions=treatment_queries.open_sessions(current_user.id, seen),
                            due=due, waiting=waiting)
 
 

@@ -21,7 +21,7 @@ from compliance.forms import (
 )
 from compliance.inputs import optional_id
 from compliance.models.user import PROFESSIONS, REGISTERS
-from compliance.permissions import ROLES
+from compliance.permissions import INSPECTOR, ROLES
 from compliance.services.accounts import Profile
 
 
@@ -44,6 +44,17 @@ class UserForm(Form):
                                  description="A group manager, or an inspector of the whole "
                                              "provider: works at every location, present and "
                                              "future.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # D7: an inspector's access names an end date (an empty date field is Optional, so
+        # its own validators never run).
+        if INSPECTOR in (self.roles.data or ()) and not self.access_expires_on.data \
+                and not self.access_expires_on.errors:
+            self.access_expires_on.errors = [*self.access_expires_on.errors,
+                                             "An inspector's access needs an end date."]
+            return False
+        return valid
 
     def profile(self) -> Profile:
         return Profile(

@@ -8,13 +8,14 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 MENUS = {
-    "manager": {"Home", "Stock", "Goods in", "Stocktake", "Audit trail", "Reports", "Users"},
+    "manager": {"Home", "Stock", "Goods in", "Stocktake", "Audit trail", "Reports", "Users",
+                "Locations"},
     "doctor": {"Home", "Today", "Stock"},
     "nurse": {"Home", "Today", "Stock"},
     "inspector": {"Home", "Stock", "Audit trail", "Reports"},
 }
-for _menu in MENUS.values():  # every role views patients (D3)
-    _menu.add("Patients")
+for _menu in MENUS.values():  # every role views patients (D3) and storage temperatures (D7)
+    _menu.update({"Patients", "Temperatures"})
 
 
 def sign_in(page, base: str, email: str, password: str) -> None:

@@ -80,3 +80,22 @@ def test_navigation_shows_each_role_only_its_menu(client, users, login):
     client.post("/logout")
     login(users["inspector"])
     assert 'href="/users/"' not in client.get("/").get_data(as_text=True)
+
+
+NEW_INSPECTOR = {"email": "insp@regulator.example", "full_name": "Ida Inspector",
+                 "roles": ["inspector"], "profession": "other", "register": "",
+                 "registration_number": "", "password": "Sclero-Ledger-Witness-42",
+                 "confirm": "Sclero-Ledger-Witness-42"}
+
+
+def test_an_inspector_account_needs_an_access_end_date(client, users, login):
+    """D7: an inspector's access names an end date; the form says so beside the field and
+    keeps what was typed."""
+    login(users["manager"])
+    before = count()
+    body = client.post("/users/new", data=NEW_INSPECTOR).get_data(as_text=True)
+    assert "An inspector&#39;s access needs an end date." in body
+    assert 'value="Ida Inspector"' in body and count() == before
+    client.post("/users/new", data={**NEW_INSPECTOR, "access_expires_on": "2030-01-31"})
+    created = db.session.scalar(select(User).where(User.email == "insp@regulator.example"))
+    assert created.access_expires_on.isoformat() == "2030-01-31"

@@ -113,8 +113,9 @@ def test_a_recall_mails_the_managers_once_it_has_committed(clinic, inbox):
     assert "It still holds 60 ml in 30 sealed containers" in body
     assert "Patients who received it: none" in body
     assert changes(events(action="notice")[-1])["kind"] == "recall"
+    # Where the stock is held (D7): each location's part of the batch.
     assert section(notices.daily().body, SECTIONS[2]) == [
-        f"{batch}: 60 ml in 30 sealed, to return or dispose of"]
+        f"{batch} at Main clinic: 60 ml in 30 sealed, to return or dispose of"]
 
 
 def test_a_refused_recall_mails_no_one(clinic, inbox):

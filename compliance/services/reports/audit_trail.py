@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from compliance.extensions import db
 from compliance.models import AuditEvent
 from compliance.services import audit, audit_verify
+from compliance.services.audit_scope import scoped
 from compliance.services.reports import audit_words
 from compliance.services.reports.audit_records import RecordName, name_records
 from compliance.services.reports.common import (
@@ -53,7 +54,7 @@ _COLUMNS = (AuditEvent.seq, AuditEvent.occurred_at, AuditEvent.actor_name, Audit
 
 
 def filtered(filters: Filters, listing: Listing):
-    query = select(*_COLUMNS)
+    query = scoped(select(*_COLUMNS), filters.location_ids, filters.group_wide)
     query = between_moments(query, AuditEvent.occurred_at, filters)
     return query.order_by(AuditEvent.seq.desc() if listing.descending else AuditEvent.seq)
 

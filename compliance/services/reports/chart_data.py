@@ -2,14 +2,19 @@
 
 from collections import defaultdict
 from dataclasses import replace
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from compliance.charts import Series, bar_chart, line_chart
 from compliance.extensions import db
-from compliance.models import Product, StockMonth
+from compliance.models import Batch, LedgerEntry, Product, StockMonth
 from compliance.models.stock import ADMINISTRATION, RECEIPT, WASTE
-from compliance.services.reports.common import Filters, last_twelve_months_start
+from compliance.services.reports.common import (
+    Filters,
+    at_locations,
+    last_twelve_months_start,
+)
 
 KINDS = ((RECEIPT, "Received", 1), (ADMINISTRATION, "Administered", -1), (WASTE, "Wasted", -1))
 
@@ -18,9 +23,48 @@ def _months(keys) -> list[str]:
     return sorted(set(keys))
 
 
+def _next_month(day: date) -> date:
+    first = day.replace(day=1)
+    return first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(
+        month=first.month + 1)
+
+
+def _located_movements(filters: Filters):
+    """(product, kind, day, microlitres) at the filters' locations, summed from the ledger
+    entries there by day (grouping by month is not portable SQL) through the index on
+    location and date; the monthly sums are kept for the whole group only."""
+    query = (select(Product.name, LedgerEntry.entry_type, LedgerEntry.occurred_on,
+                    func.sum(LedgerEntry.quantity_ul))
+             .join(Batch, Batch.id == LedgerEntry.batch_id)
+             .join(Product, Product.id == Batch.product_id)
+             .where(LedgerEntry.entry_type.in_([kind for kind, _, _ in KINDS]))
+             .group_by(Product.name, LedgerEntry.entry_type, LedgerEntry.occurred_on))
+    # The whole months the date range touches, as the kept monthly sums give them.
+    if filters.date_from:
+        query = query.where(LedgerEntry.occurred_on >= filters.date_from.replace(day=1))
+    if filters.date_to:
+        query = query.where(LedgerEntry.occurred_on < _next_month(filters.date_to))
+    query = at_locations(query, LedgerEntry.location_id, filters)
+    if filters.product_id:
+        query = query.where(Batch.product_id == filters.product_id)
+    return db.session.execute(query)
+
+
 def stock_movements(filters: Filters) -> dict[str, dict[str, dict[str, int]]]:
     """product -> movement -> month -> microlitres, from the monthly sums kept with the
     ledger (a date range covers the months it touches)."""
+    signs = {kind: sign for kind, _, sign in KINDS}
+    data = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    rows = (_located_movements(filters) if filters.location_ids is not None
+            else _kept_movements(filters))
+    for product, kind, month, ul in rows:
+        data[product][kind][f"{month:%Y-%m}"] += signs[kind] * int(ul or 0)
+    return data
+
+
+def _kept_movements(filters: Filters):
+    """(product, kind, month, microlitres) of every location, from the monthly sums kept with
+    the ledger."""
     query = (select(Product.name, StockMonth.entry_type, StockMonth.month,
                     StockMonth.quantity_ul)
              .join(Product, Product.id == StockMonth.product_id)
@@ -31,11 +75,7 @@ def stock_movements(filters: Filters) -> dict[str, dict[str, dict[str, int]]]:
         query = query.where(StockMonth.month >= filters.date_from.replace(day=1))
     if filters.date_to:
         query = query.where(StockMonth.month <= filters.date_to)
-    signs = {kind: sign for kind, _, sign in KINDS}
-    data = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    for product, kind, month, ul in db.session.execute(query):
-        data[product][kind][f"{month:%Y-%m}"] += signs[kind] * int(ul or 0)
-    return data
+    return db.session.execute(query)
 
 
 def stock_charts(filters: Filters) -> list:
@@ -61,15 +101,19 @@ def activity_charts(rows) -> list:
     if not months:
         return []
     people = sorted({row.prescriber_name for row in rows})
-    cells = {(row.prescriber_name, row.month): row for row in rows}
+    # A prescriber's sessions at every location of the report, month by month.
+    sessions, volume_ul = defaultdict(int), defaultdict(int)
+    for row in rows:
+        sessions[row.prescriber_name, row.month] += row.sessions
+        volume_ul[row.prescriber_name, row.month] += row.volume_ul
 
     def series(value):
-        return [Series(name, [value(cells.get((name, m))) for m in months]) for name in people]
+        return [Series(name, [value(name, m) for m in months]) for name in people]
 
     return [line_chart("Treatment sessions per month per prescriber", months,
-                       series(lambda row: row.sessions if row else 0), "sessions"),
+                       series(lambda name, m: sessions[name, m]), "sessions"),
             line_chart("Volume administered per month per prescriber", months,
-                       series(lambda row: row.volume_ul / 1000 if row else 0), "ml")]
+                       series(lambda name, m: volume_ul[name, m] / 1000), "ml")]
 
 
 def exception_chart(per_month: dict[str, int]) -> list:

@@ -2,14 +2,14 @@
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import Select, select
 
 from compliance.clock import end_of_local_day, local_today, start_of_local_day
 from compliance.extensions import db
-from compliance.models import AuditEvent
+from compliance.models import AuditEvent, Location
 
 PAGE_SIZE = 50
 CHUNK = 500
@@ -27,6 +27,16 @@ class Filters:
     patient_id: int | None = None
     # Compliance exceptions only: REVIEWED or UNREVIEWED ones, or None for both.
     review: str | None = None
+    # The locations whose records are shown (D7; None: every location), and whether records
+    # that belong to no location (a refused attempt, an event about a patient) are shown
+    # with theirs: yes for all the locations of a scope, no for one location chosen.
+    location_ids: frozenset[int] | None = None
+    group_wide: bool = True
+
+    @property
+    def chosen(self) -> "Filters":
+        """The filters a person chose among the records, the scope left aside."""
+        return replace(self, review=None, location_ids=None, group_wide=True)
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,18 @@ def between_days(query: Select, column, filters: Filters) -> Select:
     if filters.date_to:
         query = query.where(column <= filters.date_to)
     return query
+
+
+def at_locations(query: Select, column, filters: Filters) -> Select:
+    """Limit a location column to the filters' locations."""
+    if filters.location_ids is None:
+        return query
+    return query.where(column.in_(filters.location_ids))
+
+
+def location_names() -> dict[int, str]:
+    """Every location's name by id (a report names where each row happened)."""
+    return dict(db.session.execute(select(Location.id, Location.name)).all())
 
 
 def between_moments(query: Select, column, filters: Filters) -> Select:

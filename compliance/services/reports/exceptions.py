@@ -1,7 +1,7 @@
 """Report 5, compliance exceptions: every flagged item of D4 and every refused attempt."""
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from compliance.models import (
     SessionFlag,
     Stocktake,
     StocktakeLine,
+    StorageArea,
     TreatmentSession,
     User,
 )
@@ -24,18 +25,21 @@ from compliance.models.treatment import OPEN, VOIDED
 from compliance.rules import flags
 from compliance.rules.facts import FollowUpFacts, StocktakeLineFacts
 from compliance.rules.flags import EXCEPTION_LABELS, FLAG_LABELS
+from compliance.services.audit_scope import acts_in_scope
 from compliance.services.reports import exception_reviews
 from compliance.services.reports.common import (
     Filters,
     Listing,
     Result,
+    at_locations,
     between_days,
     between_moments,
+    location_names,
     page_in_python,
     sort_in_python,
 )
-from compliance.services.reports.late_entries import late_entries
-from compliance.services.reports.late_entries import session_subject as _session_subject
+from compliance.services.reports.exception_row import ExceptionRow
+from compliance.services.reports.late_entries import late_entries, session_subject
 from compliance.services.reports.temperature_exceptions import temperature_exceptions
 from compliance.services.rule_facts import near_expiry_days
 
@@ -48,26 +52,12 @@ UNSIGNED = EXCEPTION_LABELS["unsigned"]
 LATE_ENTRY = FLAG_LABELS["late_entry"]
 
 
-@dataclass
-class ExceptionRow:
-    day: date
-    kind: str
-    subject: str
-    detail: str
-    who: str = ""
-    rule: str = ""
-    corrected: bool = False
-    page: tuple[str, int] | None = None  # the record's page: ("session", 12)
-    key: str = ""  # names the exception for its review: "flag-12", "refused-340"
-    review: exception_reviews.Review | None = None
-    # A storage temperature exception's batches stored in the area, offered for quarantine.
-    batches: tuple = ()
-
 
 def _flags(filters: Filters) -> list[ExceptionRow]:
     query = (select(SessionFlag.id, SessionFlag.code, SessionFlag.detail, TreatmentSession.id,
                     TreatmentSession.session_number, TreatmentSession.session_date,
-                    Patient.first_name, Patient.last_name, Patient.reference, User.full_name)
+                    Patient.first_name, Patient.last_name, Patient.reference, User.full_name,
+                    TreatmentSession.location_id)
              .join(TreatmentSession, TreatmentSession.id == SessionFlag.session_id)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == TreatmentSession.prescriber_id)
@@ -76,40 +66,45 @@ def _flags(filters: Filters) -> list[ExceptionRow]:
              .where(TreatmentSession.status != VOIDED, SessionFlag.code != "late_entry"))
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, FLAG_LABELS.get(code, code),
-                         _session_subject(number, first, last, ref), detail, who,
-                         page=("session", sid), key=f"flag-{fid}")
-            for fid, code, detail, sid, number, day, first, last, ref, who
+                         session_subject(number, first, last, ref), detail, who,
+                         page=("session", sid), key=f"flag-{fid}", location_id=where)
+            for fid, code, detail, sid, number, day, first, last, ref, who, where
             in db.session.execute(query)]
 
 
 def _for_prescriber(query, filters: Filters):
+    """Sessions' rows by the chosen prescriber, at the chosen locations."""
+    query = at_locations(query, TreatmentSession.location_id, filters)
     if filters.prescriber_id:
         query = query.where(TreatmentSession.prescriber_id == filters.prescriber_id)
     return query
 
 
 def _discrepancies(filters: Filters) -> list[ExceptionRow]:
-    query = (select(StocktakeLine, Stocktake.counted_at, Batch.batch_number, User.full_name)
+    query = (select(StocktakeLine, Stocktake.counted_at, Batch.batch_number, User.full_name,
+                    Stocktake.location_id)
              .join(Stocktake, Stocktake.id == StocktakeLine.stocktake_id)
              .join(Batch, Batch.id == StocktakeLine.batch_id)
              .join(User, User.id == Stocktake.counted_by_id)
              # Narrowed in SQL (stocktake lines are many); the rule still words each flag.
              .where(StocktakeLine.counted_containers != StocktakeLine.expected_containers))
     rows = []
-    for line, at, number, who in db.session.execute(
+    query = at_locations(query, Stocktake.location_id, filters)
+    for line, at, number, who, where in db.session.execute(
             between_moments(query, Stocktake.counted_at, filters)):
         flag = flags.stocktake_discrepancy(StocktakeLineFacts(
             line.expected_containers, line.counted_containers, line.reason))
         if flag is not None:
             rows.append(ExceptionRow(to_local(at).date(), DISCREPANCY, f"Batch {number}",
                                      flag.detail, who, page=("stocktake", line.stocktake_id),
-                                     key=f"count-{line.id}"))
+                                     key=f"count-{line.id}", location_id=where))
     return rows
 
 
 def _complications(filters: Filters) -> list[ExceptionRow]:
     query = (select(FollowUp, TreatmentSession.id, TreatmentSession.session_number,
-                    Patient.first_name, Patient.last_name, Patient.reference, User.full_name)
+                    Patient.first_name, Patient.last_name, Patient.reference, User.full_name,
+                    TreatmentSession.location_id)
              .join(TreatmentSession, TreatmentSession.id == FollowUp.session_id)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == FollowUp.recorded_by_id)
@@ -117,13 +112,14 @@ def _complications(filters: Filters) -> list[ExceptionRow]:
              .where(FollowUp.complication.is_(True)))
     query = _for_prescriber(between_days(query, FollowUp.seen_on, filters), filters)
     rows = []
-    for f, sid, number, first, last, ref, who in db.session.execute(query):
+    for f, sid, number, first, last, ref, who, where in db.session.execute(query):
         flag = flags.complication(FollowUpFacts(f.complication, f.severity, f.effects,
                                                 f.action_taken))
         if flag is not None:
             rows.append(ExceptionRow(f.seen_on, COMPLICATION,
-                                     _session_subject(number, first, last, ref), flag.detail,
-                                     who, page=("session", sid), key=f"complication-{f.id}"))
+                                     session_subject(number, first, last, ref), flag.detail,
+                                     who, page=("session", sid), key=f"complication-{f.id}",
+                                     location_id=where))
     return rows
 
 
@@ -135,17 +131,17 @@ def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
     query = (select(TreatmentSession.id, TreatmentSession.session_number,
                     TreatmentSession.session_date, Batch.id, Batch.batch_number,
                     Batch.expires_on, Patient.first_name, Patient.last_name, Patient.reference,
-                    User.full_name)
+                    User.full_name, TreatmentSession.location_id)
              .join(Injection, Injection.session_id == TreatmentSession.id)
              .join(Batch, Batch.id == Injection.batch_id)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == TreatmentSession.prescriber_id)
              .where(TreatmentSession.id.not_in(flagged)).distinct())
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
-    return [ExceptionRow(day, NEAR_EXPIRY, _session_subject(number, first, last, ref),
+    return [ExceptionRow(day, NEAR_EXPIRY, session_subject(number, first, last, ref),
                          f"batch {batch_number} expires {expires_on:%d %b %Y}", who,
-                         page=("session", sid), key=f"near-expiry-{sid}-{bid}")
-            for sid, number, day, bid, batch_number, expires_on, first, last, ref, who
+                         page=("session", sid), key=f"near-expiry-{sid}-{bid}", location_id=where)
+            for sid, number, day, bid, batch_number, expires_on, first, last, ref, who, where
             in db.session.execute(query)
             if flags.near_expiry(expires_on, day, window_days)]
 
@@ -154,20 +150,29 @@ def unsigned_sessions(filters: Filters) -> list[ExceptionRow]:
     """Open sessions started more than LATE_AFTER_HOURS ago (also the managers' notice)."""
     query = (select(TreatmentSession.id, TreatmentSession.session_number,
                     TreatmentSession.session_date, TreatmentSession.started_at,
-                    Patient.first_name, Patient.last_name, Patient.reference, User.full_name)
+                    Patient.first_name, Patient.last_name, Patient.reference, User.full_name,
+                    TreatmentSession.location_id)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == TreatmentSession.prescriber_id)
              .where(TreatmentSession.status == OPEN,
                     TreatmentSession.started_at < flags.unsigned_if_started_before(utcnow())))
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
-    return [ExceptionRow(day, UNSIGNED, _session_subject(number, first, last, ref),
+    return [ExceptionRow(day, UNSIGNED, session_subject(number, first, last, ref),
                          f"started {to_local(started):%d %b %Y %H:%M}, not signed", who,
-                         page=("session", sid), key=f"unsigned-{sid}")
-            for sid, number, day, started, first, last, ref, who in db.session.execute(query)]
+                         page=("session", sid), key=f"unsigned-{sid}", location_id=where)
+            for sid, number, day, started, first, last, ref, who, where
+            in db.session.execute(query)]
 
 
 def _refusals(filters: Filters) -> list[ExceptionRow]:
+    """Refused attempts belong to no location: listed for all the locations of a scope (those
+    of people working only there, whose words name nothing elsewhere), not for one location
+    chosen."""
+    if not filters.group_wide:
+        return []
     query = select(AuditEvent).where(AuditEvent.action == "refused")
+    if filters.location_ids is not None:
+        query = query.where(acts_in_scope(filters.location_ids))
     query = between_moments(query, AuditEvent.occurred_at, filters)
     if filters.prescriber_id:
         query = query.where(AuditEvent.actor_id == filters.prescriber_id)
@@ -178,12 +183,16 @@ def _refusals(filters: Filters) -> list[ExceptionRow]:
 
 def _late_entries(filters: Filters) -> list[ExceptionRow]:
     return [ExceptionRow(late.day, LATE_ENTRY, late.subject, late.detail, late.who,
-                         page=late.page, key=late.key) for late in late_entries(filters)]
+                         page=late.page, key=late.key, location_id=late.location_id)
+            for late in late_entries(filters)]
 
 
 def _storage_temperatures(filters: Filters) -> list[ExceptionRow]:
+    # Each row's page is its storage area's, which is at one location.
+    where = dict(db.session.execute(select(StorageArea.id, StorageArea.location_id)).all())
     return [ExceptionRow(t.day, t.kind, t.subject, t.detail, t.who, page=t.page, key=t.key,
-                         batches=t.batches) for t in temperature_exceptions(filters)]
+                         batches=t.batches, location_id=where.get(t.page[1]))
+            for t in temperature_exceptions(filters)]
 
 
 SOURCES = (_flags, _discrepancies, _complications, _near_expiry_uses, unsigned_sessions,
@@ -191,7 +200,10 @@ SOURCES = (_flags, _discrepancies, _complications, _near_expiry_uses, unsigned_s
 
 
 def all_rows(filters: Filters) -> list[ExceptionRow]:
-    return [row for source in SOURCES for row in source(filters)]
+    """Every exception, each named with its location."""
+    names = location_names()
+    return [replace(row, location=names.get(row.location_id, ""))
+            for source in SOURCES for row in source(filters)]
 
 
 def listed(filters: Filters) -> list[ExceptionRow]:
@@ -213,9 +225,12 @@ def tally(rows: list[ExceptionRow]) -> dict:
             "by_kind": dict(sorted(Counter(row.kind for row in rows).items()))}
 
 
-def find(day: date, key: str) -> ExceptionRow | None:
-    """The exception named `key` dated `day` (each source filters by that date), or None."""
-    return next((row for row in listed(Filters(date_from=day, date_to=day))
+def find(day: date, key: str, location_ids: frozenset[int] | None = None
+         ) -> ExceptionRow | None:
+    """The exception named `key` dated `day` (each source filters by that date) at the
+    locations `location_ids` (None: anywhere), or None."""
+    return next((row for row in listed(Filters(date_from=day, date_to=day,
+                                               location_ids=location_ids))
                  if row.key == key), None)
 
 

@@ -27,7 +27,7 @@ from compliance.models import (
 from compliance.models.stock import ADMINISTRATION
 from compliance.models.treatment import VOIDED
 from compliance.rules import flags
-from compliance.services.reports.common import Filters, between_moments
+from compliance.services.reports.common import Filters, at_locations, between_moments
 from compliance.services.rule_facts import entry_timing
 
 
@@ -40,6 +40,7 @@ class Candidate:
     page: tuple[str, int]  # ("session" | "batch" | "stocktake", its id)
     event_on: date
     recorded_at: datetime
+    location_id: int | None  # where it happened (D7)
     who: str
     key: str = ""  # the exception's key, which a review names: "late-session-12"
 
@@ -52,6 +53,7 @@ class LateEntry:
     who: str
     page: tuple[str, int]
     key: str = ""
+    location_id: int | None = None
 
 
 def _day_of(column):
@@ -62,15 +64,17 @@ def _day_of(column):
     return func.date(column)
 
 
-def _late(table, event_on, recorded_at, who_id, filters: Filters) -> dict[int, tuple]:
-    """{id: (event date, recorded at)} of the rows of one table that the rule finds late, in
-    the date range of entry: one table read through the index on its recording time (joins
-    come after, for the few rows found)."""
-    query = between_moments(select(table.id, event_on, recorded_at)
+def _late(table, event_on, recorded_at, who_id, filters: Filters,
+          location_id) -> dict[int, tuple]:
+    """{id: (event date, recorded at, location)} of the rows of one table that the rule finds
+    late, in the date range of entry, at the chosen locations: one table read through the
+    index on its recording time (joins come after, for the few rows found)."""
+    query = between_moments(select(table.id, event_on, recorded_at, location_id)
                             .where(_day_of(recorded_at) > event_on), recorded_at, filters)
+    query = at_locations(query, location_id, filters)
     if filters.prescriber_id:
         query = query.where(who_id == filters.prescriber_id)
-    return {row_id: (day, at) for row_id, day, at in db.session.execute(query)
+    return {row_id: (day, at, where) for row_id, day, at, where in db.session.execute(query)
             if flags.late_by(entry_timing("", day, at)) is not None}
 
 
@@ -96,7 +100,7 @@ def _session_query(*columns) -> Select:
 
 def _sessions(filters: Filters) -> Iterable[Candidate]:
     s = TreatmentSession
-    late = _late(s, s.session_date, s.started_at, s.prescriber_id, filters)
+    late = _late(s, s.session_date, s.started_at, s.prescriber_id, filters, s.location_id)
     # A voided session was never a treatment (D4.5): never flagged.
     query = (_session_query(User.full_name).join(User, User.id == s.prescriber_id)
              .where(s.status != VOIDED))
@@ -107,7 +111,10 @@ def _sessions(filters: Filters) -> Iterable[Candidate]:
 
 def _follow_ups(filters: Filters) -> Iterable[Candidate]:
     f = FollowUp
-    late = _late(f, f.seen_on, f.recorded_at, f.recorded_by_id, filters)
+    # A follow-up happened where its session did.
+    where = (select(TreatmentSession.location_id)
+             .where(TreatmentSession.id == f.session_id).scalar_subquery())
+    late = _late(f, f.seen_on, f.recorded_at, f.recorded_by_id, filters, where)
     query = (_session_query(f.id, User.full_name).join(f, f.session_id == TreatmentSession.id)
              .join(User, User.id == f.recorded_by_id))
     for fid, who, sid, number, first, last, ref in _described(query, f.id, late):
@@ -120,7 +127,7 @@ def _ledger_entries(filters: Filters) -> Iterable[Candidate]:
     """Receipts, waste, returns, adjustments, stocktake corrections and injections: an
     injection is entered with its administration entry, which is dated the session's day."""
     e = LedgerEntry
-    late = _late(e, e.occurred_on, e.recorded_at, e.actor_id, filters)
+    late = _late(e, e.occurred_on, e.recorded_at, e.actor_id, filters, e.location_id)
     query = (select(e.id, e.entry_type, Batch.id, Batch.batch_number, User.full_name)
              .join(Batch, Batch.id == e.batch_id).join(User, User.id == e.actor_id)
              .where(e.entry_type != ADMINISTRATION))
@@ -141,14 +148,17 @@ def _ledger_entries(filters: Filters) -> Iterable[Candidate]:
 
 def _stocktakes(filters: Filters) -> Iterable[Candidate]:
     t = Stocktake
-    query = between_moments(select(t.id, t.counted_at, t.recorded_at, User.full_name)
+    query = between_moments(select(t.id, t.counted_at, t.recorded_at, User.full_name,
+                                   t.location_id)
                             .join(User, User.id == t.counted_by_id)
                             .where(t.recorded_at > t.counted_at), t.recorded_at, filters)
+    query = at_locations(query, t.location_id, filters)
     if filters.prescriber_id:
         query = query.where(t.counted_by_id == filters.prescriber_id)
-    for tid, counted_at, at, who in db.session.execute(query):
+    for tid, counted_at, at, who, where in db.session.execute(query):
         yield Candidate(f"Stocktake {tid}", f"Stocktake {tid}", ("stocktake", tid),
-                        to_local(counted_at).date(), at, who, key=f"late-stocktake-{tid}")
+                        to_local(counted_at).date(), at, where, who,
+                        key=f"late-stocktake-{tid}")
 
 
 SOURCES = (_sessions, _follow_ups, _ledger_entries, _stocktakes)
@@ -163,5 +173,5 @@ def late_entries(filters: Filters) -> list[LateEntry]:
             flag = flags.late_entry(entry_timing(c.record, c.event_on, c.recorded_at))
             if flag is not None:
                 found.append(LateEntry(to_local(c.recorded_at).date(), c.subject, flag.detail,
-                                       c.who, c.page, c.key))
+                                       c.who, c.page, c.key, c.location_id))
     return found

@@ -13,6 +13,7 @@ from compliance.models import (
     Batch,
     Injection,
     InjectionReversal,
+    Location,
     Patient,
     Prescription,
     Product,
@@ -27,6 +28,7 @@ from compliance.services.reports.common import (
     Filters,
     Listing,
     Result,
+    at_locations,
     between_days,
     corrected_ids,
     in_chunks,
@@ -85,6 +87,7 @@ class SessionRow:
     # The prescribed product's sclerosant, which every injection of the session holds (rule 7).
     active_ingredient: str = ""
     dose_label: str = "mg"
+    location: str = ""  # where the session took place (D7)
     batches: list[BatchUse] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     corrections: list[str] = field(default_factory=list)
@@ -117,7 +120,8 @@ _SESSION_COLUMNS = (
     DOCTOR.register.label("doctor_register"), DOCTOR.registration_number.label("doctor_number"),
     Prescription.id.label("prescription_id"),
     Prescription.signed_at.label("prescription_signed_at"),
-    Sclerosant.name.label("ingredient"), Sclerosant.short_name)
+    Sclerosant.name.label("ingredient"), Sclerosant.short_name,
+    Location.name.label("location"))
 
 
 def filtered(filters: Filters) -> Select:
@@ -127,8 +131,10 @@ def filtered(filters: Filters) -> Select:
              .join(Prescription, Prescription.id == TreatmentSession.prescription_id)
              .join(DOCTOR, DOCTOR.id == Prescription.prescriber_id)
              .join(Product, Product.id == Prescription.product_id)
-             .join(Sclerosant, Sclerosant.name == Product.active_ingredient))
-    query = between_days(query, TreatmentSession.session_date, filters)
+             .join(Sclerosant, Sclerosant.name == Product.active_ingredient)
+             .join(Location, Location.id == TreatmentSession.location_id))
+    query = at_locations(between_days(query, TreatmentSession.session_date, filters),
+                         TreatmentSession.location_id, filters)
     if filters.prescriber_id:
         query = query.where(TreatmentSession.prescriber_id == filters.prescriber_id)
     if filters.patient_id:
@@ -153,7 +159,7 @@ def _row(r) -> SessionRow:
         doctor_registration=_registration(r.doctor_register, r.doctor_number),
         prescription_reference=f"RX-{r.prescription_id:06d}",
         prescription_signed_at=r.prescription_signed_at, active_ingredient=r.ingredient,
-        dose_label=f"{r.short_name} mg")
+        dose_label=f"{r.short_name} mg", location=r.location)
     if row.voided:
         row.corrections.append(f"voided: {row.void_reason}")
     return row

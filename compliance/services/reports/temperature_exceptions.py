@@ -169,7 +169,8 @@ def find(day: date, key: str) -> TemperatureException | None:
 def temperature_exceptions(filters: Filters) -> list[TemperatureException]:
     """Every storage temperature exception of the filters' dates; excursions and missing
     days are no one's doing, so a filter on a person leaves only late readings."""
-    areas = {area.id: area for area in db.session.scalars(select(StorageArea))}
+    areas = {area.id: area for area in db.session.scalars(select(StorageArea))
+             if filters.location_ids is None or area.location_id in filters.location_ids}
     rows = _late_rows(filters, areas)
     if filters.prescriber_id or not areas:
         return rows

@@ -8,10 +8,12 @@ from sqlalchemy import Select, case, func, select
 
 from compliance.errors import InvalidInput, StockRefusal
 from compliance.extensions import db
+from compliance.locations import visible_location_ids
 from compliance.models import (
     Batch,
     Injection,
     InjectionReversal,
+    Location,
     Patient,
     RecallContact,
     TreatmentSession,
@@ -19,10 +21,12 @@ from compliance.models import (
 )
 from compliance.models.stock import RECALLED
 from compliance.services import ensure_can
+from compliance.services.reports import batch_parts
 from compliance.services.reports.common import (
     Filters,
     Listing,
     Result,
+    at_locations,
     between_days,
     in_chunks,
     ordered,
@@ -53,6 +57,7 @@ class TraceRow:
     volume_ul: int
     reversed: bool
     session_number: int = 0  # in the patient's course, as the session's page names it
+    location: str = ""  # where the session took place: a batch is followed across locations
 
     @property
     def corrected(self) -> bool:
@@ -65,13 +70,16 @@ def filtered(filters: Filters) -> Select:
                     Batch.batch_number, Batch.state, Patient.id
                     .label("patient_id"), Patient.first_name, Patient.last_name,
                     Patient.reference, Patient.phone, Patient.email, Patient.address,
-                    User.full_name, InjectionReversal.id.label("reversal_id"))
+                    User.full_name, InjectionReversal.id.label("reversal_id"),
+                    Location.name.label("location"))
              .join(TreatmentSession, TreatmentSession.id == Injection.session_id)
+             .join(Location, Location.id == TreatmentSession.location_id)
              .join(Batch, Batch.id == Injection.batch_id)
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == TreatmentSession.prescriber_id)
              .outerjoin(InjectionReversal, InjectionReversal.injection_id == Injection.id))
-    query = between_days(query, TreatmentSession.session_date, filters)
+    query = at_locations(between_days(query, TreatmentSession.session_date, filters),
+                         TreatmentSession.location_id, filters)
     for value, column in ((filters.batch_id, Injection.batch_id),
                           (filters.product_id, Batch.product_id),
                           (filters.patient_id, TreatmentSession.patient_id),
@@ -84,7 +92,8 @@ def filtered(filters: Filters) -> Select:
 def _row(r) -> TraceRow:
     return TraceRow(r.id, r.session_id, r.session_date, r.batch_number, r.state, r.patient_id,
                     f"{r.first_name} {r.last_name}", r.reference, r.phone, r.email, r.address,
-                    r.full_name, r.volume_ul, r.reversal_id is not None, r.session_number)
+                    r.full_name, r.volume_ul, r.reversal_id is not None, r.session_number,
+                    r.location)
 
 
 def report(filters: Filters, listing: Listing) -> Result:
@@ -95,9 +104,10 @@ def report(filters: Filters, listing: Listing) -> Result:
                    (inner.c.reversal_id.is_(None), inner.c.volume_ul), else_=0)), 0),
                func.count(inner.c.patient_id.distinct()))).one()
     rows = [_row(r) for r in db.session.execute(paged(query, listing))]
-    extra = {"batch": db.session.get(Batch, filters.batch_id) if filters.batch_id else None}
+    extra = {"batch": db.session.get(Batch, filters.batch_id) if filters.batch_id else None,
+             "parts": batch_parts.where_held(filters)}
     if extra["batch"] is not None and extra["batch"].state == RECALLED:
-        extra["recall"] = recall_log(filters.batch_id)
+        extra["recall"] = recall_log(filters.batch_id, filters.location_ids)
     return Result(rows, count, {"injections": count, "volume_ul": int(volume_ul),
                                 "patients": patients}, extra)
 
@@ -119,12 +129,14 @@ class RecallPatient:
     contacts: list
 
 
-def recall_log(batch_id: int) -> list[RecallPatient]:
-    """Every patient who received the batch, with each logged contact attempt."""
+def recall_log(batch_id: int, location_ids: frozenset[int] | None = None) -> list[RecallPatient]:
+    """Every patient who received the batch (at the locations `location_ids`, None: at any),
+    with each logged contact attempt."""
+    received = at_locations(select(TreatmentSession.patient_id).join(Injection)
+                            .where(Injection.batch_id == batch_id),
+                            TreatmentSession.location_id, Filters(location_ids=location_ids))
     patients = db.session.execute(
-        select(Patient).where(Patient.id.in_(
-            select(TreatmentSession.patient_id).join(Injection)
-            .where(Injection.batch_id == batch_id))).order_by(Patient.last_name, Patient.id))
+        select(Patient).where(Patient.id.in_(received)).order_by(Patient.last_name, Patient.id))
     log = {p.id: RecallPatient(p.id, p.full_name, p.reference, p.phone, p.email, p.address, [])
            for (p,) in patients}
     for contact, who in db.session.execute(
@@ -147,9 +159,11 @@ def log_contact(actor, batch_id: int, patient_id: int, method: str, outcome: str
     batch = db.session.get(Batch, batch_id, populate_existing=True)
     if batch is None or batch.state != RECALLED:
         raise StockRefusal("Contact attempts are logged only for a recalled batch.")
-    received = db.session.scalar(
+    # Received at a location of the actor's scope: the patients the recall log lists them.
+    received = db.session.scalar(at_locations(
         select(func.count()).select_from(Injection).join(TreatmentSession)
-        .where(Injection.batch_id == batch_id, TreatmentSession.patient_id == patient_id))
+        .where(Injection.batch_id == batch_id, TreatmentSession.patient_id == patient_id),
+        TreatmentSession.location_id, Filters(location_ids=visible_location_ids(actor))))
     if not received:
         raise InvalidInput("This patient did not receive the batch.", field="patient_id")
     contact = RecallContact(batch_id=batch_id, patient_id=patient_id, method=method,

@@ -1,0 +1,204 @@
+"""Stock reconciliation's shared rows, and its totals per product and per location (D7).
+
+For every location (no location chosen, a group-wide user) the totals come from the movement
+totals each batch keeps, so that ten years of ledger are never summed for a page; for the
+locations of a scope, or one location, they are summed from the ledger entries there (read
+through the index on location and date) and the parts of each batch held there.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select, true
+
+from compliance.extensions import db
+from compliance.models import Batch, BatchStock, LedgerEntry, Location, Product
+from compliance.models.stock import (
+    ADJUSTMENT,
+    ADMINISTRATION,
+    RECEIPT,
+    RETURN,
+    REVERSAL,
+    STOCKTAKE_CORRECTION,
+    TOTAL_COLUMNS,
+    WASTE,
+)
+from compliance.models.transfer import TRANSFER_DIFFERENCE, TRANSFER_IN, TRANSFER_OUT
+from compliance.scope import batches_at
+from compliance.services.reports.common import Filters, at_locations
+
+MOVEMENTS = ("opening_ul", "received_ul", "administered_ul", "wasted_ul", "returned_ul",
+             "adjusted_ul", "stocktake_ul", "reversed_ul", "sent_ul", "arrived_ul",
+             "transfer_difference_ul")
+# Each kind of ledger entry, the report column it adds to, and the sign it is shown with.
+COLUMNS = ((RECEIPT, "received_ul", 1), (ADMINISTRATION, "administered_ul", -1),
+           (WASTE, "wasted_ul", -1), (RETURN, "returned_ul", -1), (ADJUSTMENT, "adjusted_ul", 1),
+           (STOCKTAKE_CORRECTION, "stocktake_ul", 1), (REVERSAL, "reversed_ul", 1),
+           (TRANSFER_OUT, "sent_ul", -1), (TRANSFER_IN, "arrived_ul", 1),
+           (TRANSFER_DIFFERENCE, "transfer_difference_ul", 1))
+
+
+@dataclass
+class StockRow:
+    batch_id: int | None
+    product_name: str
+    batch_number: str
+    expires_on: date | None
+    opening_ul: int = 0
+    received_ul: int = 0
+    administered_ul: int = 0
+    wasted_ul: int = 0
+    returned_ul: int = 0
+    adjusted_ul: int = 0
+    stocktake_ul: int = 0
+    reversed_ul: int = 0
+    sent_ul: int = 0  # into transit (D7); arrived: out of it, back at a cancelled sender too
+    arrived_ul: int = 0
+    transfer_difference_ul: int = 0
+    stored_ul: int = 0
+    ledger_total_ul: int = 0
+    counted_containers: int | None = None
+    counted_expected: int | None = None
+    counted_at: datetime | None = None
+    corrections: list[str] = field(default_factory=list)
+
+    @property
+    def expected_ul(self) -> int:
+        return (self.opening_ul + self.received_ul - self.administered_ul - self.wasted_ul
+                - self.returned_ul + self.adjusted_ul + self.stocktake_ul + self.reversed_ul
+                - self.in_transit_ul + self.transfer_difference_ul)
+
+    @property
+    def in_transit_ul(self) -> int:  # sent in the range and not arrived in it
+        return self.sent_ul - self.arrived_ul
+
+    @property
+    def discrepancy(self) -> int | None:
+        """Containers counted minus expected at the last stocktake."""
+        if self.counted_containers is None:
+            return None
+        return self.counted_containers - self.counted_expected
+
+    @property
+    def mismatch(self) -> bool:
+        """The stored running balance disagrees with the sum of the ledger."""
+        return self.stored_ul != self.ledger_total_ul
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.corrections)
+
+
+def matching_batches(filters: Filters):
+    query = select(Batch.id).join(Product, Product.id == Batch.product_id)
+    if filters.product_id:
+        query = query.where(Batch.product_id == filters.product_id)
+    if filters.batch_id:
+        query = query.where(Batch.id == filters.batch_id)
+    if filters.location_ids is not None:
+        query = query.where(Batch.id.in_(batches_at(filters.location_ids)))
+    return query
+
+
+def stored_ul(filters: Filters):
+    """A batch's stored balance at the filters' locations, as a column of a query of Batch."""
+    if filters.location_ids is None:
+        return Batch.balance_ul
+    return (select(func.coalesce(func.sum(BatchStock.balance_ul), 0))
+            .where(BatchStock.batch_id == Batch.id,
+                   BatchStock.location_id.in_(filters.location_ids))
+            .scalar_subquery())
+
+
+def _kept_totals(filters: Filters) -> dict:
+    """Per product, from the totals each batch keeps: kind of entry -> microlitres, plus the
+    stored balance and the number of reversals."""
+    kept = {kind: func.sum(getattr(Batch, TOTAL_COLUMNS[kind])) for kind, _, _ in COLUMNS}
+    query = (select(Product.name, *(total.label(kind) for kind, total in kept.items()),
+                    func.sum(Batch.balance_ul).label("stored"),
+                    func.sum(Batch.reversal_count).label("reversals"))
+             .join(Product, Product.id == Batch.product_id)
+             .where(Batch.id.in_(matching_batches(filters))).group_by(Product.name))
+    return {r.name: r._mapping for r in db.session.execute(query)}
+
+
+def _located_totals(filters: Filters) -> dict:
+    """As `_kept_totals`, summed from the ledger entries and parts at the filters' locations."""
+    every = Filters(product_id=filters.product_id, batch_id=filters.batch_id,
+                    location_ids=filters.location_ids)
+    moved = _ledger_by_product(every, true())
+    reversals = _ledger_by_product(every, true(), func.count())
+    query = (select(Product.name, func.sum(BatchStock.balance_ul))
+             .join(Batch, Batch.id == BatchStock.batch_id)
+             .join(Product, Product.id == Batch.product_id)
+             .where(Batch.id.in_(matching_batches(filters)),
+                    BatchStock.location_id.in_(filters.location_ids))
+             .group_by(Product.name))
+    return {name: {**{kind: moved.get((name, kind), 0) for kind, _, _ in COLUMNS},
+                   "stored": int(stored or 0), "reversals": reversals.get((name, REVERSAL), 0)}
+            for name, stored in db.session.execute(query)}
+
+
+def _ledger_by_product(filters: Filters, condition, measure=None) -> dict[tuple[str, str], int]:
+    query = (select(Product.name, LedgerEntry.entry_type,
+                    measure if measure is not None else func.sum(LedgerEntry.quantity_ul))
+             .join(Batch, Batch.id == LedgerEntry.batch_id)
+             .join(Product, Product.id == Batch.product_id)
+             .where(condition, LedgerEntry.batch_id.in_(matching_batches(filters)))
+             .group_by(Product.name, LedgerEntry.entry_type))
+    query = at_locations(query, LedgerEntry.location_id, filters)
+    return {(name, kind): int(ul) for name, kind, ul in db.session.execute(query)}
+
+
+def product_rows(filters: Filters) -> list[StockRow]:
+    """Per product, from the kept totals, less what moved outside the date range (so only
+    entries from the start date on are summed, however long the ledger)."""
+    since = (_ledger_by_product(filters, LedgerEntry.occurred_on >= filters.date_from)
+             if filters.date_from else None)
+    later = (_ledger_by_product(filters, LedgerEntry.occurred_on > filters.date_to)
+             if filters.date_to else {})
+    kept_totals = (_kept_totals if filters.location_ids is None else _located_totals)(filters)
+    return [_product_row(name, kept, since, later) for name, kept in sorted(kept_totals.items())]
+
+
+def _product_row(name: str, kept, since: dict | None, later: dict) -> StockRow:
+    """One product's row from its totals of every date (`kept`), less what moved before the
+    start date (all but `since`) and after the end date (`later`)."""
+    row = StockRow(None, name, "", None, stored_ul=int(kept["stored"]))
+    for kind, column, sign in COLUMNS:
+        total = int(kept[kind] or 0)
+        from_start = total if since is None else since.get((name, kind), 0)
+        setattr(row, column, sign * (from_start - later.get((name, kind), 0)))
+        row.opening_ul += total - from_start
+        row.ledger_total_ul += total
+    if kept["reversals"]:
+        row.corrections.append(f"{kept['reversals']} ledger entry(ies) reversed")
+    return row
+
+
+@dataclass
+class LocationHolding:
+    """What one location holds of the batches the report covers, now."""
+
+    location_id: int
+    name: str
+    batches: int
+    stored_ul: int
+    sealed_containers: int
+    # Stock sent to or from the location and not yet received: transfers (issue 14, item 3)
+    # fill this in; nothing is in transit until they exist.
+    in_transit_ul: int = 0
+
+
+def location_rows(filters: Filters) -> list[LocationHolding]:
+    """Per location in the filters' scope, what it holds now: one grouped read of the parts."""
+    query = (select(Location.id, Location.name, func.count(BatchStock.batch_id),
+                    func.coalesce(func.sum(BatchStock.balance_ul), 0),
+                    func.coalesce(func.sum(BatchStock.sealed_containers), 0))
+             .join(BatchStock, BatchStock.location_id == Location.id)
+             .where(BatchStock.batch_id.in_(matching_batches(filters)),
+                    BatchStock.balance_ul > 0)
+             .group_by(Location.id, Location.name).order_by(Location.name))
+    query = at_locations(query, Location.id, filters)
+    return [LocationHolding(lid, name, batches, int(ul), int(sealed))
+            for lid, name, batches, ul, sealed in db.session.execute(query)]
