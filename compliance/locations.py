@@ -46,15 +46,6 @@ def choose(user, location_id: int) -> bool:
     return True
 
 
-def assign_to_the_only_location(user) -> None:
-    """A new account at a provider of one location works there (nobody needs to choose)."""
-    active = list(db.session.scalars(select(Location.id).where(Location.active.is_(True))
-                                     .limit(2)))
-    if len(active) == 1 and not user.all_locations:
-        db.session.flush()
-        db.session.add(UserLocation(user_id=user.id, location_id=active[0]))
-
-
 def acting_location_id(user) -> int:
     """Where `user` acts now; refused for someone assigned to no location."""
     location = current_location(user)

@@ -11,7 +11,7 @@ from compliance.models.location import FIRST_LOCATION_ID
 from compliance.models.transfer import TRANSIT
 from compliance.rules.transfers import IN_TRANSIT
 from compliance.services import transfers
-from tests.factories import make_user
+from tests.location_helpers import user_at  # noqa: F401 - the transfer tests import it here
 
 MAIN = FIRST_LOCATION_ID
 
@@ -29,17 +29,6 @@ def second_location(name: str = "Harbour Street") -> Location:
 
 def area(location: Location, name: str) -> StorageArea:
     return next(a for a in location.storage_areas if a.name == name)
-
-
-def user_at(kind: str, location_id: int, **fields):
-    """A user of `kind` who works at `location_id` only."""
-    from compliance.models import UserLocation
-
-    user = make_user(kind, all_locations=False, commit=False, **fields)
-    db.session.flush()
-    db.session.add(UserLocation(user_id=user.id, location_id=location_id))
-    db.session.commit()
-    return user
 
 
 def send(manager, batch, to: Location, containers: int, reason: str = "Restocking"):
