@@ -15,7 +15,7 @@ from compliance.services import reviews, storage_quarantine, temperatures
 from compliance.services.reports import exceptions
 from compliance.services.reports.common import Filters
 from compliance.services.reports.temperature_exceptions import LATE_ENTRY, NO_READING, OUT_OF_RANGE
-from tests.temperature_helpers import CUPBOARD, local_at, read
+from tests.temperature_helpers import CUPBOARD, local_at, read, second_location
 
 
 def rows(kind: str, filters: Filters | None = None) -> list:
@@ -104,3 +104,16 @@ def test_a_quarantine_of_what_is_not_stored_there_or_by_a_non_manager_changes_no
     with pytest.raises(error):
         storage_quarantine.quarantine_stored(clinic[who], CUPBOARD, ids, "Too warm")
     assert {b.state for b in db.session.query(Batch)} == {"available"}
+
+
+def test_another_locations_excursion_and_late_reading_stay_out_of_one_locations_report(clinic):
+    nurse = clinic["nurse"]
+    fridge = second_location(nurse)
+    read(nurse, "12.0", local_at(3, 9), area_id=fridge.id)
+    read(nurse, "20.0", local_at(1, 9))
+    here = Filters(location_ids=frozenset({1}))
+    listed = [row for row in exceptions.listed(here) if row.page == ("storage_area", fridge.id)]
+    assert listed == []
+    there = Filters(location_ids=frozenset({fridge.location_id}))
+    kinds = {row.kind for row in exceptions.listed(there) if row.page[0] == "storage_area"}
+    assert {OUT_OF_RANGE, LATE_ENTRY, NO_READING} == kinds

@@ -60,7 +60,8 @@ def _excursions(filters: Filters, areas: dict[int, StorageArea]) -> list[tuple]:
     r, a = TemperatureReading, StorageArea
     query = between_moments(
         select(r.storage_area_id, r.taken_at, r.temperature_c).join(a, a.id == r.storage_area_id)
-        .where(or_(r.temperature_c < a.min_temp_c, r.temperature_c > a.max_temp_c),
+        .where(r.storage_area_id.in_(list(areas)),
+               or_(r.temperature_c < a.min_temp_c, r.temperature_c > a.max_temp_c),
                r.id.not_in(corrected_ids())), r.taken_at, filters)
     days: dict[tuple[int, date], list[ReadingFacts]] = defaultdict(list)
     for area_id, taken_at, temperature in db.session.execute(query):
@@ -113,7 +114,8 @@ def _late_readings(filters: Filters, areas: dict[int, StorageArea]) -> list[tupl
     r = TemperatureReading
     query = between_moments(
         select(r, User.full_name).join(User, User.id == r.recorded_by_id)
-        .where(r.source == MANUAL, queries.utc_day(r.recorded_at) > queries.utc_day(r.taken_at)),
+        .where(r.storage_area_id.in_(list(areas)), r.source == MANUAL,
+               queries.utc_day(r.recorded_at) > queries.utc_day(r.taken_at)),
         r.recorded_at, filters)
     if filters.prescriber_id:
         query = query.where(r.recorded_by_id == filters.prescriber_id)
@@ -171,8 +173,10 @@ def temperature_exceptions(filters: Filters) -> list[TemperatureException]:
     days are no one's doing, so a filter on a person leaves only late readings."""
     areas = {area.id: area for area in db.session.scalars(select(StorageArea))
              if filters.location_ids is None or area.location_id in filters.location_ids}
+    if not areas:
+        return []
     rows = _late_rows(filters, areas)
-    if filters.prescriber_id or not areas:
+    if filters.prescriber_id:
         return rows
     stored = queries.stored_batches(list(areas))
     return rows + _excursion_rows(filters, areas, stored) + _missing_rows(filters, areas, stored)
