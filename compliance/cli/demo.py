@@ -50,14 +50,16 @@ def load_demo(if_empty):
 @click.option("--injections", default=1_000_000, show_default=True)
 @click.option("--batches", default=20_000, show_default=True)
 @click.option("--years", default=10, show_default=True)
+@click.option("--locations", default=25, show_default=True,
+              type=click.IntRange(1, 1_000), help="How many locations the group has.")
 @click.option("--seed", default=7, show_default=True)
-def generate_data(patients, sessions, injections, batches, years, seed):
+def generate_data(patients, sessions, injections, batches, years, locations, seed):
     """Write a large rule-abiding data set (bulk inserts) into an empty database."""
     _refuse_in_production()
     from compliance.generator.plan import Sizes
     from compliance.generator.run import PASSWORD, generate
 
-    sizes = Sizes(patients, sessions, injections, batches, years)
+    sizes = Sizes(patients, sessions, injections, batches, years, locations)
     started = time.monotonic()
     try:
         with click.progressbar(length=sessions, label="Generating sessions") as bar:

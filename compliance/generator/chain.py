@@ -10,11 +10,11 @@ from compliance.services.audit import canonical, event_hash, is_audited, redacte
 
 # Where a generated row says when it was entered and by whom; rows that do not say take the
 # time of the row before them and the generator's name.
-TIME_COLUMNS = ("recorded_at", "created_at", "started_at", "signed_at", "counted_at",
+TIME_COLUMNS = ("recorded_at", "created_at", "started_at", "signed_at", "counted_at", "sent_at",
                 "raised_at", "contacted_at")
 DAY_COLUMNS = ("occurred_on", "received_on", "screened_on", "consented_on", "held_on")
 ACTOR_COLUMNS = ("actor_id", "recorded_by_id", "prescriber_id", "counted_by_id", "signer_id",
-                 "contacted_by_id")
+                 "sent_by_id", "contacted_by_id")
 GENERATOR = "data generator"
 
 

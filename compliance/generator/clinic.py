@@ -5,11 +5,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from compliance.generator.chain import Chain
+from compliance.generator.places import PlaceRows
 from compliance.generator.plan import PlannedCourse, PlannedSession, Sizes
 from compliance.generator.stock_rows import StockRows, at, fingerprint
 from compliance.generator.stockroom import CONTAINER_UL, Stockroom
+from compliance.generator.transfer_rows import TransferRows
 from compliance.generator.writer import BulkWriter
-from compliance.models.location import FIRST_LOCATION_ID
 from compliance.rules.flags import FLAG_LABELS
 from compliance.rules.limits import MAX_SESSIONS_PER_COURSE
 from compliance.seeds import DEFAULT_CONTRAINDICATIONS
@@ -17,13 +18,15 @@ from compliance.services.audit import serialise
 
 PASSWORD_NOTE = "Generated users all share the password printed by the command."
 # Parents before children, so that foreign keys always find their row.
-TABLE_ORDER = ("users", "products", "batches", "patients", "screenings", "screening_answers",
-               "consents", "consultations", "prescriptions", "treatment_sessions", "stocktakes",
-               "ledger_entries", "stocktake_lines", "injections", "session_flags", "signatures",
-               "audit_events")
+TABLE_ORDER = ("locations", "storage_areas", "users", "user_locations", "products", "batches",
+               "patients", "screenings", "screening_answers", "consents", "consultations",
+               "prescriptions", "treatment_sessions", "stocktakes", "ledger_entries",
+               "transfers", "stocktake_lines", "injections", "session_flags", "signatures",
+               "temperature_readings", "audit_events")
+INSPECTION_DAYS = 365  # how long the generated inspectors' access lasts
 
 
-class ClinicGenerator(StockRows):
+class ClinicGenerator(StockRows, PlaceRows, TransferRows):
     """Builds every row of the data set through one BulkWriter."""
 
     def __init__(self, writer: BulkWriter, chain: Chain, sizes: Sizes, password_hash: str,
@@ -36,26 +39,39 @@ class ClinicGenerator(StockRows):
         self.contraindication_ids = list(range(1, len(DEFAULT_CONTRAINDICATIONS) + 1))
 
     # people and products -------------------------------------------------------------
-    def _user(self, name: str, roles: str, profession: str, register=None, number=None):
-        """A user, as (id, printed name, registration) for signatures and audit events."""
+    def _user(self, name: str, roles: str, profession: str, register=None, number=None, *,
+              place=None, expires=None):
+        """A user working at `place` (or at every location), as (id, printed name,
+        registration) for signatures and audit events."""
         user_id = self.w.new_id("users")
         self.w.add("users", dict(
             id=user_id, email=f"{name.lower().replace(' ', '.')}.{user_id}@generated.clinic",
             full_name=name, password_hash=self.password_hash, role_names=roles,
             profession=profession, register=register, registration_number=number, active=True,
-            access_expires_on=None, must_change_password=False, all_locations=True,
+            access_expires_on=expires, must_change_password=False, all_locations=place is None,
             session_token=f"{user_id:032x}", created_at=at(self.first_day)))
+        if place is not None:
+            self.works_at(user_id, place)
         return user_id, name, f"{register} {number}" if number else ""
 
     def people(self) -> None:
-        clinics = self.sizes.clinics
+        """A doctor, a nurse and a manager at each location; a group manager and two
+        inspectors, one of the whole group and one of the first location."""
+        self.places()
+        self.by_location = {place.id: place for place in self.locations}
         self.doctors = [self._user(f"Dr Gen Doctor{n}", "prescriber", "doctor", "GMC",
-                                   f"{7100000 + n}") for n in range(clinics)]
+                                   f"{7100000 + n}", place=place)
+                        for n, place in enumerate(self.locations)]
         self.nurses = [self._user(f"Gen Nurse{n}", "prescriber", "nurse", "NMC",
-                                  f"{10 + n % 90:02d}A{1000 + n:04d}E") for n in range(clinics)]
-        self.managers = [self._user(f"Gen Manager{n}", "manager", "other")
-                         for n in range(clinics)]
-        self._user("Gen Inspector", "inspector", "other")
+                                  f"{10 + n % 90:02d}A{1000 + n:04d}E", place=place)
+                       for n, place in enumerate(self.locations)]
+        self.managers = [self._user(f"Gen Manager{n}", "manager", "other", place=place)
+                         for n, place in enumerate(self.locations)]
+        self.group_manager = self._user("Gen Group Manager", "manager", "other")
+        until = self.today + timedelta(days=INSPECTION_DAYS)
+        self._user("Gen Inspector", "inspector", "other", expires=until)
+        self._user("Gen Inspector Location1", "inspector", "other", place=self.locations[0],
+                   expires=until)
 
     def products(self) -> None:
         self.product_ids = []
@@ -130,12 +146,14 @@ class ClinicGenerator(StockRows):
     # sessions -------------------------------------------------------------------------
     def session(self, planned: PlannedSession, prescription: dict, gp_confirmed: bool,
                 stockroom: Stockroom) -> None:
-        prescriber = self.rng.choice(self.doctors + self.nurses)
+        """A signed session at the patient's location, by one of its prescribers."""
+        place = self.by_location[stockroom.location]
+        prescriber = self.rng.choice((self.doctors[place.index], self.nurses[place.index]))
         session_id = self.w.new_id("treatment_sessions")
         areas = ";".join(sorted({site for _v, site, _p in planned.injections})) or "left calf"
         row = dict(id=session_id, patient_id=prescription["patient_id"],
                    prescription_id=prescription["id"], prescriber_id=prescriber[0],
-                   location_id=FIRST_LOCATION_ID, session_date=planned.day,
+                   location_id=place.id, session_date=planned.day,
                    started_at=at(planned.day, 10),
                    treatment_areas=areas, session_number=planned.number, notes=None,
                    status="signed", signed_at=at(planned.day, 11))
@@ -174,8 +192,9 @@ class ClinicGenerator(StockRows):
             content.append([injection_id, batch.id, volume, site, points, False])
         for batch_id, left in opened.items():
             if left > 0:
-                self._ledger(self.sims[batch_id], "waste", -left, 0, prescriber[0], planned.day,
-                             waste_reason="opened remainder", session_id=row["id"],
+                self._ledger(self.parts[batch_id, stockroom.location], "waste", -left, 0,
+                             prescriber[0], planned.day, waste_reason="opened remainder",
+                             session_id=row["id"],
                              reason=f"Unused remainder of single-use containers opened in "
                                     f"session {row['id']}")
         return content

@@ -31,7 +31,7 @@ class PlannedSession:
     course: int
     number: int
     day: date
-    prescriber: int = 0
+    home: int = 0  # the index of the patient's location, where every session is held
     injections: list[tuple[int, str, int]] = field(default_factory=list)  # volume, site, points
 
 
@@ -70,7 +70,8 @@ def _course_dates(start: date, length: int, rng: random.Random) -> list[date]:
 
 def plan_courses(sizes: Sizes, first_day: date, last_day: date,
                  rng: random.Random) -> list[PlannedCourse]:
-    """Every patient's courses; sessions of one patient are always COURSE_GAP_DAYS apart."""
+    """Every patient's courses, each patient at one location; sessions of one patient are
+    always COURSE_GAP_DAYS apart."""
     courses = []
     span = (last_day - first_day).days
     for patient, sessions in enumerate(split(sizes.sessions, sizes.patients, rng)):
@@ -80,7 +81,8 @@ def plan_courses(sizes: Sizes, first_day: date, last_day: date,
         for index, length in enumerate(lengths):
             dates = _course_dates(day, length, rng)
             courses.append(PlannedCourse(patient, index, day, [
-                PlannedSession(patient, index, n + 1, d) for n, d in enumerate(dates)]))
+                PlannedSession(patient, index, n + 1, d, patient % sizes.clinics)
+                for n, d in enumerate(dates)]))
             day = dates[-1] + timedelta(days=rng.randint(COURSE_GAP_DAYS[0], 60))
     return courses
 

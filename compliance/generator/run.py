@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from math import ceil
 
 from sqlalchemy import bindparam, func, select, update
@@ -14,7 +14,6 @@ from compliance.generator.clinic import ClinicGenerator
 from compliance.generator.plan import Sizes, plan_courses, plan_injections
 from compliance.generator.writer import BulkWriter
 from compliance.models import Batch, BatchStock, User
-from compliance.models.location import FIRST_LOCATION_ID
 from compliance.services import stock_months
 from compliance.services.audit import head
 from compliance.services.passwords import hash_password
@@ -23,8 +22,13 @@ from compliance.services.stock_queries import KEPT, kept_totals
 PASSWORD = "Generated-Clinic-2026"
 
 
-def _containers_needed(sessions) -> int:
-    return sum(ceil(sum(v for v, _s, _p in s.injections) / 2_000) + 1 for s in sessions)
+def _containers_needed(gen: ClinicGenerator, sessions) -> dict[int, int]:
+    """Per location, the containers its sessions will open (at most)."""
+    needed: dict[int, int] = defaultdict(int)
+    for session in sessions:
+        needed[gen.locations[session.home].id] += ceil(
+            sum(v for v, _s, _p in session.injections) / 2_000) + 1
+    return needed
 
 
 def _quarter(day) -> tuple[int, int]:
@@ -60,20 +64,34 @@ def _write(gen: ClinicGenerator, sizes: Sizes, tick) -> dict:
     courses = plan_courses(sizes, gen.first_day, gen.today, gen.rng)
     sessions = sorted((s for c in courses for s in c.sessions), key=lambda s: s.day)
     plan_injections(sessions, sizes.injections, gen.rng)
-    stockroom = gen.batches(_containers_needed(sessions))
+    rooms = gen.batches(_containers_needed(gen, sessions))
     prescriptions, confirmed = _patients_and_prescriptions(gen, courses)
-    quarter = None
+    month = None
     for n, planned in enumerate(sessions, start=1):
-        if _quarter(planned.day) != quarter:
-            quarter = _quarter(planned.day)
-            gen.stocktake(planned.day, stockroom)
+        month = _month_start(gen, planned.day, month, rooms)
         gen.session(planned, prescriptions[planned.patient, planned.course],
-                    confirmed[planned.patient], stockroom)
+                    confirmed[planned.patient], rooms[gen.locations[planned.home].id])
         if n % 1000 == 0:
             tick(1000)
     tick(len(sessions) % 1000)
-    return {"patients": sizes.patients, "courses": len(courses), "sessions": len(sessions),
-            "injections": sum(len(s.injections) for s in sessions), "batches": sizes.batches}
+    gen.still_in_transit(gen.today, rooms)
+    gen.readings()
+    return {"locations": len(gen.locations), "patients": sizes.patients,
+            "courses": len(courses), "sessions": len(sessions),
+            "injections": sum(len(s.injections) for s in sessions), "batches": sizes.batches,
+            "transfers": gen.w.next_ids.get("transfers", 1) - 1}
+
+
+def _month_start(gen: ClinicGenerator, day, month, rooms) -> tuple[int, int]:
+    """The month of `day`; on the first session day of a month its transfers are sent, and
+    of a quarter every location counts its stock."""
+    if (day.year, day.month) == month:
+        return month
+    gen.transfers(day, rooms)
+    if month is None or _quarter(day) != _quarter(date(*month, 1)):
+        for room in rooms.values():
+            gen.stocktake(day, room)
+    return day.year, day.month
 
 
 def _patients_and_prescriptions(gen: ClinicGenerator, courses) -> tuple[dict, dict]:
@@ -82,7 +100,7 @@ def _patients_and_prescriptions(gen: ClinicGenerator, courses) -> tuple[dict, di
         by_patient[course.patient].append(course)
     prescriptions, confirmed = {}, {}
     for number, own in by_patient.items():
-        doctor = gen.rng.choice(gen.doctors)
+        doctor = gen.doctors[own[0].sessions[0].home]
         first_seen = min(c.start for c in own) - timedelta(days=12)
         patient_id, confirmed[number] = gen.patient(number, first_seen, doctor)
         for course in own:
@@ -92,18 +110,20 @@ def _patients_and_prescriptions(gen: ClinicGenerator, courses) -> tuple[dict, di
 
 def _final_balances(connection, gen: ClinicGenerator) -> None:
     totals = kept_totals(connection)
-    rows = [{"b_id": sim.id, "b_ul": sim.balance_ul, "b_sealed": sim.sealed,
-             **{f"t_{name}": value for name, value in totals[sim.id].items()}}
-            for sim in gen.sims.values()]
+    rows = [{"b_id": batch_id, "b_ul": held[0], "b_sealed": held[1],
+             **{f"t_{name}": value for name, value in totals[batch_id].items()}}
+            for batch_id, held in gen.totals.items()]
     table = Batch.__table__
     statement = (update(table).where(table.c.id == bindparam("b_id"))
                  .values(balance_ul=bindparam("b_ul"), sealed_containers=bindparam("b_sealed"),
                          **{name: bindparam(f"t_{name}") for name in KEPT}))
     connection.execute(statement, rows)
-    # Everything generated is held at the first location, in its first storage area.
+    # Each part is kept in its location's drug cupboard.
     connection.execute(BatchStock.__table__.insert(), [
-        {"batch_id": row["b_id"], "location_id": FIRST_LOCATION_ID, "storage_area_id": 1,
-         "balance_ul": row["b_ul"], "sealed_containers": row["b_sealed"]} for row in rows])
+        {"batch_id": part.id, "location_id": part.location,
+         "storage_area_id": gen.by_location[part.location].area_id,
+         "balance_ul": part.balance_ul, "sealed_containers": part.sealed}
+        for part in gen.parts.values()])
     for row in rows:
         _record_final_balance(gen, row)
 

@@ -4,8 +4,8 @@ import hashlib
 from datetime import UTC, date, datetime, time
 from math import ceil
 
+from compliance.generator.plan import split
 from compliance.generator.stockroom import CONTAINER_UL, SimBatch, Stockroom, plan_batches
-from compliance.models.location import FIRST_LOCATION_ID
 from compliance.rules.injection import is_expired
 from compliance.services.audit import canonical
 
@@ -20,42 +20,55 @@ def fingerprint(content: dict) -> str:
 
 class StockRows:
     """The stock half of ClinicGenerator (which provides `w`, `chain`, `sizes`, `rng`,
-    `product_ids`, `managers`, `first_day`, `today` and `_signature`)."""
+    `product_ids`, `locations`, `by_location`, `managers`, `group_manager`, `first_day`,
+    `today` and `_signature`)."""
 
-    def batches(self, containers_needed: int) -> Stockroom:
-        sims = plan_batches(self.sizes.batches, self.product_ids, self.first_day, self.today,
-                            containers_needed, self.rng, lambda: self.w.new_id("batches"))
-        manager = self.managers[0]
+    def batches(self, needed: dict[int, int]) -> dict[int, Stockroom]:
+        """Each location's batches, shared out of the sizes asked for; `needed` is the
+        containers each location's sessions will open."""
+        counts = split(self.sizes.batches, len(self.locations), self.rng)
+        self.parts: dict[tuple[int, int], SimBatch] = {}  # (batch, location) -> its part there
+        self.totals: dict[int, list[int]] = {}  # batch -> [balance, sealed] over its parts
         self.batch_rows = {}  # as first written: their final balances are set at the end
-        for sim in sims:
-            self.batch_rows[sim.id] = self.w.add("batches", dict(
-                id=sim.id, product_id=sim.product, batch_number=f"G{sim.id:07d}",
-                expires_on=sim.expires, supplier="Medi Supplies Ltd",
-                delivery_reference=f"INV-{sim.id:07d}", received_on=sim.received,
-                state="available", balance_ul=sim.balance_ul, sealed_containers=sim.sealed))
-        self.sims = {sim.id: sim for sim in sims}
-        self._receipts(sims, manager)
-        return Stockroom(sims)
+        rooms = {}
+        for place, count in zip(self.locations, counts, strict=True):
+            sims = plan_batches(count, self.product_ids, self.first_day, self.today,
+                                needed.get(place.id, 0), self.rng,
+                                lambda: self.w.new_id("batches"), place.id)
+            for sim in sims:
+                self._batch_row(sim)
+                self._ledger(sim, "receipt", 0, 0, self.managers[place.index][0],
+                             sim.received,
+                             reason=f"Delivery INV-{sim.id:07d} from Medi Supplies Ltd",
+                             absolute=(sim.balance_ul, sim.sealed))
+            rooms[place.id] = Stockroom(place.id, sims)
+        return rooms
 
-    def _receipts(self, sims: list[SimBatch], manager) -> None:
-        for sim in sims:
-            self._ledger(sim, "receipt", 0, 0, manager[0], sim.received,
-                         reason=f"Delivery INV-{sim.id:07d} from Medi Supplies Ltd",
-                         absolute=(sim.balance_ul, sim.sealed))
+    def _batch_row(self, sim: SimBatch) -> None:
+        self.parts[sim.id, sim.location] = sim
+        self.totals[sim.id] = [sim.balance_ul, sim.sealed]
+        self.batch_rows[sim.id] = self.w.add("batches", dict(
+            id=sim.id, product_id=sim.product, batch_number=f"G{sim.id:07d}",
+            expires_on=sim.expires, supplier="Medi Supplies Ltd",
+            delivery_reference=f"INV-{sim.id:07d}", received_on=sim.received,
+            state="available", balance_ul=sim.balance_ul, sealed_containers=sim.sealed))
 
     def _ledger(self, sim: SimBatch, kind: str, quantity_ul: int, containers: int,
                 actor_id: int, day: date, absolute=None, **links) -> int:
-        """Append a ledger entry; `absolute` gives a receipt's whole quantity."""
+        """Append a ledger entry at the part's location; `absolute` gives a receipt's whole
+        quantity. The balance after is the batch's, over all its parts."""
+        total = self.totals[sim.id]
         if absolute is not None:
             quantity_ul, containers = absolute
-            balance, sealed = absolute
         else:
             sim.balance_ul += quantity_ul
             sim.sealed += containers
-            balance, sealed = sim.balance_ul, sim.sealed
+            total[0] += quantity_ul
+            total[1] += containers
+        balance, sealed = total
         entry_id = self.w.new_id("ledger_entries")
         self.w.add("ledger_entries", dict(
-            id=entry_id, batch_id=sim.id, location_id=FIRST_LOCATION_ID, entry_type=kind,
+            id=entry_id, batch_id=sim.id, location_id=sim.location, entry_type=kind,
             quantity_ul=quantity_ul,
             containers=containers, balance_after_ul=balance, containers_after=sealed,
             actor_id=actor_id, recorded_at=at(day, 18), occurred_on=day,
@@ -67,7 +80,7 @@ class StockRows:
     def _batch_for(self, stockroom: Stockroom, product: int, day: date, opened: dict,
                    volume: int) -> tuple[SimBatch, int]:
         for batch_id, left in opened.items():
-            batch = self.sims[batch_id]
+            batch = self.parts[batch_id, stockroom.location]
             new = ceil(max(volume - left, 0) / CONTAINER_UL)
             usable = batch.product == product and not is_expired(batch.expires, day)
             if usable and batch.sealed >= new:
@@ -80,14 +93,15 @@ class StockRows:
 
     # stocktakes -----------------------------------------------------------------------
     def stocktake(self, day: date, stockroom: Stockroom) -> None:
-        live = [b for shelf in stockroom.shelves.values() for _e, _i, b in shelf
-                if b.sealed > 0 and not is_expired(b.expires, day)][:40]
+        """A location's quarterly count by its manager, countersigned by the group's."""
+        live = stockroom.live(day)[:40]
         if not live:
             return
-        counter, second = self.managers[0], self.managers[1 % len(self.managers)]
+        counter = self.managers[self.by_location[stockroom.location].index]
+        second = self.group_manager
         stocktake_id = self.w.new_id("stocktakes")
         self.w.add("stocktakes", dict(id=stocktake_id, counted_by_id=counter[0],
-                                      location_id=FIRST_LOCATION_ID,
+                                      location_id=stockroom.location,
                                       counted_at=at(day, 17), recorded_at=at(day, 17),
                                       countersigned_by_id=second[0],
                                       note="Quarterly count"))

@@ -39,10 +39,13 @@ class BulkWriter:
         self.next_ids[name] += 1
         return value
 
-    def add(self, name: str, row: dict) -> dict:
+    def add(self, name: str, row: dict, announced: bool = False) -> dict:
+        """Buffer a row; `announced` when its audit event was already made (a row written as
+        it ends up, after the events of its changes)."""
         if name not in self.order:
             self.order.append(name)
-        self.on_add(name, row)
+        if not announced:
+            self.on_add(name, row)
         self.buffers[name].append(row)
         if len(self.buffers[name]) >= CHUNK:
             self.flush_through(name)

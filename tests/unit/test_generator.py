@@ -5,22 +5,27 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import func, select
 
+from compliance import locations
 from compliance.extensions import db
 from compliance.generator.plan import Sizes
 from compliance.generator.run import generate
 from compliance.models import Injection, Prescription, TreatmentSession
+from compliance.models.location import BatchStock, Location
 from compliance.models.stock import Batch
+from compliance.models.temperature import TemperatureReading
+from compliance.models.transfer import Transfer
 from compliance.rules.injection import session_limit_ul
 from compliance.services import (
     audit_replay,
     audit_verify,
     rule_facts,
+    stock_check,
     stock_months,
     stock_queries,
 )
 from compliance.services.signatures import signatures_of
 
-SIZES = Sizes(patients=60, sessions=200, injections=560, batches=40, years=3)
+SIZES = Sizes(patients=60, sessions=200, injections=560, batches=40, years=3, clinics=3)
 
 
 @pytest.fixture
@@ -78,3 +83,33 @@ def test_its_signatures_are_intact(generated):
 def test_it_refuses_a_database_that_holds_data(generated):
     with pytest.raises(RuntimeError, match="already holds data"):
         generate(SIZES, lambda n: None)
+
+
+def test_it_spreads_the_group_over_its_locations(generated):
+    counts, _ticks = generated
+    assert counts["locations"] == 3
+    per_location = dict(db.session.execute(
+        select(TreatmentSession.location_id, func.count())
+        .group_by(TreatmentSession.location_id)).all())
+    assert set(per_location) == {loc.id for loc in db.session.scalars(select(Location))}
+    for session in db.session.scalars(select(TreatmentSession)).all():
+        assert not session.prescriber.all_locations
+        assert locations.works_at(session.prescriber, session.location_id)
+
+
+def test_its_parts_and_transfers_add_up(generated):
+    assert stock_check.problems() == []
+    transfers = db.session.scalars(select(Transfer)).all()
+    assert {t.status for t in transfers} >= {"received", "in transit"}
+    for batch in db.session.scalars(select(Batch)):
+        parts = db.session.scalars(select(BatchStock).where(BatchStock.batch_id == batch.id))
+        assert sum(part.balance_ul for part in parts) == batch.balance_ul
+    in_transit = sum(t.containers_sent for t in transfers if t.status == "in transit")
+    assert in_transit * 2_000 == sum(b.in_transit_ul for b in db.session.scalars(select(Batch)))
+
+
+def test_its_storage_areas_have_a_year_of_readings(generated):
+    per_area = dict(db.session.execute(
+        select(TemperatureReading.storage_area_id, func.count())
+        .group_by(TemperatureReading.storage_area_id)).all())
+    assert len(per_area) == 3 + 1 and set(per_area.values()) == {365}
