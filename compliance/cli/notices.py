@@ -12,10 +12,12 @@ notices_cli = click.Group("notices", help="The managers' notices by mail.")
 
 @notices_cli.command("send")
 def send_notice():
-    """Send today's notice to the recipients (NOTICE_RECIPIENTS, else every active manager)."""
+    """Send today's notice to the recipients (NOTICE_RECIPIENTS, else every active manager,
+    of the locations each works at)."""
     try:
         with acting_as(operator()):
-            notice = notices.send_daily()
+            sent = notices.send_daily()
     except MailError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Sent \"{notice.subject}\" to {', '.join(notice.recipients)}")
+    for notice in sent:
+        click.echo(f"Sent \"{notice.subject}\" to {', '.join(notice.recipients)}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from compliance import locations
 from compliance.permissions import holds
 from compliance.services.unit_of_work import record_alone
 from compliance.services.user_queries import users_by_name
@@ -38,12 +39,31 @@ class Mail:
         object.__setattr__(self, "subject", one_line(self.subject))
 
 
+def _configured() -> tuple[str, ...]:
+    return tuple(address.strip() for address in setting("NOTICE_RECIPIENTS").split(",")
+                 if address.strip())
+
+
+def _receivers() -> list:
+    return [user for user in users_by_name() if user.is_active and holds(user,
+                                                                         "receive_notices")]
+
+
 def recipients() -> tuple[str, ...]:
     """NOTICE_RECIPIENTS when set, else every active account that receives notices."""
-    configured = tuple(address.strip() for address in setting("NOTICE_RECIPIENTS").split(",")
-                       if address.strip())
-    return configured or tuple(user.email for user in users_by_name()
-                               if user.is_active and holds(user, "receive_notices"))
+    return _configured() or tuple(user.email for user in _receivers())
+
+
+def recipients_by_scope() -> dict[frozenset[int] | None, tuple[str, ...]]:
+    """Who gets the notice of which locations (D7): NOTICE_RECIPIENTS, else each active
+    account that receives notices, of the locations it works at (None: the whole group)."""
+    if _configured():
+        return {None: _configured()}
+    scopes: dict[frozenset[int] | None, tuple[str, ...]] = {}
+    for user in _receivers():
+        scope = locations.visible_location_ids(user)
+        scopes[scope] = (*scopes.get(scope, ()), user.email)
+    return scopes
 
 
 def _message(mail: Mail) -> EmailMessage:

@@ -67,9 +67,11 @@ def _low_line(low: stock_parts.LowStock) -> str:
     return f"{low.product.name} at {low.location}: {low.sealed} sealed in usable batches, {level}"
 
 
-def _low_stock(today: date) -> Section:
+def _low_stock(today: date, scope: Filters) -> Section:
+    ids = scope.location_ids
     return Section("Low stock at each location (at or below the product's reorder level)",
-                   [_low_line(low) for low in stock_parts.low_stock(today)])
+                   [_low_line(low) for low in stock_parts.low_stock(today)
+                    if ids is None or low.location is None or low.location.id in ids])
 
 
 def _recalls(scope: Filters) -> Section:
@@ -133,19 +135,27 @@ def _verification() -> Section:
         f"{last.events_since} event(s) since"], counts=not last.verification.ok)
 
 
-def daily(today: date | None = None, location_ids: frozenset[int] | None = None) -> Notice:
-    """Today's notice, as sent (of every location) and as its preview shows it (of the
-    reader's locations, D7)."""
+def daily(today: date | None = None, location_ids: frozenset[int] | None = None,
+          recipients: tuple[str, ...] | None = None) -> Notice:
+    """Today's notice of the locations `location_ids` (None: the whole group, D7), to
+    `recipients` (by default, whoever gets the notice of those locations)."""
     today, scope = today or local_today(), Filters(location_ids=location_ids)
-    sections = [_near_expiry(scope), _low_stock(today), _recalls(scope), _unsigned(scope),
-                _follow_ups(today, scope), _exceptions(today, scope), _verification()]
+    sections = [_near_expiry(scope), _low_stock(today, scope), _recalls(scope),
+                _unsigned(scope), _follow_ups(today, scope), _exceptions(today, scope),
+                _verification()]
     items = sum(len(section.lines) for section in sections if section.counts)
+    if recipients is None:
+        recipients = mail.recipients_by_scope().get(location_ids, ())
     return Notice(f"{setting('CLINIC_NAME')}: {items} item(s) for managers, "
-                  f"{today:%d %b %Y}", mail.recipients(), sections)
+                  f"{today:%d %b %Y}", recipients, sections)
 
 
-def send_daily() -> Notice:
-    """Send today's notice and record it; raises MailError."""
-    notice = daily()
-    mail.send(mail.Mail(DAILY, notice.subject, notice.body, notice.recipients))
-    return notice
+def send_daily() -> list[Notice]:
+    """Send today's notice, to each recipient of the locations they work at, and record
+    each; raises MailError (what was sent before it stays sent and recorded)."""
+    sent = []
+    for location_ids, addresses in mail.recipients_by_scope().items() or [(None, ())]:
+        notice = daily(location_ids=location_ids, recipients=addresses)
+        mail.send(mail.Mail(DAILY, notice.subject, notice.body, notice.recipients))
+        sent.append(notice)
+    return sent

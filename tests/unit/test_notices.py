@@ -13,6 +13,7 @@ from compliance.models import Batch
 from compliance.services import audit_verify, mail, notices, stock
 from tests.audit_helpers import append_only_lifted, changes, events, execute_raw
 from tests.factories import make_session, make_user, receive_batch
+from tests.location_helpers import second_location, working_at
 from tests.mail_helpers import Inbox, body_of, free_port, serving
 
 SECTIONS = ("Batches near expiry (within 30 days) or expired, holding stock",
@@ -183,3 +184,22 @@ def test_control_characters_never_reach_a_subject(app, users, inbox):
     assert envelope == ["manager@clinic.test"] and message["Bcc"] is None
     assert message["Subject"] == "Clinic: batch A1 Bcc: x@elsewhere.test recalled"
     assert changes(events(action="notice")[-1])["subject"] == message["Subject"]
+
+
+def test_each_manager_gets_the_notice_of_the_locations_they_work_at(runner, clinic, inbox):
+    product = clinic["product"]
+    product.reorder_level_containers = 100
+    other = second_location()
+    db.session.commit()
+    theirs = working_at("manager", other, email="riverside@test.clinic")
+    receive_batch(theirs, product, containers=2, batch_number="RIVER")
+    result = runner.invoke(args=["notices", "send"])
+    assert result.exit_code == 0, result.output
+    by_address = {envelope[0]: body_of(message) for envelope, message in inbox.received}
+    assert set(by_address) == {clinic["manager"].email, theirs.email}
+    group_lines = section(by_address[clinic["manager"].email], SECTIONS[1])
+    assert [line.split(":")[0] for line in group_lines] == [
+        f"{product.name} at Main clinic", f"{product.name} at Riverside"]
+    assert section(by_address[theirs.email], SECTIONS[1]) == [
+        f"{product.name} at Riverside: 2 sealed in usable batches, reorder level 100"]
+    assert len(events(action="notice")) == 2
