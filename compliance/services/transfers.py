@@ -48,6 +48,16 @@ def _location(location_id: int | None) -> Place | None:
     return Place(found.id, found.name, found.active) if found else None
 
 
+def _destination(location_id: int | None) -> Place | None:
+    """The location sent to, as it is now, share-locked until commit (FOR SHARE on
+    PostgreSQL): a deactivation of it at the same moment either waits and then finds this
+    transfer in transit, or goes first and this send finds the location deactivated."""
+    found = db.session.scalars(
+        select(Location).where(Location.id == location_id).with_for_update(read=True)
+        .execution_options(populate_existing=True)).one_or_none() if location_id else None
+    return Place(found.id, found.name, found.active) if found else None
+
+
 def _facts(transfer: Transfer) -> rules.TransferFacts:
     return rules.TransferFacts(transfer.status, transfer.containers_sent,
                                _location(transfer.from_location_id),
@@ -78,7 +88,7 @@ def send(actor, sending: Sending) -> Transfer:
     from_id = locations.acting_location_id(actor)
     batch = ledger.locked_batch(sending.batch_id)
     here = _part(batch.id, from_id)
-    destination = _location(sending.to_location_id)
+    destination = _destination(sending.to_location_id)
     rules.check_send(rules.Sending(batch.facts(), from_id, destination,
                                    here.sealed_containers if here else 0, sending.containers),
                      local_today())

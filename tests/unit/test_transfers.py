@@ -22,9 +22,9 @@ from compliance.extensions import db
 from compliance.models import Location, Transfer
 from compliance.models.transfer import TRANSFER_DIFFERENCE, TRANSFER_IN, TRANSFER_OUT
 from compliance.rules.transfers import CANCELLED, IN_TRANSIT, RECEIVED
-from compliance.services import stock, transfers
+from compliance.services import location_admin, stock, transfers
 from tests.audit_helpers import changes, events, execute_raw
-from tests.factories import make_product, receive_batch
+from tests.factories import make_product, make_user, receive_batch
 from tests.stock_helpers import assert_balance_is_ledger_sum, ledger_state
 from tests.transfer_helpers import (
     MAIN,
@@ -198,6 +198,23 @@ def test_each_refused_receipt_writes_nothing(group):
         with pytest.raises(error_class):
             transfers.receive(who, transfer.id, what)
         assert writes() == before, name
+
+
+def test_neither_end_of_a_transfer_in_transit_is_deactivated(group):
+    """Everything sent, the main clinic holds nothing, yet neither end closes until what is
+    in transit is received; each refusal writes nothing."""
+    harbour, manager = group["harbour"], make_user("manager")
+    transfer = send(group["main_manager"], group["batch"], harbour, 10)
+    for location_id in (MAIN, harbour.id):
+        before = writes(), len(events(table_name="locations"))
+        with pytest.raises(InvalidInput, match="has 1 transfer in transit to or from it: it "
+                                               "must be received or cancelled first"):
+            location_admin.deactivate_location(manager, location_id, "Closing")
+        assert (writes(), len(events(table_name="locations"))) == before
+        db.session.expire_all()
+        assert db.session.get(Location, location_id).active
+    transfers.receive(group["harbour_nurse"], transfer.id, arrival(10, area(harbour, "Fridge")))
+    assert not location_admin.deactivate_location(manager, MAIN, "Moved to Harbour").active
 
 
 def test_a_transfer_is_received_once(group):
