@@ -3,6 +3,7 @@ stay in transit, and come in at the receiver (a different count its own reasoned
 back at the sender; each refusal writes nothing."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -19,10 +20,10 @@ from compliance.errors import (
     TransferRefusal,
 )
 from compliance.extensions import db
-from compliance.models import Location, Transfer
+from compliance.models import BatchStock, Location, StorageArea, Transfer
 from compliance.models.transfer import TRANSFER_DIFFERENCE, TRANSFER_IN, TRANSFER_OUT
 from compliance.rules.transfers import CANCELLED, IN_TRANSIT, RECEIVED
-from compliance.services import location_admin, stock, transfers
+from compliance.services import location_admin, stock, storage_areas, transfers
 from tests.audit_helpers import changes, events, execute_raw
 from tests.factories import make_product, make_user, receive_batch
 from tests.stock_helpers import assert_balance_is_ledger_sum, ledger_state
@@ -215,6 +216,29 @@ def test_neither_end_of_a_transfer_in_transit_is_deactivated(group):
         assert db.session.get(Location, location_id).active
     transfers.receive(group["harbour_nurse"], transfer.id, arrival(10, area(harbour, "Fridge")))
     assert not location_admin.deactivate_location(manager, MAIN, "Moved to Harbour").active
+
+
+def _area_of_the_part(batch_id: int, location_id: int) -> str:
+    db.session.expire_all()
+    return db.session.scalar(select(StorageArea.name).join(
+        BatchStock, BatchStock.storage_area_id == StorageArea.id).where(
+        BatchStock.batch_id == batch_id, BatchStock.location_id == location_id))
+
+
+def test_a_cancelled_transfer_comes_back_into_an_area_in_use_not_the_emptied_one(group):
+    """All ten sent, the main clinic's drug cupboard stands empty and is taken out of use for
+    a new fridge: the ten coming back go into the fridge, not the cupboard."""
+    manager, batch = make_user("manager"), group["batch"]
+    transfer = send(group["main_manager"], batch, group["harbour"], 10)
+    cupboard = db.session.get(Location, MAIN).storage_areas[0]
+    assert _area_of_the_part(batch.id, MAIN) == cupboard.name
+    storage_areas.add_storage_area(manager, MAIN, storage_areas.AreaDetails(
+        "New fridge", "medicines fridge", Decimal(2), Decimal(8)))
+    storage_areas.deactivate_storage_area(manager, cupboard.id, "Replaced by the fridge")
+    transfers.cancel(group["main_manager"], transfer.id, "Courier did not come")
+    assert _area_of_the_part(batch.id, MAIN) == "New fridge"
+    assert parts(batch.id)[MAIN] == (20_000, 10)
+    assert_parts_and_transit_add_up(batch.id)
 
 
 def test_a_transfer_is_received_once(group):
