@@ -36,7 +36,7 @@ class Sending:
 
 @dataclass
 class Arrival:
-    """What a user at the receiving location counted, and where they put it."""
+    """What a user working at the receiving location counted, and where they put it."""
 
     containers_received: int | None
     storage_area_id: int | None
@@ -56,6 +56,12 @@ def _destination(location_id: int | None) -> Place | None:
         select(Location).where(Location.id == location_id).with_for_update(read=True)
         .execution_options(populate_existing=True)).one_or_none() if location_id else None
     return Place(found.id, found.name, found.active) if found else None
+
+
+def _working_at(actor) -> frozenset[int]:
+    """Where `actor` works, whichever location is their current one: a transfer is received
+    or cancelled at its own end, not at the location chosen in the header."""
+    return frozenset(location.id for location in locations.working_locations(actor))
 
 
 def _facts(transfer: Transfer) -> rules.TransferFacts:
@@ -118,12 +124,12 @@ def _put_away(batch: Batch, transfer: Transfer, area_id: int | None) -> int:
 
 @unit_of_work("receive a transfer")
 def receive(actor, transfer_id: int, arrival: Arrival) -> Transfer:
-    """Confirm what arrived: what was sent comes in at the receiving location, and a
-    different count is its own reasoned entry there."""
+    """Confirm what arrived, by a user who works at the receiving location: what was sent
+    comes in there, and a different count is its own reasoned entry there."""
     ensure_can(actor, "receive_transfer")
     transfer = reread(Transfer, transfer_id, "No such transfer.", lock=True)
     reason = _reason(arrival.difference_reason)
-    rules.check_receipt(_facts(transfer), locations.acting_location_id(actor),
+    rules.check_receipt(_facts(transfer), _working_at(actor),
                         arrival.containers_received, reason)
     batch = ledger.locked_batch(transfer.batch_id)
     area_id = _put_away(batch, transfer, arrival.storage_area_id)
@@ -146,11 +152,12 @@ def receive(actor, transfer_id: int, arrival: Arrival) -> Transfer:
 
 @unit_of_work("cancel a transfer")
 def cancel(actor, transfer_id: int, reason: str) -> Transfer:
-    """Before receipt, the containers go back into the sending location's part."""
+    """Before receipt, a manager who works at the sending location puts the containers back
+    into its part."""
     ensure_can(actor, "cancel_transfer")
     transfer = reread(Transfer, transfer_id, "No such transfer.", lock=True)
     reason = _reason(reason)
-    rules.check_cancel(_facts(transfer), locations.acting_location_id(actor), reason)
+    rules.check_cancel(_facts(transfer), _working_at(actor), reason)
     batch = ledger.locked_batch(transfer.batch_id)
     sent: LedgerEntry = transfer.sent_entry
     transfer.returned_entry = ledger.post(

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from compliance import locations
 from compliance.clock import local_today
 from compliance.errors import (
     BatchExpired,
@@ -189,6 +190,8 @@ def test_each_refused_receipt_writes_nothing(group):
     fridge, main_area = area(harbour, "Fridge"), db.session.get(Location, MAIN).storage_areas[0]
     attempts = {
         "at the sender": (NotAtLocation, group["main_nurse"], arrival(3, fridge)),
+        "elsewhere": (NotAtLocation, user_at("manager", second_location("West End").id),
+                      arrival(3, fridge)),
         "no reason": (InvalidInput, group["harbour_nurse"], arrival(2, fridge)),
         "another's area": (InvalidInput, group["harbour_nurse"], arrival(3, main_area)),
         "no area": (InvalidInput, group["harbour_nurse"], arrival(3, None)),
@@ -199,6 +202,34 @@ def test_each_refused_receipt_writes_nothing(group):
         with pytest.raises(error_class):
             transfers.receive(who, transfer.id, what)
         assert writes() == before, name
+
+
+def test_a_user_working_at_the_receiver_receives_whichever_location_is_current(group):
+    """Assigned to the main clinic and West End, her current location is the main clinic
+    (the first by name): what arrived at West End still comes in at West End."""
+    west = second_location("West End")
+    nurse = user_at("nurse", MAIN, west.id)
+    assert locations.acting_location_id(nurse) == MAIN
+    transfer = send(group["main_manager"], group["batch"], west, 2)
+    received = transfers.receive(nurse, transfer.id, arrival(2, area(west, "Fridge")))
+    assert received.status == RECEIVED and received.received_entry.location_id == west.id
+    assert parts(group["batch"].id) == {MAIN: (16_000, 8), west.id: (4_000, 2)}
+    assert_parts_and_transit_add_up(group["batch"].id)
+
+
+def test_a_group_wide_manager_receives_and_cancels_whichever_location_is_current(group):
+    """Acting at Harbour Street (the first by name), a group manager receives at West End and
+    cancels back into the main clinic: each entry at the transfer's own end."""
+    west, batch = second_location("West End"), group["batch"]
+    manager = make_user("manager")
+    assert locations.acting_location_id(manager) == group["harbour"].id
+    first, second = (send(group["main_manager"], batch, west, n) for n in (2, 3))
+    received = transfers.receive(manager, first.id, arrival(2, area(west, "Cupboard")))
+    cancelled = transfers.cancel(manager, second.id, "West End has enough")
+    assert received.received_entry.location_id == west.id
+    assert cancelled.returned_entry.location_id == MAIN
+    assert parts(batch.id) == {MAIN: (16_000, 8), west.id: (4_000, 2)}
+    assert_parts_and_transit_add_up(batch.id)
 
 
 def test_neither_end_of_a_transfer_in_transit_is_deactivated(group):
