@@ -78,14 +78,15 @@ def check_in_transit(transfer: TransferFacts) -> None:
                               f"{transfer.sender.name}.")
 
 
-def check_receipt(transfer: TransferFacts, acting_location_id: int,
+def check_receipt(transfer: TransferFacts, working_location_ids: frozenset[int],
                   containers_received: int | None, difference_reason: str) -> None:
-    """Confirmed once, at the receiving location; a count that differs from what was sent
+    """Confirmed once, by a user who works at the receiving location (wherever their current
+    location is set: the entries are made there); a count that differs from what was sent
     needs a reason."""
     check_in_transit(transfer)
-    if acting_location_id != transfer.receiver.id:
+    if transfer.receiver.id not in working_location_ids:
         raise NotAtLocation(f"What arrived is confirmed by a user working at "
-                            f"{transfer.receiver.name}, with it chosen as their location.")
+                            f"{transfer.receiver.name}.")
     if containers_received is None or not 0 <= containers_received <= MAX_CONTAINERS:
         raise InvalidInput(f"Enter the sealed containers that arrived (0 to "
                            f"{MAX_CONTAINERS:,}).", field="containers_received")
@@ -109,11 +110,13 @@ def check_storage_area(area: Place | None, receiver: Place, kept_in: Place | Non
                               "arrived there too.", field="storage_area_id")
 
 
-def check_cancel(transfer: TransferFacts, acting_location_id: int, reason: str) -> None:
-    """Only before receipt, at the sending location, with a reason."""
+def check_cancel(transfer: TransferFacts, working_location_ids: frozenset[int],
+                 reason: str) -> None:
+    """Only before receipt, by a manager who works at the sending location (wherever their
+    current location is set), with a reason."""
     check_in_transit(transfer)
-    if acting_location_id != transfer.sender.id:
+    if transfer.sender.id not in working_location_ids:
         raise NotAtLocation(f"A transfer is cancelled by a manager working at "
-                            f"{transfer.sender.name}, with it chosen as their location.")
+                            f"{transfer.sender.name}.")
     if not reason:
         raise InvalidInput("Give a reason for cancelling.", field="reason")

@@ -45,14 +45,24 @@ def part_at(batch: Batch, location_id: int) -> BatchStock | None:
 
 def stock_at(batch: Batch, location_id: int, storage_area_id: int | None = None) -> BatchStock:
     """The part of a locked batch held at a location (made empty the first time stock comes
-    there, in `storage_area_id` or else the location's first active storage area)."""
+    there, in `storage_area_id` or else the location's first active storage area). An empty
+    part left in a storage area since deactivated is moved the same way: stock never comes
+    back into an area out of use (a reversal, a cancelled transfer's return)."""
     stock = part_at(batch, location_id)
     if stock is None:
         stock = BatchStock(batch=batch, location_id=location_id, balance_ul=0,
                            sealed_containers=0,
                            storage_area_id=storage_area_id or first_area(location_id))
         db.session.add(stock)
+    elif stock.balance_ul == 0 and not _in_use(stock.storage_area_id):
+        stock.storage_area = db.session.get(StorageArea,
+                                            storage_area_id or first_area(location_id))
     return stock
+
+
+def _in_use(area_id: int) -> bool:
+    """Whether a storage area is active, as committed (not as this session last loaded it)."""
+    return bool(db.session.scalar(select(StorageArea.active).where(StorageArea.id == area_id)))
 
 
 def first_area(location_id: int) -> int:

@@ -3,13 +3,16 @@ there, deactivated with a reason; never deleted."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from compliance.clock import utcnow
 from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.inputs import text_problem
 from compliance.models.location import Location, StorageArea
+from compliance.models.transfer import Transfer
+from compliance.rules.locations import Closing, check_closing
+from compliance.rules.transfers import IN_TRANSIT
 from compliance.services import ensure_can, location_queries, storage_areas
 from compliance.services.audit import give_reason
 from compliance.services.location_common import active_location, flush_unique, require_reason
@@ -106,14 +109,16 @@ def _lock_active_locations() -> list[int]:
                                    .order_by(Location.id).with_for_update()))
 
 
+def _transfers_in_transit(location_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Transfer).where(
+        Transfer.status == IN_TRANSIT, or_(Transfer.from_location_id == location_id,
+                                           Transfer.to_location_id == location_id)))
+
+
 def _check_closing(location: Location, active_ids: list[int]) -> None:
-    if not set(active_ids) - {location.id}:
-        raise InvalidInput(f"{location.name} is the only active location: the provider "
-                           "needs one to record anything at.")
-    held = location_queries.batches_held(location_id=location.id)
-    if held:
-        raise InvalidInput(f"{location.name} still holds stock of {held}: transfer it to "
-                           "another location or dispose of it first.")
+    check_closing(Closing(location.name, len(set(active_ids) - {location.id}),
+                          location_queries.batches_held(location_id=location.id),
+                          _transfers_in_transit(location.id)))
 
 
 @unit_of_work("deactivate a location")

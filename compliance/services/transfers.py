@@ -36,7 +36,7 @@ class Sending:
 
 @dataclass
 class Arrival:
-    """What a user at the receiving location counted, and where they put it."""
+    """What a user working at the receiving location counted, and where they put it."""
 
     containers_received: int | None
     storage_area_id: int | None
@@ -46,6 +46,22 @@ class Arrival:
 def _location(location_id: int | None) -> Place | None:
     found = db.session.get(Location, location_id) if location_id else None
     return Place(found.id, found.name, found.active) if found else None
+
+
+def _destination(location_id: int | None) -> Place | None:
+    """The location sent to, as it is now, share-locked until commit (FOR SHARE on
+    PostgreSQL): a deactivation of it at the same moment either waits and then finds this
+    transfer in transit, or goes first and this send finds the location deactivated."""
+    found = db.session.scalars(
+        select(Location).where(Location.id == location_id).with_for_update(read=True)
+        .execution_options(populate_existing=True)).one_or_none() if location_id else None
+    return Place(found.id, found.name, found.active) if found else None
+
+
+def _working_at(actor) -> frozenset[int]:
+    """Where `actor` works, whichever location is their current one: a transfer is received
+    or cancelled at its own end, not at the location chosen in the header."""
+    return frozenset(location.id for location in locations.working_locations(actor))
 
 
 def _facts(transfer: Transfer) -> rules.TransferFacts:
@@ -78,7 +94,7 @@ def send(actor, sending: Sending) -> Transfer:
     from_id = locations.acting_location_id(actor)
     batch = ledger.locked_batch(sending.batch_id)
     here = _part(batch.id, from_id)
-    destination = _location(sending.to_location_id)
+    destination = _destination(sending.to_location_id)
     rules.check_send(rules.Sending(batch.facts(), from_id, destination,
                                    here.sealed_containers if here else 0, sending.containers),
                      local_today())
@@ -108,12 +124,12 @@ def _put_away(batch: Batch, transfer: Transfer, area_id: int | None) -> int:
 
 @unit_of_work("receive a transfer")
 def receive(actor, transfer_id: int, arrival: Arrival) -> Transfer:
-    """Confirm what arrived: what was sent comes in at the receiving location, and a
-    different count is its own reasoned entry there."""
+    """Confirm what arrived, by a user who works at the receiving location: what was sent
+    comes in there, and a different count is its own reasoned entry there."""
     ensure_can(actor, "receive_transfer")
     transfer = reread(Transfer, transfer_id, "No such transfer.", lock=True)
     reason = _reason(arrival.difference_reason)
-    rules.check_receipt(_facts(transfer), locations.acting_location_id(actor),
+    rules.check_receipt(_facts(transfer), _working_at(actor),
                         arrival.containers_received, reason)
     batch = ledger.locked_batch(transfer.batch_id)
     area_id = _put_away(batch, transfer, arrival.storage_area_id)
@@ -136,11 +152,12 @@ def receive(actor, transfer_id: int, arrival: Arrival) -> Transfer:
 
 @unit_of_work("cancel a transfer")
 def cancel(actor, transfer_id: int, reason: str) -> Transfer:
-    """Before receipt, the containers go back into the sending location's part."""
+    """Before receipt, a manager who works at the sending location puts the containers back
+    into its part."""
     ensure_can(actor, "cancel_transfer")
     transfer = reread(Transfer, transfer_id, "No such transfer.", lock=True)
     reason = _reason(reason)
-    rules.check_cancel(_facts(transfer), locations.acting_location_id(actor), reason)
+    rules.check_cancel(_facts(transfer), _working_at(actor), reason)
     batch = ledger.locked_batch(transfer.batch_id)
     sent: LedgerEntry = transfer.sent_entry
     transfer.returned_entry = ledger.post(

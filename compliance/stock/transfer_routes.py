@@ -82,14 +82,15 @@ def _receive_form(transfer, form: ReceiveTransferForm | None = None) -> ReceiveT
 
 
 def _render(transfer, **bound):
-    here = locations.current_location(current_user)
-    open_here = transfer.status == IN_TRANSIT and here is not None
+    """The transfer; its receipt form for a user working at its destination, its cancelling
+    for one working where it came from, whichever location is their current one."""
+    in_transit = transfer.status == IN_TRANSIT
     return render_template(
-        "stock/transfer_show.html", transfer=transfer, here=here,
-        receivable=open_here and here.id == transfer.to_location_id
-        and can(current_user, "receive_transfer"),
-        cancellable=open_here and here.id == transfer.from_location_id
-        and can(current_user, "cancel_transfer"),
+        "stock/transfer_show.html", transfer=transfer,
+        receivable=in_transit and can(current_user, "receive_transfer")
+        and locations.works_at(current_user, transfer.to_location_id),
+        cancellable=in_transit and can(current_user, "cancel_transfer")
+        and locations.works_at(current_user, transfer.from_location_id),
         receive_form=_receive_form(transfer, bound.get("receive_form")),
         cancel_form=bound.get("cancel_form") or CancelTransferForm(prefix="cancel"))
 
@@ -110,7 +111,7 @@ def transfer_receive(transfer_id: int):
             form.containers_received.data, form.storage_area_id.data,
             form.difference_reason.data)),
         success=lambda done: f"{done} received: {done.containers_received} containers put "
-                             f"into {done.storage_area.name}.",
+                             f"into {done.storage_area.name} at {done.to_location}.",
         to=url_for("stock.transfer_show", transfer_id=transfer.id),
         invalid="Check the form: some entries are missing or out of range.",
     ) or _render(transfer, receive_form=form)

@@ -1,9 +1,13 @@
 """A transfer between two locations (D7) in a real browser: a manager at the main clinic
 sends three ampoules from the batch's page; a prescriber at Harbour Street sees them in
-transit on her stock page and receives them one short, with a reason."""
+transit on her stock page and receives them one short, with a reason; an inspector of Harbour
+Street alone finds the receipt and the difference in the stock reconciliation."""
+
+from datetime import timedelta
 
 import pytest
 
+from compliance.clock import local_today
 from compliance.extensions import db
 from tests import dbutil
 from tests.browser.conftest import assert_accessible, screenshot, served
@@ -20,7 +24,8 @@ REASON = "One ampoule cracked in the box"
 @pytest.fixture(scope="module")
 def group(template_db, tmp_path_factory):
     """A live server on a database of its own: two locations, a manager at the main clinic,
-    a prescriber at Harbour Street, and a batch of 10 at the main clinic."""
+    a prescriber and an inspector (with an end date) at Harbour Street, and a batch of 10 at
+    the main clinic."""
     from compliance import create_app
 
     uri = dbutil.fresh_database(template_db, tmp_path_factory.mktemp("transfers"))
@@ -28,8 +33,11 @@ def group(template_db, tmp_path_factory):
     with app.app_context():
         harbour = second_location()
         manager, nurse = user_at("manager", MAIN), user_at("nurse", harbour.id)
+        inspector = user_at("inspector", harbour.id,
+                            access_expires_on=local_today() + timedelta(days=30))
         receive_batch(manager, make_product(), containers=10, batch_number=BATCH)
-        people = {"manager": manager.email, "nurse": nurse.email}
+        people = {"manager": manager.email, "nurse": nurse.email,
+                  "inspector": inspector.email}
         db.session.remove()
     with served(app) as address:
         yield app, address, people
@@ -86,6 +94,31 @@ def receive_one_short(page, base: str, nurse: str) -> None:
     screenshot(page, "transfer-received-one-short")
 
 
+def batch_row(page, table: str) -> dict[str, str]:
+    """The batch's row of a report table, cell by column heading (sort arrows dropped)."""
+    table = page.locator(table)
+    headings = [text.strip(" ▲▼") for text in table.locator("thead th").all_inner_texts()]
+    cells = table.locator("tbody tr", has_text=BATCH).locator("td").all_inner_texts()
+    return dict(zip(headings, cells, strict=True))
+
+
+def inspect_the_receipt_in_the_stock_reconciliation(page, base: str, inspector: str) -> None:
+    """At Harbour Street the receipt is 6 ml out of transit (sent from elsewhere, so the column
+    reads -6 there), the missing ampoule a -2 ml difference, and the 4 ml expected is what is
+    stored. The main clinic, outside the inspector's scope, is named nowhere on the report."""
+    sign_in(page, base, inspector, PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    page.get_by_role("link", name="Stock reconciliation").first.click()
+    assert "Locations: all in your scope: Harbour Street" in page.locator("main").inner_text()
+    row = batch_row(page, "#stock-table")
+    assert (row["Received ml"], row["In transit ml"], row["Transfer differences ml"]) == (
+        "0", "-6", "-2")
+    assert row["Expected ml"] == row["Stored balance ml"] == "4"
+    assert "Main clinic" not in page.locator("body").inner_text()
+    assert_accessible(page)
+    screenshot(page, "transfer-seen-by-the-receivers-inspector")
+
+
 def test_a_manager_sends_and_a_user_at_the_other_location_receives_one_short(page, group):
     _app, base, people = group
     send_three_from_the_batch_page(page, base, people["manager"])
@@ -93,6 +126,5 @@ def test_a_manager_sends_and_a_user_at_the_other_location_receives_one_short(pag
     page.get_by_role("link", name=f"{BATCH}", exact=False).first.click()
     ledger = page.locator("#ledger-table").inner_text()
     assert "transfer in" in ledger and "transfer difference" in ledger
-    # HOOK for the scoped inspector (issue 14, item 5, another helper's part): sign in here
-    # as an inspector whose access names Harbour Street only, open Reports > Stock
-    # reconciliation and find batch TRF-204: in transit 0 ml, transfer differences -2 ml.
+    page.get_by_role("button", name="Sign out").click()
+    inspect_the_receipt_in_the_stock_reconciliation(page, base, people["inspector"])

@@ -15,6 +15,7 @@ from compliance.seeds import FIRST_STORAGE_AREA
 from tests.factories import make_product, receive_batch
 from tests.fingerprint import fingerprint
 from tests.location_helpers import add_location, working_at
+from tests.transfer_helpers import send
 
 CUPBOARD_ID = FIRST_STORAGE_AREA["id"]
 
@@ -193,6 +194,20 @@ def test_a_location_holding_stock_is_not_deactivated(client, users, login):
     body = page(client.post(f"/locations/{FIRST_LOCATION_ID}/deactivate",
                             data={"deactivate-reason": "Moving out"}))
     assert "Main clinic still holds stock of batch KEPT1" in body
+    assert fingerprint() == before
+
+
+def test_a_location_with_a_transfer_in_transit_is_not_deactivated(client, users, login):
+    quay = add_location(users["manager"])
+    batch = receive_batch(users["manager"], make_product(), batch_number="MOVING1")
+    send(users["manager"], batch, quay, 2)
+    login(users["manager"])
+    before = fingerprint()
+    body = page(client.post(f"/locations/{quay.id}/deactivate",
+                            data={"deactivate-reason": "Lease ended"}))
+    assert ("Quay Road has 1 transfer in transit to or from it: it must be received or "
+            "cancelled first.") in body
+    assert "Lease ended" in body
     assert fingerprint() == before
 
 

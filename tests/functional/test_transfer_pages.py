@@ -1,7 +1,7 @@
 """Transfer pages (D7): a manager sends from their location, "in transit" shows on the stock
-pages of both ends, a user at the receiving location confirms the count, a manager at the
-sending location cancels; refusals keep the input and write nothing; other locations'
-transfers are not found."""
+pages of both ends, a user working at the receiving location confirms the count, a manager
+working at the sending location cancels (whichever location is their current one); refusals
+keep the input and write nothing; other locations' transfers are not found."""
 
 import pytest
 from sqlalchemy import func, select
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from compliance.extensions import db
 from compliance.models import Transfer
 from compliance.rules.transfers import CANCELLED, IN_TRANSIT, RECEIVED
-from tests.factories import make_product, receive_batch
+from tests.factories import make_product, make_user, receive_batch
 from tests.stock_helpers import ledger_state
 from tests.transfer_helpers import MAIN, area, parts, second_location, send, user_at
 
@@ -117,6 +117,7 @@ def test_the_sender_cannot_receive_and_the_receiver_cannot_cancel(client, login,
     login(group["main"])
     page = client.get(f"/stock/transfers/{transfer.id}").get_data(as_text=True)
     assert "Confirm receipt" not in page and "Cancel the transfer" in page
+    assert "A manager or prescriber working at Harbour Street confirms what arrived." in page
     refused = client.post(f"/stock/transfers/{transfer.id}/receive", data={
         "rcv-containers_received": "3",
         "rcv-storage_area_id": str(area(group["harbour"], "Fridge").id)})
@@ -128,6 +129,22 @@ def test_the_sender_cannot_receive_and_the_receiver_cannot_cancel(client, login,
                           data={"cancel-reason": "Not wanted"})
     assert "working at Main clinic" in refused.get_data(as_text=True)
     assert db.session.get(Transfer, transfer.id).status == IN_TRANSIT
+
+
+def test_a_group_manager_acting_at_the_sender_receives_at_the_destination(
+        client, login, group):
+    """The header says the main clinic; the receipt is still Harbour Street's, entered there."""
+    transfer = send(group["main"], group["batch"], group["harbour"], 3)
+    login(make_user("manager"))
+    client.post("/location", data={"location_id": str(MAIN), "next": "/stock/"})
+    page = client.get(f"/stock/transfers/{transfer.id}").get_data(as_text=True)
+    assert "Confirm receipt" in page and "Cancel the transfer" in page  # works at both ends
+    done = client.post(f"/stock/transfers/{transfer.id}/receive", data={
+        "rcv-containers_received": "3",
+        "rcv-storage_area_id": str(area(group["harbour"], "Fridge").id)}, follow_redirects=True)
+    assert (f"Transfer {transfer.id} received: 3 containers put into Fridge at Harbour "
+            "Street.") in done.get_data(as_text=True)
+    assert parts(group["batch"].id) == {MAIN: (14_000, 7), group["harbour"].id: (6_000, 3)}
 
 
 def test_a_manager_at_the_sender_cancels_with_a_reason(client, login, group):

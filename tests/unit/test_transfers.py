@@ -3,10 +3,12 @@ stay in transit, and come in at the receiver (a different count its own reasoned
 back at the sender; each refusal writes nothing."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
+from compliance import locations
 from compliance.clock import local_today
 from compliance.errors import (
     BatchExpired,
@@ -19,12 +21,12 @@ from compliance.errors import (
     TransferRefusal,
 )
 from compliance.extensions import db
-from compliance.models import Location, Transfer
+from compliance.models import BatchStock, Location, StorageArea, Transfer
 from compliance.models.transfer import TRANSFER_DIFFERENCE, TRANSFER_IN, TRANSFER_OUT
 from compliance.rules.transfers import CANCELLED, IN_TRANSIT, RECEIVED
-from compliance.services import stock, transfers
+from compliance.services import location_admin, stock, storage_areas, transfers
 from tests.audit_helpers import changes, events, execute_raw
-from tests.factories import make_product, receive_batch
+from tests.factories import make_product, make_user, receive_batch
 from tests.stock_helpers import assert_balance_is_ledger_sum, ledger_state
 from tests.transfer_helpers import (
     MAIN,
@@ -188,6 +190,8 @@ def test_each_refused_receipt_writes_nothing(group):
     fridge, main_area = area(harbour, "Fridge"), db.session.get(Location, MAIN).storage_areas[0]
     attempts = {
         "at the sender": (NotAtLocation, group["main_nurse"], arrival(3, fridge)),
+        "elsewhere": (NotAtLocation, user_at("manager", second_location("West End").id),
+                      arrival(3, fridge)),
         "no reason": (InvalidInput, group["harbour_nurse"], arrival(2, fridge)),
         "another's area": (InvalidInput, group["harbour_nurse"], arrival(3, main_area)),
         "no area": (InvalidInput, group["harbour_nurse"], arrival(3, None)),
@@ -198,6 +202,74 @@ def test_each_refused_receipt_writes_nothing(group):
         with pytest.raises(error_class):
             transfers.receive(who, transfer.id, what)
         assert writes() == before, name
+
+
+def test_a_user_working_at_the_receiver_receives_whichever_location_is_current(group):
+    """Assigned to the main clinic and West End, her current location is the main clinic
+    (the first by name): what arrived at West End still comes in at West End."""
+    west = second_location("West End")
+    nurse = user_at("nurse", MAIN, west.id)
+    assert locations.acting_location_id(nurse) == MAIN
+    transfer = send(group["main_manager"], group["batch"], west, 2)
+    received = transfers.receive(nurse, transfer.id, arrival(2, area(west, "Fridge")))
+    assert received.status == RECEIVED and received.received_entry.location_id == west.id
+    assert parts(group["batch"].id) == {MAIN: (16_000, 8), west.id: (4_000, 2)}
+    assert_parts_and_transit_add_up(group["batch"].id)
+
+
+def test_a_group_wide_manager_receives_and_cancels_whichever_location_is_current(group):
+    """Acting at Harbour Street (the first by name), a group manager receives at West End and
+    cancels back into the main clinic: each entry at the transfer's own end."""
+    west, batch = second_location("West End"), group["batch"]
+    manager = make_user("manager")
+    assert locations.acting_location_id(manager) == group["harbour"].id
+    first, second = (send(group["main_manager"], batch, west, n) for n in (2, 3))
+    received = transfers.receive(manager, first.id, arrival(2, area(west, "Cupboard")))
+    cancelled = transfers.cancel(manager, second.id, "West End has enough")
+    assert received.received_entry.location_id == west.id
+    assert cancelled.returned_entry.location_id == MAIN
+    assert parts(batch.id) == {MAIN: (16_000, 8), west.id: (4_000, 2)}
+    assert_parts_and_transit_add_up(batch.id)
+
+
+def test_neither_end_of_a_transfer_in_transit_is_deactivated(group):
+    """Everything sent, the main clinic holds nothing, yet neither end closes until what is
+    in transit is received; each refusal writes nothing."""
+    harbour, manager = group["harbour"], make_user("manager")
+    transfer = send(group["main_manager"], group["batch"], harbour, 10)
+    for location_id in (MAIN, harbour.id):
+        before = writes(), len(events(table_name="locations"))
+        with pytest.raises(InvalidInput, match="has 1 transfer in transit to or from it: it "
+                                               "must be received or cancelled first"):
+            location_admin.deactivate_location(manager, location_id, "Closing")
+        assert (writes(), len(events(table_name="locations"))) == before
+        db.session.expire_all()
+        assert db.session.get(Location, location_id).active
+    transfers.receive(group["harbour_nurse"], transfer.id, arrival(10, area(harbour, "Fridge")))
+    assert not location_admin.deactivate_location(manager, MAIN, "Moved to Harbour").active
+
+
+def _area_of_the_part(batch_id: int, location_id: int) -> str:
+    db.session.expire_all()
+    return db.session.scalar(select(StorageArea.name).join(
+        BatchStock, BatchStock.storage_area_id == StorageArea.id).where(
+        BatchStock.batch_id == batch_id, BatchStock.location_id == location_id))
+
+
+def test_a_cancelled_transfer_comes_back_into_an_area_in_use_not_the_emptied_one(group):
+    """All ten sent, the main clinic's drug cupboard stands empty and is taken out of use for
+    a new fridge: the ten coming back go into the fridge, not the cupboard."""
+    manager, batch = make_user("manager"), group["batch"]
+    transfer = send(group["main_manager"], batch, group["harbour"], 10)
+    cupboard = db.session.get(Location, MAIN).storage_areas[0]
+    assert _area_of_the_part(batch.id, MAIN) == cupboard.name
+    storage_areas.add_storage_area(manager, MAIN, storage_areas.AreaDetails(
+        "New fridge", "medicines fridge", Decimal(2), Decimal(8)))
+    storage_areas.deactivate_storage_area(manager, cupboard.id, "Replaced by the fridge")
+    transfers.cancel(group["main_manager"], transfer.id, "Courier did not come")
+    assert _area_of_the_part(batch.id, MAIN) == "New fridge"
+    assert parts(batch.id)[MAIN] == (20_000, 10)
+    assert_parts_and_transit_add_up(batch.id)
 
 
 def test_a_transfer_is_received_once(group):

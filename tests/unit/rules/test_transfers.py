@@ -30,6 +30,10 @@ from tests.unit.rules.builders import ON, batch, refusal
 
 MAIN, HARBOUR = Place(1, "Main clinic"), Place(2, "Harbour Street")
 FRIDGE = Place(7, "Fridge", location_id=HARBOUR.id)
+# Where the acting user works: the receiving location, the sending one, or both (a group-wide
+# user, or one assigned to both), whichever of them is their current location.
+AT_HARBOUR, AT_MAIN = frozenset({HARBOUR.id}), frozenset({MAIN.id})
+AT_BOTH = AT_HARBOUR | AT_MAIN
 
 
 def sending(**changes) -> Sending:
@@ -72,37 +76,45 @@ def test_a_batch_is_sent_on_its_expiry_date_but_not_the_day_after():
 
 
 def test_the_count_that_matches_what_was_sent_needs_no_reason():
-    check_receipt(transfer(), HARBOUR.id, 3, "")
+    check_receipt(transfer(), AT_HARBOUR, 3, "")
 
 
 def test_a_count_that_differs_needs_a_reason():
-    error = refusal(InvalidInput, check_receipt, transfer(), HARBOUR.id, 2, "")
+    error = refusal(InvalidInput, check_receipt, transfer(), AT_HARBOUR, 2, "")
     assert error.field == "difference_reason" and "(-1)" in error.message
-    check_receipt(transfer(), HARBOUR.id, 2, "One ampoule broken in the box")
-    check_receipt(transfer(), HARBOUR.id, 4, "One more than the note said")
+    check_receipt(transfer(), AT_HARBOUR, 2, "One ampoule broken in the box")
+    check_receipt(transfer(), AT_HARBOUR, 4, "One more than the note said")
 
 
 @pytest.mark.parametrize("count", [-1, None, MAX_CONTAINERS + 1])
 def test_a_count_that_cannot_be_is_refused(count):
-    error = refusal(InvalidInput, check_receipt, transfer(), HARBOUR.id, count, "why")
+    error = refusal(InvalidInput, check_receipt, transfer(), AT_HARBOUR, count, "why")
     assert error.field == "containers_received"
 
 
-def test_only_a_user_at_the_receiving_location_receives():
-    refusal(NotAtLocation, check_receipt, transfer(), MAIN.id, 3, "")
+def test_only_a_user_working_at_the_receiving_location_receives():
+    error = refusal(NotAtLocation, check_receipt, transfer(), AT_MAIN, 3, "")
+    assert error.message == "What arrived is confirmed by a user working at Harbour Street."
+    refusal(NotAtLocation, check_receipt, transfer(), frozenset(), 3, "")
+
+
+def test_a_user_working_at_both_ends_receives_and_cancels_whichever_is_current():
+    check_receipt(transfer(), AT_BOTH, 3, "")
+    check_cancel(transfer(), AT_BOTH, "Sent to the wrong clinic")
 
 
 @pytest.mark.parametrize("status", [RECEIVED, CANCELLED])
 def test_a_transfer_is_received_once_and_never_after_cancelling(status):
-    refusal(TransferRefusal, check_receipt, transfer(status=status), HARBOUR.id, 3, "")
+    refusal(TransferRefusal, check_receipt, transfer(status=status), AT_HARBOUR, 3, "")
 
 
-def test_cancelling_is_at_the_sending_location_before_receipt_with_a_reason():
-    check_cancel(transfer(), MAIN.id, "Harbour Street closed for the week")
-    refusal(NotAtLocation, check_cancel, transfer(), HARBOUR.id, "wrong place")
-    refusal(TransferRefusal, check_cancel, transfer(status=RECEIVED), MAIN.id, "too late")
-    refusal(TransferRefusal, check_cancel, transfer(status=CANCELLED), MAIN.id, "twice")
-    assert refusal(InvalidInput, check_cancel, transfer(), MAIN.id, "").field == "reason"
+def test_cancelling_is_by_the_sending_location_before_receipt_with_a_reason():
+    check_cancel(transfer(), AT_MAIN, "Harbour Street closed for the week")
+    error = refusal(NotAtLocation, check_cancel, transfer(), AT_HARBOUR, "wrong place")
+    assert error.message == "A transfer is cancelled by a manager working at Main clinic."
+    refusal(TransferRefusal, check_cancel, transfer(status=RECEIVED), AT_MAIN, "too late")
+    refusal(TransferRefusal, check_cancel, transfer(status=CANCELLED), AT_MAIN, "twice")
+    assert refusal(InvalidInput, check_cancel, transfer(), AT_MAIN, "").field == "reason"
 
 
 def test_what_arrives_goes_into_an_active_storage_area_of_the_receiving_location():
