@@ -65,8 +65,8 @@ def _session_csv(r) -> list:
 def _stock_csv(r) -> list:
     return [r.product_name, r.batch_number, _iso(r.expires_on), ml(r.opening_ul),
             ml(r.received_ul), ml(r.administered_ul), ml(r.wasted_ul), ml(r.returned_ul),
-            ml(r.adjusted_ul), ml(r.stocktake_ul), ml(r.reversed_ul), ml(r.in_transit_ul),
-            ml(r.transfer_difference_ul), ml(r.expected_ul),
+            ml(r.adjusted_ul), ml(r.stocktake_ul), ml(r.reversed_ul), ml(r.sent_ul),
+            ml(r.arrived_ul), ml(r.transfer_difference_ul), ml(r.expected_ul),
             ml(r.stored_ul), _yes(r.mismatch), r.counted_containers, _iso(r.counted_at),
             r.discrepancy, "; ".join(r.corrections)]
 
@@ -151,7 +151,7 @@ REPORTS = (
                stock, ("product", "batch"), "product_name", "asc",
                ["product", "batch", "expires on", "opening ml", "received ml",
                 "administered ml", "wasted ml", "returned ml", "adjusted ml",
-                "stocktake corrections ml", "reversals ml", "in transit ml",
+                "stocktake corrections ml", "reversals ml", "sent ml", "arrived ml",
                 "transfer differences ml", "expected balance ml",
                 "stored balance ml", "ledger and balance disagree", "last count containers",
                 "last counted at (UTC)", "discrepancy containers", "corrections"], _stock_csv,

@@ -94,25 +94,28 @@ def receive_one_short(page, base: str, nurse: str) -> None:
     screenshot(page, "transfer-received-one-short")
 
 
-def batch_row(page, table: str) -> dict[str, str]:
-    """The batch's row of a report table, cell by column heading (sort arrows dropped)."""
+def batch_row(page, table: str, text: str = BATCH) -> dict[str, str]:
+    """The row of a report table holding `text` (the batch's, by default), cell by column
+    heading (sort arrows dropped)."""
     table = page.locator(table)
-    headings = [text.strip(" ▲▼") for text in table.locator("thead th").all_inner_texts()]
-    cells = table.locator("tbody tr", has_text=BATCH).locator("td").all_inner_texts()
+    headings = [th.strip(" ▲▼") for th in table.locator("thead th").all_inner_texts()]
+    cells = table.locator("tbody tr", has_text=text).locator("td").all_inner_texts()
     return dict(zip(headings, cells, strict=True))
 
 
 def inspect_the_receipt_in_the_stock_reconciliation(page, base: str, inspector: str) -> None:
-    """At Harbour Street the receipt is 6 ml out of transit (sent from elsewhere, so the column
-    reads -6 there), the missing ampoule a -2 ml difference, and the 4 ml expected is what is
-    stored. The main clinic, outside the inspector's scope, is named nowhere on the report."""
+    """At Harbour Street the receipt is 6 ml arrived, the missing ampoule a -2 ml difference,
+    and the 4 ml expected is what is stored; nothing is in transit to it any more. The main
+    clinic, outside the inspector's scope, is named nowhere on the report."""
     sign_in(page, base, inspector, PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
     page.get_by_role("link", name="Stock reconciliation").first.click()
     assert "Locations: all in your scope: Harbour Street" in page.locator("main").inner_text()
     row = batch_row(page, "#stock-table")
-    assert (row["Received ml"], row["In transit ml"], row["Transfer differences ml"]) == (
-        "0", "-6", "-2")
+    assert (row["Received ml"], row["Sent ml"], row["Arrived ml"],
+            row["Transfer differences ml"]) == ("0", "0", "6", "-2")
+    here = batch_row(page, "#locations-table", "Harbour Street")
+    assert (here["In transit from here ml"], here["In transit to here ml"]) == ("0", "0")
     assert row["Expected ml"] == row["Stored balance ml"] == "4"
     assert "Main clinic" not in page.locator("body").inner_text()
     assert_accessible(page)

@@ -1,6 +1,7 @@
-"""Transfers in the stock reconciliation (D5.2, D7): what is in transit and what was counted
-differently on arrival have columns of their own, never waste or adjustment, and the
-expected balance still equals the stored one."""
+"""Transfers in the stock reconciliation (D5.2, D7): what was sent, what arrived and what was
+counted differently on arrival have columns of their own, never waste or adjustment; what is
+in transit now is shown per location at both ends; the expected balance still equals the
+stored one, for the group and for each location."""
 
 from compliance.services import transfers
 from tests.factories import make_product, make_user, receive_batch
@@ -18,9 +19,37 @@ def test_in_transit_and_a_short_arrival_have_their_own_columns(client, login, ap
     send(manager, batch, harbour, 4)  # still in transit
     login(make_user("inspector"))
     row = next(r for r in csv_rows(client, "/reports/stock.csv") if r["batch"] == "RC-1")
-    assert row["in transit ml"] == "8" and row["transfer differences ml"] == "-2"
+    assert (row["sent ml"], row["arrived ml"], row["transfer differences ml"]) == (
+        "14", "6", "-2")
     assert row["wasted ml"] == "0" and row["adjusted ml"] == "0"
     assert row["expected balance ml"] == row["stored balance ml"] == "10"
     assert row["ledger and balance disagree"] == ""
     page = client.get("/reports/stock").get_data(as_text=True)
-    assert "In transit ml" in page and "Transfer differences ml" in page
+    assert "Sent ml" in page and "Arrived ml" in page and "Transfer differences ml" in page
+    assert location_cells(page) == {"Main clinic": ["1", "6", "3", "8", "0"],
+                                    "Harbour Street": ["1", "4", "2", "0", "8"]}
+
+
+def test_at_the_receiving_location_alone_the_receipt_is_an_arrival(client, login, app):
+    harbour = second_location()
+    manager, nurse = user_at("manager", MAIN), user_at("nurse", harbour.id)
+    batch = receive_batch(manager, make_product(), containers=10, batch_number="RC-2")
+    received = send(manager, batch, harbour, 3)
+    transfers.receive(nurse, received.id, transfers.Arrival(
+        2, area(harbour, "Fridge").id, "One cracked"))
+    login(user_at("inspector", harbour.id))
+    row = next(r for r in csv_rows(client, "/reports/stock.csv") if r["batch"] == "RC-2")
+    assert (row["received ml"], row["sent ml"], row["arrived ml"],
+            row["transfer differences ml"]) == ("0", "0", "6", "-2")
+    assert row["expected balance ml"] == row["stored balance ml"] == "4"
+
+
+def location_cells(page: str) -> dict[str, list[str]]:
+    """The per-location table: location name -> its number cells."""
+    table = page.split('id="locations-table"', 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for row in table.split("<tr>")[2:]:
+        name = row.split("</a>", 1)[0].rsplit(">", 1)[1]
+        rows[name] = [cell.split("</td>", 1)[0]
+                      for cell in row.split('<td class="num">')[1:]]
+    return rows

@@ -23,7 +23,13 @@ from compliance.models.stock import (
     TOTAL_COLUMNS,
     WASTE,
 )
-from compliance.models.transfer import TRANSFER_DIFFERENCE, TRANSFER_IN, TRANSFER_OUT
+from compliance.models.transfer import (
+    TRANSFER_DIFFERENCE,
+    TRANSFER_IN,
+    TRANSFER_OUT,
+    Transfer,
+)
+from compliance.rules.transfers import IN_TRANSIT
 from compliance.scope import batches_at
 from compliance.services.reports.common import Filters, at_locations
 
@@ -52,7 +58,9 @@ class StockRow:
     adjusted_ul: int = 0
     stocktake_ul: int = 0
     reversed_ul: int = 0
-    sent_ul: int = 0  # into transit (D7); arrived: out of it, back at a cancelled sender too
+    # Transfers (D7): sent from the report's locations into transit; arrived out of transit
+    # at them (received there, or back at the sender when cancelled).
+    sent_ul: int = 0
     arrived_ul: int = 0
     transfer_difference_ul: int = 0
     stored_ul: int = 0
@@ -66,11 +74,7 @@ class StockRow:
     def expected_ul(self) -> int:
         return (self.opening_ul + self.received_ul - self.administered_ul - self.wasted_ul
                 - self.returned_ul + self.adjusted_ul + self.stocktake_ul + self.reversed_ul
-                - self.in_transit_ul + self.transfer_difference_ul)
-
-    @property
-    def in_transit_ul(self) -> int:  # sent in the range and not arrived in it
-        return self.sent_ul - self.arrived_ul
+                - self.sent_ul + self.arrived_ul + self.transfer_difference_ul)
 
     @property
     def discrepancy(self) -> int | None:
@@ -178,27 +182,49 @@ def _product_row(name: str, kept, since: dict | None, later: dict) -> StockRow:
 
 @dataclass
 class LocationHolding:
-    """What one location holds of the batches the report covers, now."""
+    """What one location holds of the batches the report covers now, and what is in transit
+    from it and to it."""
 
     location_id: int
     name: str
-    batches: int
-    stored_ul: int
-    sealed_containers: int
-    # Stock sent to or from the location and not yet received: transfers (issue 14, item 3)
-    # fill this in; nothing is in transit until they exist.
-    in_transit_ul: int = 0
+    batches: int = 0
+    stored_ul: int = 0
+    sealed_containers: int = 0
+    sending_ul: int = 0
+    coming_ul: int = 0
+
+
+def _in_transit(filters: Filters, end) -> dict[int, int]:
+    """Per location at one `end` of the transfers (from or to), the volume in transit now."""
+    query = (select(end, func.sum(-LedgerEntry.quantity_ul))
+             .join(LedgerEntry, LedgerEntry.id == Transfer.sent_entry_id)
+             .where(Transfer.status == IN_TRANSIT,
+                    Transfer.batch_id.in_(matching_batches(filters)))
+             .group_by(end))
+    return {location_id: int(ul) for location_id, ul
+            in db.session.execute(at_locations(query, end, filters))}
 
 
 def location_rows(filters: Filters) -> list[LocationHolding]:
-    """Per location in the filters' scope, what it holds now: one grouped read of the parts."""
+    """Per location in the filters' scope holding stock or with stock in transit from or to
+    it: one grouped read of the parts, and one of the transfers at each end."""
     query = (select(Location.id, Location.name, func.count(BatchStock.batch_id),
                     func.coalesce(func.sum(BatchStock.balance_ul), 0),
                     func.coalesce(func.sum(BatchStock.sealed_containers), 0))
              .join(BatchStock, BatchStock.location_id == Location.id)
              .where(BatchStock.batch_id.in_(matching_batches(filters)),
                     BatchStock.balance_ul > 0)
-             .group_by(Location.id, Location.name).order_by(Location.name))
-    query = at_locations(query, Location.id, filters)
-    return [LocationHolding(lid, name, batches, int(ul), int(sealed))
-            for lid, name, batches, ul, sealed in db.session.execute(query)]
+             .group_by(Location.id, Location.name))
+    held = {lid: LocationHolding(lid, name, batches, int(ul), int(sealed))
+            for lid, name, batches, ul, sealed in db.session.execute(
+                at_locations(query, Location.id, filters))}
+    sending = _in_transit(filters, Transfer.from_location_id)
+    coming = _in_transit(filters, Transfer.to_location_id)
+    names = dict(db.session.execute(select(Location.id, Location.name).where(
+        Location.id.in_((sending.keys() | coming.keys()) - held.keys()))).all())
+    for location_id, name in names.items():
+        held[location_id] = LocationHolding(location_id, name)
+    for place in held.values():
+        place.sending_ul, place.coming_ul = (sending.get(place.location_id, 0),
+                                             coming.get(place.location_id, 0))
+    return sorted(held.values(), key=lambda place: place.name)
