@@ -13,7 +13,7 @@ PASSWORD = "Correct-Horse-Battery-9"
 # A signature as the consent form's signature box sends it: two strokes, a name and a line.
 SIGNATURE = "[[[40,120],[90,60],[140,130],[200,70],[260,125]],[[30,160],[280,165]]]"
 _sequence = count(1)
-_password_hashes: dict[str, str] = {}
+_password_hashes: dict[tuple, str] = {}
 
 ROLE_PROFILES = {
     "doctor": dict(roles={"prescriber"}, profession="doctor", register="GMC",
@@ -27,9 +27,10 @@ ROLE_PROFILES = {
 
 def password_hash() -> str:
     """PASSWORD hashed once per hash method: a real hash, so sign-in and signatures check it
-    as they would any other, without paying scrypt's cost for every user of every test
+    as they would any other, without paying the hash's cost for every user of every test
     (hashing itself is tested through `accounts` and `passwords`)."""
-    method = current_app.config["PASSWORD_HASH_METHOD"]
+    method = tuple(current_app.config[f"PASSWORD_HASH_{name}"]
+                   for name in ("MEMORY_KIB", "TIME_COST", "PARALLELISM"))
     if method not in _password_hashes:
         _password_hashes[method] = hash_password(PASSWORD)
     return _password_hashes[method]

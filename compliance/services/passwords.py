@@ -1,9 +1,13 @@
-"""Password policy and hashing (memory-hard scrypt via Werkzeug)."""
+"""Password policy and hashing: argon2id (argon2-cffi) at the parameters of config.py; the
+Werkzeug scrypt hashes stored before it still verify, and are replaced at the next sign-in."""
 
 import re
+import secrets
 from functools import lru_cache
 
-from werkzeug.security import check_password_hash, generate_password_hash
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+from werkzeug.security import check_password_hash
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
@@ -12,8 +16,8 @@ from compliance.settings import setting
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
-# Checked against a known hash so that a missing account costs as much time as a real one.
-_DUMMY = "scrypt:32768:8:1$dummy$" + "0" * 128
+# How Werkzeug's scrypt hashes begin: the only kind stored before argon2id.
+_SCRYPT = "scrypt:"
 
 
 @lru_cache(maxsize=1)
@@ -71,9 +75,51 @@ def _holds_an_email(password: str, user_inputs: tuple[str, ...]) -> bool:
     return False
 
 
+def _parameters() -> tuple[int, int, int]:
+    return (setting("PASSWORD_HASH_MEMORY_KIB"), setting("PASSWORD_HASH_TIME_COST"),
+            setting("PASSWORD_HASH_PARALLELISM"))
+
+
+@lru_cache(maxsize=4)
+def _hasher_for(memory_kib: int, time_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(memory_cost=memory_kib, time_cost=time_cost,
+                          parallelism=parallelism, type=Type.ID)
+
+
+@lru_cache(maxsize=4)
+def _dummy_for(memory_kib: int, time_cost: int, parallelism: int) -> str:
+    """A hash of a random secret at these parameters, computed once: checked when there is
+    no account, so that a missing account costs as much time as a real one."""
+    hasher = _hasher_for(memory_kib, time_cost, parallelism)
+    return hasher.hash(secrets.token_urlsafe(32))
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=setting("PASSWORD_HASH_METHOD"))
+    return _hasher_for(*_parameters()).hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    return check_password_hash(password_hash or _DUMMY, password) and password_hash is not None
+    if password_hash is None:
+        _argon2_matches(_dummy_for(*_parameters()), password)
+        return False
+    if password_hash.startswith(_SCRYPT):
+        return check_password_hash(password_hash, password)
+    return _argon2_matches(password_hash, password)
+
+
+def _argon2_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher_for(*_parameters()).verify(password_hash, password)
+    except (VerificationError, InvalidHashError):  # a wrong password or not a hash at all
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a hash that matched should be replaced: it is not argon2id at the configured
+    parameters (an older scrypt hash, or parameters raised since)."""
+    if password_hash.startswith(_SCRYPT):
+        return True
+    try:
+        return _hasher_for(*_parameters()).check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True

@@ -8,8 +8,8 @@ from compliance.extensions import db
 from compliance.models import LoginThrottle, User
 from compliance.services import lockout, second_factor
 from compliance.services.accounts import find_by_email, normalise_email
-from compliance.services.audit import actor_of, record_event
-from compliance.services.passwords import verify_password
+from compliance.services.audit import acting_as, actor_of, give_reason, record_event
+from compliance.services.passwords import hash_password, needs_rehash, verify_password
 from compliance.services.unit_of_work import unit_of_work
 
 
@@ -37,10 +37,12 @@ def authenticate(email: str, password: str) -> User:
     """The user with these credentials, or LoginRefused saying only what is safe to say."""
     email = normalise_email(email)
     user = find_by_email(email)
-    # Checked before the write lock: the hash takes a tenth of a second by design.
+    # Checked before the write lock: the hash takes tens of milliseconds by design.
     checked_hash = user.password_hash if user else None
     matches = verify_password(checked_hash, password)
-    outcome = _sign_in(None, email, user.id if user else None, checked_hash, matches)
+    # An older hash (scrypt, or weaker argon2id parameters) is replaced, hashed here too.
+    upgraded = hash_password(password) if matches and needs_rehash(checked_hash) else None
+    outcome = _sign_in(None, email, user.id if user else None, checked_hash, matches, upgraded)
     if isinstance(outcome, LoginRefused):
         raise outcome
     return outcome
@@ -48,7 +50,7 @@ def authenticate(email: str, password: str) -> User:
 
 @unit_of_work("sign in")
 def _sign_in(_actor, email: str, user_id: int | None, checked_hash: str | None,
-             matches: bool) -> "User | LoginRefused":
+             matches: bool, upgraded: str | None) -> "User | LoginRefused":
     """Count the attempt and return the user or the refusal: a refused sign-in is committed
     too (its failure count and events), so it is returned rather than raised."""
     throttle = lockout.throttle(email)
@@ -62,11 +64,22 @@ def _sign_in(_actor, email: str, user_id: int | None, checked_hash: str | None,
     if not user.is_active:
         _refuse_sign_in(email, user, "inactive or expired account")
         return AccountInactive()
+    if upgraded:
+        _store_upgraded_hash(user, upgraded)
     if user.has_second_factor:
         # Half-way: the failure count stands until the code is given too.
         return user
     _signed_in(throttle, user, "")
     return user
+
+
+def _store_upgraded_hash(user: User, upgraded: str) -> None:
+    """Replace the password's older hash once the password is proven (before the second
+    factor: the hash is of the password alone); audited as the user's own change."""
+    give_reason("Password hash upgraded at sign-in; the password is unchanged")
+    with acting_as(actor_of(user)):
+        user.password_hash = upgraded
+        db.session.flush()  # captured for the trail now, as the user's change
 
 
 def _signed_in(throttle: LoginThrottle, user: User, how: str) -> None:

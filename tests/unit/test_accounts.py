@@ -37,7 +37,7 @@ def doctor_profile(**changes) -> Profile:
 def test_create_user_normalises_email_and_hashes_password(app, users):
     user = accounts.create_user(users["manager"], doctor_profile(), GOOD_PASSWORD)
     assert user.email == "new.doctor@test.clinic"
-    assert user.password_hash != GOOD_PASSWORD and user.password_hash.startswith("scrypt:")
+    assert user.password_hash != GOOD_PASSWORD and user.password_hash.startswith("$argon2id$")
     assert user.registration == "GMC 1234567"
 
 
