@@ -9,7 +9,7 @@ from gunicorn import glogging
 
 # Behind the TLS proxy on the same machine; never exposed directly.
 bind = "127.0.0.1:8000"
-# Each worker is a process; a sign-in's scrypt hash takes 32 MB for a moment.
+# Each worker is a process; a sign-in's argon2id hash takes 19 MiB for a moment.
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, 9)))
 # Longer than the slowest report (a year's PDF at 25 clinics' size takes well under a minute).
 timeout = 120

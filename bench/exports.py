@@ -27,7 +27,8 @@ def _kb(field: str) -> int:
 
 def reset_peak() -> bool:
     """Start the peak (VmHWM) afresh, so it is the export's own and not the sign-in's
-    (scrypt briefly takes 32 MB by design). Linux only; elsewhere the peak is the process's."""
+    (a password hash briefly takes 19 MiB by design). Linux only; elsewhere the peak is the
+    process's."""
     try:
         Path("/proc/self/clear_refs").write_text("5")
         return True

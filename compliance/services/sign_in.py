@@ -10,6 +10,7 @@ from compliance.services import lockout, second_factor
 from compliance.services.accounts import find_by_email, normalise_email
 from compliance.services.audit import acting_as, actor_of, give_reason, record_event
 from compliance.services.passwords import hash_password, needs_rehash, verify_password
+from compliance.services.reports.audit_words import REHASHED
 from compliance.services.unit_of_work import unit_of_work
 
 
@@ -76,7 +77,7 @@ def _sign_in(_actor, email: str, user_id: int | None, checked_hash: str | None,
 def _store_upgraded_hash(user: User, upgraded: str) -> None:
     """Replace the password's older hash once the password is proven (before the second
     factor: the hash is of the password alone); audited as the user's own change."""
-    give_reason("Password hash upgraded at sign-in; the password is unchanged")
+    give_reason(REHASHED)
     with acting_as(actor_of(user)):
         user.password_hash = upgraded
         db.session.flush()  # captured for the trail now, as the user's change

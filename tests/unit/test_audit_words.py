@@ -3,6 +3,7 @@
 import pytest
 
 from compliance.services.reports.audit_words import (
+    REHASHED,
     EventFacts,
     changed_fields,
     changes_text,
@@ -39,6 +40,8 @@ def update(table: str, reason: str | None = None, **changes) -> EventFacts:
     (update("users", active=(True, False)), "deactivated"),
     (update("users", password_hash=("(redacted) sha256:a", "(redacted) sha256:b")),
      "password changed"),
+    (update("users", REHASHED, password_hash=("(redacted) sha256:a", "(redacted) sha256:b")),
+     "password hash upgraded"),
     (update("users", session_token=("(redacted) a", "(redacted) b")), "account changed"),
     (update("consultations", "Typed the wrong findings", findings=("ok", "varicose")),
      "corrected"),

@@ -11,6 +11,8 @@ ACTIONS = {"login": "signed in", "logout": "signed out", "login_failed": "sign-i
            "signature_refused": "signature refused", "export": "exported",
            "verify": "verified the audit trail", "replay": "replayed the audit trail",
            "anchor": "anchored the audit trail", "notice": "notice sent", "backup": "backed up"}
+# The reason a sign-in gives when it stores a stronger hash of the same password.
+REHASHED = "Password hash upgraded at sign-in; the password is unchanged"
 # A ledger entry's type, and the running total a batch keeps of it: what the movement was.
 MOVEMENTS = {"receipt": "received", "administration": "drawn", "waste": "wasted",
              "return": "returned", "adjustment": "adjusted",
@@ -89,7 +91,7 @@ def _updated(facts: EventFacts) -> str:
     if word := _status_changed(facts):
         return word
     if facts.table_name == "users" and "password_hash" in facts.changes:
-        return "password changed"
+        return "password hash upgraded" if facts.reason == REHASHED else "password changed"
     return ROUTINE.get(facts.table_name, "corrected")
 
 
