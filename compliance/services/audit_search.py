@@ -4,12 +4,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from compliance.clock import end_of_local_day, start_of_local_day
 from compliance.extensions import db
 from compliance.inputs import record_id
 from compliance.models import AuditEvent, User
+from compliance.services.audit import is_audited
 from compliance.services.audit_scope import scoped
 
 PAGE_SIZE = 50
@@ -72,9 +73,17 @@ def actor_choices() -> list[tuple[str, str]]:
 
 
 def table_choices() -> list[tuple[str, str]]:
-    names = db.session.scalars(select(AuditEvent.table_name).distinct()
-                               .where(AuditEvent.table_name.is_not(None)))
-    return [("", "Any table")] + [(name, name) for name in sorted(names)]
+    """The audited tables that have events. A DISTINCT over millions of events reads them all
+    (over a second at 1M injections): instead, each table's first record key, which the
+    (table, record) index answers at once."""
+    audited = sorted({mapper.local_table.name for mapper in db.Model.registry.mappers
+                      if is_audited(mapper.class_)})
+    firsts = db.session.execute(select(*(
+        select(func.min(AuditEvent.record_id)).where(AuditEvent.table_name == name)
+        .scalar_subquery() for name in audited))).one()
+    return [("", "Any table")] + [(name, name) for name, first in zip(audited, firsts,
+                                                                      strict=True)
+                                  if first is not None]
 
 
 def _mapper_of(table_name: str):
