@@ -143,6 +143,8 @@ def first_reading_days(area_ids: list[int]) -> dict[int, date]:
 
 def stored_batches(area_ids: list[int]) -> dict[int, list[StoredBatch]]:
     """{area id: the batches holding stock there now, by batch number}."""
+    if not area_ids:
+        return {}
     query = (select(BatchStock.storage_area_id, Batch.id, Batch.batch_number, Product.name,
                     Batch.state, BatchStock.balance_ul)
              .join(Batch, Batch.id == BatchStock.batch_id)

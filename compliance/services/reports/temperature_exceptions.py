@@ -137,9 +137,9 @@ def _late_rows(filters: Filters, areas: dict) -> list[TemperatureException]:
             for area, reading, who, flag in _late_readings(filters, areas)]
 
 
-def _excursion_rows(filters: Filters, areas: dict, stored: dict) -> list[TemperatureException]:
+def _excursion_rows(excursions: list[tuple], stored: dict) -> list[TemperatureException]:
     rows = []
-    for area, day, readings in _excursions(filters, areas):
+    for area, day, readings in excursions:
         held = tuple(stored.get(area.id, ()))
         detail = excursion_detail(readings, area.min_temp_c, area.max_temp_c)
         rows.append(TemperatureException(day, OUT_OF_RANGE, str(area),
@@ -149,9 +149,9 @@ def _excursion_rows(filters: Filters, areas: dict, stored: dict) -> list[Tempera
     return rows
 
 
-def _missing_rows(filters: Filters, areas: dict, stored: dict) -> list[TemperatureException]:
+def _missing_rows(missing: list[tuple], stored: dict) -> list[TemperatureException]:
     rows = []
-    for area, day in _missing_days(filters, areas):
+    for area, day in missing:
         held = tuple(stored.get(area.id, ()))
         detail = (f"No reading on {day:%d %b %Y} (range "
                   f"{range_words(area.min_temp_c, area.max_temp_c)})")
@@ -178,5 +178,7 @@ def temperature_exceptions(filters: Filters) -> list[TemperatureException]:
     rows = _late_rows(filters, areas)
     if filters.prescriber_id:
         return rows
-    stored = queries.stored_batches(list(areas))
-    return rows + _excursion_rows(filters, areas, stored) + _missing_rows(filters, areas, stored)
+    excursions, missing = _excursions(filters, areas), _missing_days(filters, areas)
+    # The batches stored now, only in the areas with an exception to list them under.
+    stored = queries.stored_batches(sorted({area.id for area, *_ in (*excursions, *missing)}))
+    return rows + _excursion_rows(excursions, stored) + _missing_rows(missing, stored)
