@@ -31,10 +31,6 @@ def _containers_needed(gen: ClinicGenerator, sessions) -> dict[int, int]:
     return needed
 
 
-def _quarter(day) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3
-
-
 def generate(sizes: Sizes, tick: Callable[[int], None], seed: int = 7) -> dict:
     """Write the data set into an empty database; `tick(n)` reports n sessions done."""
     if db.session.scalar(select(func.count()).select_from(User)):
@@ -68,12 +64,13 @@ def _write(gen: ClinicGenerator, sizes: Sizes, tick) -> dict:
     prescriptions, confirmed = _patients_and_prescriptions(gen, courses)
     month = None
     for n, planned in enumerate(sessions, start=1):
-        month = _month_start(gen, planned.day, month, rooms)
+        month = _months_until(gen, planned.day, month, rooms)
         gen.session(planned, prescriptions[planned.patient, planned.course],
                     confirmed[planned.patient], rooms[gen.locations[planned.home].id])
         if n % 1000 == 0:
             tick(1000)
     tick(len(sessions) % 1000)
+    _months_until(gen, gen.today, month, rooms)
     gen.still_in_transit(gen.today, rooms)
     gen.readings()
     return {"locations": len(gen.locations), "patients": sizes.patients,
@@ -82,16 +79,25 @@ def _write(gen: ClinicGenerator, sizes: Sizes, tick) -> dict:
             "transfers": gen.w.next_ids.get("transfers", 1) - 1}
 
 
-def _month_start(gen: ClinicGenerator, day, month, rooms) -> tuple[int, int]:
-    """The month of `day`; on the first session day of a month its transfers are sent, and
-    of a quarter every location counts its stock."""
-    if (day.year, day.month) == month:
-        return month
-    gen.transfers(day, rooms)
-    if month is None or _quarter(day) != _quarter(date(*month, 1)):
+def _months_until(gen: ClinicGenerator, day: date, month: date | None, rooms) -> date:
+    """Every month begun by `day` since `month`: on its first day, each location disposes of
+    its expired stock and sends its transfers, and at a quarter's start counts its stock.
+    Returns the month `day` is in."""
+    current = day.replace(day=1)
+    first = current if month is None else _next_month(month)
+    while first <= current:
         for room in rooms.values():
-            gen.stocktake(day, room)
-    return day.year, day.month
+            gen.dispose_expired(first, room)
+        gen.transfers(first, rooms)
+        if first.month % 3 == 1:
+            for room in rooms.values():
+                gen.stocktake(first, room)
+        first = _next_month(first)
+    return current
+
+
+def _next_month(first: date) -> date:
+    return (first + timedelta(days=31)).replace(day=1)
 
 
 def _patients_and_prescriptions(gen: ClinicGenerator, courses) -> tuple[dict, dict]:

@@ -74,7 +74,8 @@ class StockRows:
             actor_id=actor_id, recorded_at=at(day, 18), occurred_on=day,
             reason=links.pop("reason", None), waste_reason=links.pop("waste_reason", None),
             reverses_id=None, stocktake_id=links.pop("stocktake_id", None),
-            session_id=links.pop("session_id", None), witness_id=None))
+            session_id=links.pop("session_id", None),
+            witness_id=links.pop("witness_id", None)))
         return entry_id
 
     def _batch_for(self, stockroom: Stockroom, product: int, day: date, opened: dict,
@@ -90,6 +91,16 @@ class StockRows:
         if batch is None:
             raise RuntimeError(f"generated stock ran out on {day}; use more batches")
         return batch, new
+
+    def dispose_expired(self, day: date, room: Stockroom) -> None:
+        """The month's expiry check: what is left of expired batches is disposed of by the
+        location's manager, witnessed by its doctor (D2)."""
+        place = self.by_location[room.location]
+        for part in room.expired(day):
+            self._ledger(part, "waste", -part.balance_ul, -part.sealed,
+                         self.managers[place.index][0], day, waste_reason="expiry disposal",
+                         witness_id=self.doctors[place.index][0] if part.sealed else None,
+                         reason=f"Expired on {part.expires:%d %b %Y}: disposed of")
 
     # stocktakes -----------------------------------------------------------------------
     def stocktake(self, day: date, stockroom: Stockroom) -> None:

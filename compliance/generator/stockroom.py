@@ -31,6 +31,7 @@ class Stockroom:
 
     def __init__(self, location: int, batches: list[SimBatch]):
         self.location = location
+        self.parts = list(batches)  # every part ever held here, until disposed of
         self.incoming = sorted(batches, key=lambda b: (b.received, b.id))
         self.position = 0
         self.shelves: dict[int, list[tuple[date, int, SimBatch]]] = {}
@@ -46,6 +47,12 @@ class Stockroom:
         while self.position < len(self.incoming) and self.incoming[self.position].received <= day:
             self.shelve(self.incoming[self.position])
             self.position += 1
+
+    def expired(self, day: date) -> list[SimBatch]:
+        """The parts expired on `day` still holding stock; forgets those emptied since."""
+        self.parts = [part for part in self.parts
+                      if part.balance_ul > 0 or not is_expired(part.expires, day)]
+        return [part for part in self.parts if is_expired(part.expires, day)]
 
     def live(self, day: date) -> list[SimBatch]:
         """The parts on the shelves holding sealed containers, not expired on `day`."""

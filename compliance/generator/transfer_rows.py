@@ -81,7 +81,7 @@ class TransferRows:
 
     def _receive(self, shipment: Shipment, day: date, room: Stockroom, short: bool) -> None:
         row, count = shipment.row, shipment.row["containers_sent"]
-        part = self._part_at(shipment.sent, room.location)
+        part = self._part_at(shipment.sent, room)
         receiver = self._manager_at(room.location)
         arrived = self._ledger(part, TRANSFER_IN, count * CONTAINER_UL, count, receiver[0], day,
                                reason=f"Transfer {row['id']} from "
@@ -113,12 +113,14 @@ class TransferRows:
         row.update(values)
         self.chain.append("update", "transfers", row["id"], actor[:2], when, changes)
 
-    def _part_at(self, sent: SimBatch, location: int) -> SimBatch:
-        """The batch's part at `location`, empty the first time the batch comes there."""
-        key = (sent.id, location)
+    def _part_at(self, sent: SimBatch, room: Stockroom) -> SimBatch:
+        """The batch's part at `room`'s location, empty the first time the batch comes
+        there."""
+        key = (sent.id, room.location)
         if key not in self.parts:
             self.parts[key] = SimBatch(sent.id, sent.product, sent.received, sent.expires, 0,
-                                       0, location)
+                                       0, room.location)
+            room.parts.append(self.parts[key])
         return self.parts[key]
 
     def _place(self, location_id: int):

@@ -1,17 +1,19 @@
 """The generated data set abides by every rule it claims to."""
 
 from collections import defaultdict
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from compliance import locations
+from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.generator.plan import Sizes
 from compliance.generator.run import generate
 from compliance.models import Injection, Prescription, TreatmentSession
 from compliance.models.location import BatchStock, Location
-from compliance.models.stock import Batch
+from compliance.models.stock import Batch, LedgerEntry
 from compliance.models.temperature import TemperatureReading
 from compliance.models.transfer import Transfer
 from compliance.rules.injection import session_limit_ul
@@ -113,3 +115,15 @@ def test_its_storage_areas_have_a_year_of_readings(generated):
         select(TemperatureReading.storage_area_id, func.count())
         .group_by(TemperatureReading.storage_area_id)).all())
     assert len(per_area) == 3 + 1 and set(per_area.values()) == {365}
+
+
+def test_expired_stock_is_disposed_of_with_a_witness(generated):
+    disposals = db.session.scalars(select(LedgerEntry).where(
+        LedgerEntry.waste_reason == "expiry disposal")).all()
+    assert disposals and all(e.witness_id for e in disposals if e.containers)
+    last_month = local_today().replace(day=1) - timedelta(days=1)
+    left = db.session.scalar(select(func.count()).select_from(BatchStock)
+                             .join(Batch, Batch.id == BatchStock.batch_id)
+                             .where(Batch.expires_on < last_month.replace(day=1),
+                                    BatchStock.balance_ul > 0))
+    assert left == 0
