@@ -71,12 +71,14 @@ def _group_pages(month: str) -> dict[str, str]:
     everywhere = {f"{name}, group": url for name, url in _reports(month, batch).items()}
     one = {f"{name}, location filter": url for name, url
            in _reports(month, batch, f"&location={FIRST_LOCATION_ID}").items()}
-    return {**everywhere, **one, "transfers, group": "/stock/transfers"}
+    return {**everywhere, **one, "transfers, group": "/stock/transfers",
+            "audit trail, group": "/audit/"}
 
 
 def _inspector_pages(month: str) -> dict[str, str]:
     batch = db.session.get(Batch, _busiest_batch(FIRST_LOCATION_ID))
-    return {**_reports(month, batch), "audit trail": "/audit/"}
+    return {**_reports(month, batch), "audit trail": "/audit/",
+            "audit report, one month": f"/reports/audit?{month}"}
 
 
 def page_sets() -> list[tuple[str, str, dict[str, str]]]:
