@@ -102,6 +102,6 @@ def post_reversal(actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
 
 def _kept(entry: LedgerEntry) -> LedgerEntry:
     db.session.add(entry)
-    stock_months.add(entry.batch.product.id, entry.entry_type, entry.occurred_on,
-                     entry.quantity_ul)
+    stock_months.add(entry.batch.product.id, entry.location_id, entry.entry_type,
+                     entry.occurred_on, entry.quantity_ul)
     return entry

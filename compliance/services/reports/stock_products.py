@@ -2,8 +2,8 @@
 
 For every location (no location chosen, a group-wide user) the totals come from the movement
 totals each batch keeps, so that ten years of ledger are never summed for a page; for the
-locations of a scope, or one location, they are summed from the ledger entries there (read
-through the index on location and date) and the parts of each batch held there.
+locations of a scope, or one location, from the monthly sums kept per location (for one batch,
+from its ledger entries there) and the parts of each batch held there.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, true
 
 from compliance.extensions import db
-from compliance.models import Batch, BatchStock, LedgerEntry, Location, Product
+from compliance.models import Batch, BatchStock, LedgerEntry, Location, Product, StockMonth
 from compliance.models.stock import (
     ADJUSTMENT,
     ADMINISTRATION,
@@ -128,13 +128,9 @@ def _kept_totals(filters: Filters) -> dict:
 
 def _located_totals(filters: Filters) -> dict:
     """As `_kept_totals`, summed from the ledger entries and parts at the filters' locations."""
-    every = Filters(product_id=filters.product_id, batch_id=filters.batch_id,
-                    location_ids=filters.location_ids)
     moved, reversals = {}, {}
-    # Sums and counts in one pass: the ledger at a location is ten years of entries.
-    for name, kind, ul, count in db.session.execute(_by_product(
-            every, true(), func.sum(LedgerEntry.quantity_ul), func.count())):
-        moved[name, kind], reversals[name, kind] = int(ul), count
+    for name, kind, ul, count in db.session.execute(_moved_at_locations(filters)):
+        moved[name, kind], reversals[name, kind] = int(ul), int(count)
     query = (select(Product.name, func.sum(BatchStock.balance_ul))
              .join(Batch, Batch.id == BatchStock.batch_id)
              .join(Product, Product.id == Batch.product_id)
@@ -144,6 +140,23 @@ def _located_totals(filters: Filters) -> dict:
     return {name: {**{kind: moved.get((name, kind), 0) for kind, _, _ in COLUMNS},
                    "stored": int(stored or 0), "reversals": reversals.get((name, REVERSAL), 0)}
             for name, stored in db.session.execute(query)}
+
+
+def _moved_at_locations(filters: Filters):
+    """(product, kind of entry, microlitres, entries) of every date at the filters'
+    locations: from the monthly sums kept per location, or for one batch from its ledger."""
+    if filters.batch_id:
+        every = Filters(product_id=filters.product_id, batch_id=filters.batch_id,
+                        location_ids=filters.location_ids)
+        return _by_product(every, true(), func.sum(LedgerEntry.quantity_ul), func.count())
+    query = (select(Product.name, StockMonth.entry_type, func.sum(StockMonth.quantity_ul),
+                    func.sum(StockMonth.entries))
+             .join(Product, Product.id == StockMonth.product_id)
+             .where(StockMonth.location_id.in_(filters.location_ids))
+             .group_by(Product.name, StockMonth.entry_type))
+    if filters.product_id:
+        query = query.where(StockMonth.product_id == filters.product_id)
+    return query
 
 
 def _by_product(filters: Filters, condition, *measures):
