@@ -66,7 +66,10 @@ class _PartsPage(SelectPagination):
                                       .offset(self._query_offset)))
         loaded = {part.id: part for part in db.session.scalars(
             select(BatchStock).where(BatchStock.id.in_(ids))
-            .options(joinedload(BatchStock.batch), joinedload(BatchStock.storage_area)))}
+            # Inner joins (each part has both): SQLite would otherwise build every batch
+            # with its product to join the page's parts to.
+            .options(joinedload(BatchStock.batch, innerjoin=True),
+                     joinedload(BatchStock.storage_area, innerjoin=True)))}
         return [loaded[part_id] for part_id in ids]
 
     def _query_count(self) -> int:

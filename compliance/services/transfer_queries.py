@@ -18,8 +18,12 @@ from compliance.rules.transfers import IN_TRANSIT, TRANSFER_STATUSES
 from compliance.services.stock_queries import ledger_sums
 
 PAGE_SIZE = 50
-_SHOWN = (joinedload(Transfer.batch), joinedload(Transfer.from_location),
-          joinedload(Transfer.to_location), joinedload(Transfer.sent_by))
+# Inner joins (a transfer has each of them): as outer joins, SQLite built every batch with
+# its product before joining them to the transfers (60 ms at 20,000 batches).
+_SHOWN = (joinedload(Transfer.batch, innerjoin=True),
+          joinedload(Transfer.from_location, innerjoin=True),
+          joinedload(Transfer.to_location, innerjoin=True),
+          joinedload(Transfer.sent_by, innerjoin=True))
 
 
 @dataclass

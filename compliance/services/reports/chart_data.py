@@ -64,11 +64,12 @@ def stock_movements(filters: Filters) -> dict[str, dict[str, dict[str, int]]]:
 
 def _kept_movements(filters: Filters):
     """(product, kind, month, microlitres) of every location, from the monthly sums kept with
-    the ledger."""
+    the ledger (per location: added up here)."""
     query = (select(Product.name, StockMonth.entry_type, StockMonth.month,
-                    StockMonth.quantity_ul)
+                    func.sum(StockMonth.quantity_ul))
              .join(Product, Product.id == StockMonth.product_id)
-             .where(StockMonth.entry_type.in_([kind for kind, _, _ in KINDS])))
+             .where(StockMonth.entry_type.in_([kind for kind, _, _ in KINDS]))
+             .group_by(Product.name, StockMonth.entry_type, StockMonth.month))
     if filters.product_id:
         query = query.where(StockMonth.product_id == filters.product_id)
     if filters.date_from:

@@ -13,11 +13,11 @@ from compliance.services.reports.common import (
     paged,
     sort_in_python,
 )
+from compliance.services.reports.stock_locations import location_rows
 from compliance.services.reports.stock_products import (  # noqa: F401 - read as stock.X
     COLUMNS,
     MOVEMENTS,
     StockRow,
-    location_rows,
     matching_batches,
     product_rows,
     stored_ul,

@@ -1,4 +1,4 @@
-"""Stock reconciliation's shared rows, and its totals per product and per location (D7).
+"""Stock reconciliation's shared rows, and its totals per product (D7).
 
 For every location (no location chosen, a group-wide user) the totals come from the movement
 totals each batch keeps, so that ten years of ledger are never summed for a page; for the
@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, true
 
 from compliance.extensions import db
-from compliance.models import Batch, BatchStock, LedgerEntry, Location, Product, StockMonth
+from compliance.models import Batch, BatchStock, LedgerEntry, Product, StockMonth
 from compliance.models.stock import (
     ADJUSTMENT,
     ADMINISTRATION,
@@ -23,13 +23,7 @@ from compliance.models.stock import (
     TOTAL_COLUMNS,
     WASTE,
 )
-from compliance.models.transfer import (
-    TRANSFER_DIFFERENCE,
-    TRANSFER_IN,
-    TRANSFER_OUT,
-    Transfer,
-)
-from compliance.rules.transfers import IN_TRANSIT
+from compliance.models.transfer import TRANSFER_DIFFERENCE, TRANSFER_IN, TRANSFER_OUT
 from compliance.scope import batches_at
 from compliance.services.reports.common import Filters, at_locations
 
@@ -102,6 +96,14 @@ def matching_batches(filters: Filters):
     if filters.location_ids is not None:
         query = query.where(Batch.id.in_(batches_at(filters.location_ids)))
     return query
+
+
+def chosen(batch_column, filters: Filters):
+    """The filters' product or batch, as a condition on a batch column (nothing to check
+    when neither is chosen: the location is checked with the location's own column)."""
+    if not (filters.product_id or filters.batch_id):
+        return true()
+    return batch_column.in_(matching_batches(filters))
 
 
 def stored_ul(filters: Filters):
@@ -198,53 +200,3 @@ def _product_row(name: str, kept, since: dict | None, later: dict) -> StockRow:
     if kept["reversals"]:
         row.corrections.append(f"{kept['reversals']} ledger entry(ies) reversed")
     return row
-
-
-@dataclass
-class LocationHolding:
-    """What one location holds of the batches the report covers now, and what is in transit
-    from it and to it."""
-
-    location_id: int
-    name: str
-    batches: int = 0
-    stored_ul: int = 0
-    sealed_containers: int = 0
-    sending_ul: int = 0
-    coming_ul: int = 0
-
-
-def _in_transit(filters: Filters, end) -> dict[int, int]:
-    """Per location at one `end` of the transfers (from or to), the volume in transit now."""
-    query = (select(end, func.sum(-LedgerEntry.quantity_ul))
-             .join(LedgerEntry, LedgerEntry.id == Transfer.sent_entry_id)
-             .where(Transfer.status == IN_TRANSIT,
-                    Transfer.batch_id.in_(matching_batches(filters)))
-             .group_by(end))
-    return {location_id: int(ul) for location_id, ul
-            in db.session.execute(at_locations(query, end, filters))}
-
-
-def location_rows(filters: Filters) -> list[LocationHolding]:
-    """Per location in the filters' scope holding stock or with stock in transit from or to
-    it: one grouped read of the parts, and one of the transfers at each end."""
-    query = (select(Location.id, Location.name, func.count(BatchStock.batch_id),
-                    func.coalesce(func.sum(BatchStock.balance_ul), 0),
-                    func.coalesce(func.sum(BatchStock.sealed_containers), 0))
-             .join(BatchStock, BatchStock.location_id == Location.id)
-             .where(BatchStock.batch_id.in_(matching_batches(filters)),
-                    BatchStock.balance_ul > 0)
-             .group_by(Location.id, Location.name))
-    held = {lid: LocationHolding(lid, name, batches, int(ul), int(sealed))
-            for lid, name, batches, ul, sealed in db.session.execute(
-                at_locations(query, Location.id, filters))}
-    sending = _in_transit(filters, Transfer.from_location_id)
-    coming = _in_transit(filters, Transfer.to_location_id)
-    names = dict(db.session.execute(select(Location.id, Location.name).where(
-        Location.id.in_((sending.keys() | coming.keys()) - held.keys()))).all())
-    for location_id, name in names.items():
-        held[location_id] = LocationHolding(location_id, name)
-    for place in held.values():
-        place.sending_ul, place.coming_ul = (sending.get(place.location_id, 0),
-                                             coming.get(place.location_id, 0))
-    return sorted(held.values(), key=lambda place: place.name)
