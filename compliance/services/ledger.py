@@ -2,7 +2,8 @@
 
 The rules of a movement (never below zero, one reversal, a recall is final) are `Batch`'s; this
 module locks the batch row first, so that concurrent writers queue on it, and keeps the entry
-and its month's sum with the transaction.
+and its month's sum with the transaction. (Recording an injection locks its batch in the same
+order, with its session before and the batch's part after: services/injection_locks.py.)
 """
 
 from sqlalchemy import func, select
@@ -43,12 +44,14 @@ def part_at(batch: Batch, location_id: int) -> BatchStock | None:
         .execution_options(populate_existing=True)).one_or_none()
 
 
-def stock_at(batch: Batch, location_id: int, storage_area_id: int | None = None) -> BatchStock:
+def stock_at(batch: Batch, location_id: int, storage_area_id: int | None = None, *,
+             part: BatchStock | None = None) -> BatchStock:
     """The part of a locked batch held at a location (made empty the first time stock comes
     there, in `storage_area_id` or else the location's first active storage area). An empty
     part left in a storage area since deactivated is moved the same way: stock never comes
-    back into an area out of use (a reversal, a cancelled transfer's return)."""
-    stock = part_at(batch, location_id)
+    back into an area out of use (a reversal, a cancelled transfer's return). `part`, when
+    given, is that part as the caller read it with the batch locked: not read again."""
+    stock = part if part is not None else part_at(batch, location_id)
     if stock is None:
         stock = BatchStock(batch=batch, location_id=location_id, balance_ul=0,
                            sealed_containers=0,
@@ -78,11 +81,12 @@ def first_area(location_id: int) -> int:
 
 def post(actor, batch: Batch, entry_type: str, quantity_ul: int, containers: int = 0, *,
          location_id: int | None = None, storage_area_id: int | None = None,
-         **fields) -> LedgerEntry:
+         part: BatchStock | None = None, **fields) -> LedgerEntry:
     """Post a ledger entry on a locked batch at a location (the actor's current one unless
-    named), moving its balances; never below zero."""
+    named), moving its balances; never below zero. `part`: as for `stock_at`."""
     fields.setdefault("occurred_on", local_today())
-    stock = stock_at(batch, location_id or locations.acting_location_id(actor), storage_area_id)
+    stock = stock_at(batch, location_id or locations.acting_location_id(actor), storage_area_id,
+                     part=part)
     entry = batch.post(entry_type, quantity_ul, containers, stock=stock, actor_id=actor.id,
                        **fields)
     return _kept(entry)

@@ -1,12 +1,14 @@
 """The facts the compliance rules decide on, read from the database."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
 
 from compliance.clock import end_of_local_day, to_local
 from compliance.extensions import db
-from compliance.models import Consent, Contraindication, Patient, Prescription, TreatmentSession
+from compliance.models import Patient, Prescription, TreatmentSession
 from compliance.models.stock import Product
 from compliance.models.treatment import SIGNED, VOIDED
 from compliance.permissions import has_profession_for
@@ -22,8 +24,8 @@ from compliance.rules.facts import (
     ScreeningFacts,
     VolumeFacts,
 )
-from compliance.services.screening import current_screening_on, present_in
-from compliance.services.signatures import signatures_of
+from compliance.services import fact_rows
+from compliance.services.signatures import record_fingerprint
 from compliance.settings import setting
 
 
@@ -32,10 +34,19 @@ def near_expiry_days() -> int:
     return int(setting("NEAR_EXPIRY_DAYS"))
 
 
-def _doctor_signed(prescription: Prescription) -> bool:
-    return any(status.intact and status.signature.meaning == "prescribed"
-               and has_profession_for(status.signature.signer, "sign_prescription")
-               for status in signatures_of(prescription))
+class _Signer(NamedTuple):
+    """A signer as `has_profession_for` asks about them: only the profession is read."""
+
+    profession: str | None
+
+
+def _doctor_signed(prescription: Prescription, signatures: list) -> bool:
+    """Whether one of the prescription's "prescribed" signatures (fact rows) is a doctor's
+    and still covers the prescription as it is now."""
+    current = record_fingerprint(prescription)
+    return any(row.detail == current
+               and has_profession_for(_Signer(row.name), "sign_prescription")
+               for row in signatures)
 
 
 def _consultation(prescription: Prescription) -> ConsultationFacts | None:
@@ -45,43 +56,86 @@ def _consultation(prescription: Prescription) -> ConsultationFacts | None:
     return ConsultationFacts(consultation.supports_prescription, consultation.held_on)
 
 
-def prescription_facts(prescription: Prescription | None) -> PrescriptionFacts | None:
-    """A prescription as the rules see it (None stays None: no prescription was chosen)."""
+def _prescription_facts(prescription: Prescription | None,
+                        signatures: list) -> PrescriptionFacts | None:
     if prescription is None:
         return None
     return PrescriptionFacts(
         reference=prescription.reference, patient_id=prescription.patient_id,
         product_id=prescription.product_id, product_name=prescription.product.name,
-        signed_by_doctor=prescription.status == SIGNED and _doctor_signed(prescription),
+        signed_by_doctor=prescription.status == SIGNED
+        and _doctor_signed(prescription, signatures),
         valid_from=prescription.valid_from, valid_until=prescription.valid_until,
         sessions_authorised=prescription.sessions_authorised,
         max_volume_per_session_ul=prescription.max_volume_per_session_ul,
         consultation=_consultation(prescription))
 
 
+def prescription_facts(prescription: Prescription | None) -> PrescriptionFacts | None:
+    """A prescription as the rules see it (None stays None: no prescription was chosen)."""
+    if prescription is None:
+        return None
+    return _prescription_facts(prescription,
+                               fact_rows.read(fact_rows.signatures(prescription))["signature"])
+
+
+def _screening_facts(found: dict[str, list]) -> ScreeningFacts | None:
+    if found["screening"][0].number is None:
+        return None
+    return ScreeningFacts(tuple(row.name for row in found["present"]),
+                          tuple(row.name for row in found["unanswered"]))
+
+
 def screening_facts(patient_id: int, on: date) -> ScreeningFacts | None:
     """What the patient's current screening on `on` found, and what it leaves unasked."""
-    screening = current_screening_on(patient_id, on)
-    if screening is None:
-        return None
-    answered = {answer.contraindication_id for answer in screening.answers}
-    unanswered = db.session.scalars(select(Contraindication.name).where(
-        Contraindication.active.is_(True), Contraindication.id.not_in(answered))).all()
-    return ScreeningFacts(tuple(present_in(screening)), tuple(unanswered))
+    return _screening_facts(fact_rows.read(*fact_rows.screening(patient_id, on)))
+
+
+def _consent_facts(found: dict[str, list]) -> tuple[ConsentFacts, ...]:
+    return tuple(ConsentFacts(row.first, row.second) for row in found["consent"])
 
 
 def consent_facts(patient_id: int) -> tuple[ConsentFacts, ...]:
     """Every consent of the patient, withdrawn or not."""
-    rows = db.session.execute(select(Consent.consented_on, Consent.withdrawn_on)
-                              .where(Consent.patient_id == patient_id).order_by(Consent.id))
-    return tuple(ConsentFacts(consented_on, withdrawn_on) for consented_on, withdrawn_on in rows)
+    return _consent_facts(fact_rows.read(fact_rows.consents(patient_id)))
+
+
+def _grounds_rows(patient_id: int, prescription: Prescription | None, on: date) -> list:
+    signed = [fact_rows.signatures(prescription)] if prescription is not None else []
+    return [*fact_rows.screening(patient_id, on), fact_rows.consents(patient_id), *signed]
+
+
+def _grounds(found: dict[str, list], patient_id: int, prescription: Prescription | None,
+             on: date) -> Grounds:
+    return Grounds(patient_id=patient_id, on=on,
+                   prescription=_prescription_facts(prescription, found["signature"]),
+                   screening=_screening_facts(found), consents=_consent_facts(found))
 
 
 def grounds(patient_id: int, prescription: Prescription | None, on: date) -> Grounds:
     """Rules 2 and 3's facts for treating the patient under `prescription` on `on`."""
-    return Grounds(patient_id=patient_id, on=on, prescription=prescription_facts(prescription),
-                   screening=screening_facts(patient_id, on),
-                   consents=consent_facts(patient_id))
+    return _grounds(fact_rows.read(*_grounds_rows(patient_id, prescription, on)), patient_id,
+                    prescription, on)
+
+
+@dataclass(frozen=True)
+class SessionUse:
+    """What a session's injections that stand have used: in all (rule 6), and of one batch,
+    the containers they opened and the volume they drew."""
+
+    used_ul: int
+    opened_containers: int
+    drawn_ul: int
+
+
+def recording(session: TreatmentSession, batch_id: int) -> tuple[Grounds, SessionUse]:
+    """Rules 2, 3 and 6's facts as an injection from batch `batch_id` is recorded in the
+    session (read after the session is locked, so no other injection of it is missed)."""
+    found = fact_rows.read(
+        *_grounds_rows(session.patient_id, session.prescription, session.session_date),
+        *fact_rows.session_use(session.id, batch_id))
+    use = SessionUse(*(found[kind][0].number for kind in ("used", "opened", "drawn")))
+    return _grounds(found, session.patient_id, session.prescription, session.session_date), use
 
 
 def course_prescription_ids(prescription_id: int | None) -> set[int]:

@@ -27,7 +27,7 @@ from compliance.rules import flags
 from compliance.rules.course import check_course
 from compliance.rules.grounds import check_grounds
 from compliance.rules.injection import check_areas, check_batch, check_volume
-from compliance.services import ensure_can, ledger, reread, rule_facts
+from compliance.services import ensure_can, injection_locks, ledger, reread, rule_facts
 from compliance.services.audit import give_reason
 from compliance.services.signatures import checked, sign
 from compliance.services.unit_of_work import unit_of_work
@@ -81,17 +81,25 @@ def open_session(actor, new: NewSession) -> TreatmentSession:
     return session
 
 
-def _own_open_session(actor, capability: str, session_id: int) -> TreatmentSession:
-    """The actor's own open session, locked: voiding it waits for this change, and this
-    change for voiding."""
-    ensure_can(actor, capability)
-    session = reread(TreatmentSession, session_id, "No such session.", lock=True)
+def _open_and_own(actor, capability: str, session: TreatmentSession) -> TreatmentSession:
     if session.status == VOIDED:
         raise RecordLocked("This session was voided: open a new session instead.")
     if session.status != OPEN:
         raise RecordLocked()
     ensure_can(actor, capability, session)
     return session
+
+
+def _own_open_session(actor, capability: str, session_id: int) -> TreatmentSession:
+    """The actor's own open session, locked: voiding it waits for this change, and this
+    change for voiding."""
+    ensure_can(actor, capability)
+    return _open_and_own(actor, capability,
+                         reread(TreatmentSession, session_id, "No such session.", lock=True))
+
+
+def _remainder_ul(batch, opened_containers: int, drawn_ul: int) -> int:
+    return opened_containers * batch.product.container_volume_ul - drawn_ul
 
 
 def open_remainder_ul(session: TreatmentSession, batch) -> int:
@@ -101,20 +109,18 @@ def open_remainder_ul(session: TreatmentSession, batch) -> int:
         if injection.batch_id == batch.id:
             opened += -injection.ledger_entry.containers
             drawn += injection.volume_ul
-    return opened * batch.product.container_volume_ul - drawn
+    return _remainder_ul(batch, opened, drawn)
+
+
+def _loose_ul(remainder_ul: int, part) -> int:
+    """What a session may still draw from containers it opened: its own remainder, but never
+    more than the location's part holds opened (waste recorded on the batch's page may have
+    taken it)."""
+    return max(min(remainder_ul, part.opened_ul if part else 0), 0)
 
 
 def _loose_here_ul(session: TreatmentSession, batch) -> int:
-    """What this session may still draw from containers it opened: its own remainder, but
-    never more than the location's part holds opened (waste recorded on the batch's page
-    may have taken it)."""
-    part = ledger.part_at(batch, session.location_id)
-    return max(min(open_remainder_ul(session, batch), part.opened_ul if part else 0), 0)
-
-
-def _containers_to_open(session: TreatmentSession, batch, volume_ul: int) -> int:
-    needed = volume_ul - _loose_here_ul(session, batch)
-    return ceil(needed / batch.product.container_volume_ul) if needed > 0 else 0
+    return _loose_ul(open_remainder_ul(session, batch), ledger.part_at(batch, session.location_id))
 
 
 @dataclass
@@ -125,28 +131,46 @@ class NewInjection:
     points: int
 
 
-def _check_injection(session: TreatmentSession, batch, new: NewInjection) -> None:
+def _injection_targets(actor, session_id: int, batch_id: int):
+    """The actor's own open session, the batch and its part here (None if stock never came
+    here), all locked, with the refusals of `_own_open_session` and `ledger.locked_batch`."""
+    found = injection_locks.locked_for_injection(actor, session_id, batch_id)
+    if found is None:
+        session = _own_open_session(actor, "record_injection", session_id)
+        batch = ledger.locked_batch(batch_id)
+        return session, batch, ledger.part_at(batch, session.location_id)
+    ensure_can(actor, "record_injection")
+    return _open_and_own(actor, "record_injection", found[0]), found[1], found[2]
+
+
+def _check_injection(session: TreatmentSession, batch, new: NewInjection,
+                     grounds, used_ul: int) -> None:
     # Rules 2 and 3 again at the moment of recording: things may have changed since opening.
-    prescription = check_grounds(rule_facts.grounds(session.patient_id, session.prescription,
-                                                    session.session_date))
+    prescription = check_grounds(grounds)
     check_areas([new.site])
     if new.volume_ul <= 0 or new.points <= 0:
         raise InvalidInput("Enter a volume and a number of points above zero.", field="volume_ml")
     check_batch(batch.facts(), prescription, session.session_date)
-    check_volume(rule_facts.volume_facts(session.prescription, batch.product, session.volume_ul),
+    check_volume(rule_facts.volume_facts(session.prescription, batch.product, used_ul),
                  new.volume_ul)
+
+
+def _containers_to_open(batch, part, use: rule_facts.SessionUse, volume_ul: int) -> int:
+    remainder_ul = _remainder_ul(batch, use.opened_containers, use.drawn_ul)
+    needed = volume_ul - _loose_ul(remainder_ul, part)
+    return ceil(needed / batch.product.container_volume_ul) if needed > 0 else 0
 
 
 @unit_of_work("record an injection")
 def record_injection(actor, session_id: int, new: NewInjection) -> Injection:
     """Record one injection and draw its volume from the batch, in one transaction."""
-    session = _own_open_session(actor, "record_injection", session_id)
-    batch = ledger.locked_batch(new.batch_id)
-    _check_injection(session, batch, new)
-    opened = _containers_to_open(session, batch, new.volume_ul)
+    session, batch, part = _injection_targets(actor, session_id, new.batch_id)
+    grounds, use = rule_facts.recording(session, batch.id)
+    _check_injection(session, batch, new, grounds, use.used_ul)
+    opened = _containers_to_open(batch, part, use, new.volume_ul)
     entry = ledger.post(actor, batch, ADMINISTRATION, -new.volume_ul, -opened,
-                        location_id=session.location_id, occurred_on=session.session_date,
-                        session_id=session.id,
+                        location_id=session.location_id, part=part,
+                        occurred_on=session.session_date, session_id=session.id,
                         reason=f"Session {session.id}, {new.site}")
     db.session.flush()
     injection = Injection(session=session, batch_id=batch.id, volume_ul=new.volume_ul,

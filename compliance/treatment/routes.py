@@ -116,20 +116,26 @@ def session_pdf(session_id: int):
 @bp.route("/sessions/<int:session_id>/injections", methods=["POST"])
 @requires("record_injection")
 def add_injection(session_id: int):
-    session = db.get_or_404(TreatmentSession, session_id)
+    # The session is read here only to show a page or to read a scanned code against it: the
+    # service reads it locked, and refuses a missing one (issue 17: statements counted).
+    def session() -> TreatmentSession:
+        return db.get_or_404(TreatmentSession, session_id)
+
     # The batch list is needed only to show the form again: the service checks the batch.
     form = InjectionForm(prefix="inj")
     if is_scan_alone(form):
-        return _render_session(session, injection_form=read_scan(form, session),
-                               scanned=True)
+        shown = session()
+        return _render_session(shown, injection_form=read_scan(form, shown), scanned=True)
+    scanned = bool((form.barcode.data or "").strip())
     return run_form(
-        form, lambda: treatment.record_injection(current_user, session.id, treatment.NewInjection(
-            batch_to_use(form, session), ml_to_ul(form.volume_ml.data, "volume_ml"),
-            form.site.data, form.points.data)),
+        form, lambda: treatment.record_injection(current_user, session_id, treatment.NewInjection(
+            batch_to_use(form, session()) if scanned else form.batch_id.data or 0,
+            ml_to_ul(form.volume_ml.data, "volume_ml"), form.site.data, form.points.data)),
         # The form's panel at the top of the screen: the injection just recorded is listed
         # in it, and the next one is typed there.
-        success="Injection recorded.", to=_shown(session) + "#record-injection",
-    ) or _render_session(session, injection_form=form)
+        success="Injection recorded.",
+        to=url_for("treatment.show_session", session_id=session_id) + "#record-injection",
+    ) or _render_session(session(), injection_form=form)
 
 
 @bp.route("/injections/<int:injection_id>/reverse", methods=["POST"])
