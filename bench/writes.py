@@ -38,8 +38,10 @@ COUNTING = threading.Lock()
 SESSIONS_PER_CLIENT = int(os.environ.get("BENCH_SESSIONS_PER_CLIENT", "15"))
 CEILING_SECONDS = 10
 ROOT = Path(__file__).resolve().parent.parent
-BATCH_OPTION = re.compile(r'<option value="([1-9]\d*)">[^<]*expires')
-PRESCRIPTION_OPTION = re.compile(r'<option value="(\d+)">RX-')
+# The form marks the only choice `selected`, and a batch's option carries its number, before
+# the value.
+BATCH_OPTION = re.compile(r'<option (?:data-batch-number="[^"]*" )?value="([1-9]\d*)">[^<]*expires')
+PRESCRIPTION_OPTION = re.compile(r'<option (?:selected )?value="(\d+)">RX-')
 
 
 def _ready_patient(n: int, doctor: User, product: Product) -> Prescription:
