@@ -1,13 +1,18 @@
 """Fixtures: an app on a fresh migrated database per test, clients and users."""
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import g
 from flask.testing import FlaskClient
+from sqlalchemy import inspect
+from sqlalchemy.orm import InstanceState
 
 from compliance import create_app
 from compliance.extensions import db
+from compliance.reports import pdf
 from tests import dbutil
 from tests.factories import (
     PASSWORD,
@@ -20,19 +25,82 @@ from tests.factories import (
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory):
-    return dbutil.prepare_template(tmp_path_factory.mktemp("template"))
+def memory_dir(tmp_path_factory):
+    """Where the tests' databases are kept: in memory where the machine has it."""
+    with dbutil.memory_folder(tmp_path_factory.mktemp("databases")) as folder:
+        yield folder
 
 
 @pytest.fixture(scope="session")
-def database_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("database")
+def template_db(memory_dir):
+    (memory_dir / "template").mkdir()
+    return dbutil.prepare_template(memory_dir / "template")
+
+
+@pytest.fixture(scope="session")
+def database_dir(memory_dir):
+    (memory_dir / "database").mkdir()
+    return memory_dir / "database"
+
+
+@pytest.fixture(scope="module")
+def saved_records():
+    """Records built once for a module's tests, by fixture name (see `built_once`); what was
+    saved is dropped after the module."""
+    saved = {}
+    yield saved
+    for kept in saved.values():
+        dbutil.drop_saved(kept.database)
 
 
 @pytest.fixture
-def database_uri(template_db, database_dir):
-    """The same URI for every test, emptied back to the migrated state before each."""
-    return dbutil.fresh_database(template_db, database_dir)
+def database_uri(request, template_db, database_dir, saved_records):
+    """The same URI for every test, put back before each to the migrated state, or to the
+    state saved with the records of a `built_once` fixture the test uses."""
+    saved = [kept for name, kept in saved_records.items() if name in request.fixturenames]
+    return dbutil.fresh_database(saved[0].database if saved else template_db, database_dir)
+
+
+@dataclass
+class Saved:
+    database: str  # what `dbutil.fresh_database` starts a test from
+    records: dict  # the records, with each model instance as its class and primary key
+
+
+def built_once(request, saved_records, build) -> dict:
+    """`build()`'s records for the module's tests: built in the first test that asks, and the
+    database saved then; every later test starts from a copy of that database and gets the
+    same records, read again in its own session. So each test starts as if it had built them
+    itself, whatever the tests before it changed."""
+    name = request.fixturename
+    if name not in saved_records:
+        records = build()
+        db.session.commit()
+        database = dbutil.save(request.getfixturevalue("database_uri"),
+                               request.getfixturevalue("database_dir"))
+        saved_records[name] = Saved(database, _identities(records))
+    return _reloaded(saved_records[name].records)
+
+
+def _identities(records):
+    if isinstance(records, dict):
+        return {key: _identities(value) for key, value in records.items()}
+    state = inspect(records, raiseerr=False)
+    return (_Identity(type(records), state.identity) if isinstance(state, InstanceState)
+            else records)
+
+
+def _reloaded(records):
+    if isinstance(records, dict):
+        return {key: _reloaded(value) for key, value in records.items()}
+    return (db.session.get(records.model, records.key) if isinstance(records, _Identity)
+            else records)
+
+
+@dataclass(frozen=True)
+class _Identity:
+    model: type
+    key: tuple
 
 
 @pytest.fixture(scope="session")
@@ -108,12 +176,16 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def users(app):
+def make_users() -> dict:
     """One user of each kind, committed together."""
     people = {kind: make_user(kind, commit=False) for kind in ROLE_PROFILES}
     db.session.commit()
     return people
+
+
+@pytest.fixture
+def users(app):
+    return make_users()
 
 
 @pytest.fixture
@@ -144,3 +216,38 @@ def login(client):
         return response
 
     return _login
+
+
+# What a PDF download answers under `unrendered_pdfs`: this, then the HTML it would render.
+UNRENDERED_PDF = b"%PDF (not rendered)\n"
+
+
+@pytest.fixture
+def unrendered_pdfs(monkeypatch):
+    """PDF downloads answer with the print HTML that WeasyPrint would have laid out, for tests
+    that read only who is answered what: the same view, checks, query and template, without
+    the second or so of layout each. Every report's real PDF is read in tests/reports
+    (test_report_figures) and by test_scoped_inspector's group-wide inspector, and a session's
+    in test_leg_map_pages."""
+    monkeypatch.setattr(pdf, "render_pdf", lambda html: UNRENDERED_PDF + html.encode())
+
+
+# Words in a test module that show it may reach a database other than through the fixtures:
+# such a module's tests are never taken as database-free.
+REACHES_A_DATABASE = re.compile(r"dbutil|DATABASE_URL|POSTGRES|create_app|create_engine|"
+                                r"subprocess|environ|extensions import db|sqlite|psycopg|"
+                                r"TestingConfig|config_for")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `database_free` the tests that use no database fixture, in a module that names no
+    other way to a database: their outcome cannot depend on the database of the run, so CI's
+    PostgreSQL pass leaves them to the SQLite one (`-m "not database_free"`)."""
+    reaches: dict[Path, bool] = {}
+    for item in items:
+        path = Path(item.fspath)
+        if path not in reaches:
+            reaches[path] = bool(REACHES_A_DATABASE.search(path.read_text()))
+        if "template_db" not in getattr(item, "fixturenames", ("template_db",)) \
+                and not reaches[path]:
+            item.add_marker(pytest.mark.database_free)

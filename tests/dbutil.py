@@ -2,11 +2,15 @@
 
 import os
 import shutil
+import sqlite3
+import tempfile
+from contextlib import contextmanager
 from functools import cache
+from itertools import count
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, make_url, text
 
 from compliance import create_app
 from compliance.models import Contraindication, Location, Sclerosant, StorageArea
@@ -37,11 +41,39 @@ def migrate(uri: str) -> None:
         db.engine.dispose()
 
 
+# SQLite syncs every commit to disk and so, by default, does PostgreSQL: a few milliseconds
+# each, more than most tests' own work. The tests' databases are thrown away, so they keep
+# their files in memory (/dev/shm) and PostgreSQL's commits do not wait for the disk; what a
+# transaction sees, locks and commits is the same.
+MEMORY = Path("/dev/shm")
+# Where `save` keeps the rows of every table on PostgreSQL: beside the public schema, which
+# the migrations and the app see alone.
+SAVED_SCHEMA = "saved_for_tests"
+_saved_files = count(1)
+
+
+@contextmanager
+def memory_folder(fallback: Path):
+    """A folder in memory, removed afterwards; `fallback` where there is no /dev/shm."""
+    if not (MEMORY.is_dir() and os.access(MEMORY, os.W_OK)):
+        yield fallback
+        return
+    folder = Path(tempfile.mkdtemp(prefix="compliance-tests-", dir=MEMORY))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def reset_postgres_schema(uri: str) -> None:
+    """The public schema empty, no saved one (`save`), commits not waiting for the disk."""
     engine = create_engine(uri)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {SAVED_SCHEMA} CASCADE"))
+        conn.execute(text(f'ALTER DATABASE "{make_url(uri).database}" '
+                          "SET synchronous_commit = off"))
     engine.dispose()
 
 
@@ -54,16 +86,22 @@ RESTART_SEQUENCES = text(
 
 
 @cache
-def _postgres(uri: str) -> tuple[Engine, str]:
-    """One engine for the whole run, and the statement that empties every table."""
+def _postgres(uri: str) -> tuple[Engine, list[str]]:
+    """One engine for the whole run, and the tables the migrations made."""
     engine = create_engine(uri)
-    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
-    return engine, EMPTY_TABLES.format(deletes="".join(f"DELETE FROM {t};" for t in tables))
+    return engine, [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+
+
+def _emptying(uri: str, then=lambda table: "") -> tuple[Engine, str]:
+    """The engine, and the statement that empties every table, each followed by `then`."""
+    engine, tables = _postgres(uri)
+    return engine, EMPTY_TABLES.format(deletes="".join(f"DELETE FROM {t};{then(t)}"
+                                                       for t in tables))
 
 
 def empty_postgres(uri: str) -> None:
     """Every table empty, every sequence restarted and the seeded rows back, as migrated."""
-    engine, empty_tables = _postgres(uri)
+    engine, empty_tables = _emptying(uri)
     with engine.begin() as conn:
         conn.exec_driver_sql(empty_tables)
         conn.execute(RESTART_SEQUENCES)
@@ -87,13 +125,60 @@ def prepare_template(directory: Path) -> str:
 
 
 def fresh_database(template: str, directory: Path) -> str:
-    """A database URI with the migrated schema and no rows."""
+    """A database URI with the migrated schema and no rows, or with the rows `save` saved
+    when given what it returned."""
     if USING_POSTGRES:
-        empty_postgres(template)
-        return template
+        (restore_postgres if template == SAVED_SCHEMA else empty_postgres)(POSTGRES_URL)
+        return POSTGRES_URL
     path = directory / "test.db"
     # Unlinked rather than overwritten: a connection a test leaked keeps the old file.
     for leftover in (path, path.with_name("test.db-wal"), path.with_name("test.db-shm")):
         leftover.unlink(missing_ok=True)
     shutil.copyfile(template, path)
     return f"sqlite:///{path}"
+
+
+def save(uri: str, directory: Path) -> str:
+    """The database as it stands, kept as a template for `fresh_database`."""
+    if USING_POSTGRES:
+        save_postgres(uri)
+        return SAVED_SCHEMA
+    path = directory / f"saved-{next(_saved_files)}.db"
+    source, copy = sqlite3.connect(make_url(uri).database), sqlite3.connect(path)
+    with copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    return str(path)
+
+
+def drop_saved(saved: str) -> None:
+    if saved != SAVED_SCHEMA:
+        Path(saved).unlink(missing_ok=True)
+        return
+    engine, _tables = _postgres(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SAVED_SCHEMA} CASCADE")
+
+
+def save_postgres(uri: str) -> None:
+    engine, tables = _postgres(uri)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SAVED_SCHEMA} CASCADE; "
+                             f"CREATE SCHEMA {SAVED_SCHEMA}")
+        for table in tables:
+            conn.exec_driver_sql(f"CREATE TABLE {SAVED_SCHEMA}.{table} AS TABLE {table}")
+        conn.exec_driver_sql(f"CREATE TABLE {SAVED_SCHEMA}.sequences AS SELECT sequencename, "
+                             "last_value FROM pg_sequences WHERE schemaname = current_schema()")
+
+
+def restore_postgres(uri: str) -> None:
+    """Every table as `save_postgres` left it, every sequence where it stood; no trigger
+    fires, as none did when emptying."""
+    engine, empty_then_copy = _emptying(
+        uri, lambda table: f"INSERT INTO {table} TABLE {SAVED_SCHEMA}.{table};")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(empty_then_copy)
+        conn.execute(RESTART_SEQUENCES)
+        conn.exec_driver_sql(f"SELECT setval(quote_ident(sequencename), last_value) "
+                             f"FROM {SAVED_SCHEMA}.sequences WHERE last_value IS NOT NULL")

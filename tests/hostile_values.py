@@ -3,6 +3,7 @@ for hypothesis, mixed with the values the page itself offers so requests also ge
 first check and into the services."""
 
 from datetime import date, timedelta
+from functools import cache
 
 from hypothesis import strategies as st
 
@@ -31,6 +32,7 @@ texts = st.one_of(st.text(printable, max_size=40), st.text(max_size=8, alphabet=
     max_codepoint=0x20)), st.sampled_from(ODD_TEXT))
 
 
+@cache
 def hostile(longest: int) -> st.SearchStrategy[str]:
     huge = st.sampled_from([n for n in HUGE_LENGTHS if n <= longest]).flatmap(
         lambda n: st.sampled_from(("x", "é", "\x00", "<", "1")).map(lambda c: c * n))
@@ -50,6 +52,12 @@ def field_value(seen: set[str], longest: int) -> st.SearchStrategy:
 
 def values_for(fields: dict[str, set[str]], query: bool = False) -> st.SearchStrategy[dict]:
     """A value (or none) for every field, of a query string or of a form body."""
+    return _values_for(tuple((name, frozenset(seen)) for name, seen in fields.items()), query)
+
+
+# Built once per set of fields: hypothesis works out a new strategy's properties the first
+# time it draws from it, which costs more than the draw; the values drawn are the same.
+@cache
+def _values_for(fields: tuple[tuple[str, frozenset[str]], ...], query: bool):
     longest = QUERY_LONGEST if query else max(HUGE_LENGTHS)
-    return st.fixed_dictionaries({name: field_value(seen, longest)
-                                  for name, seen in fields.items()})
+    return st.fixed_dictionaries({name: field_value(seen, longest) for name, seen in fields})

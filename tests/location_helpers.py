@@ -2,6 +2,7 @@
 work at given ones, and a batch split across two."""
 
 from decimal import Decimal
+from zlib import crc32
 
 from sqlalchemy import select
 
@@ -35,15 +36,30 @@ def working_at(kind: str, *locations, **fields):
     return user
 
 
-def second_location(name: str = "Riverside") -> Location:
-    """An active location with a locked cupboard and a medicines fridge."""
-    location = Location(name=name, address=f"1 {name} Road", regulator_id=f"1-{len(name):09d}")
-    location.storage_areas.extend([
-        StorageArea(name="Cupboard", kind="locked cupboard", min_temp_c=15, max_temp_c=25),
-        StorageArea(name="Fridge", kind="medicines fridge", min_temp_c=2, max_temp_c=8)])
+# The storage areas a test location can have, by name.
+AREAS = {"Cupboard": dict(kind="locked cupboard", min_temp_c=Decimal(15), max_temp_c=Decimal(25)),
+         "Fridge": dict(kind="medicines fridge", min_temp_c=Decimal(2), max_temp_c=Decimal(8))}
+
+
+def make_location(name: str = "Harbour Street", regulator_id: str | None = None,
+                  areas: tuple[str, ...] = ("Cupboard",), workers=()) -> Location:
+    """A committed active location with `areas` (names in AREAS), in that order: a location's
+    first area is the one its forms offer first. `workers` work there (as well as where they
+    already do). The regulator's id is made from the name unless given."""
+    location = Location(name=name, address=f"2 {name}",
+                        regulator_id=regulator_id or f"1-{crc32(name.encode()):010d}")
+    location.storage_areas.extend(StorageArea(name=area, **AREAS[area]) for area in areas)
     db.session.add(location)
+    db.session.flush()
+    db.session.add_all(UserLocation(user_id=user.id, location_id=location.id)
+                       for user in workers)
     db.session.commit()
     return location
+
+
+def second_location(name: str = "Riverside") -> Location:
+    """An active location with a locked cupboard and a medicines fridge, in that order."""
+    return make_location(name, areas=("Cupboard", "Fridge"))
 
 
 def area_named(location_id: int, name: str) -> StorageArea:
@@ -54,16 +70,6 @@ def area_named(location_id: int, name: str) -> StorageArea:
 def user_at(kind: str, *location_ids: int, **fields):
     """A user of `kind` who works at these locations only."""
     return working_at(kind, *location_ids, **fields)
-
-
-def make_location(name: str = "Harbour Street", regulator_id: str = "1-000000002") -> Location:
-    """A committed location with a locked cupboard."""
-    location = Location(name=name, address=f"2 {name}", regulator_id=regulator_id)
-    location.storage_areas.append(StorageArea(name="Cupboard", kind="locked cupboard",
-                                              min_temp_c=15, max_temp_c=25))
-    db.session.add(location)
-    db.session.commit()
-    return location
 
 
 def assign(user, *location_ids: int):
@@ -85,5 +91,5 @@ def split_batch(product, main_manager, other_manager, main: int = 10, other: int
     return batch
 
 
-__all__ = ["CUPBOARD", "FIRST_LOCATION_ID", "add_location", "area_named", "assign",
+__all__ = ["AREAS", "CUPBOARD", "FIRST_LOCATION_ID", "add_location", "area_named", "assign",
            "make_location", "second_location", "split_batch", "user_at", "working_at"]

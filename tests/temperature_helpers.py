@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from compliance.clock import clinic_zone, local_today, utcnow
 from compliance.extensions import db
-from compliance.models import Location, StorageArea, TemperatureReading, UserLocation
+from compliance.models import StorageArea, TemperatureReading
 from compliance.services import temperatures
+from tests.location_helpers import make_location
 
 CUPBOARD = 1  # the first location's drug cupboard: 15.0 to 25.0 °C
 
@@ -34,18 +35,9 @@ def reading_count() -> int:
 
 
 def second_location(*workers) -> StorageArea:
-    """A second location with a medicines fridge (2.0 to 8.0 °C), where `workers` work."""
-    location = Location(name="Harbour Street", address="2 Harbour Street",
-                        regulator_id="1-000000002")
-    fridge = StorageArea(name="Fridge", kind="medicines fridge", min_temp_c=Decimal("2.0"),
-                         max_temp_c=Decimal("8.0"))
-    location.storage_areas.append(fridge)
-    db.session.add(location)
-    db.session.flush()
-    db.session.add_all(UserLocation(user_id=user.id, location_id=location.id)
-                       for user in workers)
-    db.session.commit()
-    return fridge
+    """A second location with a medicines fridge (2.0 to 8.0 °C), where `workers` work; its
+    fridge."""
+    return make_location(areas=("Fridge",), workers=workers).storage_areas[0]
 
 
 def logger_csv(*lines: str, header: str = "Timestamp,Temperature (°C)") -> bytes:

@@ -1,8 +1,6 @@
 """Helpers for transfer tests (D7): a second location, users who work at one location only,
 and each batch's parts, in transit and ledger apart from transit as they stand."""
 
-from zlib import crc32
-
 from sqlalchemy import func, select
 
 from compliance.extensions import db
@@ -11,20 +9,18 @@ from compliance.models.location import FIRST_LOCATION_ID
 from compliance.models.transfer import TRANSIT
 from compliance.rules.transfers import IN_TRANSIT
 from compliance.services import transfers
-from tests.location_helpers import user_at  # noqa: F401 - the transfer tests import it here
+from tests.location_helpers import (
+    make_location,
+    user_at,  # noqa: F401 - the transfer tests import it here
+)
 
 MAIN = FIRST_LOCATION_ID
 
 
 def second_location(name: str = "Harbour Street") -> Location:
-    """An active location with a fridge and a cupboard, committed."""
-    location = Location(name=name, address=f"2 {name}", regulator_id=f"1-{crc32(name.encode())}")
-    location.storage_areas.extend([
-        StorageArea(name="Fridge", kind="medicines fridge", min_temp_c=2, max_temp_c=8),
-        StorageArea(name="Cupboard", kind="locked cupboard", min_temp_c=15, max_temp_c=25)])
-    db.session.add(location)
-    db.session.commit()
-    return location
+    """An active location with a fridge and a cupboard, in that order: a transfer's receiving
+    form offers the fridge first."""
+    return make_location(name, areas=("Fridge", "Cupboard"))
 
 
 def area(location: Location, name: str) -> StorageArea:

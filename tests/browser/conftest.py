@@ -35,8 +35,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="module")
-def live_app(template_db, tmp_path_factory):
-    uri = dbutil.fresh_database(template_db, tmp_path_factory.mktemp("live"))
+def live_app(request, template_db, memory_dir):
+    folder = memory_dir / f"live-{request.module.__name__}"
+    folder.mkdir()
+    uri = dbutil.fresh_database(template_db, folder)
     app = create_app(dbutil.config_for(uri))
     with app.app_context():
         people = {kind: make_user(kind) for kind in ("doctor", "nurse", "manager", "inspector")}

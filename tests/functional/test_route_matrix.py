@@ -14,7 +14,7 @@ from compliance.services import stock_queries, stocktakes, temperature_imports
 from compliance.services.refusals import record_refusal
 from compliance.services.reports import exceptions
 from compliance.services.reports.common import Filters
-from tests.conftest import sign_in
+from tests.conftest import built_once, make_users, sign_in
 from tests.factories import (
     make_consent,
     make_consultation,
@@ -202,8 +202,14 @@ SAMPLE_QUERY = {
 
 
 @pytest.fixture
-def sample(users):
-    """One record of every kind a URL can name."""
+def sample(request, app, saved_records):
+    """One record of every kind a URL can name (built once for the module, see
+    `built_once`)."""
+    return built_once(request, saved_records, _sample)
+
+
+def _sample() -> dict:
+    users = make_users()
     manager = users["manager"]
     product = make_product()
     batch = receive_batch(manager, product)
@@ -294,8 +300,10 @@ def answer(response):
     return response.status_code
 
 
+# PDFs are answered without WeasyPrint's layout (`unrendered_pdfs`): who gets what is decided
+# before it.
 @pytest.mark.parametrize("kind", KINDS)
-def test_each_route_answers_each_role_as_written(app, sample, kind):
+def test_each_route_answers_each_role_as_written(app, sample, kind, unrendered_pdfs):
     user = None if kind == "anonymous" else sample[kind]
     column = KINDS.index(kind)
     wrong = []

@@ -18,7 +18,7 @@ from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import Location, SessionFlag
 from compliance.services import stock_queries, stocktakes, temperature_imports
-from tests.conftest import sign_in
+from tests.conftest import built_once, sign_in
 from tests.factories import ROLE_PROFILES, make_product, make_session, ready_patient, receive_batch
 from tests.functional.test_route_matrix import (
     EXPECTED,
@@ -124,9 +124,14 @@ def places_at(location_id: int, manager, batch) -> dict:
 
 
 @pytest.fixture
-def located(app):
+def located(request, app, saved_records):
     """Users of every kind working at the first location only; the records a URL can name,
-    at the first location ("own") and at a second ("other"); the group-wide ones once."""
+    at the first location ("own") and at a second ("other"); the group-wide ones once (built
+    once for the module, see `built_once`)."""
+    return built_once(request, saved_records, _located)
+
+
+def _located() -> dict:
     there = make_location()
     people = {kind: user_at(kind, 1) for kind in ROLE_PROFILES}
     product = make_product()
@@ -162,7 +167,8 @@ def url_for(rule, data) -> str:
 
 @pytest.mark.parametrize("where", ["own", "other"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_each_route_answers_each_role_at_each_location_as_written(app, located, kind, where):
+def test_each_route_answers_each_role_at_each_location_as_written(app, located, kind, where,
+                                                                  unrendered_pdfs):
     data = located[where]
     user = None if kind == "anonymous" else data[kind]
     column = KINDS.index(kind)
