@@ -9,13 +9,20 @@ from tests.reports.reading import csv_rows
 from tests.transfer_helpers import MAIN, area, second_location, send, user_at
 
 
-def test_in_transit_and_a_short_arrival_have_their_own_columns(client, login, app):
+def three_sent_two_arrived(batch_number: str):
+    """10 ampoules received at the main clinic; 3 sent to Harbour Street, 2 arrived there.
+    Returns the main clinic's manager, the batch and Harbour Street."""
     harbour = second_location()
     manager, nurse = user_at("manager", MAIN), user_at("nurse", harbour.id)
-    batch = receive_batch(manager, make_product(), containers=10, batch_number="RC-1")
+    batch = receive_batch(manager, make_product(), containers=10, batch_number=batch_number)
     received = send(manager, batch, harbour, 3)
     transfers.receive(nurse, received.id, transfers.Arrival(
         2, area(harbour, "Fridge").id, "One cracked"))
+    return manager, batch, harbour
+
+
+def test_in_transit_and_a_short_arrival_have_their_own_columns(client, login, app):
+    manager, batch, harbour = three_sent_two_arrived("RC-1")
     send(manager, batch, harbour, 4)  # still in transit
     login(make_user("inspector"))
     row = next(r for r in csv_rows(client, "/reports/stock.csv") if r["batch"] == "RC-1")
@@ -31,12 +38,7 @@ def test_in_transit_and_a_short_arrival_have_their_own_columns(client, login, ap
 
 
 def test_at_the_receiving_location_alone_the_receipt_is_an_arrival(client, login, app):
-    harbour = second_location()
-    manager, nurse = user_at("manager", MAIN), user_at("nurse", harbour.id)
-    batch = receive_batch(manager, make_product(), containers=10, batch_number="RC-2")
-    received = send(manager, batch, harbour, 3)
-    transfers.receive(nurse, received.id, transfers.Arrival(
-        2, area(harbour, "Fridge").id, "One cracked"))
+    _manager, _batch, harbour = three_sent_two_arrived("RC-2")
     login(user_at("inspector", harbour.id))
     row = next(r for r in csv_rows(client, "/reports/stock.csv") if r["batch"] == "RC-2")
     assert (row["received ml"], row["sent ml"], row["arrived ml"],
