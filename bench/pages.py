@@ -51,8 +51,7 @@ def _reports(month: str, batch: Batch, where: str = "") -> dict[str, str]:
             "prescriber activity, one month": f"/reports/activity?{month}{where}"}
 
 
-def _local_pages(month: str) -> dict[str, str]:
-    batch = db.session.get(Batch, _busiest_batch(FIRST_LOCATION_ID))
+def _local_pages(month: str, batch: Batch) -> dict[str, str]:
     area = db.session.scalar(select(StorageArea.id).where(
         StorageArea.location_id == FIRST_LOCATION_ID).order_by(StorageArea.id).limit(1))
     return {"stock overview, one location": "/stock/",
@@ -66,8 +65,7 @@ def _local_pages(month: str) -> dict[str, str]:
             "temperature chart, one area": f"/temperatures/areas/{area}"}
 
 
-def _group_pages(month: str) -> dict[str, str]:
-    batch = db.session.get(Batch, _busiest_batch(FIRST_LOCATION_ID))
+def _group_pages(month: str, batch: Batch) -> dict[str, str]:
     everywhere = {f"{name}, group": url for name, url in _reports(month, batch).items()}
     one = {f"{name}, location filter": url for name, url
            in _reports(month, batch, f"&location={FIRST_LOCATION_ID}").items()}
@@ -75,17 +73,18 @@ def _group_pages(month: str) -> dict[str, str]:
             "audit trail, group": "/audit/"}
 
 
-def _inspector_pages(month: str) -> dict[str, str]:
-    batch = db.session.get(Batch, _busiest_batch(FIRST_LOCATION_ID))
+def _inspector_pages(month: str, batch: Batch) -> dict[str, str]:
     return {**_reports(month, batch), "audit trail": "/audit/",
             "audit report, one month": f"/reports/audit?{month}"}
 
 
 def page_sets() -> list[tuple[str, str, dict[str, str]]]:
     """(user, email, pages) for each person measured; reports cover the last full month."""
-    month = _month()
-    sets = [(LOCAL_MANAGER, _local_pages(month)), (GROUP_MANAGER, _group_pages(month)),
-            (SCOPED_INSPECTOR, _inspector_pages(month))]
+    # The first location's busiest batch: every person measured can see it.
+    month, batch = _month(), db.session.get(Batch, _busiest_batch(FIRST_LOCATION_ID))
+    sets = [(LOCAL_MANAGER, _local_pages(month, batch)),
+            (GROUP_MANAGER, _group_pages(month, batch)),
+            (SCOPED_INSPECTOR, _inspector_pages(month, batch))]
     emails = dict(db.session.execute(select(User.full_name, User.email).where(
         User.full_name.in_([name for name, _pages in sets]))).all())
     assert db.session.get(Patient, _busiest_patient())

@@ -58,6 +58,10 @@ class PlaceRows:
                                          active=True))
         return area_id
 
+    def manager_at(self, location_id: int) -> tuple:
+        """The manager of a location, as (id, printed name, registration)."""
+        return self.managers[self.by_location[location_id].index]
+
     def works_at(self, user_id: int, place: Place) -> None:
         self.w.add("user_locations", dict(id=self.w.new_id("user_locations"),
                                           user_id=user_id, location_id=place.id))

@@ -98,7 +98,7 @@ class StockRows:
         place = self.by_location[room.location]
         for part in room.expired(day):
             self._ledger(part, "waste", -part.balance_ul, -part.sealed,
-                         self.managers[place.index][0], day, waste_reason="expiry disposal",
+                         self.manager_at(room.location)[0], day, waste_reason="expiry disposal",
                          witness_id=self.doctors[place.index][0] if part.sealed else None,
                          reason=f"Expired on {part.expires:%d %b %Y}: disposed of")
 
@@ -108,7 +108,7 @@ class StockRows:
         live = stockroom.live(day)[:40]
         if not live:
             return
-        counter = self.managers[self.by_location[stockroom.location].index]
+        counter = self.manager_at(stockroom.location)
         second = self.group_manager
         stocktake_id = self.w.new_id("stocktakes")
         self.w.add("stocktakes", dict(id=stocktake_id, counted_by_id=counter[0],

@@ -34,7 +34,7 @@ class Shipment:
 
 class TransferRows:
     """The transfer half of ClinicGenerator (which provides `w`, `chain`, `rng`, `parts`,
-    `locations`, `managers` and `_ledger`)."""
+    `by_location`, `manager_at` and `_ledger`)."""
 
     def transfers(self, day: date, rooms: dict[int, Stockroom]) -> None:
         """This month's transfers, each received or cancelled the day it is sent."""
@@ -57,10 +57,10 @@ class TransferRows:
             return None
         part = self.rng.choice(fit)
         to = self.rng.choice([other for other in rooms if other != room.location])
-        count, sender = self.rng.randint(2, 4), self._manager_at(room.location)
+        count, sender = self.rng.randint(2, 4), self.manager_at(room.location)
         transfer_id = self.w.new_id("transfers")
         out = self._ledger(part, TRANSFER_OUT, -count * CONTAINER_UL, -count, sender[0], day,
-                           reason=f"To {self._place(to).name}: {SEND_REASON}")
+                           reason=f"To {self.by_location[to].name}: {SEND_REASON}")
         row = dict(id=transfer_id, batch_id=part.id, from_location_id=room.location,
                    to_location_id=to, containers_sent=count, sent_by_id=sender[0],
                    sent_at=at(day, 12), reason=SEND_REASON, status=IN_TRANSIT,
@@ -82,10 +82,10 @@ class TransferRows:
     def _receive(self, shipment: Shipment, day: date, room: Stockroom, short: bool) -> None:
         row, count = shipment.row, shipment.row["containers_sent"]
         part = self._part_at(shipment.sent, room)
-        receiver = self._manager_at(room.location)
+        receiver = self.manager_at(room.location)
         arrived = self._ledger(part, TRANSFER_IN, count * CONTAINER_UL, count, receiver[0], day,
                                reason=f"Transfer {row['id']} from "
-                                      f"{self._place(row['from_location_id']).name}")
+                                      f"{self.by_location[row['from_location_id']].name}")
         difference = short and self._ledger(part, TRANSFER_DIFFERENCE, -CONTAINER_UL, -1,
                                             receiver[0], day,
                                             reason=f"Transfer {row['id']}: {SHORT_REASON}")
@@ -93,14 +93,14 @@ class TransferRows:
         self._changed(row, receiver, at(day, 16), status=RECEIVED, received_by_id=receiver[0],
                       received_at=at(day, 16), containers_received=count - short,
                       difference_reason=SHORT_REASON if short else None,
-                      storage_area_id=self._place(room.location).area_id,
+                      storage_area_id=self.by_location[room.location].area_id,
                       received_entry_id=arrived, difference_entry_id=difference or None)
 
     def _cancel(self, shipment: Shipment, day: date) -> None:
         row, count, sender = shipment.row, shipment.row["containers_sent"], shipment.sender
         back = self._ledger(shipment.sent, TRANSFER_IN, count * CONTAINER_UL, count, sender[0],
                             day, reason=f"Transfer {row['id']} to "
-                                        f"{self._place(shipment.to).name} cancelled: "
+                                        f"{self.by_location[shipment.to].name} cancelled: "
                                         f"{CANCEL_REASON}")
         self._changed(row, sender, at(day, 15), status=CANCELLED, cancelled_by_id=sender[0],
                       cancelled_at=at(day, 15), cancellation_reason=CANCEL_REASON,
@@ -122,9 +122,3 @@ class TransferRows:
                                        0, room.location)
             room.parts.append(self.parts[key])
         return self.parts[key]
-
-    def _place(self, location_id: int):
-        return self.by_location[location_id]
-
-    def _manager_at(self, location_id: int) -> tuple:
-        return self.managers[self._place(location_id).index]

@@ -57,8 +57,9 @@ def recipients() -> tuple[str, ...]:
 def recipients_by_scope() -> dict[frozenset[int] | None, tuple[str, ...]]:
     """Who gets the notice of which locations (D7): NOTICE_RECIPIENTS, else each active
     account that receives notices, of the locations it works at (None: the whole group)."""
-    if _configured():
-        return {None: _configured()}
+    configured = _configured()
+    if configured:
+        return {None: configured}
     scopes: dict[frozenset[int] | None, tuple[str, ...]] = {}
     for user in _receivers():
         scope = locations.visible_location_ids(user)
