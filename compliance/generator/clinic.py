@@ -123,7 +123,7 @@ class ClinicGenerator(StockRows, PlaceRows, TransferRows):
             mode="face to face", place="Clinic room", findings="Thread veins on the legs",
             suitable=True, suitability_reason="No contraindications", recorded_at=at(seen, 11)))
         values = dict(id=self.w.new_id("prescriptions"), patient_id=patient_id,
-                      product_id=self.rng.choice(self.product_ids),
+                      product_id=self.product_ids[course.product],
                       consultation_id=consultation_id, prescriber_id=doctor[0],
                       max_volume_per_session_ul=8_000,
                       sessions_authorised=max(len(course.sessions),

@@ -32,6 +32,7 @@ class PlannedSession:
     number: int
     day: date
     home: int = 0  # the index of the patient's location, where every session is held
+    product: int = 0  # the index of the course's product
     injections: list[tuple[int, str, int]] = field(default_factory=list)  # volume, site, points
 
 
@@ -41,6 +42,7 @@ class PlannedCourse:
     index: int
     start: date
     sessions: list[PlannedSession]
+    product: int = 0  # the index of the product prescribed
 
 
 def split(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -68,10 +70,10 @@ def _course_dates(start: date, length: int, rng: random.Random) -> list[date]:
     return days
 
 
-def plan_courses(sizes: Sizes, first_day: date, last_day: date,
-                 rng: random.Random) -> list[PlannedCourse]:
-    """Every patient's courses, each patient at one location; sessions of one patient are
-    always COURSE_GAP_DAYS apart."""
+def plan_courses(sizes: Sizes, first_day: date, last_day: date, rng: random.Random,
+                 products: int) -> list[PlannedCourse]:
+    """Every patient's courses, each patient at one location and each course of one of
+    `products`; sessions of one patient are always COURSE_GAP_DAYS apart."""
     courses = []
     span = (last_day - first_day).days
     for patient, sessions in enumerate(split(sizes.sessions, sizes.patients, rng)):
@@ -79,10 +81,10 @@ def plan_courses(sizes: Sizes, first_day: date, last_day: date,
         need = sum(length * COURSE_GAP_DAYS[1] for length in lengths) + 60 * len(lengths)
         day = first_day + timedelta(days=rng.randint(0, max(span - need, 0)))
         for index, length in enumerate(lengths):
-            dates = _course_dates(day, length, rng)
+            dates, product = _course_dates(day, length, rng), rng.randrange(products)
             courses.append(PlannedCourse(patient, index, day, [
-                PlannedSession(patient, index, n + 1, d, patient % sizes.clinics)
-                for n, d in enumerate(dates)]))
+                PlannedSession(patient, index, n + 1, d, patient % sizes.clinics, product)
+                for n, d in enumerate(dates)], product))
             day = dates[-1] + timedelta(days=rng.randint(COURSE_GAP_DAYS[0], 60))
     return courses
 

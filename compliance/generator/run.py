@@ -12,6 +12,7 @@ from compliance.extensions import db
 from compliance.generator.chain import GENERATOR, Chain
 from compliance.generator.clinic import ClinicGenerator
 from compliance.generator.plan import Sizes, plan_courses, plan_injections
+from compliance.generator.stockroom import CONTAINER_UL, Demand, Need
 from compliance.generator.writer import BulkWriter
 from compliance.models import Batch, BatchStock, User
 from compliance.services import stock_months
@@ -22,13 +23,14 @@ from compliance.services.stock_queries import KEPT, kept_totals
 PASSWORD = "Generated-Clinic-2026"
 
 
-def _containers_needed(gen: ClinicGenerator, sessions) -> dict[int, int]:
-    """Per location, the containers its sessions will open (at most)."""
-    needed: dict[int, int] = defaultdict(int)
+def _demand(gen: ClinicGenerator, sessions) -> dict[int, Demand]:
+    """Per location and product, the containers its sessions will open (at most), by day."""
+    demand: dict[int, Demand] = defaultdict(lambda: defaultdict(Need))
     for session in sessions:
-        needed[gen.locations[session.home].id] += ceil(
-            sum(v for v, _s, _p in session.injections) / 2_000) + 1
-    return needed
+        opened = ceil(sum(v for v, _s, _p in session.injections) / CONTAINER_UL) + 1
+        demand[gen.locations[session.home].id][gen.product_ids[session.product]].add(
+            session.day, opened)
+    return demand
 
 
 def generate(sizes: Sizes, tick: Callable[[int], None], seed: int = 7) -> dict:
@@ -57,10 +59,10 @@ def generate(sizes: Sizes, tick: Callable[[int], None], seed: int = 7) -> dict:
 def _write(gen: ClinicGenerator, sizes: Sizes, tick) -> dict:
     gen.people()
     gen.products()
-    courses = plan_courses(sizes, gen.first_day, gen.today, gen.rng)
+    courses = plan_courses(sizes, gen.first_day, gen.today, gen.rng, len(gen.product_ids))
     sessions = sorted((s for c in courses for s in c.sessions), key=lambda s: s.day)
     plan_injections(sessions, sizes.injections, gen.rng)
-    rooms = gen.batches(_containers_needed(gen, sessions))
+    rooms = gen.batches(_demand(gen, sessions))
     prescriptions, confirmed = _patients_and_prescriptions(gen, courses)
     month = None
     for n, planned in enumerate(sessions, start=1):

@@ -5,7 +5,13 @@ from datetime import UTC, date, datetime, time
 from math import ceil
 
 from compliance.generator.plan import split
-from compliance.generator.stockroom import CONTAINER_UL, SimBatch, Stockroom, plan_batches
+from compliance.generator.stockroom import (
+    CONTAINER_UL,
+    Demand,
+    SimBatch,
+    Stockroom,
+    plan_batches,
+)
 from compliance.rules.injection import is_expired
 from compliance.services.audit import canonical
 
@@ -23,9 +29,9 @@ class StockRows:
     `product_ids`, `locations`, `by_location`, `managers`, `group_manager`, `first_day`,
     `today` and `_signature`)."""
 
-    def batches(self, needed: dict[int, int]) -> dict[int, Stockroom]:
-        """Each location's batches, shared out of the sizes asked for; `needed` is the
-        containers each location's sessions will open."""
+    def batches(self, demand: dict[int, Demand]) -> dict[int, Stockroom]:
+        """Each location's batches, shared out of the sizes asked for; `demand` is what each
+        location's sessions will open, per product."""
         counts = split(self.sizes.batches, len(self.locations), self.rng)
         self.parts: dict[tuple[int, int], SimBatch] = {}  # (batch, location) -> its part there
         self.totals: dict[int, list[int]] = {}  # batch -> [balance, sealed] over its parts
@@ -33,7 +39,7 @@ class StockRows:
         rooms = {}
         for place, count in zip(self.locations, counts, strict=True):
             sims = plan_batches(count, self.product_ids, self.first_day, self.today,
-                                needed.get(place.id, 0), self.rng,
+                                demand.get(place.id, {}), self.rng,
                                 lambda: self.w.new_id("batches"), place.id)
             for sim in sims:
                 self._batch_row(sim)
@@ -42,6 +48,7 @@ class StockRows:
                              reason=f"Delivery INV-{sim.id:07d} from Medi Supplies Ltd",
                              absolute=(sim.balance_ul, sim.sealed))
             rooms[place.id] = Stockroom(place.id, sims)
+        self.rooms = rooms
         return rooms
 
     def _batch_row(self, sim: SimBatch) -> None:
@@ -87,7 +94,8 @@ class StockRows:
             if usable and batch.sealed >= new:
                 return batch, new
         new = ceil(volume / CONTAINER_UL)
-        batch = stockroom.usable(product, day, new)
+        batch = (stockroom.usable(product, day, new)
+                 or self.rescue(day, stockroom, product, new))
         if batch is None:
             raise RuntimeError(f"generated stock ran out on {day}; use more batches")
         return batch, new

@@ -2,13 +2,19 @@
 
 import heapq
 import random
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from math import ceil
 
 from compliance.rules.injection import is_expired
 
 CONTAINER_UL = 2_000
+# A batch holds its sessions' need times MARGIN, plus SENT_PER_MONTH for each month it covers
+# (what its location sends to others), and never fewer than MIN_CONTAINERS.
+MARGIN = 1.3
+SENT_PER_MONTH = 1
+MIN_CONTAINERS = 10
 
 
 @dataclass
@@ -74,18 +80,53 @@ class Stockroom:
         return None
 
 
+@dataclass
+class Need:
+    """The containers one product's sessions at a location open, by day (in order)."""
+
+    days: list[date] = field(default_factory=list)
+    running: list[int] = field(default_factory=lambda: [0])  # containers before each day
+
+    def add(self, day: date, containers: int) -> None:
+        self.days.append(day)
+        self.running.append(self.running[-1] + containers)
+
+    @property
+    def last(self) -> date:
+        return self.days[-1]
+
+    def between(self, start: date, until: date) -> int:
+        return (self.running[bisect_left(self.days, until)]
+                - self.running[bisect_left(self.days, start)])
+
+
+Demand = dict[int, Need]  # product id -> its need at one location
+
+
 def plan_batches(count: int, products: list[int], first_day: date, last_day: date,
-                 containers_needed: int, rng: random.Random, next_id,
-                 location: int) -> list[SimBatch]:
+                 demand: Demand, rng: random.Random, next_id, location: int) -> list[SimBatch]:
     """A location's batches, received evenly over the period, each expiring 18 to 30 months
-    later; a delivery brings one batch of each product, the first before the first day."""
-    per_batch = max(ceil(containers_needed * 1.6 / count), 10)
+    later; a delivery brings one batch of each product, the first before the first day. Each
+    batch holds what its product's sessions open until the next delivery of it, with a margin
+    for transfers."""
     span = (last_day - first_day).days
+    arrivals = [first_day - timedelta(days=60) + timedelta(days=span * (n - n % len(products))
+                                                           // count) for n in range(count)]
     batches = []
-    for n in range(count):
-        delivery = n - n % len(products)
-        received = first_day - timedelta(days=60) + timedelta(days=span * delivery // count)
+    for n, received in enumerate(arrivals):
+        product = products[n % len(products)]
+        following = n + len(products)
+        until = arrivals[following] if following < count else date.max
+        sealed = _containers_for(demand.get(product, Need()), received, until)
         expires = received + timedelta(days=rng.randint(540, 900))
-        batches.append(SimBatch(next_id(), products[n % len(products)], received, expires,
-                                per_batch, per_batch * CONTAINER_UL, location))
+        batches.append(SimBatch(next_id(), product, received, expires, sealed,
+                                sealed * CONTAINER_UL, location))
     return batches
+
+
+def _containers_for(need: Need, start: date, until: date) -> int:
+    """Enough sealed containers for the sessions from `start` until `until`, with a margin
+    for what this location sends to others meanwhile."""
+    days = (min(until, need.last) - start).days if need.days else 0
+    sends = ceil(max(days, 0) / 30 * SENT_PER_MONTH)
+    return max(ceil(need.between(start, until) * MARGIN) + sends, MIN_CONTAINERS)

@@ -18,6 +18,9 @@ IN_TRANSIT_EVERY = 5  # at the end, every fifth location has a transfer still on
 MIN_SEALED_TO_SEND = 12
 MIN_DAYS_LEFT_TO_SEND = 90
 SEND_REASON = "Balancing stock: the other location runs short"
+# A location short of a product for a session is sent what it needs and this many more.
+RESCUE_SPARE = 4
+RESCUE_REASON = "Urgent: the other location has run out of this product"
 SHORT_REASON = "One ampoule broken in transit"
 CANCEL_REASON = "Sent to the wrong location: the van came back"
 
@@ -34,7 +37,7 @@ class Shipment:
 
 class TransferRows:
     """The transfer half of ClinicGenerator (which provides `w`, `chain`, `rng`, `parts`,
-    `by_location`, `manager_at` and `_ledger`)."""
+    `rooms`, `by_location`, `manager_at` and `_ledger`)."""
 
     def transfers(self, day: date, rooms: dict[int, Stockroom]) -> None:
         """This month's transfers, each received or cancelled the day it is sent."""
@@ -57,13 +60,32 @@ class TransferRows:
             return None
         part = self.rng.choice(fit)
         to = self.rng.choice([other for other in rooms if other != room.location])
-        count, sender = self.rng.randint(2, 4), self.manager_at(room.location)
+        return self._ship(day, part, to, self.rng.randint(2, 4), SEND_REASON)
+
+    def rescue(self, day: date, room: Stockroom, product: int,
+               containers: int) -> SimBatch | None:
+        """When a location holds too little of a product for a session, the location with
+        the most of it sends some that day, received in full: the part it arrives in."""
+        donors = [part for other in self.rooms.values() if other is not room
+                  for part in other.live(day)
+                  if part.product == product and part.sealed >= containers + RESCUE_SPARE]
+        if not donors:
+            return None
+        part = max(donors, key=lambda donor: (donor.sealed, -donor.id))
+        shipment = self._ship(day, part, room.location, containers + RESCUE_SPARE,
+                              RESCUE_REASON)
+        self._receive(shipment, day, room, short=False)
+        self.w.add("transfers", shipment.row, announced=True)
+        return self.parts[part.id, room.location]
+
+    def _ship(self, day: date, part: SimBatch, to: int, count: int, reason: str) -> Shipment:
+        sender = self.manager_at(part.location)
         transfer_id = self.w.new_id("transfers")
         out = self._ledger(part, TRANSFER_OUT, -count * CONTAINER_UL, -count, sender[0], day,
-                           reason=f"To {self.by_location[to].name}: {SEND_REASON}")
-        row = dict(id=transfer_id, batch_id=part.id, from_location_id=room.location,
+                           reason=f"To {self.by_location[to].name}: {reason}")
+        row = dict(id=transfer_id, batch_id=part.id, from_location_id=part.location,
                    to_location_id=to, containers_sent=count, sent_by_id=sender[0],
-                   sent_at=at(day, 12), reason=SEND_REASON, status=IN_TRANSIT,
+                   sent_at=at(day, 12), reason=reason, status=IN_TRANSIT,
                    sent_entry_id=out)
         # Its event now, as sent; the row is written once settled (the writer may insert
         # what it holds at any time).

@@ -1,7 +1,7 @@
 """The generated data set abides by every rule it claims to."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from compliance import locations
 from compliance.clock import local_today
 from compliance.extensions import db
+from compliance.generator import run, stockroom, transfer_rows
 from compliance.generator.plan import Sizes
 from compliance.generator.run import generate
 from compliance.models import Injection, Prescription, TreatmentSession
@@ -127,3 +128,17 @@ def test_expired_stock_is_disposed_of_with_a_witness(generated):
                              .where(Batch.expires_on < last_month.replace(day=1),
                                     BatchStock.balance_ul > 0))
     assert left == 0
+
+
+def test_a_location_that_runs_short_is_sent_stock_by_another(app, monkeypatch):
+    # Batches holding exactly what their sessions open, on a day known to run one short.
+    monkeypatch.setattr(stockroom, "MARGIN", 1.0)
+    monkeypatch.setattr(stockroom, "SENT_PER_MONTH", 0)
+    monkeypatch.setattr(stockroom, "MIN_CONTAINERS", 1)
+    monkeypatch.setattr(run, "local_today", lambda: date(2026, 11, 27))
+    generate(SIZES, lambda n: None, seed=3)
+    urgent = db.session.scalars(select(Transfer).where(
+        Transfer.reason == transfer_rows.RESCUE_REASON)).all()
+    assert urgent and all(t.status == "received" for t in urgent)
+    assert all(t.containers_received == t.containers_sent for t in urgent)
+    assert stock_check.problems() == [] and audit_replay.replay().ok
