@@ -34,6 +34,27 @@ def _int_env(name: str, default: int) -> int:
         return default
 
 
+def _seconds_env(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        seconds = float(value) if value else default
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds < float("inf"):
+        PROBLEMS.append(f"{name} is {value!r}, not a number of seconds")
+        return default
+    return seconds
+
+
+def _replica_url() -> str | None:
+    url = os.environ.get("REPORTS_DATABASE_URL", "").strip() or None
+    if url and not url.startswith("postgresql"):
+        PROBLEMS.append("REPORTS_DATABASE_URL must name a PostgreSQL streaming replica "
+                        f"(postgresql+psycopg://...), not {url.split(':')[0]!r}")
+        return None
+    return url
+
+
 def anchor_file(name: str, default_file: str) -> str | None:
     """The setting `name`, else a file in the user's data directory. The anchors are kept away
     from the database (instance/ holds the SQLite file and is copied, restored or wiped with
@@ -66,6 +87,11 @@ class Config:
     MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL") or None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "pool_size": 10,
                                        "max_overflow": 20}
+    # Reports, their exports and charts read from this PostgreSQL streaming replica while it
+    # answers and is at most REPORTS_MAX_LAG_SECONDS behind; else from DATABASE_URL, and the
+    # page says so. Unset: everything reads from DATABASE_URL (compliance/replica.py).
+    REPORTS_DATABASE_URL = _replica_url()
+    REPORTS_MAX_LAG_SECONDS = _seconds_env("REPORTS_MAX_LAG_SECONDS", 30.0)
     CLINIC_NAME = os.environ.get("CLINIC_NAME", "Demo Vein Clinic")
     CLINIC_TIMEZONE = os.environ.get("CLINIC_TIMEZONE", "Europe/London")
 
@@ -136,6 +162,8 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key"
     MIGRATION_DATABASE_URL = None
+    # A test that reads reports from a replica names it itself (tests/reports/test_replica.py).
+    REPORTS_DATABASE_URL = None
     # A tiny argon2id keeps the suite fast; every other configuration uses OWASP's parameters.
     PASSWORD_HASH_MEMORY_KIB = 64
     PASSWORD_HASH_TIME_COST = 1

@@ -10,6 +10,7 @@ from compliance import (
     database,  # noqa: F401 - its engine listeners apply to every engine
     error_pages,
     logs,
+    replica,
     routing,
     scope,
     security,
@@ -45,6 +46,7 @@ def create_app(config_class) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    replica.configure(app)  # the reports' replica, when set, is one of the engines
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)

@@ -11,6 +11,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
+from compliance.dbsession import (
+    end_transaction_keeping_values,
+    stop_reading_replica,
+    unwrapped,
+)
 from compliance.extensions import db
 from compliance.settings import setting
 
@@ -55,26 +60,18 @@ def _begin(conn) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def _unwrapped(session):
-    """The Session itself, also when given Flask-SQLAlchemy's scoped_session."""
-    return session() if hasattr(session, "registry") else session
-
-
 def begin_write(session) -> None:
     """Start the session's writing transaction: on SQLite, end any read snapshot and take the
-    write lock at once; on PostgreSQL row locks (SELECT ... FOR UPDATE) do this job."""
-    session = _unwrapped(session)
+    write lock at once; on PostgreSQL row locks (SELECT ... FOR UPDATE) do this job. A write
+    reads what it checks from the primary, never from the reports' replica."""
+    stop_reading_replica(session)
+    session = unwrapped(session)
     if session.get_bind().dialect.name != "sqlite" or session.in_nested_transaction():
         return
     if session.new or session.dirty or session.deleted:
         session.flush()
-    if session.in_transaction():
-        # Keep loaded values: the audit trail needs them as the "before" of each change.
-        session.expire_on_commit = False
-        try:
-            session.commit()
-        finally:
-            session.expire_on_commit = True
+    # Keep loaded values: the audit trail needs them as the "before" of each change.
+    end_transaction_keeping_values(session)
     _next_begin_writes.set(True)
 
 
@@ -83,7 +80,7 @@ def read_snapshot(session) -> None:
     """Let the statements that follow see one moment, so a report's totals agree with its
     rows. A SQLite read transaction already is one snapshot; PostgreSQL's READ COMMITTED gives
     every statement its own, so a REPEATABLE READ transaction is started (read-only work)."""
-    session = _unwrapped(session)
+    session = unwrapped(session)
     if session.get_bind().dialect.name != "postgresql":
         return
     if session.in_transaction():

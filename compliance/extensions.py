@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from compliance.dbsession import RoutingSession
 from compliance.dbtypes import render_item
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -23,7 +24,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Its reads may go to the reports' replica for a report request (compliance/replica.py).
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_item)
 login_manager = LoginManager()
 csrf = CSRFProtect()

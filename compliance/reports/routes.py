@@ -6,11 +6,12 @@ from flask_login import current_user
 from compliance import scope
 from compliance.clock import utcnow
 from compliance.csvexport import csv_response, preamble
-from compliance.database import read_snapshot
+from compliance.dbsession import stop_reading_replica
 from compliance.extensions import db
 from compliance.inputs import record_id
 from compliance.models import Batch
 from compliance.permissions import requires
+from compliance.replica import read_report
 from compliance.reports import bp
 from compliance.reports.catalogue import REPORTS, record_url, visible_url
 from compliance.reports.forms import RecallContactForm, ReportFilterForm
@@ -26,11 +27,20 @@ SCREEN, PRINT = "reports/_screen.html", "reports/_print.html"
 @bp.route("/")
 @requires("view_reports")
 def index():
-    return render_template("reports/index.html", reports=REPORTS,
-                           summary=dashboard.summary(scope.visible_ids()))
+    ids = scope.visible_ids()  # the user's scope from the primary, before the replica's reads
+    source = read_report(db.session, snapshot=False)
+    return render_template("reports/index.html", reports=REPORTS, source=source,
+                           summary=dashboard.summary(ids))
 
 
-def _context(spec, form, result, layout: str) -> dict:
+@bp.teardown_request
+def _back_to_primary(_error) -> None:
+    # Flask-SQLAlchemy ends the session with the app context; a context kept open (a test's,
+    # a command's) must not read the next request's data from the replica.
+    stop_reading_replica(db.session)
+
+
+def _context(spec, form, result, layout: str, source=None) -> dict:
     seq, head_hash = audit.head()
     charts = spec.charts(form.filters(), result) if result is not None and spec.charts else []
     return dict(spec=spec, form=form, result=result, layout=layout, charts=charts,
@@ -39,7 +49,7 @@ def _context(spec, form, result, layout: str) -> dict:
                 filters_used=form.describe(), head_seq=seq, head_hash=head_hash,
                 latest_anchor=audit_anchors.latest(),
                 contact_form=RecallContactForm(), record_url=record_url,
-                visible_url=visible_url)
+                visible_url=visible_url, source=source)
 
 
 def _show(spec):
@@ -47,9 +57,10 @@ def _show(spec):
     if not form.validate():
         return render_template(f"reports/{spec.slug}.html",
                                **_context(spec, form, None, SCREEN)), 400
-    read_snapshot(db.session)
+    source = read_report(db.session)
     result = spec.service.report(form.filters(), form.listing())
-    return render_template(f"reports/{spec.slug}.html", **_context(spec, form, result, SCREEN))
+    return render_template(f"reports/{spec.slug}.html",
+                           **_context(spec, form, result, SCREEN, source))
 
 
 def _described(form) -> str:
@@ -71,7 +82,7 @@ def _csv(spec):
     if not form.validate():
         return _show(spec)
     _export_event(spec, form, "CSV")
-    read_snapshot(db.session)
+    read_report(db.session)
     about = preamble(f"{spec.title} report", _described(form))
     rows = (spec.csv_row(row) for row in _rows(spec, form))
     return csv_response(about.filename(f"{spec.slug}-report"), about, spec.csv_header, rows)
@@ -82,9 +93,10 @@ def _pdf(spec):
     if not form.validate():
         return _show(spec)
     _export_event(spec, form, "PDF")
-    read_snapshot(db.session)
+    source = read_report(db.session)
     result = spec.service.report(form.filters(), form.listing(all_rows=True))
-    html = render_template(f"reports/{spec.slug}.html", **_context(spec, form, result, PRINT))
+    html = render_template(f"reports/{spec.slug}.html",
+                           **_context(spec, form, result, PRINT, source))
     return pdf_response(html, f"{spec.slug}-report.pdf")
 
 
