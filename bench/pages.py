@@ -51,6 +51,11 @@ def _reports(month: str, batch: Batch, where: str = "") -> dict[str, str]:
             "prescriber activity, one month": f"/reports/activity?{month}{where}"}
 
 
+def group_reports() -> dict[str, str]:
+    """The group manager's one-month reports (the first location's busiest batch traced)."""
+    return _reports(_month(), db.session.get(Batch, _busiest_batch(FIRST_LOCATION_ID)))
+
+
 def _local_pages(month: str, batch: Batch) -> dict[str, str]:
     area = db.session.scalar(select(StorageArea.id).where(
         StorageArea.location_id == FIRST_LOCATION_ID).order_by(StorageArea.id).limit(1))

@@ -14,7 +14,7 @@ import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from bench import pages, replay, requests, verify, writes
+from bench import pages, replay, replica, requests, verify, writes
 from bench.common import app_for
 from compliance.extensions import db
 from compliance.generator.plan import Sizes
@@ -79,8 +79,9 @@ def run(kind: str, size: str, only: set[str]) -> dict:
              ("verify", lambda: verify.measure(app)),
              ("replay", lambda: replay.measure(app)),
              ("requests", lambda: requests.measure(app_for(url))),
-             # last: it adds patients and sessions to the data set
-             ("writes", lambda: writes.measure(app, url))]
+             # last: they add patients and sessions to the data set
+             ("writes", lambda: writes.measure(app, url)),
+             ("replica", lambda: replica.measure(app, url))]
     for name, measure in steps:
         if name in only:
             _attempt(name, measure, results)
@@ -91,11 +92,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    parser.add_argument("--only", default="pages,export,verify,replay,requests,writes")
+    parser.add_argument("--only", default="pages,export,verify,replay,requests,writes,replica")
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     for kind in kinds:
         results = run(kind, args.size, set(args.only.split(",")))
+        DATA.mkdir(exist_ok=True)
         (DATA / f"results-{kind}-{args.size}.json").write_text(json.dumps(results, indent=2))
 
 

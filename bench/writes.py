@@ -99,9 +99,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(url: str) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(url: str, settings: dict | None = None) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-" + "k" * 40)
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-" + "k" * 40, **(settings or {}))
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "4", "--threads", "4", "-b",
          f"127.0.0.1:{port}", "--log-level", "warning", "bench.wsgi_bench:app"],
