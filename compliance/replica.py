@@ -23,12 +23,13 @@ import time
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from compliance.database import read_snapshot
 from compliance.dbsession import read_from, stop_reading_replica, unwrapped
 from compliance.extensions import db
+from compliance.security import acting_user
 
 REPORTS_BIND = "reports"
 CONNECT_TIMEOUT_SECONDS = 3
@@ -123,10 +124,19 @@ def read_report(session, snapshot: bool = True) -> Source | None:
     return source
 
 
+def _reader_from_primary(session) -> None:
+    """The signed-in user as the primary has them, before the reads move: an export's audit
+    event, committed just before, expired them, and the replica may not have them yet."""
+    user = acting_user()
+    if user is not None and inspect(user).expired_attributes:
+        unwrapped(session).refresh(user)
+
+
 def _on_replica(session, engine, max_lag: float) -> Source:
     down_until = current_app.extensions.setdefault("reports_replica_down_until", {})
     if time.monotonic() < down_until.get(engine.url, 0.0):
         return choose(None, max_lag)
+    _reader_from_primary(session)
     read_from(session, engine)
     try:
         source = choose(_standing(unwrapped(session)), max_lag)
