@@ -56,11 +56,11 @@ def _wait_on_replica(position: str) -> None:
     with psycopg.connect(libpq(POSTGRES_URL), autocommit=True) as primary:
         lsn = primary.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
     with psycopg.connect(libpq(replica_url()), autocommit=True) as standby:
-        for _ in range(200):
+        for _ in range(600):
             if standby.execute(f"SELECT {position} >= %s::pg_lsn", (lsn,)).fetchone()[0]:
                 return
             time.sleep(0.05)
-    pytest.fail(f"the replica's {position} did not reach {lsn} in 10 s")
+    pytest.fail(f"the replica's {position} did not reach {lsn} in 30 s")
 
 
 def replayed() -> None:
