@@ -89,6 +89,10 @@ shared_buffers = 128MB
 hot_standby = on
 # Reports' snapshots hold back the primary's cleanup rather than being cancelled by its replay.
 hot_standby_feedback = on
+# What a slow report waited for: a replayed lock, a conflict with replay, or the disk.
+log_recovery_conflict_waits = on
+log_lock_waits = on
+log_min_duration_statement = 5000
 EOF
 }
 
@@ -98,10 +102,10 @@ make_replica() {
   install -d -o postgres -g postgres -m 700 "$REPLICA_DIR"
   as_postgres "$(bin_dir)/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres \
     -D "$REPLICA_DIR" -R -X stream --checkpoint=fast
-  write_config
 }
 
 start_server() {
+  write_config
   touch "$REPLICA_LOG" && chown postgres: "$REPLICA_LOG" 2>/dev/null || true
   as_postgres "$(bin_dir)/pg_ctl" -D "$REPLICA_DIR" -l "$REPLICA_LOG" -w -t "$WAIT_SECONDS" \
     start >/dev/null
