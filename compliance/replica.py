@@ -14,8 +14,9 @@ while streaming from the primary, lacks nothing: it is 0 s behind, also when the
 written nothing for an hour (the time of the last replayed commit is then an hour old, which is
 why that time alone is no measure). While WAL waits to be replayed, the replica is at most as
 old as the newest commit it has replayed: `now - pg_last_xact_replay_timestamp()`, an upper
-bound (it overstates while a long transaction streams WAL without committing: a bulk load). A replica that is not streaming (a lost connection, a primary that removed the WAL it
-needs) cannot know what it lacks, so it is not used; nor is a server that is no replica at all
+bound (it overstates while a long transaction streams WAL without committing: a bulk load).
+A replica that is not streaming (a lost connection, a primary that removed the WAL it needs)
+cannot know what it lacks, so it is not used; nor is a server that is no replica at all
 (promoted, or the wrong URL), which no longer follows the primary.
 """
 
