@@ -136,6 +136,12 @@ class Config:
     PASSWORD_HASH_MEMORY_KIB = 19 * 1024
     PASSWORD_HASH_TIME_COST = 2
     PASSWORD_HASH_PARALLELISM = 1
+    # A report's PDF of more rows than this is refused before any row is laid out, with the
+    # CSV of the same filters offered. WeasyPrint takes about 20 ms of a core per row of the
+    # session audit (the dearest row): 500 rows take about 10 s on this 2-core machine, 1,000
+    # took up to 32 s when the machine was busy, past gunicorn's 30 s default timeout
+    # (bench/RESULTS.md, "Report PDFs (issue 17, item 3)").
+    PDF_MAX_ROWS = _int_env("PDF_MAX_ROWS", 500)
     # Managers and prescribing doctors must set up a second factor before anything else (D8).
     REQUIRE_SECOND_FACTOR = _flag_env("REQUIRE_SECOND_FACTOR", False)
     # How many proxies in front set X-Forwarded-For/-Proto/-Host; 0 trusts none of them.

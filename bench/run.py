@@ -52,9 +52,10 @@ def ensure_data(app, size: str) -> dict:
         return {"generated_seconds": round(time.monotonic() - started), **counts}
 
 
-def export_in_own_process(url: str) -> dict:
-    code = ("import json, sys; from bench.common import app_for; from bench import exports; "
-            "print(json.dumps(exports.measure(app_for(sys.argv[1]))))")
+def in_own_process(url: str, part: str = "exports") -> dict:
+    """bench/<part>.py's measure() in a process of its own, so its peak memory is its own."""
+    code = (f"import json, sys; from bench.common import app_for; from bench import {part}; "
+            f"print(json.dumps({part}.measure(app_for(sys.argv[1]))))")
     output = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True,
                             cwd=HERE.parent, check=True).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -75,7 +76,8 @@ def run(kind: str, size: str, only: set[str]) -> dict:
     results = {"database": kind, "size": size, "data": ensure_data(app, size)}
     print(json.dumps(results["data"]), flush=True)
     steps = [("pages", lambda: pages.measure(app)),
-             ("export", lambda: export_in_own_process(url)),
+             ("export", lambda: in_own_process(url)),
+             ("pdf", lambda: in_own_process(url, "pdf")),
              ("verify", lambda: verify.measure(app)),
              ("replay", lambda: replay.measure(app)),
              ("requests", lambda: requests.measure(app_for(url))),
@@ -92,7 +94,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    parser.add_argument("--only", default="pages,export,verify,replay,requests,writes,replica")
+    parser.add_argument("--only",
+                        default="pages,export,pdf,verify,replay,requests,writes,replica")
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     for kind in kinds:

@@ -1,11 +1,12 @@
 """Report views: parse the filters, ask a service for rows, render screen, CSV or PDF."""
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from compliance import scope
 from compliance.clock import utcnow
 from compliance.csvexport import csv_response, preamble
+from compliance.database import read_snapshot
 from compliance.dbsession import stop_reading_replica
 from compliance.extensions import db
 from compliance.inputs import record_id
@@ -40,10 +41,14 @@ def _back_to_primary(_error) -> None:
     stop_reading_replica(db.session)
 
 
-def _context(spec, form, result, layout: str, source=None) -> dict:
+def _context(spec, form, result, layout: str, source=None,
+             pdf_refused: dict | None = None) -> dict:
     seq, head_hash = audit.head()
     charts = spec.charts(form.filters(), result) if result is not None and spec.charts else []
+    # The screen's own address, for its form, sorting and pages even when the page answers a
+    # download that could not be made (invalid filters, a PDF refused for its length).
     return dict(spec=spec, form=form, result=result, layout=layout, charts=charts,
+                screen=f"reports.{spec.slug}", pdf_refused=pdf_refused,
                 generated_by=current_user.full_name, generated_at=utcnow(),
                 printing=layout == PRINT,
                 filters_used=form.describe(), head_seq=seq, head_hash=head_hash,
@@ -92,6 +97,16 @@ def _pdf(spec):
     form = ReportFilterForm(spec, request.args, current_user)
     if not form.validate():
         return _show(spec)
+    read_snapshot(db.session)
+    # The count that pages the screen, before any row is laid out: a PDF longer than the
+    # limit would outlast the worker's timeout (bench/RESULTS.md, "Report PDFs").
+    first_page = spec.service.report(form.filters(), form.listing())
+    limit = current_app.config["PDF_MAX_ROWS"]
+    if first_page.count > limit:
+        refused = dict(rows=first_page.count, limit=limit)
+        return render_template(f"reports/{spec.slug}.html",
+                               **_context(spec, form, first_page, SCREEN, pdf_refused=refused))
+    db.session.rollback()  # the snapshot ends: the export is recorded at the latest head
     _export_event(spec, form, "PDF")
     source = read_report(db.session)
     result = spec.service.report(form.filters(), form.listing(all_rows=True))
