@@ -25,6 +25,11 @@ class Sizes:
     clinics: int = 25
 
 
+# A clinic group (the default), and a national provider (PostgreSQL only).
+SCALES = {"group": Sizes(100_000, 350_000, 1_000_000, 20_000, years=10, clinics=25),
+          "national": Sizes(1_000_000, 3_500_000, 10_000_000, 200_000, years=10, clinics=250)}
+
+
 @dataclass
 class PlannedSession:
     patient: int

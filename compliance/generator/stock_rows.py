@@ -4,6 +4,7 @@ import hashlib
 from datetime import UTC, date, datetime, time
 from math import ceil
 
+from compliance.generator.chain import fast_canonical
 from compliance.generator.plan import split
 from compliance.generator.stockroom import (
     CONTAINER_UL,
@@ -13,7 +14,6 @@ from compliance.generator.stockroom import (
     plan_batches,
 )
 from compliance.rules.injection import is_expired
-from compliance.services.audit import canonical
 
 
 def at(day: date, hour: int = 10) -> datetime:
@@ -21,7 +21,7 @@ def at(day: date, hour: int = 10) -> datetime:
 
 
 def fingerprint(content: dict) -> str:
-    return hashlib.sha256(canonical(content).encode()).hexdigest()
+    return hashlib.sha256(fast_canonical(content).encode()).hexdigest()
 
 
 class StockRows:
