@@ -100,28 +100,30 @@ def _write(gen: ClinicGenerator, sizes: Sizes, stage: Stage) -> dict:
         plan_injections(sessions, sizes.injections, gen.rng)
         rooms = gen.batches(_demand(gen, sessions))
         advance(1)
-    by_patient = _by_patient(courses)
-    with stage("Patients", len(by_patient)) as advance:
-        prescriptions, confirmed = _patients_and_prescriptions(gen, by_patient, advance)
-    with stage("Sessions", len(sessions)) as advance:
+    counts = {"locations": len(gen.locations), "patients": sizes.patients,
+              "courses": len(courses), "sessions": len(sessions),
+              "injections": sum(len(s.injections) for s in sessions), "batches": sizes.batches}
+    prescriptions, confirmed = _patients(gen, _by_patient(courses), stage)
+    courses.clear()  # so that each planned session is let go of once written
+    with stage("Sessions", counts["sessions"]) as advance:
         _sessions(gen, sessions, prescriptions, confirmed, rooms, advance)
-    return {"locations": len(gen.locations), "patients": sizes.patients,
-            "courses": len(courses), "sessions": len(sessions),
-            "injections": sum(len(s.injections) for s in sessions), "batches": sizes.batches,
-            "transfers": gen.w.next_ids.get("transfers", 1) - 1}
+    return counts | {"transfers": gen.w.next_ids.get("transfers", 1) - 1}
 
 
-def _sessions(gen: ClinicGenerator, sessions, prescriptions, confirmed, rooms,
+def _sessions(gen: ClinicGenerator, sessions: list, prescriptions, confirmed, rooms,
               advance) -> None:
-    """Day by day: each session, and each month's expiry checks, transfers and stocktakes."""
-    month = None
-    for n, planned in enumerate(sessions, start=1):
+    """Day by day: each session, and each month's expiry checks, transfers and stocktakes.
+    Takes the sessions out of `sessions` as it writes them."""
+    month, count = None, len(sessions)
+    sessions.reverse()
+    while sessions:
+        planned = sessions.pop()
         month = _months_until(gen, planned.day, month, rooms)
         gen.session(planned, prescriptions[planned.patient, planned.course],
                     confirmed[planned.patient], rooms[gen.locations[planned.home].id])
-        if n % 1000 == 0:
+        if (count - len(sessions)) % 1000 == 0:
             advance(1000)
-    advance(len(sessions) % 1000)
+    advance(count % 1000)
     _months_until(gen, gen.today, month, rooms)
     gen.still_in_transit(gen.today, rooms)
     gen.readings()
@@ -153,6 +155,14 @@ def _by_patient(courses) -> dict[int, list]:
     for course in courses:
         by_patient[course.patient].append(course)
     return by_patient
+
+
+def _patients(gen: ClinicGenerator, by_patient: dict, stage: Stage) -> tuple[dict, dict]:
+    """Each patient with their screening and consent, and the prescription of each of their
+    courses; returns the prescriptions by (patient, course), and whether each patient's GP
+    visit is confirmed."""
+    with stage("Patients", len(by_patient)) as advance:
+        return _patients_and_prescriptions(gen, by_patient, advance)
 
 
 def _patients_and_prescriptions(gen: ClinicGenerator, by_patient, advance) -> tuple[dict, dict]:

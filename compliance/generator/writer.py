@@ -8,7 +8,7 @@ from sqlalchemy import Table, func, select, text
 from compliance.extensions import db
 from compliance.generator.copier import Copier
 
-CHUNK = 5_000
+CHUNK = 20_000
 
 
 class BulkWriter:
