@@ -16,7 +16,7 @@ from compliance.generator.clinic import TABLE_ORDER, ClinicGenerator
 from compliance.generator.plan import Sizes, plan_courses, plan_injections
 from compliance.generator.stockroom import CONTAINER_UL, Demand, Need
 from compliance.generator.writer import BulkWriter
-from compliance.models import Batch, BatchStock, User
+from compliance.models import Batch, User
 from compliance.services import stock_months
 from compliance.services.audit import head
 from compliance.services.passwords import hash_password
@@ -189,12 +189,12 @@ def _final_balances(connection, gen: ClinicGenerator, advance) -> None:
                  .values(balance_ul=bindparam("b_ul"), sealed_containers=bindparam("b_sealed"),
                          **{name: bindparam(f"t_{name}") for name in KEPT}))
     connection.execute(statement, rows)
-    # Each part is kept in its location's drug cupboard.
-    connection.execute(BatchStock.__table__.insert(), [
-        {"batch_id": part.id, "location_id": part.location,
-         "storage_area_id": gen.by_location[part.location].area_id,
-         "balance_ul": part.balance_ul, "sealed_containers": part.sealed}
-        for part in gen.parts.values()])
+    for part in gen.parts.values():  # each kept in its location's drug cupboard
+        gen.w.add("batch_stocks", {
+            "id": gen.w.new_id("batch_stocks"), "batch_id": part.id,
+            "location_id": part.location, "balance_ul": part.balance_ul,
+            "storage_area_id": gen.by_location[part.location].area_id,
+            "sealed_containers": part.sealed})
     for row in rows:
         _record_final_balance(gen, row)
     advance(len(rows))
