@@ -24,6 +24,7 @@ from compliance.services.stock_queries import KEPT, kept_totals
 
 PASSWORD = "Generated-Clinic-2026"
 WRITTEN = (*TABLE_ORDER, "batch_stocks", "stock_months")
+FINAL_CHUNK = 10_000  # batches whose final balances are set at once
 
 
 def _demand(gen: ClinicGenerator, sessions) -> dict[int, Demand]:
@@ -76,8 +77,9 @@ def _finish(connection, gen: ClinicGenerator, held: indexes.SetAside, stage) -> 
     with stage("Monthly sums", 1) as advance:
         stock_months.rebuild(connection)
         advance(1)
-    with stage("Indexes and foreign keys", len(held.statements)) as advance:
-        indexes.put_back(connection, held, advance)
+    if held.statements:
+        with stage("Indexes and foreign keys", len(held.statements)) as advance:
+            indexes.put_back(connection, held, advance)
     gen.w.reset_sequences()
 
 
@@ -92,12 +94,14 @@ def _analyse(stage) -> None:
 
 
 def _write(gen: ClinicGenerator, sizes: Sizes, stage: Stage) -> dict:
-    with stage("Planning", 1) as advance:
+    with stage("Planning", 3) as advance:
         gen.people()
         gen.products()
         courses = plan_courses(sizes, gen.first_day, gen.today, gen.rng, len(gen.product_ids))
         sessions = sorted((s for c in courses for s in c.sessions), key=lambda s: s.day)
+        advance(1)
         plan_injections(sessions, sizes.injections, gen.rng)
+        advance(1)
         rooms = gen.batches(_demand(gen, sessions))
         advance(1)
     counts = {"locations": len(gen.locations), "patients": sizes.patients,
@@ -188,7 +192,9 @@ def _final_balances(connection, gen: ClinicGenerator, advance) -> None:
     statement = (update(table).where(table.c.id == bindparam("b_id"))
                  .values(balance_ul=bindparam("b_ul"), sealed_containers=bindparam("b_sealed"),
                          **{name: bindparam(f"t_{name}") for name in KEPT}))
-    connection.execute(statement, rows)
+    for start in range(0, len(rows), FINAL_CHUNK):
+        connection.execute(statement, rows[start:start + FINAL_CHUNK])
+        advance(len(rows[start:start + FINAL_CHUNK]))
     for part in gen.parts.values():  # each kept in its location's drug cupboard
         gen.w.add("batch_stocks", {
             "id": gen.w.new_id("batch_stocks"), "batch_id": part.id,
@@ -197,7 +203,6 @@ def _final_balances(connection, gen: ClinicGenerator, advance) -> None:
             "sealed_containers": part.sealed})
     for row in rows:
         _record_final_balance(gen, row)
-    advance(len(rows))
 
 
 def _record_final_balance(gen: ClinicGenerator, row: dict) -> None:

@@ -212,7 +212,7 @@ def test_the_command_takes_the_sizes_given_over_the_scale(runner):
                                  "--locations", "3", "--seed", "3"])
     assert result.exit_code == 0, result.output
     assert "3 locations, 60 patients" in result.output and "200 sessions" in result.output
-    assert "Sessions: " in result.output and "Indexes and foreign keys: " in result.output
+    assert "Sessions: " in result.output and "Planner statistics: " in result.output
 
 
 def test_the_national_scale_needs_postgresql(app, runner):
