@@ -88,9 +88,9 @@ class Shape:
         """The event's changes, canonical: every recorded value, from nothing."""
         if self.excluded or self.secret:
             return fast_canonical({
-                key: [None, redacted(value) if key in self.secret else value]
+                key: (None, redacted(value) if key in self.secret else value)
                 for key, value in row.items() if key not in self.excluded})
-        return fast_canonical({key: [None, value] for key, value in row.items()})
+        return fast_canonical({key: (None, value) for key, value in row.items()})
 
 
 class Chain:

@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import UTC, date, datetime, time
+from functools import cache
 from math import ceil
 
 from compliance.generator.chain import fast_canonical
@@ -19,6 +20,7 @@ from compliance.services.stock_queries import KEPT
 BALANCES = ("balance_ul", "sealed_containers", *KEPT)  # what the final balances set
 
 
+@cache  # a few per day, asked for by most rows
 def at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
