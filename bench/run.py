@@ -48,7 +48,7 @@ def ensure_data(app, size: str) -> dict:
         if db.session.scalar(select(func.count()).select_from(User)):
             return {"generated": "reused"}
         started = time.monotonic()
-        counts = generate(SIZES[size], lambda n: None)
+        counts = generate(SIZES[size])
         return {"generated_seconds": round(time.monotonic() - started), **counts}
 
 

@@ -1,10 +1,13 @@
 """`flask demo`: demo data for trying the application."""
 
 import time
+from contextlib import contextmanager
+from dataclasses import replace
 
 import click
 
 from compliance import demo
+from compliance.extensions import db
 from compliance.services import user_queries
 from compliance.services.audit import Actor, acting_as
 from compliance.settings import setting
@@ -45,26 +48,48 @@ def load_demo(if_empty):
 
 
 @demo_cli.command("generate")
-@click.option("--patients", default=100_000, show_default=True)
-@click.option("--sessions", default=350_000, show_default=True)
-@click.option("--injections", default=1_000_000, show_default=True)
-@click.option("--batches", default=20_000, show_default=True)
-@click.option("--years", default=10, show_default=True)
-@click.option("--locations", default=25, show_default=True,
-              type=click.IntRange(1, 1_000), help="How many locations the group has.")
+@click.option("--scale", type=click.Choice(["group", "national"]), default="group",
+              show_default=True, help="group: 100,000 patients, 350,000 sessions, 1,000,000 "
+              "injections, 20,000 batches, 25 locations; national: ten times as many of "
+              "each, at 250 locations (PostgreSQL only). Both over 10 years; the options "
+              "below override the scale's figures.")
+@click.option("--patients", type=click.IntRange(1))
+@click.option("--sessions", type=click.IntRange(1))
+@click.option("--injections", type=click.IntRange(0))
+@click.option("--batches", type=click.IntRange(1))
+@click.option("--years", type=click.IntRange(1))
+@click.option("--locations", type=click.IntRange(1, 1_000),
+              help="How many locations the group has.")
 @click.option("--seed", default=7, show_default=True)
-def generate_data(patients, sessions, injections, batches, years, locations, seed):
+def generate_data(scale, seed, **sizes):
     """Write a large rule-abiding data set (bulk inserts) into an empty database."""
     _refuse_in_production()
-    from compliance.generator.plan import Sizes
+    from compliance.generator.plan import SCALES
     from compliance.generator.run import PASSWORD, generate
 
-    sizes = Sizes(patients, sessions, injections, batches, years, locations)
+    _refuse_national_on_sqlite(scale)
+    chosen = replace(SCALES[scale], **{"clinics" if name == "locations" else name: value
+                                       for name, value in sizes.items() if value is not None})
     started = time.monotonic()
     try:
-        with click.progressbar(length=sessions, label="Generating sessions") as bar:
-            counts = generate(sizes, bar.update, seed)
+        counts = generate(chosen, seed, stage=_progress_bar)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from error
     click.echo(", ".join(f"{value:,} {name}" for name, value in counts.items()) +
                f" in {time.monotonic() - started:.0f} s. Generated users' password: {PASSWORD}")
+
+
+def _refuse_national_on_sqlite(scale: str) -> None:
+    if scale == "national" and db.engine.dialect.name != "postgresql":
+        raise click.ClickException(
+            "--scale national needs PostgreSQL (set DATABASE_URL): SQLite stays at the clinic "
+            "group's scale (--scale group).")
+
+
+@contextmanager
+def _progress_bar(label: str, length: int):
+    """A bar for one step of the generation, and how long the step took once done."""
+    started = time.monotonic()
+    with click.progressbar(length=length, label=f"{label:<24}") as bar:
+        yield bar.update
+    click.echo(f"{label}: {time.monotonic() - started:,.0f} s")

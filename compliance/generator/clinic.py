@@ -3,6 +3,7 @@
 import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from compliance.generator.chain import Chain
 from compliance.generator.places import PlaceRows
@@ -24,6 +25,14 @@ TABLE_ORDER = ("locations", "storage_areas", "users", "user_locations", "product
                "transfers", "stocktake_lines", "injections", "session_flags", "signatures",
                "temperature_readings", "audit_events")
 INSPECTION_DAYS = 365  # how long the generated inspectors' access lasts
+
+
+class Prescribed(NamedTuple):
+    """What a course's sessions need of its prescription (kept for a million courses)."""
+
+    id: int
+    patient_id: int
+    product_id: int
 
 
 class ClinicGenerator(StockRows, PlaceRows, TransferRows):
@@ -115,7 +124,7 @@ class ClinicGenerator(StockRows, PlaceRows, TransferRows):
             risks_explained="Bruising, pigmentation, blistering, clots", recorded_by_id=doctor[0],
             recorded_at=at(day, 9), withdrawn_on=None, withdrawn_reason=None))
 
-    def prescription(self, patient_id: int, course: PlannedCourse, doctor) -> dict:
+    def prescription(self, patient_id: int, course: PlannedCourse, doctor) -> Prescribed:
         seen = course.start - timedelta(days=self.rng.randint(1, 10))
         consultation_id = self.w.new_id("consultations")
         self.w.add("consultations", dict(
@@ -134,7 +143,7 @@ class ClinicGenerator(StockRows, PlaceRows, TransferRows):
                                           cancelled_reason=None, replaces_id=None))
         self._signature("prescriptions", values["id"], "prescribed", doctor, at(seen, 12),
                         fingerprint({k: serialise(v) for k, v in values.items()}))
-        return values
+        return Prescribed(values["id"], patient_id, values["product_id"])
 
     def _signature(self, table: str, record_id: int, meaning: str, signer, when: datetime,
                    record_hash: str) -> None:
@@ -144,21 +153,21 @@ class ClinicGenerator(StockRows, PlaceRows, TransferRows):
             registration=signer[2], signed_at=when, record_hash=record_hash))
 
     # sessions -------------------------------------------------------------------------
-    def session(self, planned: PlannedSession, prescription: dict, gp_confirmed: bool,
+    def session(self, planned: PlannedSession, prescription: Prescribed, gp_confirmed: bool,
                 stockroom: Stockroom) -> None:
         """A signed session at the patient's location, by one of its prescribers."""
         place = self.by_location[stockroom.location]
         prescriber = self.rng.choice((self.doctors[place.index], self.nurses[place.index]))
         session_id = self.w.new_id("treatment_sessions")
         areas = ";".join(sorted({site for _v, site, _p in planned.injections})) or "left calf"
-        row = dict(id=session_id, patient_id=prescription["patient_id"],
-                   prescription_id=prescription["id"], prescriber_id=prescriber[0],
+        row = dict(id=session_id, patient_id=prescription.patient_id,
+                   prescription_id=prescription.id, prescriber_id=prescriber[0],
                    location_id=place.id, session_date=planned.day,
                    started_at=at(planned.day, 10),
                    treatment_areas=areas, session_number=planned.number, notes=None,
                    status="signed", signed_at=at(planned.day, 11))
         self.w.add("treatment_sessions", row)
-        injections = self._inject(row, planned, prescription["product_id"], prescriber,
+        injections = self._inject(row, planned, prescription.product_id, prescriber,
                                   stockroom)
         content = {"id": session_id, "patient_id": row["patient_id"],
                    "prescription_id": row["prescription_id"], "prescriber_id": prescriber[0],

@@ -25,7 +25,12 @@ class Sizes:
     clinics: int = 25
 
 
-@dataclass
+# A clinic group (the default), and a national provider (PostgreSQL only).
+SCALES = {"group": Sizes(100_000, 350_000, 1_000_000, 20_000, years=10, clinics=25),
+          "national": Sizes(1_000_000, 3_500_000, 10_000_000, 200_000, years=10, clinics=250)}
+
+
+@dataclass(slots=True)  # millions of them at national scale
 class PlannedSession:
     patient: int
     course: int
@@ -36,7 +41,7 @@ class PlannedSession:
     injections: list[tuple[int, str, int]] = field(default_factory=list)  # volume, site, points
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedCourse:
     patient: int
     index: int
@@ -92,6 +97,8 @@ def plan_courses(sizes: Sizes, first_day: date, last_day: date, rng: random.Rand
 def plan_injections(sessions: list[PlannedSession], injections: int,
                     rng: random.Random) -> None:
     """Give each session its injections: 0.1 to 1.3 ml each, at most 8 ml a session."""
+    # There are a few hundred different injections: each is kept once, not ten million times.
+    kinds: dict[tuple[int, str, int], tuple[int, str, int]] = {}
     for session, count in zip(sessions, split(injections, len(sessions), rng), strict=True):
         sites = rng.sample(LEG_REGIONS, k=min(3, len(LEG_REGIONS)))
         budget = 8_000
@@ -99,4 +106,5 @@ def plan_injections(sessions: list[PlannedSession], injections: int,
             still_to_come = count - n - 1
             volume = max(100, min(rng.randrange(100, 1_400, 100), budget - 100 * still_to_come))
             budget -= volume
-            session.injections.append((volume, rng.choice(sites), rng.randint(2, 8)))
+            kind = (volume, rng.choice(sites), rng.randint(2, 8))
+            session.injections.append(kinds.setdefault(kind, kind))

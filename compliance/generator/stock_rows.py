@@ -2,8 +2,10 @@
 
 import hashlib
 from datetime import UTC, date, datetime, time
+from functools import cache
 from math import ceil
 
+from compliance.generator.chain import fast_canonical
 from compliance.generator.plan import split
 from compliance.generator.stockroom import (
     CONTAINER_UL,
@@ -13,15 +15,18 @@ from compliance.generator.stockroom import (
     plan_batches,
 )
 from compliance.rules.injection import is_expired
-from compliance.services.audit import canonical
+from compliance.services.stock_queries import KEPT
+
+BALANCES = ("balance_ul", "sealed_containers", *KEPT)  # what the final balances set
 
 
+@cache  # a few per day, asked for by most rows
 def at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
 def fingerprint(content: dict) -> str:
-    return hashlib.sha256(canonical(content).encode()).hexdigest()
+    return hashlib.sha256(fast_canonical(content).encode()).hexdigest()
 
 
 class StockRows:
@@ -35,7 +40,8 @@ class StockRows:
         counts = split(self.sizes.batches, len(self.locations), self.rng)
         self.parts: dict[tuple[int, int], SimBatch] = {}  # (batch, location) -> its part there
         self.totals: dict[int, list[int]] = {}  # batch -> [balance, sealed] over its parts
-        self.batch_rows = {}  # as first written: their final balances are set at the end
+        # Each batch's balances as first written: the final ones are set at the end.
+        self.batch_rows: dict[int, dict] = {}
         rooms = {}
         for place, count in zip(self.locations, counts, strict=True):
             sims = plan_batches(count, self.product_ids, self.first_day, self.today,
@@ -54,11 +60,12 @@ class StockRows:
     def _batch_row(self, sim: SimBatch) -> None:
         self.parts[sim.id, sim.location] = sim
         self.totals[sim.id] = [sim.balance_ul, sim.sealed]
-        self.batch_rows[sim.id] = self.w.add("batches", dict(
+        row = self.w.add("batches", dict(
             id=sim.id, product_id=sim.product, batch_number=f"G{sim.id:07d}",
             expires_on=sim.expires, supplier="Medi Supplies Ltd",
             delivery_reference=f"INV-{sim.id:07d}", received_on=sim.received,
             state="available", balance_ul=sim.balance_ul, sealed_containers=sim.sealed))
+        self.batch_rows[sim.id] = {name: row[name] for name in BALANCES}
 
     def _ledger(self, sim: SimBatch, kind: str, quantity_ul: int, containers: int,
                 actor_id: int, day: date, absolute=None, **links) -> int:

@@ -17,7 +17,7 @@ SENT_PER_MONTH = 1
 MIN_CONTAINERS = 10
 
 
-@dataclass
+@dataclass(slots=True)  # one per batch and location it was held at: 200,000 or more
 class SimBatch:
     """The part of a batch held at one location (a batch received there, or a transfer in)."""
 

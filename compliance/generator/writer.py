@@ -1,31 +1,31 @@
-"""Bulk writing: explicit ids, chunked multi-row inserts, sequences set afterwards."""
+"""Bulk writing: explicit ids, chunked multi-row inserts (COPY on PostgreSQL), sequences set
+afterwards."""
 
 from collections import defaultdict
-from datetime import UTC, datetime
 
 from sqlalchemy import Table, func, select, text
 
 from compliance.extensions import db
+from compliance.generator.copier import Copier
 
-CHUNK = 5_000
-
-
-def _plain(value):
-    """Timestamps are stored as naive UTC (see compliance.dbtypes.UTCDateTime)."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value
+CHUNK = 20_000
 
 
 class BulkWriter:
     """Buffers rows per table and inserts them in chunks; hands out ids."""
 
-    def __init__(self, connection, on_rows=None):
-        self.connection = connection
+    def __init__(self, connection, on_rows=None, threaded: bool = True, in_order: bool = True):
+        """`in_order`: while the foreign keys are checked, a table's rows are written only
+        after those of every table before it."""
+        self.connection, self.in_order = connection, in_order
+        self.copier = None
+        if connection.dialect.name == "postgresql":
+            self.copier = Copier(connection.connection.driver_connection, threaded)
         self.buffers: dict[str, list[dict]] = defaultdict(list)
         self.next_ids: dict[str, int] = {}
         self.on_rows = on_rows or (lambda n: None)
         self.order: list[str] = []
+        self.known: set[str] = set()  # the tables rows were added to
         self.on_add = lambda name, row: None  # the audit chain's hook
 
     def table(self, name: str) -> Table:
@@ -33,6 +33,7 @@ class BulkWriter:
 
     def new_id(self, name: str) -> int:
         if name not in self.next_ids:
+            self.drain()  # the connection is the copy thread's while it copies
             current = self.connection.scalar(select(func.max(self.table(name).c.id)))
             self.next_ids[name] = (current or 0) + 1
         value = self.next_ids[name]
@@ -42,17 +43,24 @@ class BulkWriter:
     def add(self, name: str, row: dict, announced: bool = False) -> dict:
         """Buffer a row; `announced` when its audit event was already made (a row written as
         it ends up, after the events of its changes)."""
-        if name not in self.order:
-            self.order.append(name)
+        if name not in self.known:
+            self.known.add(name)
+            if name not in self.order:
+                self.order.append(name)
         if not announced:
             self.on_add(name, row)
-        self.buffers[name].append(row)
-        if len(self.buffers[name]) >= CHUNK:
+        buffer = self.buffers[name]
+        buffer.append(row)
+        if len(buffer) >= CHUNK:
             self.flush_through(name)
         return row
 
     def flush_through(self, name: str) -> None:
-        """Flush `name` and every table registered before it (foreign keys point backwards)."""
+        """Flush `name` and, in order, every table registered before it (foreign keys point
+        backwards)."""
+        if not self.in_order:
+            self._flush(name)
+            return
         for table in self.order[: self.order.index(name) + 1]:
             self._flush(table)
 
@@ -60,24 +68,25 @@ class BulkWriter:
         rows = self.buffers.pop(name, [])
         if not rows:
             return
-        if self.connection.dialect.name == "postgresql":
-            self._copy(name, rows)
+        if self.copier is not None:
+            self.copier.copy(self.table(name), rows)
         else:
             self.connection.execute(self.table(name).insert(), rows)
         self.on_rows(len(rows))
 
-    def _copy(self, name: str, rows: list[dict]) -> None:
-        """PostgreSQL's COPY: many times faster than INSERT for bulk loads."""
-        columns = list(rows[0])
-        raw = self.connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(
-                f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([_plain(row[column]) for column in columns])
-
     def flush_all(self) -> None:
+        """Write every row held; when it returns, they are all in the database."""
         for name in list(self.order):
             self._flush(name)
+        self.drain()
+
+    def drain(self) -> None:
+        if self.copier is not None:
+            self.copier.drain()
+
+    def close(self) -> None:
+        if self.copier is not None:
+            self.copier.close()
 
     def reset_sequences(self) -> None:
         if self.connection.dialect.name != "postgresql":

@@ -1,10 +1,14 @@
 """The generated data set abides by every rule it claims to."""
 
+import json
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from compliance import locations
 from compliance.clock import local_today
@@ -12,7 +16,8 @@ from compliance.extensions import db
 from compliance.generator import run, stockroom, transfer_rows
 from compliance.generator.plan import Sizes
 from compliance.generator.run import generate
-from compliance.models import Injection, Prescription, TreatmentSession
+from compliance.generator.stock_rows import at
+from compliance.models import AuditEvent, Injection, Prescription, TreatmentSession
 from compliance.models.location import BatchStock, Location
 from compliance.models.stock import Batch, LedgerEntry
 from compliance.models.temperature import TemperatureReading
@@ -26,24 +31,40 @@ from compliance.services import (
     stock_months,
     stock_queries,
 )
+from compliance.services.audit import canonical
 from compliance.services.signatures import signatures_of
 
 SIZES = Sizes(patients=60, sessions=200, injections=560, batches=40, years=3, clinics=3)
 
 
+@contextmanager
+def _recorded(steps: dict, label: str, length: int):
+    """A progress bar that keeps how far each step said it went, against its length."""
+    steps[label] = [0, length]
+
+    def advance(n: int) -> None:
+        steps[label][0] += n
+    yield advance
+
+
 @pytest.fixture
 def generated(app):
-    ticks = []
-    counts = generate(SIZES, ticks.append, seed=3)
-    return counts, ticks
+    steps = {}
+    counts = generate(SIZES, seed=3, stage=partial(_recorded, steps))
+    return counts, steps
 
 
 def test_it_writes_the_sizes_asked_for(generated):
-    counts, ticks = generated
+    counts, _steps = generated
     assert counts["sessions"] == 200 and counts["injections"] == 560
-    assert sum(ticks) == 200
     assert db.session.scalar(select(func.count()).select_from(Injection)) == 560
     assert db.session.scalar(select(func.count()).select_from(Batch)) == 40
+
+
+def test_every_step_reports_its_progress_to_the_end(generated):
+    _counts, steps = generated
+    assert steps["Sessions"] == [200, 200] and steps["Patients"] == [60, 60]
+    assert all(done == length for done, length in steps.values()), steps
 
 
 def test_its_ledger_and_audit_trail_check_out(generated):
@@ -85,7 +106,7 @@ def test_its_signatures_are_intact(generated):
 
 def test_it_refuses_a_database_that_holds_data(generated):
     with pytest.raises(RuntimeError, match="already holds data"):
-        generate(SIZES, lambda n: None)
+        generate(SIZES)
 
 
 def test_it_spreads_the_group_over_its_locations(generated):
@@ -136,9 +157,69 @@ def test_a_location_that_runs_short_is_sent_stock_by_another(app, monkeypatch):
     monkeypatch.setattr(stockroom, "SENT_PER_MONTH", 0)
     monkeypatch.setattr(stockroom, "MIN_CONTAINERS", 1)
     monkeypatch.setattr(run, "local_today", lambda: date(2026, 11, 27))
-    generate(SIZES, lambda n: None, seed=3)
+    generate(SIZES, seed=3)
     urgent = db.session.scalars(select(Transfer).where(
         Transfer.reason == transfer_rows.RESCUE_REASON)).all()
     assert urgent and all(t.status == "received" for t in urgent)
     assert all(t.containers_received == t.containers_sent for t in urgent)
     assert stock_check.problems() == [] and audit_replay.replay().ok
+
+
+def test_its_events_are_written_as_the_standard_library_writes_them(generated):
+    """The generator encodes with orjson; its text must be canonical JSON to the byte."""
+    events = db.session.execute(select(AuditEvent.seq, AuditEvent.changes)).all()
+    assert len(events) > 560
+    assert [seq for seq, changes in events if canonical(json.loads(changes)) != changes] == []
+
+
+def _catalogue() -> set:
+    """Every index and constraint of the schema, as PostgreSQL would create it again."""
+    return set(db.session.execute(text(
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() UNION ALL "
+        "SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) "
+        "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace")).scalars())
+
+
+def test_its_indexes_and_keys_are_as_the_migrations_made_them(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL sets indexes and foreign keys aside while loading")
+    before = _catalogue()
+    generate(SIZES, seed=3)
+    assert _catalogue() == before
+
+
+def test_a_load_that_breaks_a_foreign_key_writes_nothing(app, monkeypatch):
+    def orphan(gen, sizes, stage):
+        gen.people()
+        gen.products()
+        gen.batches({})
+        gen.w.add("screenings", dict(id=1, patient_id=999, screened_on=date(2026, 1, 5),
+                                     recorded_by_id=gen.doctors[0][0],
+                                     recorded_at=at(date(2026, 1, 5))))
+        return {}
+    monkeypatch.setattr(run, "_write", orphan)
+    # SQLite checks the key as the row goes in, PostgreSQL once all rows are in.
+    with pytest.raises((IntegrityError, RuntimeError),
+                       match="FOREIGN KEY constraint failed|fk_screenings_patient_id"):
+        generate(SIZES, seed=3)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def test_the_command_takes_the_sizes_given_over_the_scale(runner):
+    result = runner.invoke(args=["demo", "generate", "--patients", "60", "--sessions", "200",
+                                 "--injections", "560", "--batches", "40", "--years", "3",
+                                 "--locations", "3", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "3 locations, 60 patients" in result.output and "200 sessions" in result.output
+    assert "Sessions: " in result.output and "Planner statistics: " in result.output
+
+
+def test_the_national_scale_needs_postgresql(app, runner):
+    if db.engine.dialect.name == "postgresql":
+        pytest.skip("a national data set on PostgreSQL takes half an hour")
+    result = runner.invoke(args=["demo", "generate", "--scale", "national"])
+    assert result.exit_code == 1
+    assert "--scale national needs PostgreSQL" in result.output
+    assert "SQLite stays at the clinic group's scale" in result.output
+    assert db.session.scalar(select(func.count()).select_from(TreatmentSession)) == 0
