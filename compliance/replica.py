@@ -21,7 +21,9 @@ cannot know what it lacks, so it is not used; nor is a server that is no replica
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import Flask, current_app
 from sqlalchemy import inspect, text
@@ -33,6 +35,7 @@ from compliance.extensions import db
 from compliance.security import acting_user
 
 REPORTS_BIND = "reports"
+T = TypeVar("T")
 CONNECT_TIMEOUT_SECONDS = 3
 # A replica that did not answer is not asked again for this long: a host that drops packets
 # makes every attempt wait out the connect timeout, which reports should not pay each time.
@@ -133,6 +136,27 @@ def _reader_from_primary(session) -> None:
         unwrapped(session).refresh(user)
 
 
+def read_report_with(session, build: Callable[[], T]) -> tuple[Source | None, T]:
+    """`build()`, reading as `read_report` chose; when the replica fails during it (stopped,
+    restarted, its connection cut), `build()` again on the primary: the reader waits for a
+    second read rather than getting an error page."""
+    source = read_report(session)
+    if source is None or not source.replica:
+        return source, build()
+    try:
+        return source, build()
+    except DBAPIError:
+        _down(db.engines[REPORTS_BIND])
+        stop_reading_replica(session)
+        read_snapshot(session)
+        return Source(False, reason="the replica stopped answering during the report"), build()
+
+
+def _down(engine) -> None:
+    down_until = current_app.extensions.setdefault("reports_replica_down_until", {})
+    down_until[engine.url] = time.monotonic() + RETRY_AFTER_SECONDS
+
+
 def _on_replica(session, engine, max_lag: float) -> Source:
     down_until = current_app.extensions.setdefault("reports_replica_down_until", {})
     if time.monotonic() < down_until.get(engine.url, 0.0):
@@ -142,7 +166,7 @@ def _on_replica(session, engine, max_lag: float) -> Source:
     try:
         source = choose(_standing(unwrapped(session)), max_lag)
     except DBAPIError:
-        down_until[engine.url] = time.monotonic() + RETRY_AFTER_SECONDS
+        _down(engine)
         source = choose(None, max_lag)
     if not source.replica:
         stop_reading_replica(session)

@@ -12,7 +12,7 @@ from compliance.extensions import db
 from compliance.inputs import record_id
 from compliance.models import Batch
 from compliance.permissions import requires
-from compliance.replica import read_report
+from compliance.replica import read_report, read_report_with
 from compliance.reports import bp
 from compliance.reports.catalogue import REPORTS, record_url, visible_url
 from compliance.reports.forms import RecallContactForm, ReportFilterForm
@@ -41,8 +41,7 @@ def _back_to_primary(_error) -> None:
     stop_reading_replica(db.session)
 
 
-def _context(spec, form, result, layout: str, source=None,
-             pdf_refused: dict | None = None) -> dict:
+def _context(spec, form, result, layout: str, pdf_refused: dict | None = None) -> dict:
     seq, head_hash = audit.head()
     charts = spec.charts(form.filters(), result) if result is not None and spec.charts else []
     # The screen's own address, for its form, sorting and pages even when the page answers a
@@ -54,7 +53,7 @@ def _context(spec, form, result, layout: str, source=None,
                 filters_used=form.describe(), head_seq=seq, head_hash=head_hash,
                 latest_anchor=audit_anchors.latest(),
                 contact_form=RecallContactForm(), record_url=record_url,
-                visible_url=visible_url, source=source)
+                visible_url=visible_url)
 
 
 def _show(spec):
@@ -62,10 +61,9 @@ def _show(spec):
     if not form.validate():
         return render_template(f"reports/{spec.slug}.html",
                                **_context(spec, form, None, SCREEN)), 400
-    source = read_report(db.session)
-    result = spec.service.report(form.filters(), form.listing())
-    return render_template(f"reports/{spec.slug}.html",
-                           **_context(spec, form, result, SCREEN, source))
+    source, context = read_report_with(db.session, lambda: _context(
+        spec, form, spec.service.report(form.filters(), form.listing()), SCREEN))
+    return render_template(f"reports/{spec.slug}.html", **context, source=source)
 
 
 def _described(form) -> str:
@@ -108,10 +106,9 @@ def _pdf(spec):
                                **_context(spec, form, first_page, SCREEN, pdf_refused=refused))
     db.session.rollback()  # the snapshot ends: the export is recorded at the latest head
     _export_event(spec, form, "PDF")
-    source = read_report(db.session)
-    result = spec.service.report(form.filters(), form.listing(all_rows=True))
-    html = render_template(f"reports/{spec.slug}.html",
-                           **_context(spec, form, result, PRINT, source))
+    source, context = read_report_with(db.session, lambda: _context(
+        spec, form, spec.service.report(form.filters(), form.listing(all_rows=True)), PRINT))
+    html = render_template(f"reports/{spec.slug}.html", **context, source=source)
     return pdf_response(html, f"{spec.slug}-report.pdf")
 
 

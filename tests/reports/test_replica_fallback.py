@@ -4,6 +4,7 @@ one set, nothing is said. Needs no replica: the one named listens nowhere (port 
 import pytest
 from sqlalchemy import event, select
 
+from compliance import replica
 from compliance.extensions import db
 from compliance.models import AuditEvent
 from compliance.replica import REPORTS_BIND
@@ -13,6 +14,7 @@ from tests.reports.reading import csv_rows, screen
 
 NOWHERE = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"
 DOWN = "Reports read from the primary database: the replica cannot be reached."
+STOPPED = "Reports read from the primary database: the replica stopped answering during the report."
 
 
 @pytest.fixture
@@ -76,3 +78,15 @@ def test_a_reports_database_that_is_no_replica_is_not_used(client, login, users,
     page = screen(client, "/reports/stock")
     assert ("Reports read from the primary database: the reports database is not a replica "
             "in recovery.") in page and "PRIMARY1" in page
+
+
+def test_a_replica_that_stops_during_a_report_is_replaced_by_the_primary(
+        app, client, login, users, batch, monkeypatch, unrendered_pdfs):
+    # It answered as a healthy replica, then every read of the report fails (port 1).
+    monkeypatch.setattr(replica, "_standing",
+                        lambda _session: replica.Standing(True, True, True, 0.0))
+    login(users["manager"])
+    for url in ("/reports/stock", "/reports/stock.pdf"):
+        app.extensions.pop("reports_replica_down_until", None)
+        page = client.get(url).get_data(as_text=True)
+        assert STOPPED in page and "PRIMARY1" in page
