@@ -51,6 +51,7 @@ test: dev-venv browser
 bench: dev-venv
 	$(BIN)/python -m bench.run --db both --size small
 	$(BIN)/python -m bench.run --db both --size full
+	$(BIN)/python -m bench.run --db postgres --size national
 
 lint: dev-venv
 	$(BIN)/ruff check .

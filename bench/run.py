@@ -1,4 +1,5 @@
-"""Run the benchmarks: `python -m bench.run [--db sqlite|postgres|both] [--size full|small]`.
+"""Run the benchmarks: `python -m bench.run [--db sqlite|postgres|both] [--size SIZE]`,
+SIZE full, small or national (PostgreSQL only).
 
 Each data set is generated once (`flask demo generate` sizes) and reused by later runs.
 """
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from bench import pages, replay, replica, requests, verify, writes
 from bench.common import app_for
 from compliance.extensions import db
-from compliance.generator.plan import Sizes
+from compliance.generator.plan import SCALES, Sizes
 from compliance.generator.run import generate
 from compliance.models import User
 
@@ -25,8 +26,10 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 # Small is one year of the same clinic group: a month holds as many sessions as at full size,
 # so comparing the two shows what the size of the tables alone costs a one-month report.
+# National is `flask demo generate --scale national`, on PostgreSQL only (issue 17).
 SIZES = {"full": Sizes(100_000, 350_000, 1_000_000, 20_000),
-         "small": Sizes(10_000, 35_000, 100_000, 2_000, years=1)}
+         "small": Sizes(10_000, 35_000, 100_000, 2_000, years=1),
+         "national": SCALES["national"]}
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
@@ -98,6 +101,8 @@ def main() -> None:
                         default="pages,export,pdf,verify,replay,requests,writes,replica")
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    if args.size == "national":
+        kinds = [kind for kind in kinds if kind == "postgres"]  # SQLite stays at group scale
     for kind in kinds:
         results = run(kind, args.size, set(args.only.split(",")))
         DATA.mkdir(exist_ok=True)
