@@ -6,16 +6,15 @@ verification does), each replaying its tables' events and comparing those tables
 transaction of its own (`replay_tables`).
 """
 
-import gc
 import json
 import multiprocessing
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import NullPool
 
+from compliance.collector import collector_paused
 from compliance.extensions import db
 from compliance.models import AuditEvent
 from compliance.services import alerts
@@ -52,21 +51,9 @@ def _read_alone(connection, names: list[str]) -> Part:
     if connection.dialect.name == "postgresql":
         # One snapshot for every statement of the transaction, not one per statement.
         connection.execution_options(isolation_level="REPEATABLE READ")
-    with connection.begin(), _no_cycle_collection():
+    # Millions of small tuples and parsed events, none in a cycle: collecting finds nothing.
+    with connection.begin(), collector_paused():
         return replay_tables(connection, names)
-
-
-@contextmanager
-def _no_cycle_collection():
-    """Replay holds millions of small tuples and parsed events, none in a reference cycle:
-    the cycle collector's passes over them find nothing and cost time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _replay_in_own_process(job: tuple[str, list[str]]) -> Part:
