@@ -1,9 +1,9 @@
 """Filters of the audit trail (GET forms: nothing is changed, so no CSRF token)."""
 
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, StringField
 from wtforms.validators import Optional
 
-from compliance.forms import Form, Length, options
+from compliance.forms import Form, Length, SelectField, options
 
 ACTIONS = ("create", "update", "delete", "login", "login_failed", "lockout", "unlock",
            "logout", "refused", "signature_refused", "export")

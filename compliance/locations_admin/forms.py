@@ -3,10 +3,10 @@
 
 from decimal import Decimal
 
-from wtforms import DecimalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
-from compliance.forms import Form, Length, options, text_field
+from compliance.forms import Form, Length, SelectField, options, text_field
 from compliance.inputs import optional_id
 from compliance.models.location import STORAGE_KINDS
 from compliance.services.location_admin import LocationDetails

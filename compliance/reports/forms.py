@@ -3,11 +3,11 @@
 from dataclasses import replace
 
 from sqlalchemy import select
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from compliance.extensions import db
-from compliance.forms import Form, Length, OnceOnlyMixin, options
+from compliance.forms import Form, Length, OnceOnlyMixin, SelectField, options
 from compliance.inputs import MAX_ID, optional_id
 from compliance.locations import visible_location_ids
 from compliance.models import Batch, Location, Patient, Product

@@ -6,7 +6,6 @@ from wtforms import (
     DecimalField,
     IntegerField,
     PasswordField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -18,7 +17,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from compliance.forms import Form, Length, OnceOnlyMixin, code_field, options, text_field
+from compliance.forms import (
+    Form,
+    Length,
+    OnceOnlyMixin,
+    SelectField,
+    code_field,
+    options,
+    text_field,
+)
 from compliance.inputs import optional_id
 from compliance.models.stock import CONTAINER_TYPES
 from compliance.permissions import waste_reasons

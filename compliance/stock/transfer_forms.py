@@ -1,10 +1,10 @@
 """Transfer forms: input checks only; the rules of sending, receiving and cancelling are in
 compliance/rules/transfers.py."""
 
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange
 
-from compliance.forms import Form, Length, OnceOnlyMixin
+from compliance.forms import Form, Length, OnceOnlyMixin, SelectField
 from compliance.inputs import optional_id
 from compliance.rules.transfers import MAX_CONTAINERS
 from compliance.stock.forms import reason_field

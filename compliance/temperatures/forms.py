@@ -2,17 +2,10 @@
 services (compliance/services/temperatures.py) and the rules."""
 
 from flask_wtf.file import FileField, FileRequired, FileSize
-from wtforms import (
-    DateField,
-    DateTimeLocalField,
-    DecimalField,
-    HiddenField,
-    SelectField,
-    TextAreaField,
-)
+from wtforms import DateField, DateTimeLocalField, DecimalField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from compliance.forms import Form, Length, MultiCheckboxField, OnceOnlyMixin, options
+from compliance.forms import Form, Length, MultiCheckboxField, OnceOnlyMixin, SelectField, options
 from compliance.inputs import date_range, optional_id
 from compliance.services.logger_files import MAX_FILE_BYTES
 

@@ -6,13 +6,20 @@ from wtforms import (
     DecimalField,
     IntegerField,
     PasswordField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
-from compliance.forms import Form, Length, MultiCheckboxField, OnceOnlyMixin, code_field, options
+from compliance.forms import (
+    Form,
+    Length,
+    MultiCheckboxField,
+    OnceOnlyMixin,
+    SelectField,
+    code_field,
+    options,
+)
 from compliance.inputs import optional_id
 from compliance.models.treatment import AFTER_EFFECTS, SEVERITIES
 from compliance.rules.injection import LEG_REGIONS

@@ -1,13 +1,6 @@
 """Account forms: input checks only; rules live in services.accounts."""
 
-from wtforms import (
-    BooleanField,
-    DateField,
-    PasswordField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, DateField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Optional
 
 from compliance.forms import (
@@ -15,6 +8,7 @@ from compliance.forms import (
     Length,
     MultiCheckboxField,
     OnceOnlyMixin,
+    SelectField,
     options,
     password_field,
     text_field,

@@ -1,0 +1,37 @@
+"""The project's select writes the same HTML as WTForms' own, only faster (issue 17: a
+report's filter of 750 prescribers and locations was 40 ms of its page)."""
+
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+from wtforms import SelectField as WTFormsSelectField
+
+from compliance.forms import SelectField
+
+CHOICES = [("", "Any prescriber"), ("1", 'Dr <Ann> & "Bee"'), ("2", "Nurse O'Neil"),
+           ("3", "")]
+
+
+class Theirs(Form):
+    person = WTFormsSelectField(choices=CHOICES)
+
+
+class Ours(Form):
+    person = SelectField(choices=CHOICES)
+
+
+def test_the_same_html_as_wtforms_chosen_or_not():
+    for data in ({}, {"person": "1"}, {"person": "3"}, {"person": "nobody"}):
+        theirs, ours = Theirs(MultiDict(data)), Ours(MultiDict(data))
+        assert str(ours.person()) == str(theirs.person())
+        assert str(ours.person(class_="wide")) == str(theirs.person(class_="wide"))
+
+
+def test_an_option_with_its_own_attributes_is_written_by_wtforms():
+    class WithAttributes(Form):
+        person = SelectField(choices=[("1", "Ann", {"data-batch-number": "B1"})])
+
+    class TheirsWithAttributes(Form):
+        person = WTFormsSelectField(choices=[("1", "Ann", {"data-batch-number": "B1"})])
+
+    assert (str(WithAttributes().person()) == str(TheirsWithAttributes().person())
+            and 'data-batch-number="B1"' in str(WithAttributes().person()))
