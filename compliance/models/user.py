@@ -19,6 +19,11 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
+def role_set(role_names: str) -> frozenset[str]:
+    """The roles a user's stored role names hold."""
+    return frozenset(filter(None, role_names.split(",")))
+
+
 class User(UserMixin, db.Model):
     """A person who signs in; never deleted, only deactivated."""
 
@@ -55,7 +60,7 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> frozenset[str]:
-        return frozenset(filter(None, self.role_names.split(",")))
+        return role_set(self.role_names)
 
     @roles.setter
     def roles(self, names) -> None:
