@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, Text
+from sqlalchemy import ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compliance.clock import utcnow
@@ -44,6 +44,10 @@ class StocktakeLine(db.Model):
     """The count of one batch in a stocktake."""
 
     __tablename__ = "stocktake_lines"
+    # A batch's last count is found through the first (the reconciliation's page of
+    # batches); a stocktake's lines through the second.
+    __table_args__ = (Index("ix_stocktake_lines_batch_id_id", "batch_id", "id"),
+                      Index("ix_stocktake_lines_stocktake_id", "stocktake_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stocktake_id: Mapped[int] = mapped_column(ForeignKey("stocktakes.id"))

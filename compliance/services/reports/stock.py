@@ -54,52 +54,64 @@ def _movements(filters: Filters, batch_ids: list[int] | None):
 
 
 def _last_counts(filters: Filters, batch_ids: list[int] | None) -> dict[int, tuple]:
-    latest = _latest_lines(filters)
+    latest = _latest_lines(filters, batch_ids)
     query = (select(StocktakeLine.batch_id, StocktakeLine.counted_containers,
                     StocktakeLine.expected_containers, Stocktake.counted_at)
              .join(latest, latest.c.line_id == StocktakeLine.id)
              .join(Stocktake, Stocktake.id == StocktakeLine.stocktake_id))
-    if batch_ids is not None:
-        query = query.where(StocktakeLine.batch_id.in_(batch_ids))
     return {batch_id: (counted, expected, at)
             for batch_id, counted, expected, at in db.session.execute(query)}
 
 
-def _latest_lines(filters: Filters):
-    """Each batch's last count at the chosen locations."""
+def _latest_lines(filters: Filters, batch_ids: list[int] | None = None):
+    """Each batch's last count at the chosen locations (of the batches `batch_ids` only,
+    when given: the lines of a page's batches, through their index, not every line)."""
     query = (select(StocktakeLine.batch_id, func.max(StocktakeLine.id).label("line_id"))
              .group_by(StocktakeLine.batch_id))
+    if batch_ids is not None:
+        query = query.where(StocktakeLine.batch_id.in_(batch_ids))
     if filters.location_ids is not None:
         query = at_locations(query.join(Stocktake, Stocktake.id == StocktakeLine.stocktake_id),
                              Stocktake.location_id, filters)
     return query.subquery()
 
 
-def _sort_columns(filters: Filters, query):
-    """The page's order in SQL. The expected balance at the end date is the stored balance
-    less whatever moved after it."""
+def _expected_column(filters: Filters, query):
+    """The expected balance at the end date: the stored balance less whatever moved after
+    it."""
     expected = stored_ul(filters)
-    if filters.date_to:
-        later = at_locations(
-            select(LedgerEntry.batch_id, func.sum(LedgerEntry.quantity_ul).label("ul"))
-            .where(LedgerEntry.occurred_on > filters.date_to), LedgerEntry.location_id, filters)
-        later = later.group_by(LedgerEntry.batch_id).subquery()
-        query = query.outerjoin(later, later.c.batch_id == Batch.id)
-        expected = expected - func.coalesce(later.c.ul, 0)
+    if not filters.date_to:
+        return query, expected
+    later = at_locations(
+        select(LedgerEntry.batch_id, func.sum(LedgerEntry.quantity_ul).label("ul"))
+        .where(LedgerEntry.occurred_on > filters.date_to), LedgerEntry.location_id, filters)
+    later = later.group_by(LedgerEntry.batch_id).subquery()
+    query = query.outerjoin(later, later.c.batch_id == Batch.id)
+    return query, expected - func.coalesce(later.c.ul, 0)
+
+
+def _discrepancy_column(filters: Filters, query):
     latest = _latest_lines(filters)
     query = (query.outerjoin(latest, latest.c.batch_id == Batch.id)
              .outerjoin(StocktakeLine, StocktakeLine.id == latest.c.line_id))
-    discrepancy = StocktakeLine.counted_containers - StocktakeLine.expected_containers
+    return query, StocktakeLine.counted_containers - StocktakeLine.expected_containers
+
+
+def _sort_column(filters: Filters, query, sort: str):
+    """The page's order in SQL, joining only what the chosen column needs (every batch's
+    last count, or what moved after the end date, is read for those sorts alone)."""
+    if sort == "expected_ul":
+        return _expected_column(filters, query)
+    if sort == "discrepancy":
+        return _discrepancy_column(filters, query)
     return query, {"product_name": Product.name, "batch_number": Batch.batch_number,
-                   "expires_on": Batch.expires_on, "expected_ul": expected,
-                   "discrepancy": discrepancy}
+                   "expires_on": Batch.expires_on}[sort]
 
 
 def _page_ids(filters: Filters, listing: Listing) -> list[int] | None:
     if listing.page is None:  # every batch (an export): sorted below, not named one by one
         return None
-    query, columns = _sort_columns(filters, matching_batches(filters))
-    column = columns[listing.sort]
+    query, column = _sort_column(filters, matching_batches(filters), listing.sort)
     # Batches never counted sort first, as "nothing" does everywhere else.
     first = column.desc().nulls_last() if listing.descending else column.asc().nulls_first()
     query = query.order_by(first, Batch.id.desc() if listing.descending else Batch.id)

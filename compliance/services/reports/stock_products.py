@@ -88,11 +88,7 @@ class StockRow:
 
 
 def matching_batches(filters: Filters):
-    query = select(Batch.id).join(Product, Product.id == Batch.product_id)
-    if filters.product_id:
-        query = query.where(Batch.product_id == filters.product_id)
-    if filters.batch_id:
-        query = query.where(Batch.id == filters.batch_id)
+    query = of_chosen(select(Batch.id).join(Product, Product.id == Batch.product_id), filters)
     if filters.location_ids is not None:
         query = query.where(Batch.id.in_(batches_at(filters.location_ids)))
     return query
@@ -123,9 +119,18 @@ def _kept_totals(filters: Filters) -> dict:
     query = (select(Product.name, *(total.label(kind) for kind, total in kept.items()),
                     func.sum(Batch.balance_ul).label("stored"),
                     func.sum(Batch.reversal_count).label("reversals"))
-             .join(Product, Product.id == Batch.product_id)
-             .where(Batch.id.in_(matching_batches(filters))).group_by(Product.name))
-    return {r.name: r._mapping for r in db.session.execute(query)}
+             .join(Product, Product.id == Batch.product_id).group_by(Product.name))
+    return {r.name: r._mapping for r in db.session.execute(of_chosen(query, filters))}
+
+
+def of_chosen(query, filters: Filters):
+    """`query` of Batch limited to the filters' product or batch (every location: this is
+    the group-wide total; a semi-join of every batch with itself doubled its time)."""
+    if filters.product_id:
+        query = query.where(Batch.product_id == filters.product_id)
+    if filters.batch_id:
+        query = query.where(Batch.id == filters.batch_id)
+    return query
 
 
 def _located_totals(filters: Filters) -> dict:
