@@ -128,6 +128,21 @@ def test_exceptions_list_every_flag_discrepancy_complication_and_refusal(inspect
     assert "Refused attempt" in text and "One ampoule missing" in text
 
 
+def test_a_near_expiry_use_on_the_last_day_of_the_range_is_listed(inspector_client):
+    """Uses of batches expiring after the window of the range's last day are left in the
+    database (issue 17); B2, used 5 days ago and expiring in 20, is still found when the
+    range ends that day, and not when it ends the day before."""
+    used = local_today() - timedelta(days=5)
+
+    def near_expiry(date_from, date_to) -> list[dict]:
+        rows = csv_rows(inspector_client, f"/reports/exceptions.csv?date_from={date_from}"
+                                          f"&date_to={date_to}")
+        return [r for r in rows if r["exception"] == "Batch used within its near-expiry window"]
+
+    assert len(near_expiry(used, used)) == 1
+    assert near_expiry(used - timedelta(days=60), used - timedelta(days=1)) == []
+
+
 def test_exceptions_list_the_records_entered_late(inspector_client):
     """Both receipts (received 250 days ago, entered today), session 3 (dated 5 days ago,
     opened 30 hours ago) and the follow-up (seen 26 days ago, entered today)."""

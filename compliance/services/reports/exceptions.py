@@ -125,8 +125,11 @@ def _complications(filters: Filters) -> list[ExceptionRow]:
 
 def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
     """Batches used within their near-expiry window, unless the session already has the flag
-    (compared in Python: date arithmetic differs between SQLite and PostgreSQL)."""
+    (compared in Python: date arithmetic differs between SQLite and PostgreSQL). A batch
+    expiring after the window of the range's last day was near expiry on none of its days:
+    those uses, nearly all of a month's, are left in the database."""
     window_days = near_expiry_days()
+    last_day = filters.date_to
     flagged = select(SessionFlag.session_id).where(SessionFlag.code == "batch_near_expiry")
     query = (select(TreatmentSession.id, TreatmentSession.session_number,
                     TreatmentSession.session_date, Batch.id, Batch.batch_number,
@@ -137,6 +140,8 @@ def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == TreatmentSession.prescriber_id)
              .where(TreatmentSession.id.not_in(flagged)).distinct())
+    if last_day is not None:
+        query = query.where(Batch.expires_on <= flags.near_expiry_until(last_day, window_days))
     query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, NEAR_EXPIRY, session_subject(number, first, last, ref),
                          f"batch {batch_number} expires {expires_on:%d %b %Y}", who,
