@@ -3,7 +3,7 @@ reconciliation of chosen locations."""
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from compliance.extensions import db
@@ -16,6 +16,10 @@ class StockMonth(db.Model):
 
     __tablename__ = "stock_months"
     __audit_exempt__ = "a sum of ledger entries, each audited; rebuilt by flask stock check"
+    # The charts read months of chosen locations (the first) or of every location (the
+    # second); the key leads with the product.
+    __table_args__ = (Index("ix_stock_months_location_month", "location_id", "month"),
+                      Index("ix_stock_months_month", "month"))
 
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), primary_key=True)
