@@ -1,6 +1,7 @@
 """gunicorn settings for production: `.venv/bin/gunicorn --config gunicorn.conf.py wsgi:app`.
 
-Environment: WEB_CONCURRENCY (workers), GUNICORN_CMD_ARGS (e.g. "--bind 127.0.0.1:8001")."""
+Environment: WEB_CONCURRENCY (workers), GUNICORN_THREADS (threads per worker),
+GUNICORN_CMD_ARGS (e.g. "--bind 127.0.0.1:8001")."""
 
 import json
 import os
@@ -11,7 +12,12 @@ from gunicorn import glogging
 bind = "127.0.0.1:8000"
 # Each worker is a process; a sign-in's argon2id hash takes 19 MiB for a moment.
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, 9)))
-# Longer than the slowest report (a year's PDF at 25 clinics' size takes well under a minute).
+# Threads in each worker (gthread): the worker's own loop tells the master it is alive while
+# a request runs, so a long streamed CSV is not cut off (a year of a national provider's
+# sessions took 124 s to stream; a sync worker is killed at its timeout mid-file).
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A worker silent this long is restarted (a report PDF is refused above PDF_MAX_ROWS well
+# before it).
 timeout = 120
 graceful_timeout = 30
 # The application is imported once, before workers fork: a configuration error stops the
