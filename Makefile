@@ -48,10 +48,13 @@ test: dev-venv browser
 	$(BIN)/python scripts/check_size.py
 	$(BIN)/python -m pytest
 
+# National: not replay (it holds every row in memory: more than this machine's 24 GB at
+# 10M injections), backup (the database twice over plus the file: more than its disk) or
+# the replica (a copy of the whole cluster); bench/RESULTS.md says what each measured.
 bench: dev-venv
 	$(BIN)/python -m bench.run --db both --size small
 	$(BIN)/python -m bench.run --db both --size full
-	$(BIN)/python -m bench.run --db postgres --size national
+	$(BIN)/python -m bench.run --db postgres --size national --only pages,export,pdf,verify
 
 lint: dev-venv
 	$(BIN)/ruff check .

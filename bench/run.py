@@ -15,7 +15,7 @@ import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from bench import pages, replay, replica, requests, verify, writes
+from bench import backup, pages, replay, replica, requests, verify, writes
 from bench.common import app_for
 from compliance.extensions import db
 from compliance.generator.plan import SCALES, Sizes
@@ -98,6 +98,7 @@ def run(kind: str, size: str, only: set[str]) -> dict:
              ("pdf", lambda: in_own_process(url, "pdf")),
              ("verify", lambda: verify.measure(app)),
              ("replay", lambda: replay.measure(app)),
+             ("backup", lambda: backup.measure(app)),
              ("requests", lambda: requests.measure(app_for(url))),
              # last: they add patients and sessions to the data set
              ("writes", lambda: writes.measure(app, url)),
@@ -113,7 +114,8 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
     parser.add_argument("--only",
-                        default="pages,export,pdf,verify,replay,requests,writes,replica")
+                        default="pages,export,pdf,verify,replay,backup,requests,writes,"
+                                "replica")
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if args.size == "national":
