@@ -24,7 +24,7 @@ from compliance.models import (
 from compliance.models.treatment import OPEN, VOIDED
 from compliance.rules import flags
 from compliance.rules.facts import FollowUpFacts, StocktakeLineFacts
-from compliance.rules.flags import EXCEPTION_LABELS, FLAG_LABELS
+from compliance.rules.flags import EXCEPTION_LABELS, FLAG_LABELS, near_expiry_until
 from compliance.services.audit_scope import acts_in_scope
 from compliance.services.reports import exception_reviews
 from compliance.services.reports.common import (
@@ -50,7 +50,6 @@ COMPLICATION = EXCEPTION_LABELS["complication"]
 NEAR_EXPIRY = FLAG_LABELS["batch_near_expiry"]
 UNSIGNED = EXCEPTION_LABELS["unsigned"]
 LATE_ENTRY = FLAG_LABELS["late_entry"]
-
 
 
 def _flags(filters: Filters) -> list[ExceptionRow]:
@@ -123,13 +122,9 @@ def _complications(filters: Filters) -> list[ExceptionRow]:
     return rows
 
 
-def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
-    """Batches used within their near-expiry window, unless the session already has the flag
-    (compared in Python: date arithmetic differs between SQLite and PostgreSQL). A batch
-    expiring after the window of the range's last day was near expiry on none of its days:
-    those uses, nearly all of a month's, are left in the database."""
-    window_days = near_expiry_days()
-    last_day = filters.date_to
+def _uses_of_unflagged_sessions(filters: Filters, window_days: int):
+    """Each batch used in the range's sessions without the near-expiry flag; not those expiring
+    after the window of the range's last day (nearly all of a month's uses)."""
     flagged = select(SessionFlag.session_id).where(SessionFlag.code == "batch_near_expiry")
     query = (select(TreatmentSession.id, TreatmentSession.session_number,
                     TreatmentSession.session_date, Batch.id, Batch.batch_number,
@@ -140,14 +135,20 @@ def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
              .join(Patient, Patient.id == TreatmentSession.patient_id)
              .join(User, User.id == TreatmentSession.prescriber_id)
              .where(TreatmentSession.id.not_in(flagged)).distinct())
-    if last_day is not None:
-        query = query.where(Batch.expires_on <= flags.near_expiry_until(last_day, window_days))
-    query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
+    if filters.date_to is not None:
+        query = query.where(Batch.expires_on <= near_expiry_until(filters.date_to, window_days))
+    return _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
+
+
+def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
+    """Batches used within their near-expiry window, unless the session already has the flag
+    (compared in Python: date arithmetic differs between SQLite and PostgreSQL)."""
+    window_days = near_expiry_days()
     return [ExceptionRow(day, NEAR_EXPIRY, session_subject(number, first, last, ref),
                          f"batch {batch_number} expires {expires_on:%d %b %Y}", who,
                          page=("session", sid), key=f"near-expiry-{sid}-{bid}", location_id=where)
             for sid, number, day, bid, batch_number, expires_on, first, last, ref, who, where
-            in db.session.execute(query)
+            in db.session.execute(_uses_of_unflagged_sessions(filters, window_days))
             if flags.near_expiry(expires_on, day, window_days)]
 
 
