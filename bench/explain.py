@@ -7,17 +7,19 @@ more with every statement timed. Read-only: EXPLAIN ANALYZE runs only the page's
 """
 
 import argparse
+import os
 import time
 from contextlib import contextmanager
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from bench import pages
 from bench.common import app_for
 from bench.run import database_url
 from compliance.extensions import db
 
-SHOWN = int(__import__("os").environ.get("EXPLAIN_SHOWN", "3"))
+# How many of a page's slowest statements are shown (EXPLAIN_SHOWN in the environment).
+SHOWN = int(os.environ.get("EXPLAIN_SHOWN", "3"))
 
 
 @contextmanager
@@ -66,7 +68,7 @@ def profile(app, person: str | None, page: str | None, explain: bool) -> None:
         for name, email, urls in sets:
             if person and person != name:
                 continue
-            client = pages._signed_in(app, email)
+            client = pages.signed_in(app, email)
             for label, url in urls.items():
                 if page and page not in label:
                     continue
@@ -78,7 +80,6 @@ def profile(app, person: str | None, page: str | None, explain: bool) -> None:
                     total = (time.perf_counter() - started) * 1000
                 _report(f"{name}: {label} ({url}) HTTP {response.status_code}", total, seen,
                         explain and db.engine.dialect.name == "postgresql")
-        db.session.execute(text("SELECT 1"))
 
 
 def main() -> None:

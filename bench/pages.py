@@ -96,7 +96,7 @@ def page_sets() -> list[tuple[str, str, dict[str, str]]]:
     return [(name, emails[name], pages) for name, pages in sets]
 
 
-def _signed_in(app, email: str):
+def signed_in(app, email: str):
     client = app.test_client()
     response = client.post("/login", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302, f"bench sign-in failed for {email}"
@@ -119,5 +119,5 @@ def measure(app) -> dict[str, dict]:
         sets = page_sets()
     results = {}
     for name, email, urls in sets:
-        results.update(_timed_pages(_signed_in(app, email), name, urls))
+        results.update(_timed_pages(signed_in(app, email), name, urls))
     return results
