@@ -88,6 +88,17 @@ def read_snapshot(session) -> None:
     session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
+# Values in one IN (...) list: a database limits a statement's parameters (SQLite's to 32,766).
+IN_SLICE = 500
+
+
+def rows_where_in(query, column, values: list):
+    """The rows of `query` whose `column` is one of `values`, asked IN_SLICE values at a
+    time, in the order of `values`' slices."""
+    for start in range(0, len(values), IN_SLICE):
+        yield from db.session.execute(query.where(column.in_(values[start:start + IN_SLICE])))
+
+
 def insert_for(bind):
     """The dialect's own INSERT (for ON CONFLICT) for a session or connection's database."""
     bind = bind.get_bind() if hasattr(bind, "get_bind") else bind

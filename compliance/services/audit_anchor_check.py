@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 
+from compliance.database import rows_where_in
 from compliance.extensions import db
 from compliance.models import AuditEvent
 from compliance.services.audit_anchors import (
@@ -20,7 +21,6 @@ from compliance.services.audit_anchors import (
     signed_bytes,
 )
 
-LOOKUP_CHUNK = 500
 # A log replaced wholesale fails on every line: name the first few, count the rest.
 LISTED_SIGNATURE_FAILURES = 5
 
@@ -164,12 +164,7 @@ def read_signed(log: Path, key: Ed25519PublicKey) -> tuple[list[dict], list[str]
 
 
 def stored_hashes(seqs: list[int]) -> dict[int, str]:
-    found = {}
-    for start in range(0, len(seqs), LOOKUP_CHUNK):
-        chunk = seqs[start:start + LOOKUP_CHUNK]
-        found.update(db.session.execute(select(AuditEvent.seq, AuditEvent.hash)
-                                        .where(AuditEvent.seq.in_(chunk))).all())
-    return found
+    return dict(rows_where_in(select(AuditEvent.seq, AuditEvent.hash), AuditEvent.seq, seqs))
 
 
 def against_chain(anchors: list[dict], last_seq: int, of_a_copy: bool = False) -> list[str]:

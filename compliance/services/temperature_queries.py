@@ -10,6 +10,7 @@ from sqlalchemy import Date, cast, func, select
 
 from compliance import locations
 from compliance.clock import clinic_zone, end_of_local_day, start_of_local_day
+from compliance.database import rows_where_in
 from compliance.extensions import db
 from compliance.models import (
     Batch,
@@ -180,11 +181,7 @@ def stored_batches(area_ids: list[int]) -> dict[int, list[StoredBatch]]:
 
 
 def _batches(ids: list[int]) -> dict[int, tuple]:
-    """{batch id: (id, number, product name, state)}, asked in slices of 500 ids."""
-    found = {}
-    for start in range(0, len(ids), 500):
-        found.update((row[0], tuple(row)) for row in db.session.execute(
-            select(Batch.id, Batch.batch_number, Product.name, Batch.state)
-            .join(Product, Product.id == Batch.product_id)
-            .where(Batch.id.in_(ids[start:start + 500]))))
-    return found
+    """{batch id: (id, number, product name, state)}."""
+    query = (select(Batch.id, Batch.batch_number, Product.name, Batch.state)
+             .join(Product, Product.id == Batch.product_id))
+    return {row[0]: tuple(row) for row in rows_where_in(query, Batch.id, ids)}

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Select, cast, func, select
 
 from compliance.clock import to_local
+from compliance.database import rows_where_in
 from compliance.extensions import db
 from compliance.models import (
     Batch,
@@ -79,11 +80,8 @@ def _late(table, event_on, recorded_at, who_id, filters: Filters,
 
 
 def _described(query: Select, column, ids) -> Iterable:
-    """The rows of `query` for `ids` (asked in slices: a database limits a statement's
-    parameters)."""
-    ids = sorted(ids)
-    for start in range(0, len(ids), 500):
-        yield from db.session.execute(query.where(column.in_(ids[start:start + 500])))
+    """The rows of `query` for `ids`."""
+    return rows_where_in(query, column, sorted(ids))
 
 
 def session_subject(number: int, first: str, last: str, reference: str) -> str:
