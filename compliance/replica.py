@@ -152,14 +152,17 @@ def read_report_with(session, build: Callable[[], T]) -> tuple[Source | None, T]
         return Source(False, reason="the replica stopped answering during the report"), build()
 
 
+def _down_until() -> dict:
+    """{replica engine's URL: when to ask it again}, kept with the application."""
+    return current_app.extensions.setdefault("reports_replica_down_until", {})
+
+
 def _down(engine) -> None:
-    down_until = current_app.extensions.setdefault("reports_replica_down_until", {})
-    down_until[engine.url] = time.monotonic() + RETRY_AFTER_SECONDS
+    _down_until()[engine.url] = time.monotonic() + RETRY_AFTER_SECONDS
 
 
 def _on_replica(session, engine, max_lag: float) -> Source:
-    down_until = current_app.extensions.setdefault("reports_replica_down_until", {})
-    if time.monotonic() < down_until.get(engine.url, 0.0):
+    if time.monotonic() < _down_until().get(engine.url, 0.0):
         return choose(None, max_lag)
     _reader_from_primary(session)
     read_from(session, engine)
