@@ -7,6 +7,7 @@ import click
 from compliance.cli.common import operator
 from compliance.services import audit_anchors, audit_replay, audit_verify
 from compliance.services.audit import acting_as
+from compliance.services.replay_slices import MOST as MOST_PASSES
 
 audit_cli = click.Group("audit", help="The tamper-evident audit trail.")
 
@@ -46,10 +47,13 @@ def anchor():
 
 
 @audit_cli.command("replay")
-def replay_audit():
+@click.option("--passes", type=click.IntRange(1, MOST_PASSES),
+              help="Go over the trail this many times, each holding a slice of the rows "
+                   "(default: as many as AUDIT_REPLAY_MEMORY_MB asks).")
+def replay_audit(passes):
     """Compare every audited table with its audit events; exit non-zero on any difference."""
     with acting_as(operator()):
-        result = audit_replay.replay_and_record()
+        result = audit_replay.replay_and_record(passes=passes)
     for difference in result.differences:
         click.echo(difference.describe())
     click.echo(result.summary())

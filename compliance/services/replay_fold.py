@@ -45,20 +45,22 @@ class Layout:
         return current is not None
 
 
-def baseline(tables: dict[str, ReplayTable]) -> dict[str, Layout]:
+def baseline(tables: dict[str, ReplayTable], holds=lambda key: True) -> dict[str, Layout]:
     """Rows as the trail starts from: none, but for the reference data the migrations insert
-    (which no event records) with the ids a new database gives them."""
+    (which no event records) with the ids a new database gives them; of those, the ones
+    whose key `holds`."""
     layouts = {name: Layout(table) for name, table in tables.items()}
     if "contraindications" in layouts:
         layout = layouts["contraindications"]
         for number, row in enumerate(contraindication_rows(), start=1):
+            if not holds(key := str(number)):
+                continue
             row = dict(row, id=number)
-            layout.rows[str(number)] = tuple(row.get(name, ABSENT) for name in layout.names)
+            layout.rows[key] = tuple(row.get(name, ABSENT) for name in layout.names)
     for name, row in (("locations", FIRST_LOCATION), ("storage_areas", FIRST_STORAGE_AREA)):
-        if name in layouts:
+        if name in layouts and holds(key := str(row["id"])):
             layout = layouts[name]
-            layout.rows[str(row["id"])] = tuple(row.get(column, ABSENT)
-                                                for column in layout.names)
+            layout.rows[key] = tuple(row.get(column, ABSENT) for column in layout.names)
     return layouts
 
 

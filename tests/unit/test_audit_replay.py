@@ -14,15 +14,18 @@ from tests.audit_helpers import append_only_lifted, changes, events, execute_raw
 from tests.factories import make_product
 
 
-@pytest.fixture(autouse=True, params=["one process", "two processes"])
+@pytest.fixture(autouse=True, params=["one process", "two processes", "three passes"])
 def shares(request, monkeypatch):
-    """Replay in one process, or share the tables out between two (as `flask audit replay`
-    does on a large database)."""
-    if request.param == "two processes":
-        monkeypatch.setattr(audit_replay, "MIN_PER_PROCESS", 1)
-        monkeypatch.setattr(audit_replay, "cpu_count", lambda: 2)
-    else:
+    """Replay in one process; or share the tables out between two (as `flask audit replay`
+    does on a large database); or also go over the trail three times, each holding a slice
+    of the rows (as it does where they would not fit in AUDIT_REPLAY_MEMORY_MB)."""
+    if request.param == "one process":
         monkeypatch.setattr(audit_replay, "cpu_count", lambda: 1)
+        return
+    monkeypatch.setattr(audit_replay, "MIN_PER_PROCESS", 1)
+    monkeypatch.setattr(audit_replay, "cpu_count", lambda: 2)
+    if request.param == "three passes":
+        monkeypatch.setattr(audit_replay, "passes_for", lambda rows, memory_mb: 3)
 
 
 def listed(result) -> set[tuple]:
