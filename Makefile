@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The suite runs in one process per core (pytest-xdist), each module's tests in one process:
+# a module builds its records once (tests/conftest.py `built_once`), and the database-role
+# tests make roles, which are the server's, not one database's. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 # One stamp per lock: `make run` installs the runtime only, `make test` adds the tools.
 RUN_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
@@ -13,7 +18,7 @@ COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-e
 	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint browser venv dev-venv lock bench
+.PHONY: run test lint browser venv dev-venv lock bench pytest-command
 
 venv: $(RUN_STAMP)
 
@@ -46,7 +51,7 @@ browser:
 test: dev-venv browser
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/check_size.py
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # National: not replay (it holds every row in memory: more than this machine's 24 GB at
 # 10M injections), backup (the database twice over plus the file: more than its disk) or
@@ -59,3 +64,7 @@ bench: dev-venv
 lint: dev-venv
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/check_size.py
+
+# How `make test` runs pytest, for .ci/run's second pass.
+pytest-command:
+	@echo $(PYTEST)

@@ -24,6 +24,15 @@ from config import TestingConfig
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 USING_POSTGRES = POSTGRES_URL.startswith("postgresql")
+# Under pytest-xdist each worker process has a database of its own on the same server, named
+# after DATABASE_URL's (test_gw0, test_gw1...); the environment says so too, for the commands
+# tests start.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+SHARED_POSTGRES_URL = POSTGRES_URL
+if USING_POSTGRES and _WORKER:
+    _shared = make_url(POSTGRES_URL)
+    POSTGRES_URL = os.environ["DATABASE_URL"] = _shared.set(
+        database=f"{_shared.database}_{_WORKER}").render_as_string(hide_password=False)
 
 
 def config_for(uri: str, **overrides) -> type:
@@ -65,8 +74,21 @@ def memory_folder(fallback: Path):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _create_worker_database(uri: str) -> None:
+    """The worker's own database, made on DATABASE_URL's server if it is not there yet."""
+    name = make_url(uri).database
+    engine = create_engine(SHARED_POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                           {"name": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
 def reset_postgres_schema(uri: str) -> None:
     """The public schema empty, no saved one (`save`), commits not waiting for the disk."""
+    if uri != SHARED_POSTGRES_URL:
+        _create_worker_database(uri)
     engine = create_engine(uri)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
