@@ -120,7 +120,7 @@ class Config:
     AUDIT_ANCHOR_LOG = anchor_file("AUDIT_ANCHOR_LOG", "anchors.jsonl")
     # The health check fails when the nightly verification has not been recorded for longer.
     VERIFICATION_MAX_AGE_HOURS = _int_env("VERIFICATION_MAX_AGE_HOURS", 26)
-    # `flask audit replay` goes over the trail in as many passes (up to 10) as keep the rows
+    # `flask audit replay` goes over the trail in as few passes (up to 20) as keep the rows
     # it holds within this; a clinic group's trail takes one.
     AUDIT_REPLAY_MEMORY_MB = _int_env("AUDIT_REPLAY_MEMORY_MB", 4096)
 

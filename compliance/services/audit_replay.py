@@ -9,7 +9,6 @@ passes, each replaying one slice of the records (`replay_slices`).
 """
 
 import json
-import math
 import multiprocessing
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -23,7 +22,7 @@ from compliance.extensions import db
 from compliance.models import AuditEvent
 from compliance.services import alerts
 from compliance.services.audit_verify import cpu_count
-from compliance.services.replay_slices import MOST, Slice, slices
+from compliance.services.replay_slices import MOST, Slice, largest_share, slices
 from compliance.services.replay_tables import Difference, Part, audited_tables, replay_tables
 from compliance.services.unit_of_work import record_alone
 
@@ -59,21 +58,21 @@ class Replay:
         return f" (in {self.passes} passes)" if self.passes > 1 else ""
 
 
-def _read_alone(connection, names: list[str], part: Slice) -> Part:
+def _read_alone(connection, names: list[str], records: Slice) -> Part:
     if connection.dialect.name == "postgresql":
         # One snapshot for every statement of the transaction, not one per statement.
         connection.execution_options(isolation_level="REPEATABLE READ")
     # Millions of small tuples and parsed events, none in a cycle: collecting finds nothing.
     with connection.begin(), collector_paused():
-        return replay_tables(connection, names, part)
+        return replay_tables(connection, names, records)
 
 
 def _replay_in_own_process(job: tuple[str, list[str], Slice]) -> Part:
-    url, names, part = job
+    url, names, records = job
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as connection:
-            return _read_alone(connection, names, part)
+            return _read_alone(connection, names, records)
     finally:
         engine.dispose()
 
@@ -96,17 +95,19 @@ def _shares(sizes: dict[str, int], processes: int) -> list[list[str]]:
 
 
 def passes_for(rows: int, memory_mb: int) -> int:
-    """How many passes keep a replay of `rows` rows within `memory_mb`."""
-    return max(1, min(MOST, math.ceil(rows * BYTES_PER_ROW / (max(memory_mb, 1) * 2**20))))
+    """The fewest passes whose largest slice of `rows` rows fits in `memory_mb` (the most
+    there are, if none does)."""
+    held = rows * BYTES_PER_ROW / (max(memory_mb, 1) * 2**20)
+    return next((count for count in range(1, MOST) if largest_share(count) * held <= 1), MOST)
 
 
-def _parts(sizes: dict[str, int], processes: int, part: Slice) -> list[Part]:
+def _parts(sizes: dict[str, int], processes: int, records: Slice) -> list[Part]:
     processes = max(1, min(processes, sum(sizes.values()) // MIN_PER_PROCESS))
     if processes == 1:
         with db.engine.connect() as connection:
-            return [_read_alone(connection, list(sizes), part)]
+            return [_read_alone(connection, list(sizes), records)]
     url = db.engine.url.render_as_string(hide_password=False)
-    jobs = [(url, share, part) for share in _shares(sizes, processes)]
+    jobs = [(url, share, records) for share in _shares(sizes, processes)]
     # Fork: the children need no imports; each opens its own connection.
     with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
         return pool.map(_replay_in_own_process, jobs)
@@ -120,10 +121,16 @@ def replay(processes: int | None = None, passes: int | None = None) -> Replay:
     sizes = _sizes(tables)
     passes = min(MOST, passes or passes_for(sum(sizes.values()),
                                             current_app.config["AUDIT_REPLAY_MEMORY_MB"]))
-    parts = [found for part in slices(passes)
-             for found in _parts(sizes, processes or cpu_count(), part)]
+    parts = [part for records in slices(passes)
+             for part in _parts(sizes, processes or cpu_count(), records)]
     return Replay(sum(part.events for part in parts), sum(part.rows for part in parts),
-                  len(tables), tuple(d for part in parts for d in part.differences), passes)
+                  len(tables), _in_order(d for part in parts for d in part.differences), passes)
+
+
+def _in_order(differences) -> tuple[Difference, ...]:
+    """By table and record, whatever the passes and processes that found them."""
+    return tuple(sorted(differences, key=lambda d: (d.table, len(d.record_id or ""),
+                                                    d.record_id or "", d.column or "")))
 
 
 def replay_and_record(processes: int | None = None, passes: int | None = None) -> Replay:

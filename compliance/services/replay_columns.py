@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
 
-from sqlalchemy import JSON, Date, DateTime, Float, Numeric, inspect
+from sqlalchemy import JSON, Date, DateTime, Float, Integer, Numeric, inspect
 from sqlalchemy.types import TypeDecorator
 
 from compliance.dbtypes import UTCDateTime
@@ -146,5 +146,9 @@ def replay_table(model, dialect) -> ReplayTable:
     redacted = set(getattr(model, "__audit_redact__", ()))
     columns = tuple(replay_column(attr.key, attr.columns[0], dialect, attr.key in redacted)
                     for attr in mapper.column_attrs if attr.key not in excluded)
+    if not isinstance(mapper.primary_key[-1].type, Integer):
+        # Replay shares records out among passes by the last digits of that key's text
+        # (`replay_slices`), the same in Python and SQL only for an integer.
+        raise TypeError(f"{model.__tablename__}: an audited table's key must end in an integer")
     keys = tuple(column.name for column in mapper.primary_key)
     return ReplayTable(model.__tablename__, keys, columns)

@@ -50,14 +50,14 @@ def audited_tables(dialect) -> dict[str, ReplayTable]:
         key=lambda table: table.name)}
 
 
-def _event_rows(connection, names: list[str], part: Slice):
-    """(table, record id, action, changes) of every data event about the records of `part`
-    in the tables `names`, oldest first, raw."""
+def _event_rows(connection, names: list[str], records: Slice):
+    """(table, record id, action, changes) of every data event about the `records` of the
+    tables `names`, oldest first, raw."""
     last = connection.scalar(select(func.max(AuditEvent.seq))) or 0
     return raw_rows.batches_in_ranges(connection, (
         f"SELECT table_name, record_id, action, changes FROM audit_events "
         f"WHERE seq BETWEEN %s AND %s AND action IN ('create', 'update', 'delete') "
-        f"AND table_name IN ({', '.join(['%s'] * len(names))}){part.of_events()} ORDER BY seq"),
+        f"AND table_name IN ({', '.join(['%s'] * len(names))}){records.of_events()} ORDER BY seq"),
         1, last, tuple(names))
 
 
@@ -100,12 +100,12 @@ def _row_checker(table: ReplayTable, problems: dict):
     return check
 
 
-def _compare(connection, table: ReplayTable, part: Slice, rows: dict, problems: dict,
+def _compare(connection, table: ReplayTable, records: Slice, rows: dict, problems: dict,
              found: list) -> int:
-    """Compare every live row of `part` in `table` with its recorded values, taking it out of
-    `rows`; returns how many rows they are."""
+    """Compare the live rows of `records` in `table` with their recorded values, taking each
+    out of `rows`; returns how many rows they are."""
     check, width, count = _row_checker(table, problems), len(table.keys), 0
-    for batch in raw_rows.batches(connection, table.select_sql() + part.of_rows(table.keys)):
+    for batch in raw_rows.batches(connection, table.select_sql() + records.of_rows(table.keys)):
         count += len(batch)
         for row in batch:
             key = str(row[0]) if width == 1 else "|".join(map(str, row[:width]))
@@ -128,15 +128,15 @@ class Part:
     differences: list[Difference]
 
 
-def replay_tables(connection, names: list[str], part: Slice = WHOLE) -> Part:
-    """Replay the events of the records of `part` in the tables `names` and compare those
-    rows with them, all read in the connection's one transaction (a table and its events are
+def replay_tables(connection, names: list[str], records: Slice = WHOLE) -> Part:
+    """Replay the events of the `records` of the tables `names` and compare their rows with
+    them, all read in the connection's one transaction (a table and its events are
     written together, so nothing committed meanwhile can show up as a difference)."""
     tables = audited_tables(connection.dialect)
-    layouts = baseline({name: tables[name] for name in names}, part.holds)
-    events, problems = fold(_event_rows(connection, names, part), layouts)
+    layouts = baseline({name: tables[name] for name in names}, records.holds)
+    events, problems = fold(_event_rows(connection, names, records), layouts)
     found: list[Difference] = []
-    rows = sum(_compare(connection, tables[name], part, layouts[name].rows, problems, found)
+    rows = sum(_compare(connection, tables[name], records, layouts[name].rows, problems, found)
                for name in names)
     found.extend(_gone(layouts))
     return Part(events, rows, found)

@@ -21,20 +21,23 @@ def shares(request, monkeypatch):
     of the rows (as it does where they would not fit in AUDIT_REPLAY_MEMORY_MB)."""
     if request.param == "one process":
         monkeypatch.setattr(audit_replay, "cpu_count", lambda: 1)
-        return
+        return 1
     monkeypatch.setattr(audit_replay, "MIN_PER_PROCESS", 1)
     monkeypatch.setattr(audit_replay, "cpu_count", lambda: 2)
     if request.param == "three passes":
         monkeypatch.setattr(audit_replay, "passes_for", lambda rows, memory_mb: 3)
+        return 3
+    return 1
 
 
 def listed(result) -> set[tuple]:
     return {(d.table, d.record_id, d.column or d.problem) for d in result.differences}
 
 
-def test_the_clinic_replays_clean_and_the_outcome_is_recorded(app, clinic, runner):
+def test_the_clinic_replays_clean_and_the_outcome_is_recorded(app, clinic, runner, shares):
     outcome = runner.invoke(args=["audit", "replay"])
     assert outcome.exit_code == 0, outcome.output
+    assert audit_replay.replay().passes == shares
     assert outcome.output.startswith("OK, ") and "rows in" in outcome.output
     event = events(action="replay")[-1]
     assert event.actor_name.startswith("operator ")
