@@ -4,11 +4,12 @@ report's filter of 750 prescribers and locations was 40 ms of its page)."""
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms import SelectField as WTFormsSelectField
+from wtforms.fields.choices import SelectChoice
 
-from compliance.forms import SelectField
+from compliance.forms import SelectField, options
 
-CHOICES = [("", "Any prescriber"), ("1", 'Dr <Ann> & "Bee"'), ("2", "Nurse O'Neil"),
-           ("3", "")]
+CHOICES = options([("", "Any prescriber"), ("1", 'Dr <Ann> & "Bee"'), ("2", "Nurse O'Neil"),
+                   ("3", "")])
 
 
 class Theirs(Form):
@@ -28,10 +29,11 @@ def test_the_same_html_as_wtforms_chosen_or_not():
 
 def test_an_option_with_its_own_attributes_is_written_by_wtforms():
     class WithAttributes(Form):
-        person = SelectField(choices=[("1", "Ann", {"data-batch-number": "B1"})])
+        person = SelectField(choices=[SelectChoice("1", "Ann", {"data-batch-number": "B1"})])
 
     class TheirsWithAttributes(Form):
-        person = WTFormsSelectField(choices=[("1", "Ann", {"data-batch-number": "B1"})])
+        person = WTFormsSelectField(
+            choices=[SelectChoice("1", "Ann", {"data-batch-number": "B1"})])
 
     assert (str(WithAttributes().person()) == str(TheirsWithAttributes().person())
             and 'data-batch-number="B1"' in str(WithAttributes().person()))
