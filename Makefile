@@ -7,8 +7,9 @@ PORT ?= 5000
 # The suite runs in one process per core (pytest-xdist), each module's tests in one process:
 # a module builds its records once (tests/conftest.py `built_once`), and the database-role
 # tests make roles, which are the server's, not one database's. TEST_WORKERS=0: one process.
+# Modules start slowest first (tests/ordering.py), not in xdist's order by number of tests.
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 # One stamp per lock: `make run` installs the runtime only, `make test` adds the tools.
 RUN_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev

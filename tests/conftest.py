@@ -13,7 +13,7 @@ from sqlalchemy.orm import InstanceState
 from compliance import create_app
 from compliance.extensions import db
 from compliance.reports import pdf
-from tests import dbutil
+from tests import dbutil, ordering
 from tests.factories import (
     PASSWORD,
     ROLE_PROFILES,
@@ -242,7 +242,14 @@ REACHES_A_DATABASE = re.compile(r"dbutil|DATABASE_URL|POSTGRES|create_app|create
 def pytest_collection_modifyitems(config, items):
     """Mark `database_free` the tests that use no database fixture, in a module that names no
     other way to a database: their outcome cannot depend on the database of the run, so CI's
-    PostgreSQL pass leaves them to the SQLite one (`-m "not database_free"`)."""
+    PostgreSQL pass leaves them to the SQLite one (`-m "not database_free"`). Then put the
+    slowest modules first (tests/ordering.py)."""
+    _mark_database_free(items)
+    ordering.slowest_first(
+        items, ordering.recorded_seconds(ordering.database_of(dbutil.POSTGRES_URL)))
+
+
+def _mark_database_free(items) -> None:
     reaches: dict[Path, bool] = {}
     for item in items:
         path = Path(item.fspath)

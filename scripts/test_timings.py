@@ -1,0 +1,51 @@
+"""Each test module's seconds, from a pytest JUnit XML report, into tests/module_seconds.json.
+
+The suite runs one module per worker at a time (`--dist loadfile`); tests/ordering.py starts
+the slowest modules first, so that no long module is left to run alone at the end. Run after
+a change that makes a module much slower or faster:
+
+    .venv/bin/python -m pytest -n auto --dist loadfile --junitxml=/tmp/sqlite.xml
+    DATABASE_URL=postgresql+psycopg://... .venv/bin/python -m pytest ... --junitxml=/tmp/pg.xml
+    .venv/bin/python scripts/test_timings.py sqlite /tmp/sqlite.xml
+    .venv/bin/python scripts/test_timings.py postgresql /tmp/pg.xml
+"""
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMINGS = ROOT / "tests" / "module_seconds.json"
+
+
+def module_path(classname: str) -> str | None:
+    """The test file a JUnit class name (`tests.unit.test_x` or `tests.unit.test_x.TestY`)
+    belongs to, relative to the project, as pytest's node ids name it."""
+    parts = classname.split(".")
+    for end in range(len(parts), 0, -1):
+        candidate = Path(*parts[:end]).with_suffix(".py")
+        if (ROOT / candidate).is_file():
+            return candidate.as_posix()
+    return None
+
+
+def module_seconds(report: Path) -> dict[str, float]:
+    seconds: dict[str, float] = defaultdict(float)
+    for case in ET.parse(report).getroot().iter("testcase"):
+        path = module_path(case.get("classname", ""))
+        if path:
+            seconds[path] += float(case.get("time", 0))
+    return {path: round(total, 1) for path, total in sorted(seconds.items())}
+
+
+def main(database: str, report: str) -> None:
+    timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    timings[database] = module_seconds(Path(report))
+    TIMINGS.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n")
+    print(f"{len(timings[database])} modules, {sum(timings[database].values()):.0f} s")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
