@@ -57,11 +57,19 @@ class ReportFilterForm(Form):
         # option (a report sorted newest first said "Ascending").
         self.sort.data = self.sort.data or spec.default_sort
         self.direction.data = self.direction.data or spec.direction
-        self.prescriber.choices = _choices("Any prescriber", user_queries.prescribers())
+        self._offer_prescribers("prescriber" in spec.filters)
         self.product.choices = _choices("Any product", db.session.execute(
             select(Product.id, Product.name).order_by(Product.name)))
         self.patient_id = self.batch_id = None
         self.recent_from = None  # set when the last 12 months stand in for no choice
+
+    def _offer_prescribers(self, offered: bool) -> None:
+        """Every prescriber to choose from, for a report that filters by prescriber; another
+        report neither lists them (hundreds, for a national provider) nor reads the choice."""
+        if offered:
+            self.prescriber.choices = _choices("Any prescriber", user_queries.prescribers())
+        else:
+            self.prescriber.validate_choice = False
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
