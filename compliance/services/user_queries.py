@@ -32,9 +32,12 @@ def prescribers() -> list[tuple[int, str]]:
     """(id, name) of everyone who holds the treatment capability, by name: the prescriber
     filter of the reports (four columns a user: a national provider has hundreds)."""
     rows = db.session.execute(select(User.id, User.full_name, User.role_names, User.profession,
-                                     User.all_locations).order_by(User.full_name))
-    return [(uid, name) for uid, name, *facts in rows
-            if holds(_Holder(*facts), "record_treatment")]
+                                     User.all_locations).order_by(User.full_name)).all()
+    held: dict[tuple, bool] = {}  # asked once per kind of account, not once per account
+    for _uid, _name, *facts in rows:
+        if (key := tuple(facts)) not in held:
+            held[key] = holds(_Holder(*key), "record_treatment")
+    return [(uid, name) for uid, name, *facts in rows if held[tuple(facts)]]
 
 
 def count_users() -> int:

@@ -2,6 +2,8 @@
 neither read hundreds of accounts for a national provider nor refuse a prescriber named in
 their address (issue 17)."""
 
+import re
+
 from tests.reports.reading import screen
 
 NOBODY = 999_999
@@ -12,7 +14,10 @@ def test_a_report_filtering_by_prescriber_lists_them_and_refuses_one_not_listed(
     login(dataset["manager"])
     page = screen(client, "/reports/sessions")
     assert 'name="prescriber"' in page and "Any prescriber" in page
-    assert f'value="{dataset["doctor"].id}"' in page and dataset["doctor"].full_name in page
+    listed = re.search(r'<select[^>]*name="prescriber".*?</select>', page, re.S).group(0)
+    assert f'value="{dataset["doctor"].id}"' in listed and dataset["doctor"].full_name in listed
+    assert f'value="{dataset["nurse"].id}"' in listed
+    assert dataset["manager"].full_name not in listed
     refused = client.get(f"/reports/sessions?prescriber={NOBODY}")
     assert refused.status_code == 400 and "Not a valid choice" in refused.get_data(as_text=True)
 
