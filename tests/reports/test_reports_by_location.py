@@ -104,8 +104,31 @@ def test_a_location_s_product_totals_equal_its_batches_summed(group, where, days
     for name in (*reconciliation.MOVEMENTS, "stored_ul", "ledger_total_ul", "expected_ul"):
         assert getattr(result.totals["all"], name) == sum(getattr(r, name) for r in result.rows)
     assert not any(row.mismatch for row in result.rows)
+    assert result.count == len(result.rows) >= 1  # counted from the products' totals
     if days_to is None:
         assert result.totals["all"].expected_ul == result.totals["all"].stored_ul
+
+
+@pytest.mark.parametrize("where, expected", [
+    (None, {"all": {"S1", "P9"}, "sts": {"S1"}, "other": {"P9"}}),
+    ("here", {"all": {"S1"}, "sts": {"S1"}, "other": set()}),
+    ("there", {"all": {"S1", "P9"}, "sts": {"S1"}, "other": {"P9"}}),
+    ("both", {"all": {"S1", "P9"}, "sts": {"S1"}, "other": {"P9"}})])
+def test_the_reconciliation_counts_the_batches_it_lists(group, where, expected):
+    """The count, summed from the products' totals, is the number of batches listed: for the
+    group and for locations (a batch held at two of them once), of every product or of one."""
+    other = make_product("3")
+    receive_batch(group["there_manager"], other, containers=2, batch_number="P9")
+    ids = {None: None, "here": {group["here"]}, "there": {group["there"]},
+           "both": {group["here"], group["there"]}}[where]
+    for chosen, product_id in (("all", None), ("sts", group["product"].id), ("other", other.id)):
+        filters = Filters(product_id=product_id,
+                          location_ids=None if ids is None else frozenset(ids))
+        result = reconciliation.report(filters, Listing("product_name", page=None))
+        assert {row.batch_number for row in result.rows} == expected[chosen]
+        assert result.count == len(result.rows) == len(expected[chosen])
+        first_page = reconciliation.report(filters, Listing("product_name", page=1))
+        assert first_page.count == result.count
 
 
 def test_the_trace_follows_a_batch_across_locations(provider_client, group):

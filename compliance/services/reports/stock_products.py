@@ -63,6 +63,7 @@ class StockRow:
     counted_expected: int | None = None
     counted_at: datetime | None = None
     corrections: list[str] = field(default_factory=list)
+    batches: int = 0  # a product's row: the batches it sums (the report's count)
 
     @property
     def expected_ul(self) -> int:
@@ -114,11 +115,12 @@ def stored_ul(filters: Filters):
 
 def _kept_totals(filters: Filters) -> dict:
     """Per product, from the totals each batch keeps: kind of entry -> microlitres, plus the
-    stored balance and the number of reversals."""
+    stored balance, the number of reversals and the number of batches."""
     kept = {kind: func.sum(getattr(Batch, TOTAL_COLUMNS[kind])) for kind, _, _ in COLUMNS}
     query = (select(Product.name, *(total.label(kind) for kind, total in kept.items()),
                     func.sum(Batch.balance_ul).label("stored"),
-                    func.sum(Batch.reversal_count).label("reversals"))
+                    func.sum(Batch.reversal_count).label("reversals"),
+                    func.count().label("batches"))
              .join(Product, Product.id == Batch.product_id).group_by(Product.name))
     return {r.name: r._mapping for r in db.session.execute(of_chosen(query, filters))}
 
@@ -138,15 +140,17 @@ def _located_totals(filters: Filters) -> dict:
     moved, reversals = {}, {}
     for name, kind, ul, count in db.session.execute(_moved_at_locations(filters)):
         moved[name, kind], reversals[name, kind] = int(ul), int(count)
-    query = (select(Product.name, func.sum(BatchStock.balance_ul))
+    query = (select(Product.name, func.sum(BatchStock.balance_ul),
+                    func.count(BatchStock.batch_id.distinct()))
              .join(Batch, Batch.id == BatchStock.batch_id)
              .join(Product, Product.id == Batch.product_id)
              .where(Batch.id.in_(matching_batches(filters)),
                     BatchStock.location_id.in_(filters.location_ids))
              .group_by(Product.name))
     return {name: {**{kind: moved.get((name, kind), 0) for kind, _, _ in COLUMNS},
-                   "stored": int(stored or 0), "reversals": reversals.get((name, REVERSAL), 0)}
-            for name, stored in db.session.execute(query)}
+                   "stored": int(stored or 0), "reversals": reversals.get((name, REVERSAL), 0),
+                   "batches": batches}
+            for name, stored, batches in db.session.execute(query)}
 
 
 def _moved_at_locations(filters: Filters):
@@ -195,7 +199,8 @@ def product_rows(filters: Filters) -> list[StockRow]:
 def _product_row(name: str, kept, since: dict | None, later: dict) -> StockRow:
     """One product's row from its totals of every date (`kept`), less what moved before the
     start date (all but `since`) and after the end date (`later`)."""
-    row = StockRow(None, name, "", None, stored_ul=int(kept["stored"]))
+    row = StockRow(None, name, "", None, stored_ul=int(kept["stored"]),
+                   batches=int(kept["batches"]))
     for kind, column, sign in COLUMNS:
         total = int(kept[kind] or 0)
         from_start = total if since is None else since.get((name, kind), 0)
