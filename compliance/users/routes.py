@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from compliance.errors import DomainError
 from compliance.extensions import db
-from compliance.forms import EmptyForm, ReasonForm
+from compliance.forms import EmptyForm, ReasonForm, options
 from compliance.models import User
 from compliance.permissions import requires
 from compliance.services import accounts, second_factor, user_locations, user_queries
@@ -22,7 +22,7 @@ def _with_locations(form: UserForm, user: User | None = None) -> UserForm:
     """Offer the active locations; on first showing, tick where the account works (a new
     account at a provider of one location works there)."""
     active = user_locations.active_locations()
-    form.location_ids.choices = [(location.id, location.name) for location in active]
+    form.location_ids.choices = options((location.id, location.name) for location in active)
     if not form.is_submitted():
         ids = {location.id for location in active}
         if user is not None:
