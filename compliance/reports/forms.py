@@ -57,19 +57,22 @@ class ReportFilterForm(Form):
         # option (a report sorted newest first said "Ascending").
         self.sort.data = self.sort.data or spec.default_sort
         self.direction.data = self.direction.data or spec.direction
-        self._offer_prescribers("prescriber" in spec.filters)
-        self.product.choices = _choices("Any product", db.session.execute(
-            select(Product.id, Product.name).order_by(Product.name)))
+        self._offer_own_filters()
         self.patient_id = self.batch_id = None
         self.recent_from = None  # set when the last 12 months stand in for no choice
 
-    def _offer_prescribers(self, offered: bool) -> None:
-        """Every prescriber to choose from, for a report that filters by prescriber; another
-        report neither lists them (hundreds, for a national provider) nor reads the choice."""
-        if offered:
+    def _offer_own_filters(self) -> None:
+        """The report's own filters, with their choices. Another report's are taken out of the
+        form: neither listed (hundreds of prescribers, for a national provider) nor checked, so
+        a value for one in the address is ignored, not refused without a field to show why."""
+        for name in FILTER_FIELDS:
+            if name not in self.spec.filters:
+                del self[name]
+        if "prescriber" in self.spec.filters:
             self.prescriber.choices = _choices("Any prescriber", user_queries.prescribers())
-        else:
-            self.prescriber.validate_choice = False
+        if "product" in self.spec.filters:
+            self.product.choices = _choices("Any product", db.session.execute(
+                select(Product.id, Product.name).order_by(Product.name)))
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -82,7 +85,7 @@ class ReportFilterForm(Form):
         # A batch held only elsewhere is not found, like one that never was (D7).
         query = narrowed(select(Batch.id).where(Batch.batch_number == number), Batch,
                          self.scope)
-        if optional_id(self.product.data):
+        if self.product is not None and optional_id(self.product.data):
             query = query.where(Batch.product_id == optional_id(self.product.data))
         found = list(db.session.scalars(query.limit(2)))
         if not found:
@@ -105,9 +108,8 @@ class ReportFilterForm(Form):
 
     def filters(self) -> Filters:
         def chosen(name):
-            value = getattr(self, name).data
             # Read for the heading of a refused form too, so not trusted to be an id.
-            return optional_id(value) if name in self.spec.filters else None
+            return optional_id(getattr(self, name).data) if name in self.spec.filters else None
 
         filters = Filters(self.date_from.data, self.date_to.data, chosen("prescriber"),
                           chosen("product"),
