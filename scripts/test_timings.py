@@ -5,9 +5,13 @@ the slowest modules first, so that no long module is left to run alone at the en
 a change that makes a module much slower or faster:
 
     .venv/bin/python -m pytest -n auto --dist loadfile --junitxml=/tmp/sqlite.xml
-    DATABASE_URL=postgresql+psycopg://... .venv/bin/python -m pytest ... --junitxml=/tmp/pg.xml
+    DATABASE_URL=postgresql+psycopg://... .venv/bin/python -m pytest -n auto --dist loadfile \
+        -m "not database_free" --junitxml=/tmp/pg.xml
     .venv/bin/python scripts/test_timings.py sqlite /tmp/sqlite.xml
     .venv/bin/python scripts/test_timings.py postgresql /tmp/pg.xml
+
+A report of part of the suite updates the modules it ran; modules no longer in the suite are
+dropped.
 """
 
 import json
@@ -18,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMINGS = ROOT / "tests" / "module_seconds.json"
+DATABASES = ("sqlite", "postgresql")  # as tests/ordering.py names them
 
 
 def module_path(classname: str) -> str | None:
@@ -41,8 +46,12 @@ def module_seconds(report: Path) -> dict[str, float]:
 
 
 def main(database: str, report: str) -> None:
+    if database not in DATABASES:
+        sys.exit(f"the database is one of {', '.join(DATABASES)}, not {database!r}")
     timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    timings[database] = module_seconds(Path(report))
+    merged = {**timings.get(database, {}), **module_seconds(Path(report))}
+    timings[database] = {path: seconds for path, seconds in sorted(merged.items())
+                         if (ROOT / path).is_file()}
     TIMINGS.write_text(json.dumps(timings, indent=1, sort_keys=True) + "\n")
     print(f"{len(timings[database])} modules, {sum(timings[database].values()):.0f} s")
 

@@ -19,24 +19,26 @@ def test_slowest_module_first_each_module_whole_and_in_its_own_order():
         "tests/a.py::one", "tests/a.py::two"]
 
 
-def test_a_module_not_yet_timed_goes_last_and_no_timings_keep_the_collected_order():
-    collected = items("tests/new.py::one", "tests/a.py::one")
-    ordering.slowest_first(collected, {"tests/a.py": 0.5})
-    assert [item.nodeid for item in collected] == ["tests/a.py::one", "tests/new.py::one"]
+def test_a_module_not_yet_timed_goes_first_and_no_timings_keep_the_collected_order():
+    collected = items("tests/a.py::one", "tests/new.py::one", "tests/b.py::one")
+    ordering.slowest_first(collected, {"tests/a.py": 0.5, "tests/b.py": 2.0})
+    assert [item.nodeid for item in collected] == [
+        "tests/new.py::one", "tests/b.py::one", "tests/a.py::one"]
     ordering.slowest_first(collected, {})
-    assert [item.nodeid for item in collected] == ["tests/a.py::one", "tests/new.py::one"]
+    assert [item.nodeid for item in collected] == [
+        "tests/new.py::one", "tests/b.py::one", "tests/a.py::one"]
 
 
 def test_the_database_timed_follows_the_url():
-    assert ordering.database_of("postgresql+psycopg://postgres@127.0.0.1:5432/test_gw0") \
-        == "postgresql"
-    assert ordering.database_of("") == "sqlite"
+    server, embedded = ordering.DATABASES[1], ordering.DATABASES[0]
+    assert ordering.database_of(f"{server}://postgres@127.0.0.1:5432/test_gw0") == server
+    assert ordering.database_of("") == embedded
 
 
 def test_every_timed_module_is_a_test_file_of_the_suite():
     """Timings of modules since renamed or removed are dropped when the file is written
     again (scripts/test_timings.py); a stale name would order nothing."""
     root = ordering.TIMINGS.parent.parent
-    for database in ("sqlite", "postgresql"):
+    for database in ordering.DATABASES:
         for module in ordering.recorded_seconds(database):
             assert (root / module).is_file(), module
