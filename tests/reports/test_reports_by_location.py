@@ -116,13 +116,17 @@ def test_a_location_s_product_totals_equal_its_batches_summed(group, where, days
     ("both", {"all": {"S1", "P9"}, "sts": {"S1"}, "other": {"P9"}})])
 def test_the_reconciliation_counts_the_batches_it_lists(group, where, expected):
     """The count, summed from the products' totals, is the number of batches listed: for the
-    group and for locations (a batch held at two of them once), of every product or of one."""
+    group and for locations (a batch held at two of them once), of every product, of one, or
+    one batch."""
     other = make_product("3")
     receive_batch(group["there_manager"], other, containers=2, batch_number="P9")
     ids = {None: None, "here": {group["here"]}, "there": {group["there"]},
            "both": {group["here"], group["there"]}}[where]
-    for chosen, product_id in (("all", None), ("sts", group["product"].id), ("other", other.id)):
-        filters = Filters(product_id=product_id,
+    expected = {**expected, "batch S1": {"S1"}}  # held at both locations
+    for chosen, product_id, batch_id in (("all", None, None), ("sts", group["product"].id, None),
+                                         ("other", other.id, None),
+                                         ("batch S1", group["product"].id, group["batch"].id)):
+        filters = Filters(product_id=product_id, batch_id=batch_id,
                           location_ids=None if ids is None else frozenset(ids))
         result = reconciliation.report(filters, Listing("product_name", page=None))
         assert {row.batch_number for row in result.rows} == expected[chosen]
