@@ -16,7 +16,8 @@ DATABASES = ("sqlite", "postgresql")
 
 
 def database_of(url: str) -> str:
-    return "postgresql" if url.startswith("postgresql") else "sqlite"
+    embedded, server = DATABASES
+    return server if url.startswith(server) else embedded
 
 
 def module_of(nodeid: str) -> str:
