@@ -96,6 +96,8 @@
     });
     drawAll();
     save();
+    // Strokes drawn before this point are lost; a test (or a style) can wait for the mark.
+    canvas.dataset.ready = "true";
   }
 
   document.addEventListener("DOMContentLoaded", () =>

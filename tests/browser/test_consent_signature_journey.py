@@ -21,7 +21,9 @@ def portrait_tablet(browser):
 
 def draw_signature(page) -> None:
     """Two strokes with the pointer pressed, as a hand signs: a looping name, then a line."""
-    canvas = page.locator("canvas[data-signature-pad]")
+    # The page is shown before its deferred script listens: a stroke drawn then is not kept.
+    canvas = page.locator("canvas[data-signature-pad][data-ready]")
+    canvas.wait_for()
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     left, top, width, height = box["x"], box["y"], box["width"], box["height"]
