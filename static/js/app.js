@@ -118,4 +118,6 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-confirm]").forEach(bindConfirm);
   document.querySelectorAll("[data-print]").forEach((button) =>
     button.addEventListener("click", () => window.print()));
+  // Until here a scan, a filter or a confirmation is not yet handled; tests wait for the mark.
+  document.documentElement.dataset.appReady = "true";
 });

@@ -127,3 +127,20 @@ def assert_accessible(page) -> None:
                if v.get("impact") in ("serious", "critical")]
     summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
     assert not serious, f"accessibility violations on {page.url}: {summary}"
+
+
+def app_ready(page) -> None:
+    """After a click, a submit or a key sends the page on: wait until the new page's app.js has
+    bound its scans, filters and confirmations (a click does not wait for deferred scripts)."""
+    page.locator("html[data-app-ready]").wait_for(state="attached")
+
+
+@contextmanager
+def confirming(page):
+    """Accept the confirmation the block's click asks for, and fail if none was asked: a
+    button clicked before its script listened sends the form without asking."""
+    app_ready(page)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    yield asked
+    assert asked, "the button sent its form without asking for confirmation"

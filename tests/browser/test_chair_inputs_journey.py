@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from compliance.extensions import db
 from compliance.models import User
-from tests.browser.conftest import assert_accessible, opened_page, screenshot
+from tests.browser.conftest import app_ready, assert_accessible, opened_page, screenshot
 from tests.browser.test_login_journey import sign_in_as
 from tests.factories import make_product, ready_patient, receive_batch
 
@@ -63,6 +63,7 @@ def scan(page, javascript: bool) -> None:
     page.get_by_label("Scan the ampoule's barcode").fill(SCANNED)
     if javascript:
         url = page.url
+        app_ready(page)
         page.get_by_label("Scan the ampoule's barcode").press("Enter")
         assert page.url == url  # chosen on the page: nothing sent
         page.get_by_text("Batch SCAN-7 chosen from the scan.").wait_for()

@@ -8,7 +8,7 @@ import pytest
 from compliance.extensions import db
 from compliance.models import User
 from compliance.services.refusals import record_refusal
-from tests.browser.conftest import assert_accessible, opened_page
+from tests.browser.conftest import assert_accessible, confirming, opened_page
 from tests.browser.test_login_journey import sign_in_as
 
 pytestmark = pytest.mark.browser
@@ -48,8 +48,8 @@ def no_sideways_scroll(page) -> bool:
 def review(page) -> None:
     """Write the note and mark the exception reviewed, confirming the browser's dialog."""
     page.get_by_label("Note").fill(NOTE)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Mark reviewed").click()
+    with confirming(page):
+        page.get_by_role("button", name="Mark reviewed").click()
     page.get_by_text("Exception marked reviewed.").wait_for()
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from compliance.extensions import db
 from compliance.models import Product, User
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, confirming, screenshot
 from tests.browser.test_login_journey import sign_in
 from tests.browser.test_patient_journey import consent_and_consult, prescribe, register, screen
 from tests.factories import PASSWORD, receive_batch
@@ -39,8 +39,8 @@ def treat(page) -> None:
     rows = page.locator("#injections-table tbody").inner_text()
     assert "FIRST-EXP" in rows and "SECOND-EXP" in rows
     page.get_by_label("Your password").fill(PASSWORD)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Sign off session").click()
+    with confirming(page):
+        page.get_by_role("button", name="Sign off session").click()
     page.get_by_text("Session signed and locked").wait_for()
 
 

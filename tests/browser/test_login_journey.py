@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import app_ready, assert_accessible, confirming, screenshot
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -87,8 +87,8 @@ def create_a_doctor_account(page) -> None:
 def deactivate_the_account(page) -> None:
     """On the new account's page: deactivate it, confirming the browser's dialog."""
     page.get_by_label("Reason", exact=True).fill("Locum contract ended")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Deactivate account").click()
+    with confirming(page):
+        page.get_by_role("button", name="Deactivate account").click()
     page.get_by_text("Dr Lena Brook is now deactivated.").wait_for()
 
 
@@ -99,6 +99,7 @@ def test_manager_creates_and_deactivates_a_user_on_a_tablet(tablet_page, live_ap
     screenshot(page, "user-created-tablet")
     deactivate_the_account(page)
     page.get_by_role("link", name="← Users").click()
+    app_ready(page)
     page.get_by_label("Filter by name, email, role…").fill("brook")
     assert page.locator("#users-table tbody tr:visible").count() == 1
     assert_accessible(page)

@@ -3,7 +3,7 @@ prescription; every page passes axe and is photographed on a laptop and a tablet
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, confirming, screenshot
 from tests.browser.test_consent_signature_journey import draw_signature
 from tests.browser.test_login_journey import sign_in
 from tests.factories import PASSWORD
@@ -66,8 +66,8 @@ def prescribe(page) -> None:
     page.get_by_role("button", name="Save as draft").click()
     page.get_by_text("Check it, then sign it.").wait_for()
     page.get_by_label("Your password").fill(PASSWORD)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Sign prescription").click()
+    with confirming(page):
+        page.get_by_role("button", name="Sign prescription").click()
     page.get_by_text("signed as prescribed").wait_for()
 
 

@@ -8,7 +8,7 @@ import pytest
 from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import User
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, confirming, screenshot
 from tests.browser.test_login_journey import sign_in, sign_in_as
 from tests.factories import PASSWORD, make_product, make_session, ready_patient, receive_batch
 
@@ -71,8 +71,8 @@ def record_an_injection_by_scanning_the_ampoule(page) -> None:
 def sign_off_the_session(page) -> None:
     """Sign the session off with the password, confirming the browser's dialog."""
     page.get_by_label("Your password").fill(PASSWORD)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Sign off session").click()
+    with confirming(page):
+        page.get_by_role("button", name="Sign off session").click()
     page.get_by_text("Session signed and locked").wait_for()
 
 

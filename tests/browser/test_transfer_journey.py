@@ -10,7 +10,7 @@ import pytest
 from compliance.clock import local_today
 from compliance.extensions import db
 from tests import dbutil
-from tests.browser.conftest import assert_accessible, screenshot, served
+from tests.browser.conftest import assert_accessible, confirming, screenshot, served
 from tests.browser.test_login_journey import sign_in
 from tests.factories import PASSWORD, make_product, receive_batch
 from tests.transfer_helpers import MAIN, second_location, user_at
@@ -62,8 +62,8 @@ def send_three_from_the_batch_page(page, base: str, manager: str) -> None:
     page.get_by_label("Reason for the transfer").fill("Harbour Street clinic on Saturday")
     assert_accessible(page)
     screenshot(page, "transfer-send")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Send", exact=True).click()
+    with confirming(page):
+        page.get_by_role("button", name="Send", exact=True).click()
     page.get_by_text("in transit until received there").wait_for()
     assert_accessible(page)
     page.get_by_role("link", name="← Transfers").click()
@@ -81,13 +81,13 @@ def receive_one_short(page, base: str, nurse: str) -> None:
     waiting.get_by_role("link").first.click()
     page.get_by_label("Sealed containers that arrived").fill("2")
     page.get_by_label("Put them into").select_option(label="Fridge")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Confirm receipt").click()
+    with confirming(page):
+        page.get_by_role("button", name="Confirm receipt").click()
     page.get_by_text("give a reason").first.wait_for()  # a difference needs one
     assert page.get_by_label("Sealed containers that arrived").input_value() == "2"
     page.get_by_label("Reason for a difference").fill(REASON)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Confirm receipt").click()
+    with confirming(page):
+        page.get_by_role("button", name="Confirm receipt").click()
     page.get_by_text("received: 2 containers put into Fridge").wait_for()
     assert REASON in page.locator(".facts").inner_text()
     assert_accessible(page)
