@@ -23,7 +23,8 @@ REVIEWS = (
 
 
 def _review(made: dict, kind: str, note: str) -> None:
-    waiting = [row for row in exceptions.listed(Filters()) if row.kind == kind and not row.review]
+    waiting = [row for row in exceptions.listed(Filters(), stored_batches=False)
+               if row.kind == kind and not row.review]
     row = min(waiting, key=lambda row: (row.day, row.key))
     reviews.review_exception(made["users"][MANAGER], row.day, row.key, note)
 

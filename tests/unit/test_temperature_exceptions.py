@@ -11,9 +11,9 @@ from compliance.clock import local_today, utcnow
 from compliance.errors import InvalidInput, NotPermitted
 from compliance.extensions import db
 from compliance.models import Batch, StorageArea
-from compliance.services import reviews, storage_quarantine, temperatures
-from compliance.services.reports import exceptions
-from compliance.services.reports.common import Filters
+from compliance.services import reviews, storage_quarantine, temperature_queries, temperatures
+from compliance.services.reports import common, exceptions
+from compliance.services.reports.common import Filters, Listing
 from compliance.services.reports.temperature_exceptions import LATE_ENTRY, NO_READING, OUT_OF_RANGE
 from tests.temperature_helpers import CUPBOARD, local_at, read, second_location
 
@@ -46,6 +46,30 @@ def test_a_day_without_a_reading_is_listed_from_the_first_reading_up_to_yesterda
     assert [row.day for row in missing] == [local_today() - timedelta(days=n) for n in (3, 1)]
     assert missing[0].detail.endswith("(range 15.0 to 25.0 °C); stored there now: batch A1, B2")
     assert missing[0].key == f"no-reading-{CUPBOARD}-{missing[0].day:%Y%m%d}"
+
+
+def test_a_page_of_the_report_names_the_stored_batches_of_its_own_rows_only(clinic,
+                                                                           monkeypatch):
+    read(clinic["nurse"], "20.0", local_at(4, 9))  # then no reading on 3, 2 and 1 days ago
+    monkeypatch.setattr(common, "PAGE_SIZE", 2)
+    asked = []
+    monkeypatch.setattr(temperature_queries, "stored_batches",
+                        lambda areas, real=temperature_queries.stored_batches:
+                        asked.append(areas) or real(areas))
+    words = "; stored there now: batch A1, B2"
+    counted = exceptions.listed(Filters(), stored_batches=False)
+    assert len([row for row in counted if row.kind == NO_READING]) == 3 and asked == []
+    assert not any(row.batches or words in row.detail for row in counted)
+    pages = [exceptions.report(Filters(), Listing("day", page=page)).rows
+             for page in range(1, len(counted) // 2 + 2)]
+    everything = exceptions.report(Filters(), Listing("day", page=None)).rows  # an export
+    assert [row.key for shown in pages for row in shown] == [row.key for row in everything]
+    for shown, areas in zip((*pages, everything), asked, strict=True):
+        missing = [row for row in shown if row.kind == NO_READING]
+        assert areas == ([CUPBOARD] if missing else [])
+        assert all(row.detail.endswith(words) and len(row.batches) == 2 for row in missing)
+        assert not any(row.batches for row in shown if row.kind != NO_READING)
+    assert len([row for row in everything if row.kind == NO_READING]) == 3
 
 
 def test_a_deactivated_area_is_not_expected_to_be_read_after_it_was_deactivated(clinic):

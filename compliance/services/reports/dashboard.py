@@ -86,8 +86,9 @@ def summary(location_ids: frozenset[int] | None = None) -> dict:
     batches, holding = _batch_counts(location_ids)
     verification = audit_verify.last_recorded()
     seq, head_hash = audit.head()
+    found = exceptions.listed(period.filters, stored_batches=False)  # counted, not shown
     return {"period": period, "sessions": listed, "voided": voided,
-            "exceptions": exceptions.tally(exceptions.listed(period.filters)),
+            "exceptions": exceptions.tally(found),
             "needs_action": open_exceptions(location_ids), "batches": batches,
             "batches_holding": holding,
             "verification": verification,

@@ -40,7 +40,10 @@ from compliance.services.reports.common import (
 )
 from compliance.services.reports.exception_row import ExceptionRow
 from compliance.services.reports.late_entries import late_entries, session_subject
-from compliance.services.reports.temperature_exceptions import temperature_exceptions
+from compliance.services.reports.temperature_exceptions import (
+    bare_exceptions,
+    with_stored_batches,
+)
 from compliance.services.rule_facts import near_expiry_days
 
 SORTS = {"day": "Date", "kind": "Exception", "subject": "Concerning"}
@@ -198,7 +201,7 @@ def _storage_temperatures(filters: Filters) -> list[ExceptionRow]:
     where = dict(db.session.execute(select(StorageArea.id, StorageArea.location_id)).all())
     return [ExceptionRow(t.day, t.kind, t.subject, t.detail, t.who, page=t.page, key=t.key,
                          batches=t.batches, location_id=where.get(t.page[1]))
-            for t in temperature_exceptions(filters)]
+            for t in bare_exceptions(filters)]
 
 
 SOURCES = (_flags, _discrepancies, _complications, _near_expiry_uses, unsigned_sessions,
@@ -212,16 +215,18 @@ def all_rows(filters: Filters) -> list[ExceptionRow]:
             for source in SOURCES for row in source(filters)]
 
 
-def listed(filters: Filters) -> list[ExceptionRow]:
+def listed(filters: Filters, stored_batches: bool = True) -> list[ExceptionRow]:
     """The exceptions the report lists for `filters`, each with its review if it has one:
-    the one query behind the report's count and the reports home's."""
+    the one query behind the report's count and the reports home's. Without
+    `stored_batches`, a storage temperature exception does not yet name the batches stored in
+    its area (`with_stored_batches`): a count needs none, a page only its own rows'."""
     rows = all_rows(filters)
     found = exception_reviews.reviews_of([row.key for row in rows])
     rows = [replace(row, review=found.get(row.key)) for row in rows]
-    if filters.review is None:
-        return rows
-    wanted = filters.review == exception_reviews.REVIEWED
-    return [row for row in rows if (row.review is not None) == wanted]
+    if filters.review is not None:
+        wanted = filters.review == exception_reviews.REVIEWED
+        rows = [row for row in rows if (row.review is not None) == wanted]
+    return with_stored_batches(rows) if stored_batches else rows
 
 
 def tally(rows: list[ExceptionRow]) -> dict:
@@ -245,6 +250,7 @@ def per_month(rows: list[ExceptionRow]) -> dict[str, int]:
 
 
 def report(filters: Filters, listing: Listing) -> Result:
-    rows = sort_in_python(listed(filters), listing.sort, listing.descending)
-    return Result(page_in_python(rows, listing), len(rows), tally(rows),
+    rows = sort_in_python(listed(filters, stored_batches=False), listing.sort,
+                          listing.descending)
+    return Result(with_stored_batches(page_in_python(rows, listing)), len(rows), tally(rows),
                   {"per_month": per_month(rows)})

@@ -3,7 +3,7 @@ readings out of its range, a day it had none, and a reading typed in late; each 
 batches stored in the area now, which a manager may quarantine."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
@@ -31,6 +31,8 @@ from compliance.services.temperatures import corrected_ids
 OUT_OF_RANGE = "Storage temperature out of range"
 NO_READING = "No storage temperature reading"
 LATE_ENTRY = FLAG_LABELS["late_entry"]
+# The exceptions that name the batches stored in the area: those a manager may quarantine.
+STORED_KINDS = (OUT_OF_RANGE, NO_READING)
 
 
 @dataclass(frozen=True)
@@ -138,29 +140,36 @@ def _late_rows(filters: Filters, areas: dict) -> list[TemperatureException]:
             for area, reading, who, flag in _late_readings(filters, areas)]
 
 
-def _excursion_rows(excursions: list[tuple], stored: dict) -> list[TemperatureException]:
+def _excursion_rows(excursions: list[tuple]) -> list[TemperatureException]:
     rows = []
     for area, day, readings in excursions:
-        held = tuple(stored.get(area.id, ()))
         detail = excursion_detail(readings, area.min_temp_c, area.max_temp_c)
-        rows.append(TemperatureException(day, OUT_OF_RANGE, str(area),
-                                         detail + _stored_words(held), "",
+        rows.append(TemperatureException(day, OUT_OF_RANGE, str(area), detail, "",
                                          ("storage_area", area.id),
-                                         f"temperature-{area.id}-{day:%Y%m%d}", held, detail))
+                                         f"temperature-{area.id}-{day:%Y%m%d}", what=detail))
     return rows
 
 
-def _missing_rows(missing: list[tuple], stored: dict) -> list[TemperatureException]:
+def _missing_rows(missing: list[tuple]) -> list[TemperatureException]:
     rows = []
     for area, day in missing:
-        held = tuple(stored.get(area.id, ()))
         detail = (f"No reading on {day:%d %b %Y} (range "
                   f"{range_words(area.min_temp_c, area.max_temp_c)})")
-        rows.append(TemperatureException(day, NO_READING, str(area),
-                                         detail + _stored_words(held), "",
+        rows.append(TemperatureException(day, NO_READING, str(area), detail, "",
                                          ("storage_area", area.id),
-                                         f"no-reading-{area.id}-{day:%Y%m%d}", held, detail))
+                                         f"no-reading-{area.id}-{day:%Y%m%d}", what=detail))
     return rows
+
+
+def with_stored_batches(rows: list) -> list:
+    """`rows` (these exceptions, or the report's rows of them) with the batches stored now in
+    the area of each excursion or day without a reading, named in its detail. Read for the
+    rows shown only: an area of a national provider stores hundreds of batches."""
+    areas = sorted({row.page[1] for row in rows if row.kind in STORED_KINDS})
+    stored = queries.stored_batches(areas)
+    return [replace(row, batches=tuple(stored.get(row.page[1], ())),
+                    detail=row.detail + _stored_words(stored.get(row.page[1])))
+            if row.kind in STORED_KINDS else row for row in rows]
 
 
 def find(day: date, key: str) -> TemperatureException | None:
@@ -170,8 +179,15 @@ def find(day: date, key: str) -> TemperatureException | None:
 
 
 def temperature_exceptions(filters: Filters) -> list[TemperatureException]:
-    """Every storage temperature exception of the filters' dates; excursions and missing
-    days are no one's doing, so a filter on a person leaves only late readings."""
+    """Every storage temperature exception of the filters' dates, each with its area's
+    stored batches."""
+    return with_stored_batches(bare_exceptions(filters))
+
+
+def bare_exceptions(filters: Filters) -> list[TemperatureException]:
+    """Every storage temperature exception of the filters' dates, without the batches stored
+    (`with_stored_batches`); excursions and missing days are no one's doing, so a filter on a
+    person leaves only late readings."""
     query = select(StorageArea).options(joinedload(StorageArea.location))
     if filters.location_ids is not None:
         query = query.where(StorageArea.location_id.in_(filters.location_ids))
@@ -182,7 +198,5 @@ def temperature_exceptions(filters: Filters) -> list[TemperatureException]:
     rows = _late_rows(filters, areas)
     if filters.prescriber_id:
         return rows
-    excursions, missing = _excursions(filters, areas), _missing_days(filters, areas)
-    # The batches stored now, only in the areas with an exception to list them under.
-    stored = queries.stored_batches(sorted({area.id for area, *_ in (*excursions, *missing)}))
-    return rows + _excursion_rows(excursions, stored) + _missing_rows(missing, stored)
+    return (rows + _excursion_rows(_excursions(filters, areas))
+            + _missing_rows(_missing_days(filters, areas)))
