@@ -65,11 +65,17 @@ def test_a_page_of_the_report_names_the_stored_batches_of_its_own_rows_only(clin
     everything = exceptions.report(Filters(), Listing("day", page=None)).rows  # an export
     assert [row.key for shown in pages for row in shown] == [row.key for row in everything]
     for shown, areas in zip((*pages, everything), asked, strict=True):
-        missing = [row for row in shown if row.kind == NO_READING]
-        assert areas == ([CUPBOARD] if missing else [])
-        assert all(row.detail.endswith(words) and len(row.batches) == 2 for row in missing)
-        assert not any(row.batches for row in shown if row.kind != NO_READING)
+        assert_batches_named(shown, areas, words)
     assert len([row for row in everything if row.kind == NO_READING]) == 3
+
+
+def assert_batches_named(shown: list, areas: list[int], words: str) -> None:
+    """The cupboard's days without a reading among `shown` name its two batches, and the
+    batches were read for the cupboard only if one is shown."""
+    missing = [row for row in shown if row.kind == NO_READING]
+    assert areas == ([CUPBOARD] if missing else [])
+    assert all(row.detail.endswith(words) and len(row.batches) == 2 for row in missing)
+    assert not any(row.batches for row in shown if row.kind != NO_READING)
 
 
 def test_a_deactivated_area_is_not_expected_to_be_read_after_it_was_deactivated(clinic):

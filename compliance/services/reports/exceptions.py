@@ -26,7 +26,7 @@ from compliance.rules import flags
 from compliance.rules.facts import FollowUpFacts, StocktakeLineFacts
 from compliance.rules.flags import EXCEPTION_LABELS, FLAG_LABELS, near_expiry_until
 from compliance.services.audit_scope import acts_in_scope
-from compliance.services.reports import exception_reviews
+from compliance.services.reports import exception_reviews, temperature_exceptions
 from compliance.services.reports.common import (
     Filters,
     Listing,
@@ -40,10 +40,6 @@ from compliance.services.reports.common import (
 )
 from compliance.services.reports.exception_row import ExceptionRow
 from compliance.services.reports.late_entries import late_entries, session_subject
-from compliance.services.reports.temperature_exceptions import (
-    bare_exceptions,
-    with_stored_batches,
-)
 from compliance.services.rule_facts import near_expiry_days
 
 SORTS = {"day": "Date", "kind": "Exception", "subject": "Concerning"}
@@ -201,7 +197,7 @@ def _storage_temperatures(filters: Filters) -> list[ExceptionRow]:
     where = dict(db.session.execute(select(StorageArea.id, StorageArea.location_id)).all())
     return [ExceptionRow(t.day, t.kind, t.subject, t.detail, t.who, page=t.page, key=t.key,
                          batches=t.batches, location_id=where.get(t.page[1]))
-            for t in bare_exceptions(filters)]
+            for t in temperature_exceptions.bare_exceptions(filters)]
 
 
 SOURCES = (_flags, _discrepancies, _complications, _near_expiry_uses, unsigned_sessions,
@@ -216,17 +212,15 @@ def all_rows(filters: Filters) -> list[ExceptionRow]:
 
 
 def listed(filters: Filters, stored_batches: bool = True) -> list[ExceptionRow]:
-    """The exceptions the report lists for `filters`, each with its review if it has one:
-    the one query behind the report's count and the reports home's. Without
-    `stored_batches`, a storage temperature exception does not yet name the batches stored in
-    its area (`with_stored_batches`): a count needs none, a page only its own rows'."""
+    """The exceptions the report lists for `filters`, each with its review if it has one, and
+    unless not `stored_batches` (a count needs none), the batches stored where it happened."""
     rows = all_rows(filters)
     found = exception_reviews.reviews_of([row.key for row in rows])
     rows = [replace(row, review=found.get(row.key)) for row in rows]
     if filters.review is not None:
         wanted = filters.review == exception_reviews.REVIEWED
         rows = [row for row in rows if (row.review is not None) == wanted]
-    return with_stored_batches(rows) if stored_batches else rows
+    return temperature_exceptions.with_stored_batches(rows) if stored_batches else rows
 
 
 def tally(rows: list[ExceptionRow]) -> dict:
@@ -252,5 +246,5 @@ def per_month(rows: list[ExceptionRow]) -> dict[str, int]:
 def report(filters: Filters, listing: Listing) -> Result:
     rows = sort_in_python(listed(filters, stored_batches=False), listing.sort,
                           listing.descending)
-    return Result(with_stored_batches(page_in_python(rows, listing)), len(rows), tally(rows),
-                  {"per_month": per_month(rows)})
+    shown = temperature_exceptions.with_stored_batches(page_in_python(rows, listing))
+    return Result(shown, len(rows), tally(rows), {"per_month": per_month(rows)})
