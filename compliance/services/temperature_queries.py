@@ -109,20 +109,33 @@ def utc_day(column):
 def days_with_readings(area_ids: list[int], since: datetime | None = None,
                        until: datetime | None = None) -> dict[int, set[date]]:
     """{area id: the clinic days with a reading that counts}, between two UTC instants when
-    given. Read as each UTC day's first and last reading: a UTC day spans at most two clinic
-    days, and its first and last reading fall on each it has readings on."""
-    day = utc_day(TemperatureReading.taken_at)
-    query = (select(TemperatureReading.storage_area_id, func.min(TemperatureReading.taken_at),
-                    func.max(TemperatureReading.taken_at))
-             .where(TemperatureReading.storage_area_id.in_(area_ids),
-                    TemperatureReading.id.not_in(corrected_ids()))
-             .group_by(TemperatureReading.storage_area_id, day))
+    given."""
+    r = TemperatureReading
+    query = select(r.storage_area_id).where(r.storage_area_id.in_(area_ids),
+                                            r.id.not_in(corrected_ids()))
     if since is not None:
-        query = query.where(TemperatureReading.taken_at >= since)
+        query = query.where(r.taken_at >= since)
     if until is not None:
-        query = query.where(TemperatureReading.taken_at < until)
+        query = query.where(r.taken_at < until)
     found: dict[int, set[date]] = defaultdict(set)
-    zone = clinic_zone()  # once: a group's month is some 10,000 area-days, two days each
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The clinic day in SQL: a group's month is some 10,000 area-days, and converting
+        # two times of each in Python was 190 ms of a 220 ms read.
+        day = cast(func.timezone(clinic_zone().key, func.timezone("UTC", r.taken_at)), Date)
+        for area_id, local_day in db.session.execute(query.add_columns(day).distinct()):
+            found[area_id].add(local_day)
+        return found
+    return _days_from_utc_days(query, found)
+
+
+def _days_from_utc_days(query, found: dict[int, set[date]]) -> dict[int, set[date]]:
+    """As `days_with_readings` where the database knows no time zones: each UTC day's first
+    and last reading, converted here; a UTC day spans at most two clinic days, and its first
+    and last reading fall on each it has readings on."""
+    r = TemperatureReading
+    query = (query.add_columns(func.min(r.taken_at), func.max(r.taken_at))
+             .group_by(r.storage_area_id, utc_day(r.taken_at)))
+    zone = clinic_zone()
     for area_id, first, last in db.session.execute(query):
         found[area_id] |= {_local_day(first, zone), _local_day(last, zone)}
     return found

@@ -2,8 +2,9 @@
 range and a day without a reading, each with the batches stored in the area; a reading typed
 in late; and the quarantine a manager is offered for those batches."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -76,6 +77,28 @@ def assert_batches_named(shown: list, areas: list[int], words: str) -> None:
     assert areas == ([CUPBOARD] if missing else [])
     assert all(row.detail.endswith(words) and len(row.batches) == 2 for row in missing)
     assert not any(row.batches for row in shown if row.kind != NO_READING)
+
+
+# Either side of a local midnight: London's the night its clocks went back, Kathmandu's
+# (5:45 ahead) and St John's (2:30 behind in summer).
+NEAR_MIDNIGHTS = [datetime(2026, 10, 24, 22, 59), datetime(2026, 10, 24, 23, 0),
+                  datetime(2026, 10, 25, 23, 59), datetime(2026, 10, 26, 0, 0),
+                  datetime(2026, 10, 27, 18, 14), datetime(2026, 10, 27, 18, 15),
+                  datetime(2026, 10, 28, 2, 29), datetime(2026, 10, 28, 2, 30)]
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "Asia/Kathmandu", "America/St_Johns"])
+def test_a_reading_counts_for_the_day_it_was_taken_on_in_the_clinic_time_zone(
+        clinic, app, monkeypatch, zone):
+    monkeypatch.setitem(app.config, "CLINIC_TIMEZONE", zone)
+    moments = [moment.replace(tzinfo=UTC) for moment in NEAR_MIDNIGHTS]
+    for moment in moments:
+        read(clinic["nurse"], "20.0", moment)
+    expected = {moment.astimezone(ZoneInfo(zone)).date() for moment in moments}
+    assert temperature_queries.days_with_readings([CUPBOARD]) == {CUPBOARD: expected}
+    since, until = moments[1], moments[-1]  # from the second reading, until before the last
+    assert temperature_queries.days_with_readings([CUPBOARD], since, until) == {CUPBOARD: {
+        moment.astimezone(ZoneInfo(zone)).date() for moment in moments[1:-1]}}
 
 
 def test_a_deactivated_area_is_not_expected_to_be_read_after_it_was_deactivated(clinic):
