@@ -3,6 +3,7 @@
 Environment: WEB_CONCURRENCY (workers), GUNICORN_THREADS (threads per worker),
 GUNICORN_CMD_ARGS (e.g. "--bind 127.0.0.1:8001")."""
 
+import gc
 import json
 import os
 
@@ -45,6 +46,13 @@ class JsonAccessLogger(glogging.Logger):
 
 
 logger_class = JsonAccessLogger
+
+
+def pre_fork(server, worker):
+    """The application loaded in the master is left out of the workers' garbage collections
+    (as Python's gc.freeze documentation advises before fork): a full collection walked its
+    180,000 objects, and added up to 250 ms to a national provider's heaviest pages."""
+    gc.freeze()
 
 
 def post_fork(server, worker):

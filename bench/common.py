@@ -1,5 +1,6 @@
 """Shared bench helpers: an app on a chosen database, timing, and percentiles."""
 
+import gc
 import os
 import statistics
 import time
@@ -16,7 +17,9 @@ def app_for(url: str):
     """The real application (not the test configuration) on database `url`."""
     config = type("BenchConfig", (DevelopmentConfig,), {"SQLALCHEMY_DATABASE_URI": url,
                                                         "WTF_CSRF_ENABLED": False})
-    return create_app(config)
+    app = create_app(config)
+    gc.freeze()  # as gunicorn.conf.py's pre_fork does in production
+    return app
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -1,3 +1,5 @@
+import gc
+import importlib.util
 import os
 import subprocess
 import sys
@@ -121,3 +123,15 @@ def test_without_a_home_directory_the_anchor_files_have_no_default(monkeypatch):
     assert config.anchor_file("AUDIT_ANCHOR_LOG", "anchors.jsonl") is None
     monkeypatch.setenv("AUDIT_ANCHOR_LOG", "/srv/anchors.jsonl")
     assert config.anchor_file("AUDIT_ANCHOR_LOG", "anchors.jsonl") == "/srv/anchors.jsonl"
+
+
+def test_gunicorn_freezes_the_loaded_application_before_each_worker_forks():
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    settings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(settings)
+    assert gc.get_freeze_count() == 0
+    try:
+        settings.pre_fork(None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
