@@ -18,7 +18,9 @@ def app_for(url: str):
     config = type("BenchConfig", (DevelopmentConfig,), {"SQLALCHEMY_DATABASE_URI": url,
                                                         "WTF_CSRF_ENABLED": False})
     app = create_app(config)
-    gc.freeze()  # as gunicorn.conf.py's pre_fork does in production
+    if not gc.get_freeze_count():  # once, as gunicorn.conf.py's pre_fork does in production
+        gc.collect()
+        gc.freeze()
     return app
 
 

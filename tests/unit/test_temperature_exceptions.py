@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from compliance.clock import local_today, utcnow
+from compliance.clock import frozen_at, local_today, utcnow
 from compliance.errors import InvalidInput, NotPermitted
 from compliance.extensions import db
 from compliance.models import Batch, StorageArea
@@ -92,8 +92,9 @@ def test_a_reading_counts_for_the_day_it_was_taken_on_in_the_clinic_time_zone(
         clinic, app, monkeypatch, zone):
     monkeypatch.setitem(app.config, "CLINIC_TIMEZONE", zone)
     moments = [moment.replace(tzinfo=UTC) for moment in NEAR_MIDNIGHTS]
-    for moment in moments:
-        read(clinic["nurse"], "20.0", moment)
+    with frozen_at(datetime(2026, 11, 1, tzinfo=UTC)):  # within a year, whenever it runs
+        for moment in moments:
+            read(clinic["nurse"], "20.0", moment)
     expected = {moment.astimezone(ZoneInfo(zone)).date() for moment in moments}
     assert temperature_queries.days_with_readings([CUPBOARD]) == {CUPBOARD: expected}
     since, until = moments[1], moments[-1]  # from the second reading, until before the last

@@ -196,7 +196,7 @@ def _storage_temperatures(filters: Filters) -> list[ExceptionRow]:
     # Each row's page is its storage area's, which is at one location.
     where = dict(db.session.execute(select(StorageArea.id, StorageArea.location_id)).all())
     return [ExceptionRow(t.day, t.kind, t.subject, t.detail, t.who, page=t.page, key=t.key,
-                         batches=t.batches, location_id=where.get(t.page[1]))
+                         location_id=where.get(t.page[1]))
             for t in temperature_exceptions.bare_exceptions(filters)]
 
 
@@ -212,8 +212,8 @@ def all_rows(filters: Filters) -> list[ExceptionRow]:
 
 
 def listed(filters: Filters, stored_batches: bool = True) -> list[ExceptionRow]:
-    """The exceptions the report lists for `filters`, each with its review if it has one, and
-    unless not `stored_batches` (a count needs none), the batches stored where it happened."""
+    """The exceptions the report lists for `filters`, each with its review if it has one and,
+    when `stored_batches`, the batches stored where it happened (a count needs none)."""
     rows = all_rows(filters)
     found = exception_reviews.reviews_of([row.key for row in rows])
     rows = [replace(row, review=found.get(row.key)) for row in rows]
@@ -234,9 +234,9 @@ def find(day: date, key: str, location_ids: frozenset[int] | None = None
          ) -> ExceptionRow | None:
     """The exception named `key` dated `day` (each source filters by that date) at the
     locations `location_ids` (None: anywhere), or None."""
-    return next((row for row in listed(Filters(date_from=day, date_to=day,
-                                               location_ids=location_ids))
-                 if row.key == key), None)
+    filters = Filters(date_from=day, date_to=day, location_ids=location_ids)
+    row = next((row for row in listed(filters, stored_batches=False) if row.key == key), None)
+    return row and temperature_exceptions.with_stored_batches([row])[0]
 
 
 def per_month(rows: list[ExceptionRow]) -> dict[str, int]:

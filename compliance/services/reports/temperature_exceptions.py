@@ -163,8 +163,9 @@ def _missing_rows(missing: list[tuple]) -> list[TemperatureException]:
 
 def with_stored_batches(rows: list) -> list:
     """`rows` (these exceptions, or the report's rows of them) with the batches stored now in
-    the area of each excursion or day without a reading, named in its detail. Read for the
-    rows shown only: an area of a national provider stores hundreds of batches."""
+    the area of each excursion or day without a reading, named at the end of its detail (so
+    once a row). Read for the rows shown only: an area of a national provider stores
+    hundreds of batches."""
     areas = sorted({row.page[1] for row in rows if row.kind in STORED_KINDS})
     stored = queries.stored_batches(areas)
     return [replace(row, batches=tuple(stored.get(row.page[1], ())),
@@ -173,15 +174,10 @@ def with_stored_batches(rows: list) -> list:
 
 
 def find(day: date, key: str) -> TemperatureException | None:
-    """The storage temperature exception named `key` dated `day`, or None."""
-    return next((row for row in temperature_exceptions(Filters(date_from=day, date_to=day))
+    """The storage temperature exception named `key` dated `day`, or None (without the batches
+    stored: its `reason` needs none)."""
+    return next((row for row in bare_exceptions(Filters(date_from=day, date_to=day))
                  if row.key == key), None)
-
-
-def temperature_exceptions(filters: Filters) -> list[TemperatureException]:
-    """Every storage temperature exception of the filters' dates, each with its area's
-    stored batches."""
-    return with_stored_batches(bare_exceptions(filters))
 
 
 def bare_exceptions(filters: Filters) -> list[TemperatureException]:
