@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from compliance.rules import limits
 
@@ -44,6 +45,16 @@ def _seconds_env(name: str, default: float) -> float:
         PROBLEMS.append(f"{name} is {value!r}, not a number of seconds")
         return default
     return seconds
+
+
+def _zone_env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        PROBLEMS.append(f"{name} is {value!r}, not a time zone name such as {default}")
+        return default
+    return value
 
 
 def _replica_url() -> str | None:
@@ -93,7 +104,7 @@ class Config:
     REPORTS_DATABASE_URL = _replica_url()
     REPORTS_MAX_LAG_SECONDS = _seconds_env("REPORTS_MAX_LAG_SECONDS", 30.0)
     CLINIC_NAME = os.environ.get("CLINIC_NAME", "Demo Vein Clinic")
-    CLINIC_TIMEZONE = os.environ.get("CLINIC_TIMEZONE", "Europe/London")
+    CLINIC_TIMEZONE = _zone_env("CLINIC_TIMEZONE", "Europe/London")
 
     IDLE_TIMEOUT = timedelta(minutes=_int_env("IDLE_TIMEOUT_MINUTES", 15))
     # Signed-in pages count down this long before the idle timeout, with "Stay signed in".

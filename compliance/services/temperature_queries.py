@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, cast, func, select, text
 
 from compliance import locations
 from compliance.clock import clinic_zone, end_of_local_day, start_of_local_day
@@ -117,9 +117,21 @@ def days_with_readings(area_ids: list[int], since: datetime | None = None,
         query = query.where(r.taken_at >= since)
     if until is not None:
         query = query.where(r.taken_at < until)
-    if db.session.get_bind().dialect.name == "postgresql":
+    bind = db.session.get_bind()
+    if bind.dialect.name == "postgresql" and _database_reads_zone(bind, clinic_zone().key):
         return _days_in_sql(query)
     return _days_from_utc_days(query)
+
+
+@lru_cache(maxsize=16)
+def _database_reads_zone(bind, key: str) -> bool:
+    """Whether PostgreSQL's timezone() reads `key` as the zone Python does. It takes a name
+    for an abbreviation first (CET is +01:00 all year there, a zone with summer time here),
+    and its own tz database may not know a zone newer than Python's: then Python converts."""
+    with bind.connect() as connection:
+        return bool(connection.scalar(text(
+            "SELECT EXISTS (SELECT FROM pg_timezone_names WHERE name = :key) AND NOT EXISTS "
+            "(SELECT FROM pg_timezone_abbrevs WHERE lower(abbrev) = lower(:key))"), {"key": key}))
 
 
 def _days_in_sql(query) -> dict[int, set[date]]:

@@ -101,7 +101,8 @@ def test_gunicorn_without_its_settings_halts_rather_than_starting_workers_again(
 @pytest.mark.parametrize("entry", ["flask", "gunicorn"])
 def test_a_setting_that_is_not_a_number_stops_the_commands_in_one_line(entry):
     env = {k: v for k, v in os.environ.items() if k != "FLASK_APP"} | {
-        "APP_ENV": "development", "PROXY_FIX": "yes", "MAIL_PORT": "smtp"}
+        "APP_ENV": "development", "PROXY_FIX": "yes", "MAIL_PORT": "smtp",
+        "CLINIC_TIMEZONE": "Europe/Lodnon"}
     command = ([sys.executable, "-m", "flask", "--help"] if entry == "flask" else
                [str(Path(sys.executable).with_name("gunicorn")), "--config", "gunicorn.conf.py",
                 "--bind", "127.0.0.1:0", "wsgi:app"])
@@ -109,8 +110,26 @@ def test_a_setting_that_is_not_a_number_stops_the_commands_in_one_line(entry):
                             timeout=60)
     assert result.returncode == 4, result.stderr
     assert result.stderr.strip().splitlines() == [
-        "Configuration error: MAIL_PORT is 'smtp', not a whole number; "
+        "Configuration error: CLINIC_TIMEZONE is 'Europe/Lodnon', not a time zone name such "
+        "as Europe/London; MAIL_PORT is 'smtp', not a whole number; "
         "PROXY_FIX is 'yes', not a whole number"]
+
+
+@pytest.mark.parametrize("value", ["Europe", "europe/london", "../etc/passwd", "/etc/localtime"])
+def test_a_clinic_time_zone_python_cannot_find_is_a_problem(monkeypatch, value):
+    monkeypatch.setattr(config, "PROBLEMS", [])
+    monkeypatch.setenv("CLINIC_TIMEZONE", value)
+    assert config._zone_env("CLINIC_TIMEZONE", "Europe/London") == "Europe/London"
+    found = config.PROBLEMS
+    assert found == [f"CLINIC_TIMEZONE is {value!r}, not a time zone name such as Europe/London"]
+
+
+@pytest.mark.parametrize("value", ["Asia/Kathmandu", "CET", " UTC "])
+def test_a_clinic_time_zone_python_knows_is_kept(monkeypatch, value):
+    monkeypatch.setattr(config, "PROBLEMS", [])
+    monkeypatch.setenv("CLINIC_TIMEZONE", value)
+    assert config._zone_env("CLINIC_TIMEZONE", "Europe/London") == value.strip()
+    assert not config.PROBLEMS
 
 
 def test_without_a_home_directory_the_anchor_files_have_no_default(monkeypatch):
