@@ -96,6 +96,8 @@ class Batch(db.Model):
         CheckConstraint("sealed_containers >= 0", name="sealed_containers_not_negative"),
         Index("ix_batches_expires_on", "expires_on"),
         Index("ix_batches_batch_number", "batch_number"),
+        # The reconciliation's page in product order, read product by product.
+        Index("ix_batches_product_id_id", "product_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

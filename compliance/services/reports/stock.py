@@ -1,17 +1,17 @@
 """Report 2, stock reconciliation per batch and per product, with the ledger-sum check; at the
 locations chosen (D7), from the ledger entries and the parts of each batch held there."""
 
-from sqlalchemy import case, false, func, select, true
+from sqlalchemy import case, false, func, literal, select, true, union_all
 
 from compliance.extensions import db
 from compliance.models import Batch, LedgerEntry, Product, Stocktake, StocktakeLine
+from compliance.services.reports import common
 from compliance.services.reports.common import (
     Filters,
     Listing,
     Result,
     at_locations,
     paged,
-    sort_in_python,
 )
 from compliance.services.reports.stock_locations import location_rows
 from compliance.services.reports.stock_products import (  # noqa: F401 - read as stock.X
@@ -108,14 +108,50 @@ def _sort_column(filters: Filters, query, sort: str):
                    "expires_on": Batch.expires_on}[sort]
 
 
-def _page_ids(filters: Filters, listing: Listing) -> list[int] | None:
+def _page_ids(filters: Filters, listing: Listing, products: list[StockRow]) -> list[int] | None:
     if listing.page is None:  # every batch (an export): sorted below, not named one by one
         return None
+    if listing.sort == "product_name":
+        return _page_ids_by_product(filters, listing, products)
     query, column = _sort_column(filters, matching_batches(filters), listing.sort)
     # Batches never counted sort first, as "nothing" does everywhere else.
     first = column.desc().nulls_last() if listing.descending else column.asc().nulls_first()
     query = query.order_by(first, Batch.id.desc() if listing.descending else Batch.id)
     return list(db.session.scalars(paged(query, listing)))
+
+
+def _page_ids_by_product(filters: Filters, listing: Listing,
+                         products: list[StockRow]) -> list[int]:
+    """The page in product order, ties by batch: each product's row counts its batches, so
+    which products the page spans, and where in each it starts, is known before reading, and
+    each is read through the index on batches (product, id), in one statement. (Sorting the
+    group's 200,000 batches by product name took 64 ms a page.)"""
+    skip, wanted, parts = listing.offset, common.PAGE_SIZE, []
+    for product in reversed(products) if listing.descending else products:
+        if wanted <= 0:
+            break
+        if skip >= product.batches:
+            skip -= product.batches
+            continue
+        ids = (matching_batches(filters).where(Batch.product_id == product.product_id)
+               .order_by(Batch.id.desc() if listing.descending else Batch.id)
+               .offset(skip).limit(wanted).subquery())
+        parts.append(select(ids.c.id, literal(len(parts)).label("part")))
+        wanted, skip = wanted - (product.batches - skip), 0
+    if not parts:
+        return []
+    found = db.session.execute(union_all(*parts)).all()
+    return [batch_id for batch_id, _part in sorted(
+        found, key=lambda row: (row.part, -row.id if listing.descending else row.id))]
+
+
+def _in_page_order(rows: list[StockRow], listing: Listing) -> list[StockRow]:
+    """Every row (an export) in the pages' order: ties by batch, never-counted first going
+    up."""
+    def key(row):
+        value = getattr(row, listing.sort)
+        return value is not None, value, row.batch_id
+    return sorted(rows, key=key, reverse=listing.descending)
 
 
 def _stock_row(r, moved, counted) -> StockRow:
@@ -130,10 +166,11 @@ def _stock_row(r, moved, counted) -> StockRow:
     return row
 
 
-def batch_rows(filters: Filters, listing: Listing) -> list[StockRow]:
+def batch_rows(filters: Filters, listing: Listing, products: list[StockRow]) -> list[StockRow]:
     """The batches of one page (every batch when `listing.page` is None), each summed from
-    its own ledger entries so the stored balance is checked against them."""
-    ids = _page_ids(filters, listing)
+    its own ledger entries so the stored balance is checked against them; `products` are
+    the report's rows per product, in name order."""
+    ids = _page_ids(filters, listing, products)
     batches = select(Batch.id, Batch.batch_number, Batch.expires_on,
                      stored_ul(filters).label("stored_ul"),
                      Product.name).join(Product, Product.id == Batch.product_id)
@@ -143,7 +180,7 @@ def batch_rows(filters: Filters, listing: Listing) -> list[StockRow]:
     rows = {r.id: _stock_row(r, sums.get(r.id), counts.get(r.id))
             for r in db.session.execute(batches)}
     if ids is None:
-        return sort_in_python(list(rows.values()), listing.sort, listing.descending)
+        return _in_page_order(list(rows.values()), listing)
     return [rows[batch_id] for batch_id in ids]
 
 
@@ -153,5 +190,5 @@ def report(filters: Filters, listing: Listing) -> Result:
     grand = StockRow(None, "All products", "", None, batches=count)
     for name in (*MOVEMENTS, "stored_ul", "ledger_total_ul"):
         setattr(grand, name, sum(getattr(p, name) for p in products))
-    return Result(batch_rows(filters, listing), count, {"all": grand},
+    return Result(batch_rows(filters, listing, products), count, {"all": grand},
                   {"products": products, "locations": location_rows(filters)})

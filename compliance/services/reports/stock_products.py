@@ -64,6 +64,7 @@ class StockRow:
     counted_at: datetime | None = None
     corrections: list[str] = field(default_factory=list)
     batches: int = 0  # a product's row: the batches it sums (the report's count)
+    product_id: int | None = None  # a product's row: its product
 
     @property
     def expected_ul(self) -> int:
@@ -120,8 +121,8 @@ def _kept_totals(filters: Filters) -> dict:
     query = (select(Product.name, *(total.label(kind) for kind, total in kept.items()),
                     func.sum(Batch.balance_ul).label("stored"),
                     func.sum(Batch.reversal_count).label("reversals"),
-                    func.count().label("batches"))
-             .join(Product, Product.id == Batch.product_id).group_by(Product.name))
+                    func.count().label("batches"), Product.id.label("product_id"))
+             .join(Product, Product.id == Batch.product_id).group_by(Product.name, Product.id))
     return {r.name: r._mapping for r in db.session.execute(of_chosen(query, filters))}
 
 
@@ -141,16 +142,16 @@ def _located_totals(filters: Filters) -> dict:
     for name, kind, ul, count in db.session.execute(_moved_at_locations(filters)):
         moved[name, kind], reversals[name, kind] = int(ul), int(count)
     query = (select(Product.name, func.sum(BatchStock.balance_ul),
-                    func.count(BatchStock.batch_id.distinct()))
+                    func.count(BatchStock.batch_id.distinct()), Product.id)
              .join(Batch, Batch.id == BatchStock.batch_id)
              .join(Product, Product.id == Batch.product_id)
              .where(Batch.id.in_(matching_batches(filters)),
                     BatchStock.location_id.in_(filters.location_ids))
-             .group_by(Product.name))
+             .group_by(Product.name, Product.id))
     return {name: {**{kind: moved.get((name, kind), 0) for kind, _, _ in COLUMNS},
                    "stored": int(stored or 0), "reversals": reversals.get((name, REVERSAL), 0),
-                   "batches": batches}
-            for name, stored, batches in db.session.execute(query)}
+                   "batches": batches, "product_id": product_id}
+            for name, stored, batches, product_id in db.session.execute(query)}
 
 
 def _moved_at_locations(filters: Filters):
@@ -200,7 +201,7 @@ def _product_row(name: str, kept, since: dict | None, later: dict) -> StockRow:
     """One product's row from its totals of every date (`kept`), less what moved before the
     start date (all but `since`) and after the end date (`later`)."""
     row = StockRow(None, name, "", None, stored_ul=int(kept["stored"]),
-                   batches=int(kept["batches"]))
+                   batches=int(kept["batches"]), product_id=kept["product_id"])
     for kind, column, sign in COLUMNS:
         total = int(kept[kind] or 0)
         from_start = total if since is None else since.get((name, kind), 0)
