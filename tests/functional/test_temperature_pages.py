@@ -15,7 +15,7 @@ from compliance.models import Batch
 from compliance.services.reports import exceptions
 from compliance.services.reports.common import Filters
 from compliance.services.reports.temperature_exceptions import OUT_OF_RANGE
-from tests.factories import make_user
+from tests.factories import make_user, receive_batch
 from tests.temperature_helpers import (
     CUPBOARD,
     at_text,
@@ -178,6 +178,22 @@ def test_the_exceptions_report_offers_a_quarantine_of_each_batch_stored_there(cl
     assert not re.search(rf'<input checked[^>]*value="{clinic["other"].id}"', page)
     assert (f"Storage temperature out of range in Main clinic: Drug cupboard on "
             f"{local_at(1, 0):%d %b %Y}: 27.5 °C at 17:00 (range 15.0 to 25.0 °C)<") in page
+
+
+def test_an_area_storing_many_batches_offers_one_link_to_tick_them(client, login, clinic):
+    for number in ("C3", "D4", "E5", "F6"):
+        receive_batch(clinic["manager"], clinic["product"], containers=1, batch_number=number)
+    read(clinic["nurse"], "27.5", local_at(1, 17))
+    login(clinic["manager"])
+    report = text(client.get("/reports/exceptions"))
+    assert "stored there now: batch A1, B2, C3, D4, E5, F6" in report
+    assert "Quarantine batches stored here</a> (6 available)" in report
+    [link] = [unescape(link) for link in
+              re.findall(r'href="(/temperatures/areas/1/quarantine\?[^"]+)"', report)]
+    assert "batch=" not in link
+    page = text(client.get(link))
+    assert page.count('name="batch_ids"') == 6 and not re.search(r"<input checked", page)
+    assert "Storage temperature out of range in Main clinic: Drug cupboard on " in page
 
 
 def test_the_quarantine_link_quarantines_the_batch_with_the_exception_as_reason(client, login,
