@@ -6,7 +6,7 @@ from contextvars import ContextVar
 
 from flask import current_app
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import create_engine, event, make_url
+from sqlalchemy import any_, create_engine, event, literal, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
@@ -92,9 +92,26 @@ def read_snapshot(session) -> None:
 IN_SLICE = 500
 
 
+def _on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def one_of(column, values):
+    """The condition that `column` is one of `values`. On PostgreSQL one array parameter: an
+    IN list of thousands was as many parameters to render and for the driver to parse (about
+    30 ms of a group's month of exceptions); elsewhere an IN list of at most IN_SLICE."""
+    values = list(values)
+    if _on_postgresql():
+        return column == any_(literal(values, postgresql.ARRAY(column.type)))
+    return column.in_(values)
+
+
 def rows_where_in(query, column, values: list):
-    """The rows of `query` whose `column` is one of `values`, asked IN_SLICE values at a
-    time, in the order of `values`' slices."""
+    """The rows of `query` whose `column` is one of `values`: in one statement on
+    PostgreSQL, else IN_SLICE values at a time."""
+    if _on_postgresql():
+        yield from db.session.execute(query.where(one_of(column, values)))
+        return
     for start in range(0, len(values), IN_SLICE):
         yield from db.session.execute(query.where(column.in_(values[start:start + IN_SLICE])))
 

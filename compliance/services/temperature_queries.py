@@ -10,7 +10,7 @@ from sqlalchemy import Date, cast, func, select, text
 
 from compliance import locations
 from compliance.clock import clinic_zone, end_of_local_day, start_of_local_day
-from compliance.database import rows_where_in
+from compliance.database import one_of, rows_where_in
 from compliance.extensions import db
 from compliance.models import (
     Batch,
@@ -111,7 +111,7 @@ def days_with_readings(area_ids: list[int], since: datetime | None = None,
     """{area id: the clinic days with a reading that counts}, between two UTC instants when
     given."""
     r = TemperatureReading
-    query = select(r.storage_area_id).where(r.storage_area_id.in_(area_ids),
+    query = select(r.storage_area_id).where(one_of(r.storage_area_id, area_ids),
                                             r.id.not_in(corrected_ids()))
     if since is not None:
         query = query.where(r.taken_at >= since)
@@ -191,7 +191,7 @@ def first_reading_days(area_ids: list[int]) -> dict[int, date]:
     first = (select(func.min(r.taken_at))
              .where(r.storage_area_id == StorageArea.id, r.id.not_in(corrected_ids()))
              .scalar_subquery())
-    query = select(StorageArea.id, first).where(StorageArea.id.in_(area_ids))
+    query = select(StorageArea.id, first).where(one_of(StorageArea.id, area_ids))
     zone = clinic_zone()
     return {area_id: _local_day(moment, zone) for area_id, moment in db.session.execute(query)
             if moment is not None}
@@ -204,7 +204,7 @@ def stored_batches(area_ids: list[int]) -> dict[int, list[StoredBatch]]:
         return {}
     held = db.session.execute(
         select(BatchStock.storage_area_id, BatchStock.batch_id, BatchStock.balance_ul)
-        .where(BatchStock.storage_area_id.in_(area_ids), BatchStock.balance_ul > 0)).all()
+        .where(one_of(BatchStock.storage_area_id, area_ids), BatchStock.balance_ul > 0)).all()
     batches = _batches([batch_id for _area, batch_id, _ul in held])
     found: dict[int, list[StoredBatch]] = defaultdict(list)
     for area_id, batch_id, balance_ul in held:

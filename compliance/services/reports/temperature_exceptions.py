@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from compliance.clock import end_of_local_day, local_today, start_of_local_day, to_local
+from compliance.database import one_of
 from compliance.extensions import db
 from compliance.models import StorageArea, TemperatureReading, User
 from compliance.models.temperature import MANUAL
@@ -63,7 +64,7 @@ def _excursions(filters: Filters, areas: dict[int, StorageArea]) -> list[tuple]:
     r, a = TemperatureReading, StorageArea
     query = between_moments(
         select(r.storage_area_id, r.taken_at, r.temperature_c).join(a, a.id == r.storage_area_id)
-        .where(r.storage_area_id.in_(list(areas)),
+        .where(one_of(r.storage_area_id, areas),
                or_(r.temperature_c < a.min_temp_c, r.temperature_c > a.max_temp_c),
                r.id.not_in(corrected_ids())), r.taken_at, filters)
     days: dict[tuple[int, date], list[ReadingFacts]] = defaultdict(list)
@@ -117,7 +118,7 @@ def _late_readings(filters: Filters, areas: dict[int, StorageArea]) -> list[tupl
     r = TemperatureReading
     query = between_moments(
         select(r, User.full_name).join(User, User.id == r.recorded_by_id)
-        .where(r.storage_area_id.in_(list(areas)), r.source == MANUAL,
+        .where(one_of(r.storage_area_id, areas), r.source == MANUAL,
                queries.utc_day(r.recorded_at) > queries.utc_day(r.taken_at)),
         r.recorded_at, filters)
     if filters.prescriber_id:
