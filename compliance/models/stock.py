@@ -96,8 +96,7 @@ class Batch(db.Model):
         CheckConstraint("sealed_containers >= 0", name="sealed_containers_not_negative"),
         Index("ix_batches_expires_on", "expires_on"),
         Index("ix_batches_batch_number", "batch_number"),
-        # The reconciliation's page in product order, read product by product.
-        Index("ix_batches_product_id_id", "product_id", "id"),
+        Index("ix_batches_product_id_id", "product_id", "id"),  # a page in product order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,10 +147,9 @@ class Batch(db.Model):
 
     def post(self, entry_type: str, quantity_ul: int, containers: int = 0, *,
              stock: "BatchStock", **fields) -> "LedgerEntry":
-        """Move the running balance, the kept total and the part held at `stock`'s location
-        by one new ledger entry, which is returned; no balance ever goes below zero, and a
-        recall is final: nothing is added to a recalled batch (what comes out of transit was
-        the batch's already)."""
+        """Move the running balance, kept total and part held at `stock`'s location by one
+        new ledger entry, returned; no balance goes below zero, and a recall is final: nothing
+        is added to a recalled batch (what comes out of transit was the batch's already)."""
         if self.state == RECALLED and entry_type not in TRANSIT and max(quantity_ul,
                                                                        containers) > 0:
             raise BatchRecalled(f"{self} has been recalled; stock cannot be added.")
