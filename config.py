@@ -52,7 +52,10 @@ def _zone_env(name: str, default: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        PROBLEMS.append(f"{name} is {value!r}, not a time zone name such as {default}")
+        PROBLEMS.append(f"{name} is {value!r}, not a time zone name such as {default}"
+                        if value != default else
+                        f"{name} is {value!r}, but this machine has no time zone database "
+                        "(install the tzdata package)")
         return default
     return value
 

@@ -6,7 +6,7 @@ from contextvars import ContextVar
 
 from flask import current_app
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import any_, create_engine, event, literal, make_url
+from sqlalchemy import String, Text, any_, create_engine, event, literal, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
@@ -99,10 +99,14 @@ def _on_postgresql() -> bool:
 def one_of(column, values):
     """The condition that `column` is one of `values`. On PostgreSQL one array parameter: an
     IN list of thousands was as many parameters to render and for the driver to parse (about
-    30 ms of a group's month of exceptions); elsewhere an IN list of at most IN_SLICE."""
+    30 ms of a group's month of exceptions); elsewhere an IN list, which the caller keeps
+    within the database's limit on parameters (as `rows_where_in` does)."""
     values = list(values)
     if _on_postgresql():
-        return column == any_(literal(values, postgresql.ARRAY(column.type)))
+        # Text, not the column's VARCHAR(n): a longer value cast to it would be cut short,
+        # and then match a key it only begins with.
+        element = Text() if isinstance(column.type, String) else column.type
+        return column == any_(literal(values, postgresql.ARRAY(element)))
     return column.in_(values)
 
 

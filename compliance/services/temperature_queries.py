@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 
-from sqlalchemy import Date, cast, func, select, text
+from sqlalchemy import Date, cast, func, select
 
 from compliance import locations
 from compliance.clock import clinic_zone, end_of_local_day, start_of_local_day
@@ -127,11 +127,19 @@ def days_with_readings(area_ids: list[int], since: datetime | None = None,
 def _database_reads_zone(bind, key: str) -> bool:
     """Whether PostgreSQL's timezone() reads `key` as the zone Python does. It takes a name
     for an abbreviation first (CET is +01:00 all year there, a zone with summer time here),
-    and its own tz database may not know a zone newer than Python's: then Python converts."""
-    with bind.connect() as connection:
-        return bool(connection.scalar(text(
-            "SELECT EXISTS (SELECT FROM pg_timezone_names WHERE name = :key) AND NOT EXISTS "
-            "(SELECT FROM pg_timezone_abbrevs WHERE lower(abbrev) = lower(:key))"), {"key": key}))
+    and its own tz database may not know a zone newer than Python's: then Python converts.
+    (Both are trusted to hold the same rules for a zone they both know.) Asked once a
+    process, on a driver connection of its own: no request's transaction or statements."""
+    connection = bind.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(
+            "SELECT EXISTS (SELECT FROM pg_timezone_names WHERE name = %(key)s) AND NOT EXISTS "
+            "(SELECT FROM pg_timezone_abbrevs WHERE lower(abbrev) = lower(%(key)s))",
+            {"key": key})
+        return bool(cursor.fetchone()[0])
+    finally:
+        connection.close()
 
 
 def _days_in_sql(query) -> dict[int, set[date]]:

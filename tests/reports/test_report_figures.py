@@ -337,16 +337,10 @@ def test_a_report_reads_one_moment_on_postgresql(inspector_client, monkeypatch):
     assert seen == ["REPEATABLE READ"]
 
 
-@pytest.mark.parametrize("descending", [False, True])
-@pytest.mark.parametrize("at_first_location", [False, True])
-def test_reconciliation_pages_in_product_order_read_product_by_product(
-        dataset, monkeypatch, descending, at_first_location):
-    """Page after page (three rows each), the batches come by product name, ties by id, as
-    every row sorted would: pages that start inside a product and span two or three."""
-    from compliance.models.location import FIRST_LOCATION_ID
+def _three_products(dataset, monkeypatch):
+    """The dataset's product (A1, B2) between two more, F0-F1 first and Z0-Z3 last by name;
+    pages of three rows. Returns the last product."""
     from compliance.services.reports import common
-    from compliance.services.reports import stock as reconciliation
-    from compliance.services.reports.common import Filters, Listing
 
     first = make_product(strength="3", name="Aaa STS 3% 2 ml ampoule")
     last = make_product(strength="0.5", name="Zzz STS 0.5% 2 ml ampoule")
@@ -354,12 +348,46 @@ def test_reconciliation_pages_in_product_order_read_product_by_product(
         for number in numbers:
             receive_batch(dataset["manager"], product, containers=2, batch_number=number)
     monkeypatch.setattr(common, "PAGE_SIZE", 3)
+    return last
+
+
+def _in_product_order(filters, descending: bool, pages) -> list[list]:
+    from compliance.services.reports import stock as reconciliation
+    from compliance.services.reports.common import Listing
+
+    return [reconciliation.report(filters, Listing("product_name", descending, page)).rows
+            for page in pages]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("at_first_location", [False, True])
+def test_reconciliation_pages_in_product_order_read_product_by_product(
+        dataset, monkeypatch, descending, at_first_location):
+    """Page after page (three rows each), the batches come by product name, ties by id, as
+    every row sorted would, and as the export lists them: pages that start inside a product
+    and span two or three."""
+    from compliance.models.location import FIRST_LOCATION_ID
+    from compliance.services.reports.common import Filters
+
+    _three_products(dataset, monkeypatch)
     filters = Filters(location_ids=[FIRST_LOCATION_ID] if at_first_location else None)
-    every_row = reconciliation.report(filters, Listing("product_name", page=None)).rows
+    [every_row] = _in_product_order(filters, False, [None])
     assert [row.batch_number for row in every_row] == ["F0", "F1", "A1", "B2",
                                                        "Z0", "Z1", "Z2", "Z3"]
-    pages = [reconciliation.report(filters, Listing("product_name", descending, page)).rows
-             for page in (1, 2, 3, 4)]
+    pages = _in_product_order(filters, descending, [1, 2, 3, 4])
     assert [len(page) for page in pages] == [3, 3, 2, 0]
-    expected = every_row[::-1] if descending else every_row
-    assert [r.batch_id for page in pages for r in page] == [r.batch_id for r in expected]
+    expected = [r.batch_id for r in (every_row[::-1] if descending else every_row)]
+    assert [r.batch_id for page in pages for r in page] == expected
+    [exported] = _in_product_order(filters, descending, [None])
+    assert [r.batch_id for r in exported] == expected
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_reconciliation_of_one_product_pages_its_batches_alone(dataset, monkeypatch,
+                                                               descending):
+    from compliance.services.reports.common import Filters
+
+    last = _three_products(dataset, monkeypatch)
+    pages = _in_product_order(Filters(product_id=last.id), descending, [1, 2])
+    numbers = ["Z0", "Z1", "Z2", "Z3"][::-1 if descending else 1]
+    assert [[r.batch_number for r in page] for page in pages] == [numbers[:3], numbers[3:]]

@@ -115,13 +115,26 @@ def test_a_setting_that_is_not_a_number_stops_the_commands_in_one_line(entry):
         "PROXY_FIX is 'yes', not a whole number"]
 
 
-@pytest.mark.parametrize("value", ["Europe", "europe/london", "../etc/passwd", "/etc/localtime"])
+@pytest.mark.parametrize("value", ["Europe", "Europe/Lodnon", "../etc/passwd", "/etc/localtime"])
 def test_a_clinic_time_zone_python_cannot_find_is_a_problem(monkeypatch, value):
     monkeypatch.setattr(config, "PROBLEMS", [])
     monkeypatch.setenv("CLINIC_TIMEZONE", value)
     assert config._zone_env("CLINIC_TIMEZONE", "Europe/London") == "Europe/London"
     found = config.PROBLEMS
     assert found == [f"CLINIC_TIMEZONE is {value!r}, not a time zone name such as Europe/London"]
+
+
+def test_without_a_time_zone_database_the_default_zone_says_so(monkeypatch):
+    def no_database(key):
+        raise config.ZoneInfoNotFoundError(f"No time zone found with key {key}")
+
+    monkeypatch.setattr(config, "PROBLEMS", [])
+    monkeypatch.setattr(config, "ZoneInfo", no_database)
+    monkeypatch.delenv("CLINIC_TIMEZONE", raising=False)
+    assert config._zone_env("CLINIC_TIMEZONE", "Europe/London") == "Europe/London"
+    found = config.PROBLEMS
+    assert found == ["CLINIC_TIMEZONE is 'Europe/London', but this machine has no time zone "
+                     "database (install the tzdata package)"]
 
 
 @pytest.mark.parametrize("value", ["Asia/Kathmandu", "CET", " UTC "])

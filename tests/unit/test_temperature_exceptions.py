@@ -103,6 +103,15 @@ def test_a_reading_counts_for_the_day_it_was_taken_on_in_the_clinic_time_zone(
         moment.astimezone(ZoneInfo(zone)).date() for moment in moments[1:-1]}}
 
 
+def test_postgresql_finds_the_clinic_day_only_for_a_zone_it_reads_as_python_does(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite knows no time zones: Python always converts")
+    reads = temperature_queries._database_reads_zone
+    assert reads(db.engine, "Europe/London") and reads(db.engine, "Asia/Kathmandu")
+    assert not reads(db.engine, "CET")  # an abbreviation there: +01:00 all year
+    assert not reads(db.engine, "Mars/Olympus_Mons")
+
+
 def test_a_deactivated_area_is_not_expected_to_be_read_after_it_was_deactivated(clinic):
     read(clinic["nurse"], "20.0", local_at(5, 9))
     area = db.session.get(StorageArea, CUPBOARD)
