@@ -121,10 +121,13 @@ def in_chunks(query: Select) -> Iterator[list]:
     yield from result.partitions()
 
 
-def sort_in_python(rows: list, key: str, descending: bool) -> list:
-    """Sort plain rows (dataclasses) by an attribute; None sorts first."""
-    return sorted(rows, key=lambda row: (getattr(row, key) is not None, getattr(row, key)),
-                  reverse=descending)
+def sort_in_python(rows: list, key: str, descending: bool, tie: str | None = None) -> list:
+    """Sort plain rows (dataclasses) by an attribute; None sorts first; equal values by the
+    attribute `tie` when given (in the same direction), else as they came."""
+    def value(row):
+        first = getattr(row, key)
+        return (first is not None, first, getattr(row, tie)) if tie else (first is not None, first)
+    return sorted(rows, key=value, reverse=descending)
 
 
 def page_in_python(rows: list, listing: Listing) -> list:

@@ -12,6 +12,7 @@ from compliance.services.reports.common import (
     Result,
     at_locations,
     paged,
+    sort_in_python,
 )
 from compliance.services.reports.stock_locations import location_rows
 from compliance.services.reports.stock_products import (  # noqa: F401 - read as stock.X
@@ -145,15 +146,6 @@ def _page_ids_by_product(filters: Filters, listing: Listing,
         found, key=lambda row: (row.part, -row.id if listing.descending else row.id))]
 
 
-def _in_page_order(rows: list[StockRow], listing: Listing) -> list[StockRow]:
-    """Every row (an export) in the pages' order: ties by batch, never-counted first going
-    up."""
-    def key(row):
-        value = getattr(row, listing.sort)
-        return value is not None, value, row.batch_id
-    return sorted(rows, key=key, reverse=listing.descending)
-
-
 def _stock_row(r, moved, counted) -> StockRow:
     """One batch's row, its movements summed from its own ledger entries."""
     totals = {name: int(getattr(moved, name) or 0) if moved else 0 for name in MOVEMENTS}
@@ -180,7 +172,9 @@ def batch_rows(filters: Filters, listing: Listing, products: list[StockRow]) -> 
     rows = {r.id: _stock_row(r, sums.get(r.id), counts.get(r.id))
             for r in db.session.execute(batches)}
     if ids is None:
-        return _in_page_order(list(rows.values()), listing)
+        # In the pages' order: never-counted first going up, ties by batch.
+        return sort_in_python(list(rows.values()), listing.sort, listing.descending,
+                              tie="batch_id")
     return [rows[batch_id] for batch_id in ids]
 
 
