@@ -4,7 +4,7 @@ recall contacts are logged by managers only; the chart module draws what it is g
 import tracemalloc
 from contextlib import contextmanager
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, func, insert, literal, select
 
 from compliance.charts import Series, bar_chart, line_chart, nice_ceiling
 from compliance.clock import local_today, utcnow
@@ -30,24 +30,42 @@ def counted_statements():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
+def _numbered(query, order_by, name: str):
+    """`query`'s rows with their place, from 0, in the order of `order_by`."""
+    return query.add_columns((func.row_number().over(order_by=order_by) - 1).label("k")
+                             ).subquery(name)
+
+
 def _bulk_injections(dataset, total: int, per_session: int = 100) -> None:
-    """`total` injections from batch A1 written with bulk inserts (fast; no services)."""
+    """`total` injections from batch A1, per_session to a session, written by the database
+    itself (INSERT ... SELECT: a bulk insert of Python rows took most of this test's time on
+    PostgreSQL); no services."""
     rx, doctor, batch = dataset["prescription"], dataset["doctor"], dataset["a1"]
     today, now = local_today(), utcnow()
+    first_entry = db.session.scalar(select(func.coalesce(func.max(LedgerEntry.id), 0))) + 1
     sessions = [dict(patient_id=rx.patient_id, prescription_id=rx.id, prescriber_id=doctor.id,
                      location_id=1, session_date=today, started_at=now, treatment_areas="left calf",
                      session_number=1, status="signed", signed_at=now)
                 for _ in range(total // per_session)]
     session_ids = db.session.scalars(insert(TreatmentSession).returning(TreatmentSession.id),
                                      sessions).all()
-    entries = [dict(batch_id=batch.id, location_id=1, entry_type="administration", quantity_ul=-10,
-                    containers=0, balance_after_ul=0, containers_after=0, actor_id=doctor.id,
-                    recorded_at=now, occurred_on=today) for _ in range(total)]
-    entry_ids = db.session.scalars(insert(LedgerEntry).returning(LedgerEntry.id), entries).all()
-    db.session.execute(insert(Injection), [
-        dict(session_id=session_ids[i // per_session], batch_id=batch.id, volume_ul=10,
-             site="left calf", points=1, ledger_entry_id=entry_id, recorded_at=now)
-        for i, entry_id in enumerate(entry_ids)])
+    counter = select(literal(1).label("i")).cte("counter", recursive=True)
+    counter = counter.union_all(select(counter.c.i + 1).where(counter.c.i < total))
+    entry = dict(batch_id=batch.id, location_id=1, entry_type="administration", quantity_ul=-10,
+                 containers=0, balance_after_ul=0, containers_after=0, actor_id=doctor.id,
+                 recorded_at=now, occurred_on=today)
+    db.session.execute(insert(LedgerEntry).from_select(list(entry), select(*(
+        literal(value, LedgerEntry.__table__.c[name].type) for name, value in entry.items()
+    )).select_from(counter)))
+    entries = _numbered(select(LedgerEntry.id).where(LedgerEntry.id >= first_entry),
+                        LedgerEntry.id, "entries")
+    visits = _numbered(select(TreatmentSession.id).where(TreatmentSession.id.in_(session_ids)),
+                       TreatmentSession.id, "visits")
+    columns = dict(session_id=visits.c.id, batch_id=literal(batch.id), volume_ul=literal(10),
+                   site=literal("left calf"), points=literal(1), ledger_entry_id=entries.c.id,
+                   recorded_at=literal(now, Injection.recorded_at.type))
+    db.session.execute(insert(Injection).from_select(list(columns), select(*columns.values())
+                       .join_from(entries, visits, visits.c.k == entries.c.k // per_session)))
     db.session.commit()
 
 
