@@ -51,7 +51,8 @@ def _zone_env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip() or default
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    # The tzdata package answers a folder's name ("Europe") with IsADirectoryError.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         PROBLEMS.append(f"{name} is {value!r}, not a time zone name such as {default}"
                         if value != default else
                         f"{name} is {value!r}, but this machine has no time zone database "
