@@ -92,7 +92,8 @@ def read_snapshot(session) -> None:
 IN_SLICE = 500
 
 
-def _on_postgresql() -> bool:
+def on_postgresql() -> bool:
+    """Whether the session's database is PostgreSQL (else SQLite)."""
     return db.session.get_bind().dialect.name == "postgresql"
 
 
@@ -102,7 +103,7 @@ def one_of(column, values):
     30 ms of a group's month of exceptions); elsewhere an IN list, which the caller keeps
     within the database's limit on parameters (as `rows_where_in` does)."""
     values = list(values)
-    if _on_postgresql():
+    if on_postgresql():
         # Text, not the column's VARCHAR(n): a longer value cast to it would be cut short,
         # and then match a key it only begins with.
         element = Text() if isinstance(column.type, String) else column.type
@@ -113,7 +114,7 @@ def one_of(column, values):
 def rows_where_in(query, column, values: list):
     """The rows of `query` whose `column` is one of `values`: in one statement on
     PostgreSQL, else IN_SLICE values at a time."""
-    if _on_postgresql():
+    if on_postgresql():
         yield from db.session.execute(query.where(one_of(column, values)))
         return
     for start in range(0, len(values), IN_SLICE):

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select, text
 
 from compliance.clock import local_today
+from compliance.database import on_postgresql
 from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.models import Patient
@@ -73,7 +74,7 @@ def _check_dates(details: PatientDetails) -> None:
 def _next_reference() -> str:
     """The next reference number, P000001 upwards; taken under a lock so two registrations
     never get the same one (SQLite's writer already holds the database's write lock)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                            {"key": REFERENCE_LOCK_KEY})
     last = db.session.scalar(select(func.max(Patient.reference))

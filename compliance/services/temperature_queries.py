@@ -10,7 +10,7 @@ from sqlalchemy import Date, cast, func, select
 
 from compliance import locations
 from compliance.clock import clinic_zone, end_of_local_day, start_of_local_day
-from compliance.database import one_of, rows_where_in
+from compliance.database import on_postgresql, one_of, rows_where_in
 from compliance.extensions import db
 from compliance.models import (
     Batch,
@@ -101,7 +101,7 @@ def corrections_in(area_id: int) -> dict[int, TemperatureReading]:
 
 def utc_day(column):
     """The UTC date of a stored UTC time, in SQL."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         return cast(column, Date)
     return func.date(column)
 

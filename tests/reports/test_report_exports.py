@@ -49,14 +49,16 @@ def _bulk_injections(dataset, total: int, per_session: int = 100) -> None:
                 for _ in range(total // per_session)]
     session_ids = db.session.scalars(insert(TreatmentSession).returning(TreatmentSession.id),
                                      sessions).all()
-    counter = select(literal(1).label("i")).cte("counter", recursive=True)
-    counter = counter.union_all(select(counter.c.i + 1).where(counter.c.i < total))
-    entry = dict(batch_id=batch.id, location_id=1, entry_type="administration", quantity_ul=-10,
-                 containers=0, balance_after_ul=0, containers_after=0, actor_id=doctor.id,
-                 recorded_at=now, occurred_on=today)
-    db.session.execute(insert(LedgerEntry).from_select(list(entry), select(*(
-        literal(value, LedgerEntry.__table__.c[name].type) for name, value in entry.items()
-    )).select_from(counter)))
+    _bulk_entries(total, dict(batch_id=batch.id, location_id=1, entry_type="administration",
+                              quantity_ul=-10, containers=0, balance_after_ul=0,
+                              containers_after=0, actor_id=doctor.id, recorded_at=now,
+                              occurred_on=today))
+    _link_injections(batch, now, per_session, session_ids, first_entry)
+    db.session.commit()
+
+
+def _link_injections(batch, now, per_session: int, session_ids: list[int], first_entry: int):
+    """An injection for each ledger entry from `first_entry` on, per_session to a session."""
     entries = _numbered(select(LedgerEntry.id).where(LedgerEntry.id >= first_entry),
                         LedgerEntry.id, "entries")
     visits = _numbered(select(TreatmentSession.id).where(TreatmentSession.id.in_(session_ids)),
@@ -66,7 +68,15 @@ def _bulk_injections(dataset, total: int, per_session: int = 100) -> None:
                    recorded_at=literal(now, Injection.recorded_at.type))
     db.session.execute(insert(Injection).from_select(list(columns), select(*columns.values())
                        .join_from(entries, visits, visits.c.k == entries.c.k // per_session)))
-    db.session.commit()
+
+
+def _bulk_entries(total: int, entry: dict) -> None:
+    """`total` copies of the ledger entry `entry`, counted out by a recursive CTE."""
+    counter = select(literal(1).label("i")).cte("counter", recursive=True)
+    counter = counter.union_all(select(counter.c.i + 1).where(counter.c.i < total))
+    db.session.execute(insert(LedgerEntry).from_select(list(entry), select(*(
+        literal(value, LedgerEntry.__table__.c[name].type) for name, value in entry.items()
+    )).select_from(counter)))
 
 
 def test_csv_of_100000_injections_streams_with_flat_memory(client, login, dataset):

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Select, cast, func, select
 
 from compliance.clock import to_local
-from compliance.database import rows_where_in
+from compliance.database import on_postgresql, rows_where_in
 from compliance.extensions import db
 from compliance.models import (
     Batch,
@@ -60,7 +60,7 @@ class LateEntry:
 def _day_of(column):
     """The UTC date of a stored UTC time, in SQL (a cheap first cut: an entry made on its
     event's UTC date, or earlier, is never more than a day late)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         return cast(column, Date)
     return func.date(column)
 
