@@ -78,20 +78,46 @@ def _course_dates(start: date, length: int, rng: random.Random) -> list[date]:
 def plan_courses(sizes: Sizes, first_day: date, last_day: date, rng: random.Random,
                  products: int) -> list[PlannedCourse]:
     """Every patient's courses, each patient at one location and each course of one of
-    `products`; sessions of one patient are always COURSE_GAP_DAYS apart."""
+    `products`; sessions of one patient are always COURSE_GAP_DAYS apart, and none is after
+    `last_day`. Patients start at any time, so the last months are as busy as any: a course
+    still going on at `last_day` has its later sessions at the start of the period instead,
+    as a course of its own (the count of sessions stays the one asked for)."""
     courses = []
     span = (last_day - first_day).days
     for patient, sessions in enumerate(split(sizes.sessions, sizes.patients, rng)):
-        lengths = _course_lengths(sessions)
-        need = sum(length * COURSE_GAP_DAYS[1] for length in lengths) + 60 * len(lengths)
-        day = first_day + timedelta(days=rng.randint(0, max(span - need, 0)))
-        for index, length in enumerate(lengths):
-            dates, product = _course_dates(day, length, rng), rng.randrange(products)
-            courses.append(PlannedCourse(patient, index, day, [
+        planned, day = [], first_day + timedelta(days=rng.randint(0, span))
+        for length in _course_lengths(sessions):
+            dates = _course_dates(day, length, rng)
+            planned.append((dates, rng.randrange(products)))
+            day = dates[-1] + timedelta(days=rng.randint(COURSE_GAP_DAYS[0], 60))
+        planned = _within(planned, first_day, last_day)
+        for index, (dates, product) in enumerate(planned):
+            courses.append(PlannedCourse(patient, index, dates[0], [
                 PlannedSession(patient, index, n + 1, d, patient % sizes.clinics, product)
                 for n, d in enumerate(dates)], product))
-            day = dates[-1] + timedelta(days=rng.randint(COURSE_GAP_DAYS[0], 60))
     return courses
+
+
+def _within(planned: list[tuple[list[date], int]], first_day: date, last_day: date) -> list:
+    """A patient's courses (dates, product) with no session after `last_day`, in order: the
+    sessions after it moved back by the whole period, to begin again at `first_day`. When
+    the moved sessions would come too near the patient's others (courses nearly as long as
+    the period), every course is moved back instead, to end by `last_day`."""
+    if planned[-1][0][-1] <= last_day:
+        return planned
+    period = timedelta(days=(last_day - first_day).days + 1)
+    moved = _split_at(planned, lambda day: day > last_day, -period)
+    kept = _split_at(planned, lambda day: day <= last_day, timedelta(0))
+    if kept and (kept[0][0][0] - moved[-1][0][-1]).days < COURSE_GAP_DAYS[0]:
+        return _split_at(planned, lambda day: True, last_day - planned[-1][0][-1])
+    return moved + kept
+
+
+def _split_at(planned: list, wanted, shift: timedelta) -> list:
+    """The courses' `wanted` sessions, each moved by `shift`; courses left empty are left out."""
+    courses = [([day + shift for day in dates if wanted(day)], product)
+               for dates, product in planned]
+    return [course for course in courses if course[0]]
 
 
 def plan_injections(sessions: list[PlannedSession], injections: int,

@@ -97,7 +97,9 @@ def _write(gen: ClinicGenerator, sizes: Sizes, stage: Stage) -> dict:
     with stage("Planning", 3) as advance:
         gen.people()
         gen.products()
-        courses = plan_courses(sizes, gen.first_day, gen.today, gen.rng, len(gen.product_ids))
+        # Sessions end the day before: one today would be signed at 11:00, perhaps still to come.
+        courses = plan_courses(sizes, gen.first_day, gen.today - timedelta(days=1), gen.rng,
+                               len(gen.product_ids))
         sessions = sorted((s for c in courses for s in c.sessions), key=lambda s: s.day)
         advance(1)
         plan_injections(sessions, sizes.injections, gen.rng)
