@@ -2,7 +2,16 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from compliance.clock import utcnow
@@ -152,6 +161,13 @@ class InjectionReversal(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     injection: Mapped[Injection] = relationship(back_populates="reversal")
+
+
+def standing():
+    """A condition on Injection: not reversed. NOT EXISTS, not an outer join and `id IS
+    NULL`: PostgreSQL makes no anti-join of that, guessed a month of one location's
+    injections at 20,000 of 10M, and hashed all 10M (3.6 s; 2 ms as an anti-join)."""
+    return ~exists().where(InjectionReversal.injection_id == Injection.id)
 
 
 class SessionAddendum(db.Model):

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from compliance.extensions import db
-from compliance.models import Injection, InjectionReversal, TreatmentSession
+from compliance.models import Injection, TreatmentSession
+from compliance.models.treatment import standing
 from compliance.rules.injection import LEG_REGIONS
 
 
@@ -60,8 +61,7 @@ def _standing(*where) -> SiteSummary:
     return summarise(db.session.execute(
         select(Injection.site, func.count(), func.sum(Injection.volume_ul))
         .join(TreatmentSession, TreatmentSession.id == Injection.session_id)
-        .outerjoin(InjectionReversal, InjectionReversal.injection_id == Injection.id)
-        .where(InjectionReversal.id.is_(None), *where)
+        .where(standing(), *where)
         .group_by(Injection.site)))
 
 

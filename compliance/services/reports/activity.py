@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from compliance.extensions import db
-from compliance.models import Injection, InjectionReversal, Location, TreatmentSession, User
-from compliance.models.treatment import VOIDED
+from compliance.models import Injection, Location, TreatmentSession, User
+from compliance.models.treatment import VOIDED, standing
 from compliance.services.reports.common import (
     Filters,
     Listing,
@@ -38,8 +38,7 @@ def _volumes(filters: Filters) -> dict[tuple[int, int, object], int]:
     query = (select(TreatmentSession.prescriber_id, TreatmentSession.location_id,
                     TreatmentSession.session_date, func.sum(Injection.volume_ul))
              .join(Injection, Injection.session_id == TreatmentSession.id)
-             .outerjoin(InjectionReversal, InjectionReversal.injection_id == Injection.id)
-             .where(InjectionReversal.id.is_(None))
+             .where(standing())
              .group_by(TreatmentSession.prescriber_id, TreatmentSession.location_id,
                        TreatmentSession.session_date))
     query = _narrow(query, filters)

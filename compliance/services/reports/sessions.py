@@ -1,8 +1,6 @@
 """Report 1, session audit: one row per treatment session with who, what, from which batches."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select
@@ -23,6 +21,7 @@ from compliance.models import (
     TreatmentSession,
     User,
 )
+from compliance.models.treatment import standing
 from compliance.rules.flags import FLAG_LABELS
 from compliance.services.reports.common import (
     Filters,
@@ -35,6 +34,12 @@ from compliance.services.reports.common import (
     ordered,
     paged,
 )
+from compliance.services.reports.session_rows import (
+    BatchUse,
+    SessionRow,
+    dose_mg,
+    registration,
+)
 
 ADMIN, DOCTOR = aliased(User, name="administering"), aliased(User, name="doctor")
 SORTS = {"date": "Date", "patient": "Patient", "prescriber": "Administering prescriber",
@@ -45,69 +50,6 @@ _SORT_COLUMNS = {"date": TreatmentSession.session_date, "patient": Patient.last_
 # Sign-off is the session's routine second write; it is not a correction. Voiding is, and
 # is named as one with its reason (below), rather than as an unexplained change.
 ROUTINE_UPDATES = frozenset({"status", "signed_at", "voided_at", "voided_by_id", "void_reason"})
-
-
-def dose_mg(volume_ul: int, strength_percent) -> Decimal:
-    """mg of active ingredient = ml x % x 10."""
-    return Decimal(volume_ul) / 1000 * Decimal(strength_percent) * 10
-
-
-def _registration(register: str | None, number: str | None) -> str:
-    return f"{register or ''} {number}".strip() if number else ""
-
-
-@dataclass
-class BatchUse:
-    batch_number: str
-    expires_on: date
-    volume_ul: int = 0
-    mg: Decimal = Decimal(0)
-    reversed_ul: int = 0
-
-
-@dataclass
-class SessionRow:
-    id: int
-    session_date: date
-    started_at: datetime
-    signed_at: datetime | None
-    patient_name: str
-    patient_reference: str
-    prescriber_name: str
-    prescriber_registration: str
-    doctor_name: str
-    doctor_registration: str
-    prescription_reference: str
-    prescription_signed_at: datetime | None
-    # Its place in the course, as the session's own page says it: "session 2 of 6".
-    session_number: int = 0
-    sessions_authorised: int = 0
-    voided_at: datetime | None = None
-    void_reason: str | None = None
-    # The prescribed product's sclerosant, which every injection of the session holds (rule 7).
-    active_ingredient: str = ""
-    dose_label: str = "mg"
-    location: str = ""  # where the session took place (D7)
-    batches: list[BatchUse] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    corrections: list[str] = field(default_factory=list)
-
-    @property
-    def volume_ul(self) -> int:
-        return sum(use.volume_ul for use in self.batches)
-
-    @property
-    def mg(self) -> Decimal:
-        return sum((use.mg for use in self.batches), Decimal(0))
-
-    @property
-    def corrected(self) -> bool:
-        return bool(self.corrections)
-
-    @property
-    def voided(self) -> bool:
-        """Voided before any injection: listed, marked, and counted for nothing (D4.5)."""
-        return self.voided_at is not None
 
 
 _SESSION_COLUMNS = (
@@ -125,14 +67,19 @@ _SESSION_COLUMNS = (
 
 
 def filtered(filters: Filters) -> Select:
-    query = (select(*_SESSION_COLUMNS)
-             .join(Patient, Patient.id == TreatmentSession.patient_id)
-             .join(ADMIN, ADMIN.id == TreatmentSession.prescriber_id)
-             .join(Prescription, Prescription.id == TreatmentSession.prescription_id)
-             .join(DOCTOR, DOCTOR.id == Prescription.prescriber_id)
-             .join(Product, Product.id == Prescription.product_id)
-             .join(Sclerosant, Sclerosant.name == Product.active_ingredient)
-             .join(Location, Location.id == TreatmentSession.location_id))
+    return _narrowed(select(*_SESSION_COLUMNS)
+                     .join(Patient, Patient.id == TreatmentSession.patient_id)
+                     .join(ADMIN, ADMIN.id == TreatmentSession.prescriber_id)
+                     .join(Prescription, Prescription.id == TreatmentSession.prescription_id)
+                     .join(DOCTOR, DOCTOR.id == Prescription.prescriber_id)
+                     .join(Product, Product.id == Prescription.product_id)
+                     .join(Sclerosant, Sclerosant.name == Product.active_ingredient)
+                     .join(Location, Location.id == TreatmentSession.location_id), filters)
+
+
+def _narrowed(query: Select, filters: Filters) -> Select:
+    """`query` of sessions limited to those the filters match (on the sessions' own columns,
+    so that the ids alone are read without the report's joins)."""
     query = at_locations(between_days(query, TreatmentSession.session_date, filters),
                          TreatmentSession.location_id, filters)
     if filters.prescriber_id:
@@ -140,7 +87,8 @@ def filtered(filters: Filters) -> Select:
     if filters.patient_id:
         query = query.where(TreatmentSession.patient_id == filters.patient_id)
     if filters.product_id:
-        query = query.where(Prescription.product_id == filters.product_id)
+        query = query.where(TreatmentSession.prescription_id.in_(
+            select(Prescription.id).where(Prescription.product_id == filters.product_id)))
     if filters.batch_id:
         query = query.where(TreatmentSession.id.in_(
             select(Injection.session_id).where(Injection.batch_id == filters.batch_id)))
@@ -154,9 +102,9 @@ def _row(r) -> SessionRow:
         sessions_authorised=r.sessions_authorised,
         patient_name=f"{r.first_name} {r.last_name}", patient_reference=r.reference,
         prescriber_name=r.admin_name,
-        prescriber_registration=_registration(r.admin_register, r.admin_number),
+        prescriber_registration=registration(r.admin_register, r.admin_number),
         doctor_name=r.doctor_name,
-        doctor_registration=_registration(r.doctor_register, r.doctor_number),
+        doctor_registration=registration(r.doctor_register, r.doctor_number),
         prescription_reference=f"RX-{r.prescription_id:06d}",
         prescription_signed_at=r.prescription_signed_at, active_ingredient=r.ingredient,
         dose_label=f"{r.short_name} mg", location=r.location)
@@ -211,15 +159,16 @@ def _complete(raw_rows) -> list[SessionRow]:
 def totals(filters: Filters) -> dict:
     """Sessions' volume, and their doses per sclerosant ({"STS": mg}): mg of different
     ingredients are never added together."""
-    ids = filtered(filters).with_only_columns(TreatmentSession.id).scalar_subquery()
+    # The ids without the report's joins: with them, the statement joined more tables than
+    # PostgreSQL reorders (join_collapse_limit), and it read all 10M injections first (1 s).
+    ids = _narrowed(select(TreatmentSession.id), filters).scalar_subquery()
     volume_ul, mg = 0, {}
     for short_name, strength, ul in db.session.execute(
             select(Sclerosant.short_name, Product.strength_percent, func.sum(Injection.volume_ul))
             .join(Batch, Batch.id == Injection.batch_id)
             .join(Product, Product.id == Batch.product_id)
             .join(Sclerosant, Sclerosant.name == Product.active_ingredient)
-            .outerjoin(InjectionReversal, InjectionReversal.injection_id == Injection.id)
-            .where(Injection.session_id.in_(ids), InjectionReversal.id.is_(None))
+            .where(Injection.session_id.in_(ids), standing())
             .group_by(Sclerosant.short_name, Product.strength_percent)
             .order_by(Sclerosant.short_name)):
         volume_ul += int(ul or 0)
