@@ -179,7 +179,10 @@ def totals(filters: Filters) -> dict:
 def counts(filters: Filters) -> tuple[int, int]:
     """How many sessions the report lists for `filters`, and how many of them were voided
     (the reports home counts with this too)."""
-    listed = filtered(filters).subquery()
+    # The sessions' own columns: each join of the report follows a required foreign key, so
+    # it never changes the count, and a month of the group's sessions joined was 140 ms.
+    listed = _narrowed(select(TreatmentSession.id, TreatmentSession.voided_at), filters
+                       ).subquery()
     return tuple(db.session.execute(select(func.count(), func.count(listed.c.voided_at))).one())
 
 
