@@ -12,9 +12,9 @@ from compliance.generator.stockroom import (
     Demand,
     SimBatch,
     Stockroom,
+    drawable,
     plan_batches,
 )
-from compliance.rules.injection import is_expired
 from compliance.services.stock_queries import KEPT
 
 BALANCES = ("balance_ul", "sealed_containers", *KEPT)  # what the final balances set
@@ -97,7 +97,7 @@ class StockRows:
         for batch_id, left in opened.items():
             batch = self.parts[batch_id, stockroom.location]
             new = ceil(max(volume - left, 0) / CONTAINER_UL)
-            usable = batch.product == product and not is_expired(batch.expires, day)
+            usable = batch.product == product and drawable(batch, day)
             if usable and batch.sealed >= new:
                 return batch, new
         new = ceil(volume / CONTAINER_UL)

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from math import ceil
 
+from compliance.rules.flags import near_expiry
 from compliance.rules.injection import is_expired
+from compliance.rules.limits import NEAR_EXPIRY_DAYS
 
 CONTAINER_UL = 2_000
 # A batch holds its sessions' need times MARGIN, plus SENT_PER_MONTH for each month it covers
@@ -29,6 +31,14 @@ class SimBatch:
     balance_ul: int
     location: int = 0
     shelved: bool = False  # on its location's shelf, where draws look for it
+
+
+def drawable(part: SimBatch, day: date) -> bool:
+    """Whether a clinic would draw on the part on `day`: not within its near-expiry window
+    (D4 flags such a use; a clinic sets short-dated stock aside, and it is disposed of when
+    it expires). First-expiry-first-out over every batch not expired drew 9 in 10 doses
+    from short-dated stock: 23,000 near-expiry exceptions a month at national scale."""
+    return not near_expiry(part.expires, day, NEAR_EXPIRY_DAYS)
 
 
 class Stockroom:
@@ -67,10 +77,10 @@ class Stockroom:
                 if part.sealed > 0 and not is_expired(part.expires, day)]
 
     def usable(self, product: int, day: date, containers: int) -> SimBatch | None:
-        """The first-expiring batch of `product` not expired on `day` with enough containers."""
+        """The first-expiring batch of `product` drawable on `day` with enough containers."""
         self._receive_until(day)
         shelf = self.shelves.get(product, [])
-        while shelf and (is_expired(shelf[0][2].expires, day) or shelf[0][2].sealed == 0):
+        while shelf and (not drawable(shelf[0][2], day) or shelf[0][2].sealed == 0):
             heapq.heappop(shelf)[2].shelved = False
         if shelf and shelf[0][2].sealed >= containers:
             return shelf[0][2]

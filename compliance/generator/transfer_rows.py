@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from compliance.generator.stock_rows import at
-from compliance.generator.stockroom import CONTAINER_UL, SimBatch, Stockroom
+from compliance.generator.stockroom import CONTAINER_UL, SimBatch, Stockroom, drawable
 from compliance.models.transfer import TRANSFER_DIFFERENCE, TRANSFER_IN, TRANSFER_OUT
 from compliance.rules.transfers import CANCELLED, IN_TRANSIT, RECEIVED
 from compliance.services.audit import serialise
@@ -68,7 +68,8 @@ class TransferRows:
         the most of it sends some that day, received in full: the part it arrives in."""
         donors = [part for other in self.rooms.values() if other is not room
                   for part in other.live(day)
-                  if part.product == product and part.sealed >= containers + RESCUE_SPARE]
+                  if part.product == product and drawable(part, day)
+                  and part.sealed >= containers + RESCUE_SPARE]
         if not donors:
             return None
         part = max(donors, key=lambda donor: (donor.sealed, -donor.id))
