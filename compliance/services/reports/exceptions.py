@@ -12,7 +12,6 @@ from compliance.models import (
     AuditEvent,
     Batch,
     FollowUp,
-    Injection,
     Patient,
     SessionFlag,
     Stocktake,
@@ -24,7 +23,7 @@ from compliance.models import (
 from compliance.models.treatment import OPEN, VOIDED
 from compliance.rules import flags
 from compliance.rules.facts import FollowUpFacts, StocktakeLineFacts
-from compliance.rules.flags import EXCEPTION_LABELS, FLAG_LABELS, near_expiry_until
+from compliance.rules.flags import EXCEPTION_LABELS, FLAG_LABELS
 from compliance.services.audit_scope import acts_in_scope
 from compliance.services.reports import exception_reviews, temperature_exceptions
 from compliance.services.reports.common import (
@@ -40,13 +39,12 @@ from compliance.services.reports.common import (
 )
 from compliance.services.reports.exception_row import ExceptionRow
 from compliance.services.reports.late_entries import late_entries, session_subject
-from compliance.services.rule_facts import near_expiry_days
+from compliance.services.reports.near_expiry_uses import for_prescriber, near_expiry_uses
 
 SORTS = {"day": "Date", "kind": "Exception", "subject": "Concerning"}
 REFUSED = "Refused attempt"
 DISCREPANCY = EXCEPTION_LABELS["stocktake_discrepancy"]
 COMPLICATION = EXCEPTION_LABELS["complication"]
-NEAR_EXPIRY = FLAG_LABELS["batch_near_expiry"]
 UNSIGNED = EXCEPTION_LABELS["unsigned"]
 LATE_ENTRY = FLAG_LABELS["late_entry"]
 
@@ -62,20 +60,12 @@ def _flags(filters: Filters) -> list[ExceptionRow]:
              # A voided session was never a treatment: its flags are not exceptions; a
              # session's late entry is found with every other record's, in _late_entries.
              .where(TreatmentSession.status != VOIDED, SessionFlag.code != "late_entry"))
-    query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
+    query = for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, FLAG_LABELS.get(code, code),
                          session_subject(number, first, last, ref), detail, who,
                          page=("session", sid), key=f"flag-{fid}", location_id=where)
             for fid, code, detail, sid, number, day, first, last, ref, who, where
             in db.session.execute(query)]
-
-
-def _for_prescriber(query, filters: Filters):
-    """Sessions' rows by the chosen prescriber, at the chosen locations."""
-    query = at_locations(query, TreatmentSession.location_id, filters)
-    if filters.prescriber_id:
-        query = query.where(TreatmentSession.prescriber_id == filters.prescriber_id)
-    return query
 
 
 def _discrepancies(filters: Filters) -> list[ExceptionRow]:
@@ -108,7 +98,7 @@ def _complications(filters: Filters) -> list[ExceptionRow]:
              .join(User, User.id == FollowUp.recorded_by_id)
              # Narrowed in the database: most follow-ups report no complication.
              .where(FollowUp.complication.is_(True)))
-    query = _for_prescriber(between_days(query, FollowUp.seen_on, filters), filters)
+    query = for_prescriber(between_days(query, FollowUp.seen_on, filters), filters)
     rows = []
     for f, sid, number, first, last, ref, who, where in db.session.execute(query):
         flag = flags.complication(FollowUpFacts(f.complication, f.severity, f.effects,
@@ -121,36 +111,6 @@ def _complications(filters: Filters) -> list[ExceptionRow]:
     return rows
 
 
-def _uses_of_unflagged_sessions(filters: Filters, window_days: int):
-    """Each batch used in the range's sessions without the near-expiry flag; not those expiring
-    after the window of the range's last day (nearly all of a month's uses)."""
-    flagged = select(SessionFlag.session_id).where(SessionFlag.code == "batch_near_expiry")
-    query = (select(TreatmentSession.id, TreatmentSession.session_number,
-                    TreatmentSession.session_date, Batch.id, Batch.batch_number,
-                    Batch.expires_on, Patient.first_name, Patient.last_name, Patient.reference,
-                    User.full_name, TreatmentSession.location_id)
-             .join(Injection, Injection.session_id == TreatmentSession.id)
-             .join(Batch, Batch.id == Injection.batch_id)
-             .join(Patient, Patient.id == TreatmentSession.patient_id)
-             .join(User, User.id == TreatmentSession.prescriber_id)
-             .where(TreatmentSession.id.not_in(flagged)).distinct())
-    if filters.date_to is not None:
-        query = query.where(Batch.expires_on <= near_expiry_until(filters.date_to, window_days))
-    return _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
-
-
-def _near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
-    """Batches used within their near-expiry window, unless the session already has the flag
-    (compared in Python: date arithmetic differs between SQLite and PostgreSQL)."""
-    window_days = near_expiry_days()
-    return [ExceptionRow(day, NEAR_EXPIRY, session_subject(number, first, last, ref),
-                         f"batch {batch_number} expires {expires_on:%d %b %Y}", who,
-                         page=("session", sid), key=f"near-expiry-{sid}-{bid}", location_id=where)
-            for sid, number, day, bid, batch_number, expires_on, first, last, ref, who, where
-            in db.session.execute(_uses_of_unflagged_sessions(filters, window_days))
-            if flags.near_expiry(expires_on, day, window_days)]
-
-
 def unsigned_sessions(filters: Filters) -> list[ExceptionRow]:
     """Open sessions started more than LATE_AFTER_HOURS ago (also the managers' notice)."""
     query = (select(TreatmentSession.id, TreatmentSession.session_number,
@@ -161,7 +121,7 @@ def unsigned_sessions(filters: Filters) -> list[ExceptionRow]:
              .join(User, User.id == TreatmentSession.prescriber_id)
              .where(TreatmentSession.status == OPEN,
                     TreatmentSession.started_at < flags.unsigned_if_started_before(utcnow())))
-    query = _for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
+    query = for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
     return [ExceptionRow(day, UNSIGNED, session_subject(number, first, last, ref),
                          f"started {to_local(started):%d %b %Y %H:%M}, not signed", who,
                          page=("session", sid), key=f"unsigned-{sid}", location_id=where)
@@ -200,7 +160,7 @@ def _storage_temperatures(filters: Filters) -> list[ExceptionRow]:
             for t in temperature_exceptions.bare_exceptions(filters)]
 
 
-SOURCES = (_flags, _discrepancies, _complications, _near_expiry_uses, unsigned_sessions,
+SOURCES = (_flags, _discrepancies, _complications, near_expiry_uses, unsigned_sessions,
            _late_entries, _refusals, _storage_temperatures)
 
 
