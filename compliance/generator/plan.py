@@ -103,14 +103,18 @@ def _within(planned: list[tuple[list[date], int]], first_day: date, last_day: da
     sessions after it moved back by the whole period, to begin again at `first_day`. When
     the moved sessions would come too near the patient's others (courses nearly as long as
     the period), every course is moved back instead, to end by `last_day`."""
-    if planned[-1][0][-1] <= last_day:
+    if not planned or planned[-1][0][-1] <= last_day:  # no session at all, or none after
         return planned
     period = timedelta(days=(last_day - first_day).days + 1)
     moved = _split_at(planned, lambda day: day > last_day, -period)
     kept = _split_at(planned, lambda day: day <= last_day, timedelta(0))
-    if kept and (kept[0][0][0] - moved[-1][0][-1]).days < COURSE_GAP_DAYS[0]:
-        return _split_at(planned, lambda day: True, last_day - planned[-1][0][-1])
-    return moved + kept
+    if (kept[0][0][0] - moved[-1][0][-1]).days >= COURSE_GAP_DAYS[0]:
+        return moved + kept
+    back = _split_at(planned, lambda day: True, last_day - planned[-1][0][-1])
+    if back[0][0][0] < first_day:
+        raise RuntimeError(f"a patient's {sum(len(dates) for dates, _ in planned)} sessions "
+                           "take longer than the period; give more years or fewer sessions")
+    return back
 
 
 def _split_at(planned: list, wanted, shift: timedelta) -> list:

@@ -6,6 +6,8 @@ import random
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
+import pytest
+
 from compliance.generator.plan import COURSE_GAP_DAYS, Sizes, _within, plan_courses
 
 FIRST, LAST = date(2016, 11, 28), date(2026, 11, 26)
@@ -58,3 +60,18 @@ def test_courses_nearly_as_long_as_the_period_end_by_the_last_day_instead():
     planned = [([first + timedelta(days=30 + 70 * n) for n in range(6)], 0)]
     moved = _within(planned, first, last)
     assert moved[0][0][-1] == last and len(moved[0][0]) == 6
+
+
+def test_a_patient_given_no_session_has_no_course():
+    sizes = Sizes(patients=50, sessions=20, injections=0, batches=0, years=3, clinics=2)
+    courses = plan_courses(sizes, date(2023, 11, 27), LAST, random.Random(1), products=2)
+    assert sum(len(course.sessions) for course in courses) == 20
+    assert len({course.patient for course in courses}) == 20
+
+
+def test_a_patient_whose_sessions_outrun_the_period_is_refused_with_a_reason():
+    first, last = date(2026, 1, 1), date(2026, 12, 31)
+    planned = [([first + timedelta(days=30 + 42 * n) for n in range(6)], 0),
+               ([first + timedelta(days=300 + 42 * n) for n in range(6)], 1)]
+    with pytest.raises(RuntimeError, match="12 sessions take longer than the period"):
+        _within(planned, first, last)

@@ -32,8 +32,7 @@ def _uses_of_unflagged_sessions(filters: Filters, window_days: int):
     flagged = select(SessionFlag.session_id).where(SessionFlag.code == "batch_near_expiry")
     query = (select(TreatmentSession.id, TreatmentSession.session_number,
                     TreatmentSession.session_date, Batch.id, Batch.batch_number,
-                    Batch.expires_on, TreatmentSession.patient_id,
-                    TreatmentSession.prescriber_id, TreatmentSession.location_id)
+                    Batch.expires_on, TreatmentSession.location_id)
              .join(Injection, Injection.session_id == TreatmentSession.id)
              .join(Batch, Batch.id == Injection.batch_id)
              .where(TreatmentSession.id.not_in(flagged)).distinct())
@@ -42,14 +41,15 @@ def _uses_of_unflagged_sessions(filters: Filters, window_days: int):
     return for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
 
 
-def _names(uses: list) -> tuple[dict, dict]:
-    """The patients ({id: (first, last, reference)}) and prescribers ({id: name}) of `uses`."""
-    patients = {pid: (first, last, ref) for pid, first, last, ref in rows_where_in(
-        select(Patient.id, Patient.first_name, Patient.last_name, Patient.reference),
-        Patient.id, sorted({use[6] for use in uses}))}
-    people = dict(rows_where_in(select(User.id, User.full_name), User.id,
-                                sorted({use[7] for use in uses})))
-    return patients, people
+def _names(uses: list) -> dict[int, tuple]:
+    """{session id: (first name, last name, reference, prescriber)} of the sessions of `uses`,
+    in one statement."""
+    query = (select(TreatmentSession.id, Patient.first_name, Patient.last_name,
+                    Patient.reference, User.full_name)
+             .join(Patient, Patient.id == TreatmentSession.patient_id)
+             .join(User, User.id == TreatmentSession.prescriber_id))
+    return {sid: tuple(names) for sid, *names in rows_where_in(
+        query, TreatmentSession.id, sorted({use[0] for use in uses}))}
 
 
 def near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
@@ -58,8 +58,8 @@ def near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
     window_days = near_expiry_days()
     uses = [use for use in db.session.execute(_uses_of_unflagged_sessions(filters, window_days))
             if flags.near_expiry(use[5], use[2], window_days)]
-    patients, people = _names(uses)
-    return [ExceptionRow(day, NEAR_EXPIRY, session_subject(number, *patients[patient]),
-                         f"batch {batch_number} expires {expires_on:%d %b %Y}", people[who],
+    names = _names(uses)
+    return [ExceptionRow(day, NEAR_EXPIRY, session_subject(number, *names[sid][:3]),
+                         f"batch {batch_number} expires {expires_on:%d %b %Y}", names[sid][3],
                          page=("session", sid), key=f"near-expiry-{sid}-{bid}", location_id=where)
-            for sid, number, day, bid, batch_number, expires_on, patient, who, where in uses]
+            for sid, number, day, bid, batch_number, expires_on, where in uses]
