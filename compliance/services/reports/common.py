@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 
 from compliance.clock import end_of_local_day, local_today, start_of_local_day
 from compliance.extensions import db
-from compliance.models import AuditEvent, Location
+from compliance.models import AuditEvent, Location, TreatmentSession
 
 PAGE_SIZE = 50
 CHUNK = 500
@@ -151,3 +151,11 @@ def corrected_ids(table_name: str, ids, routine: frozenset[str] = frozenset()) -
         if set(json.loads(changes or "{}")) - routine:
             found.add(int(record_id))
     return found
+
+
+def for_prescriber(query, filters: Filters):
+    """Sessions' rows by the chosen prescriber, at the chosen locations."""
+    query = at_locations(query, TreatmentSession.location_id, filters)
+    if filters.prescriber_id:
+        query = query.where(TreatmentSession.prescriber_id == filters.prescriber_id)
+    return query

@@ -33,13 +33,14 @@ from compliance.services.reports.common import (
     at_locations,
     between_days,
     between_moments,
+    for_prescriber,
     location_names,
     page_in_python,
     sort_in_python,
 )
 from compliance.services.reports.exception_row import ExceptionRow
 from compliance.services.reports.late_entries import late_entries, session_subject
-from compliance.services.reports.near_expiry_uses import for_prescriber, near_expiry_uses
+from compliance.services.reports.near_expiry_uses import near_expiry_uses
 
 SORTS = {"day": "Date", "kind": "Exception", "subject": "Concerning"}
 REFUSED = "Refused attempt"

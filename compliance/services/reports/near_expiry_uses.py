@@ -8,20 +8,12 @@ from compliance.extensions import db
 from compliance.models import Batch, Injection, Patient, SessionFlag, TreatmentSession, User
 from compliance.rules import flags
 from compliance.rules.flags import FLAG_LABELS, near_expiry_until
-from compliance.services.reports.common import Filters, at_locations, between_days
+from compliance.services.reports.common import Filters, between_days, for_prescriber
 from compliance.services.reports.exception_row import ExceptionRow
 from compliance.services.reports.late_entries import session_subject
 from compliance.services.rule_facts import near_expiry_days
 
 NEAR_EXPIRY = FLAG_LABELS["batch_near_expiry"]
-
-
-def for_prescriber(query, filters: Filters):
-    """Sessions' rows by the chosen prescriber, at the chosen locations."""
-    query = at_locations(query, TreatmentSession.location_id, filters)
-    if filters.prescriber_id:
-        query = query.where(TreatmentSession.prescriber_id == filters.prescriber_id)
-    return query
 
 
 def _uses_of_unflagged_sessions(filters: Filters, window_days: int):
