@@ -74,8 +74,10 @@ class TreatmentSession(db.Model):
                             "session_date"),
                       # The late entries of a date range are found by when they were entered.
                       Index("ix_treatment_sessions_started_at", "started_at"),
-                      Index("ix_treatment_sessions_location_date", "location_id",
-                            "session_date"))
+                      # With the key, so that a location's sessions (the scope of its
+                      # audit events) are read from the index alone.
+                      Index("ix_treatment_sessions_location_date_id", "location_id",
+                            "session_date", postgresql_include=["id"]))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
@@ -132,9 +134,13 @@ class Injection(db.Model):
     """One injection from one batch; its ledger entry is written in the same transaction."""
 
     __tablename__ = "injections"
+    # A session's injections in order, with what the reports sum and join (their batch and
+    # volume), read from the index alone.
+    __table_args__ = (Index("ix_injections_session_id_id", "session_id", "id",
+                            postgresql_include=["batch_id", "volume_ul"]),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
     volume_ul: Mapped[int] = mapped_column(Integer)
     site: Mapped[str] = mapped_column(String(60))
