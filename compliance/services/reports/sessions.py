@@ -162,13 +162,17 @@ def totals(filters: Filters) -> dict:
     # The ids without the report's joins: with them, the statement joined more tables than
     # PostgreSQL reorders (join_collapse_limit), and it read all 10M injections first (1 s).
     ids = _narrowed(select(TreatmentSession.id), filters).scalar_subquery()
+    # Summed by batch before the batches are joined: joined first, the group's month hashed
+    # all 200,000 batches for 4,000 of them (35 of its 90 ms).
+    by_batch = (select(Injection.batch_id, func.sum(Injection.volume_ul).label("ul"))
+                .where(Injection.session_id.in_(ids), standing())
+                .group_by(Injection.batch_id).subquery())
     volume_ul, mg = 0, {}
     for short_name, strength, ul in db.session.execute(
-            select(Sclerosant.short_name, Product.strength_percent, func.sum(Injection.volume_ul))
-            .join(Batch, Batch.id == Injection.batch_id)
+            select(Sclerosant.short_name, Product.strength_percent, func.sum(by_batch.c.ul))
+            .join(Batch, Batch.id == by_batch.c.batch_id)
             .join(Product, Product.id == Batch.product_id)
             .join(Sclerosant, Sclerosant.name == Product.active_ingredient)
-            .where(Injection.session_id.in_(ids), standing())
             .group_by(Sclerosant.short_name, Product.strength_percent)
             .order_by(Sclerosant.short_name)):
         volume_ul += int(ul or 0)
