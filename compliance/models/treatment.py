@@ -213,7 +213,8 @@ class FollowUp(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
-    seen_on: Mapped[date] = mapped_column(Date)
+    # Indexed: the complications of a date range are found by the day they were seen.
+    seen_on: Mapped[date] = mapped_column(Date, index=True)
     effects: Mapped[str] = mapped_column(String(300), default="")
     complication: Mapped[bool] = mapped_column(default=False)
     severity: Mapped[str | None] = mapped_column(String(20))
