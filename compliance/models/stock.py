@@ -220,7 +220,7 @@ class LedgerEntry(db.Model):
                       # The late entries of a date range are found by when they were entered.
                       Index("ix_ledger_entries_recorded_at", "recorded_at"),
                       Index("ix_ledger_entries_location_occurred_on_id", "location_id",
-                            "occurred_on", postgresql_include=["id"]))  # keys by index alone
+                            "occurred_on", postgresql_include=["id"]))  # audit scope: keys only
     # What a witness signs: the movement itself, not the links added around it.
     __signed_fields__ = ("id", "batch_id", "entry_type", "quantity_ul", "containers",
                          "occurred_on", "reason", "waste_reason")

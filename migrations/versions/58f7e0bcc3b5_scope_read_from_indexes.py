@@ -2,8 +2,8 @@
 decides their scope, read from indexes alone: the scoped inspector's month of the audit report
 read 300,000 events' rows and every located row of the location (1.1 s at national scale)
 
-Each index replaces one on the same leading columns; on SQLite the included columns are left
-out (its indexes hold the row's key already, and it has no INCLUDE).
+Each index replaces one on the same leading columns. SQLite has no INCLUDE: its indexes hold
+the row's key already, and do without the injections' batch and volume.
 
 Revision ID: 58f7e0bcc3b5
 Revises: 5d1e0c7a9b42

@@ -4,7 +4,7 @@ every session of the location (14,000 index look-ups at 25 locations of 1M injec
 
 Revision ID: 86eda4b3e964
 Revises: 58f7e0bcc3b5
-Create Date: 2026-11-27 23:40:00.000000
+Create Date: 2026-11-27 23:50:00.000000
 
 """
 from alembic import op

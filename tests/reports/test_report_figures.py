@@ -165,12 +165,14 @@ def test_a_use_near_expiry_only_by_the_range_s_last_day_is_not_listed(inspector_
 def test_listed_days_leave_a_use_near_expiry_only_by_the_last_day_in_the_database(dataset):
     day1, day2 = dataset["day1"], dataset["day2"]
 
-    def candidates(date_from) -> list:
-        query = candidate_uses(Filters(date_from=date_from, date_to=day2), 30)
+    def candidates(date_from, window_days: int = 30) -> list:
+        query = candidate_uses(Filters(date_from=date_from, date_to=day2), window_days)
         return sorted((use.session_date, use.batch_number) for use in db.session.execute(query))
 
     assert candidates(day1) == [(day2, "B2")]
     assert candidates(day1 - timedelta(days=LISTED_DAYS)) == [(day1, "B2"), (day2, "B2")]
+    # B2 expires 25 days after day2: on the edge of a 25-day window, outside a 24-day one.
+    assert candidates(day1, 25) == [(day2, "B2")] and candidates(day1, 24) == []
 
 
 def test_exceptions_list_the_records_entered_late(inspector_client):

@@ -163,7 +163,7 @@ def totals(filters: Filters) -> dict:
     # PostgreSQL reorders (join_collapse_limit), and it read all 10M injections first (1 s).
     ids = _narrowed(select(TreatmentSession.id), filters).scalar_subquery()
     # Summed by batch before the batches are joined: joined first, the group's month hashed
-    # all 200,000 batches for 4,000 of them (35 of its 90 ms).
+    # all 200,000 batches for the 2,500 it used (88 -> 57 ms).
     by_batch = (select(Injection.batch_id, func.sum(Injection.volume_ul).label("ul"))
                 .where(Injection.session_id.in_(ids), standing())
                 .group_by(Injection.batch_id).subquery())
