@@ -7,12 +7,6 @@ import pytest
 from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import AuditEvent
-from compliance.services.reports.common import Filters
-from compliance.services.reports.near_expiry_uses import (
-    LISTED_DAYS,
-    NEAR_EXPIRY,
-    candidate_uses,
-)
 from tests.factories import make_product, make_session, receive_batch
 from tests.reports.reading import csv_rows, pdf_text, screen
 
@@ -147,32 +141,6 @@ def test_a_near_expiry_use_on_the_last_day_of_the_range_is_listed(inspector_clie
 
     assert len(near_expiry(used, used)) == 1
     assert near_expiry(used - timedelta(days=60), used - timedelta(days=1)) == []
-
-
-def test_a_use_near_expiry_only_by_the_range_s_last_day_is_not_listed(inspector_client,
-                                                                       dataset):
-    """B2 was used 40 days ago too, when its expiry was 60 days off: within the window of the
-    range's last day, not of its own. A range whose days are listed with their own limits and
-    a longer one, narrowed by its last day's limit, both list only the use 5 days ago."""
-    day1, day2 = dataset["day1"], dataset["day2"]
-    for date_from in (day1, day1 - timedelta(days=LISTED_DAYS)):
-        rows = csv_rows(inspector_client, f"/reports/exceptions.csv?date_from={date_from}"
-                                          f"&date_to={day2}")
-        assert [(r["date"], r["detail"][:8]) for r in rows if r["exception"] == NEAR_EXPIRY] \
-            == [(day2.isoformat(), "batch B2")]
-
-
-def test_listed_days_leave_a_use_near_expiry_only_by_the_last_day_in_the_database(dataset):
-    day1, day2 = dataset["day1"], dataset["day2"]
-
-    def candidates(date_from, window_days: int = 30) -> list:
-        query = candidate_uses(Filters(date_from=date_from, date_to=day2), window_days)
-        return sorted((use.session_date, use.batch_number) for use in db.session.execute(query))
-
-    assert candidates(day1) == [(day2, "B2")]
-    assert candidates(day1 - timedelta(days=LISTED_DAYS)) == [(day1, "B2"), (day2, "B2")]
-    # B2 expires 25 days after day2: on the edge of a 25-day window, outside a 24-day one.
-    assert candidates(day1, 25) == [(day2, "B2")] and candidates(day1, 24) == []
 
 
 def test_exceptions_list_the_records_entered_late(inspector_client):

@@ -1,9 +1,7 @@
 """Batches used within their near-expiry window (D4) for the compliance exceptions report:
 the uses of the sessions without the flag, decided by the rule."""
 
-from datetime import date, timedelta
-
-from sqlalchemy import Date, column, select, values
+from sqlalchemy import select
 
 from compliance.database import rows_where_in
 from compliance.extensions import db
@@ -16,16 +14,11 @@ from compliance.services.reports.late_entries import session_subject
 from compliance.services.rule_facts import near_expiry_days
 
 NEAR_EXPIRY = FLAG_LABELS["batch_near_expiry"]
-# The longest range whose days are listed in the statement, each with its own limit: a
-# month or two. A statement with listed values is built anew each time (SQLAlchemy caches no
-# VALUES), 16 ms for a year's; a longer or open range is narrowed by its last day's limit.
-LISTED_DAYS = 62
 
 
-def candidate_uses(filters: Filters, window_days: int):
+def _uses_of_unflagged_sessions(filters: Filters, window_days: int):
     """Each batch used in the range's sessions without the near-expiry flag; not those expiring
-    after the window of their own day (a range of listed days) or of the range's last day
-    (nearly all of a month's uses): the rule decides on what is left. Without the
+    after the window of the range's last day (nearly all of a month's uses). Without the
     patient's and prescriber's names: joined to every use, the group's month hashed all 1M
     patients (150 ms), and the rule leaves few uses to name."""
     flagged = select(SessionFlag.session_id).where(SessionFlag.code == "batch_near_expiry")
@@ -35,26 +28,9 @@ def candidate_uses(filters: Filters, window_days: int):
              .join(Injection, Injection.session_id == TreatmentSession.id)
              .join(Batch, Batch.id == Injection.batch_id)
              .where(TreatmentSession.id.not_in(flagged)).distinct())
-    days = _days(filters)
-    if days:
-        # Each day's sessions against that day's limit, the rule's own date: a month of the
-        # group read 13,000 uses in the window of its last day to keep none.
-        limits = values(column("day", Date), column("until", Date), name="near_expiry").data(
-            [(day, near_expiry_until(day, window_days)) for day in days]).cte()
-        query = query.join(limits, limits.c.day == TreatmentSession.session_date).where(
-            Batch.expires_on <= limits.c.until)
-    elif filters.date_to is not None:
+    if filters.date_to is not None:
         query = query.where(Batch.expires_on <= near_expiry_until(filters.date_to, window_days))
     return for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
-
-
-def _days(filters: Filters) -> list[date]:
-    """Every day of a bounded range of at most LISTED_DAYS days; otherwise none."""
-    if filters.date_from is None or filters.date_to is None:
-        return []
-    span = (filters.date_to - filters.date_from).days + 1
-    return [filters.date_from + timedelta(days=n) for n in range(span)] if (
-        0 < span <= LISTED_DAYS) else []
 
 
 def _names(uses: list) -> dict[int, tuple]:
@@ -72,7 +48,7 @@ def near_expiry_uses(filters: Filters) -> list[ExceptionRow]:
     """Batches used within their near-expiry window, unless the session already has the flag
     (compared in Python: date arithmetic differs between SQLite and PostgreSQL)."""
     window_days = near_expiry_days()
-    uses = [use for use in db.session.execute(candidate_uses(filters, window_days))
+    uses = [use for use in db.session.execute(_uses_of_unflagged_sessions(filters, window_days))
             if flags.near_expiry(use[5], use[2], window_days)]
     names = _names(uses)
     return [ExceptionRow(day, NEAR_EXPIRY, session_subject(number, *names[sid][:3]),
