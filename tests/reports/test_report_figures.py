@@ -143,6 +143,17 @@ def test_a_near_expiry_use_on_the_last_day_of_the_range_is_listed(inspector_clie
     assert near_expiry(used - timedelta(days=60), used - timedelta(days=1)) == []
 
 
+def test_a_use_near_expiry_only_by_the_range_s_last_day_is_not_listed(inspector_client,
+                                                                       dataset):
+    """B2 was used 40 days ago too, when its expiry was 60 days off: within the window of the
+    range's last day, which narrows the candidates in the database, but not of its own day."""
+    day1, day2 = dataset["day1"], dataset["day2"]
+    rows = csv_rows(inspector_client, f"/reports/exceptions.csv?date_from={day1}&date_to={day2}")
+    assert [(r["date"], r["detail"][:8]) for r in rows
+            if r["exception"] == "Batch used within its near-expiry window"] == [
+        (day2.isoformat(), "batch B2")]
+
+
 def test_exceptions_list_the_records_entered_late(inspector_client):
     """Both receipts (received 250 days ago, entered today), session 3 (dated 5 days ago,
     opened 30 hours ago) and the follow-up (seen 26 days ago, entered today)."""
