@@ -67,7 +67,8 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), literal_binds=True,
+        transaction_per_migration=True
     )
 
     with context.begin_transaction():
@@ -95,6 +96,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # Each migration commits with its version row: one that builds an index CONCURRENTLY
+    # (an autocommit block) then never stands committed under an older version.
+    conf_args.setdefault("transaction_per_migration", True)
 
     connectable = get_engine()
 
