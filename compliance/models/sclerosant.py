@@ -1,9 +1,16 @@
 """The sclerosants a product may hold (D2), kept as data."""
 
+from decimal import Decimal
+
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from compliance.extensions import db
+
+
+def dose_mg(volume_ul: int, strength_percent) -> Decimal:
+    """mg of active ingredient = ml x % x 10."""
+    return Decimal(volume_ul) / 1000 * Decimal(strength_percent) * 10
 
 
 class Sclerosant(db.Model):

@@ -22,7 +22,7 @@ from compliance.clock import local_today, utcnow
 from compliance.dbtypes import UTCDateTime
 from compliance.errors import AlreadyReversed, BatchRecalled, InsufficientStock, StockRefusal
 from compliance.extensions import db
-from compliance.models.sclerosant import Sclerosant
+from compliance.models.sclerosant import Sclerosant, dose_mg
 from compliance.models.transfer import TRANSFER_DIFFERENCE, TRANSFER_IN, TRANSFER_OUT, TRANSIT
 from compliance.rules.facts import BatchFacts
 from compliance.rules.injection import is_expired
@@ -74,8 +74,8 @@ class Product(db.Model):
     sclerosant: Mapped[Sclerosant] = relationship(lazy="joined", innerjoin=True)
 
     def dose_mg(self, volume_ul: int) -> Decimal:
-        """mg of active ingredient = ml x % x 10."""
-        return Decimal(volume_ul) / 1000 * self.strength_percent * 10
+        """mg of active ingredient in `volume_ul` of this product."""
+        return dose_mg(volume_ul, self.strength_percent)
 
     @property
     def dose_label(self) -> str:

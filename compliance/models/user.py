@@ -19,6 +19,12 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
+def registration_text(register: str | None, number: str | None) -> str:
+    """'GMC 1234567', or an empty string for staff without a register (reports read the two
+    columns without the user's row)."""
+    return f"{register or ''} {number}".strip() if number else ""
+
+
 def role_set(role_names: str) -> frozenset[str]:
     """The roles a user's stored role names hold."""
     return frozenset(filter(None, role_names.split(",")))
@@ -87,9 +93,7 @@ class User(UserMixin, db.Model):
     @property
     def registration(self) -> str:
         """'GMC 1234567', or an empty string for staff without a register."""
-        if not self.registration_number:
-            return ""
-        return f"{self.register or ''} {self.registration_number}".strip()
+        return registration_text(self.register, self.registration_number)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -8,6 +8,7 @@ from sqlalchemy import extract, func, select
 from compliance.extensions import db
 from compliance.models import Injection, Location, TreatmentSession, User
 from compliance.models.treatment import VOIDED, standing
+from compliance.models.user import registration_text
 from compliance.services.reports.common import (
     Filters,
     Listing,
@@ -76,8 +77,8 @@ def rows_by_month(filters: Filters) -> list[ActivityRow]:
     for who, where, year, month, name, register, number, place, sessions in db.session.execute(
             _narrow(query, filters)):
         key = (who, where, int(year), int(month))
-        registration = f"{register or ''} {number}".strip() if number else ""
-        rows.append(ActivityRow(f"{key[2]:04d}-{key[3]:02d}", who, name, registration, place,
+        rows.append(ActivityRow(f"{key[2]:04d}-{key[3]:02d}", who, name,
+                                registration_text(register, number), place,
                                 sessions=sessions, volume_ul=volumes.get(key, 0)))
     return rows
 

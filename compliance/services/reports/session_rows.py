@@ -5,15 +5,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 
-def dose_mg(volume_ul: int, strength_percent) -> Decimal:
-    """mg of active ingredient = ml x % x 10."""
-    return Decimal(volume_ul) / 1000 * Decimal(strength_percent) * 10
-
-
-def registration(register: str | None, number: str | None) -> str:
-    return f"{register or ''} {number}".strip() if number else ""
-
-
 @dataclass
 class BatchUse:
     batch_number: str

@@ -21,7 +21,9 @@ from compliance.models import (
     TreatmentSession,
     User,
 )
+from compliance.models.sclerosant import dose_mg
 from compliance.models.treatment import standing
+from compliance.models.user import registration_text
 from compliance.rules.flags import FLAG_LABELS
 from compliance.services.reports.common import (
     Filters,
@@ -34,12 +36,7 @@ from compliance.services.reports.common import (
     ordered,
     paged,
 )
-from compliance.services.reports.session_rows import (
-    BatchUse,
-    SessionRow,
-    dose_mg,
-    registration,
-)
+from compliance.services.reports.session_rows import BatchUse, SessionRow
 
 ADMIN, DOCTOR = aliased(User, name="administering"), aliased(User, name="doctor")
 SORTS = {"date": "Date", "patient": "Patient", "prescriber": "Administering prescriber",
@@ -102,9 +99,9 @@ def _row(r) -> SessionRow:
         sessions_authorised=r.sessions_authorised,
         patient_name=f"{r.first_name} {r.last_name}", patient_reference=r.reference,
         prescriber_name=r.admin_name,
-        prescriber_registration=registration(r.admin_register, r.admin_number),
+        prescriber_registration=registration_text(r.admin_register, r.admin_number),
         doctor_name=r.doctor_name,
-        doctor_registration=registration(r.doctor_register, r.doctor_number),
+        doctor_registration=registration_text(r.doctor_register, r.doctor_number),
         prescription_reference=f"RX-{r.prescription_id:06d}",
         prescription_signed_at=r.prescription_signed_at, active_ingredient=r.ingredient,
         dose_label=f"{r.short_name} mg", location=r.location)
