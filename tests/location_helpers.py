@@ -6,13 +6,21 @@ from zlib import crc32
 
 from sqlalchemy import select
 
+from compliance.clock import local_today
 from compliance.extensions import db
 from compliance.models import Location, StorageArea, UserLocation
 from compliance.models.location import FIRST_LOCATION_ID
-from compliance.services import location_admin
+from compliance.services import location_admin, stocktakes
 from compliance.services.location_admin import LocationDetails
 from compliance.services.storage_areas import AreaDetails
-from tests.factories import make_user, receive_batch
+from tests.factories import (
+    PASSWORD,
+    make_product,
+    make_session,
+    make_user,
+    ready_patient,
+    receive_batch,
+)
 
 CUPBOARD = AreaDetails("Drug cupboard", "locked cupboard", Decimal(15), Decimal(25))
 
@@ -91,5 +99,28 @@ def split_batch(product, main_manager, other_manager, main: int = 10, other: int
     return batch
 
 
+def two_locations(users) -> dict:
+    """A batch and a signed session with an injection at each location, and a stocktake at
+    the second; the patient is the same."""
+    there = make_location()
+    manager_there = user_at("manager", there.id)
+    product = make_product()
+    # A group-wide manager acts at the first location by name, which is now the new one.
+    here_batch = receive_batch(user_at("manager", 1), product, batch_number="NEAR1")
+    there_batch = receive_batch(manager_there, product, batch_number="FAR9")
+    _patient, rx = ready_patient(users, product)
+    day = local_today()
+    here = make_session(rx, users["doctor"], day, [(here_batch, 1000)], location_id=1)
+    far = make_session(rx, users["doctor"], day, [(there_batch, 1000)], number=2,
+                       location_id=there.id)
+    taken = stocktakes.record_stocktake(
+        manager_there, [stocktakes.Count(there_batch.id, 8, "One ampoule broken in the box")],
+        None, stocktakes.Countersignature(users["doctor"].email, PASSWORD))
+    return {"there": frozenset({there.id}), "here_batch": here_batch,
+            "there_batch": there_batch, "here": here, "far": far, "stocktake": taken,
+            "manager_there": manager_there}
+
+
 __all__ = ["AREAS", "CUPBOARD", "FIRST_LOCATION_ID", "add_location", "area_named", "assign",
-           "make_location", "second_location", "split_batch", "user_at", "working_at"]
+           "make_location", "second_location", "split_batch", "two_locations", "user_at",
+           "working_at"]

@@ -9,6 +9,7 @@ from decimal import Decimal
 import orjson
 
 from compliance.extensions import db
+from compliance.fixed_places import OWN_COLUMN, PARENT, SIGNATURES
 from compliance.generator.writer import BulkWriter
 from compliance.services.audit import (
     TIME_FORMAT,
@@ -93,6 +94,51 @@ class Shape:
         return fast_canonical({key: (None, value) for key, value in row.items()})
 
 
+class Places:
+    """Where each generated fixed record is (compliance/fixed_places.py), for its events:
+    every child row is written just after its parent, so only the latest parent of each kind
+    is kept (every storage area, which readings name a year later). A row whose parent is not
+    kept gets no place, and its events are decided by the record, as any unplaced event is."""
+
+    OWN = frozenset(model.__tablename__ for model in OWN_COLUMN)
+    PARENTS = {model.__tablename__: (key, parent.__tablename__)
+               for model, (key, parent) in PARENT.items()}
+    KEEP_ALL = frozenset({"storage_areas"})
+
+    def __init__(self):
+        self.known: dict[str, dict[int, int | None]] = {
+            parent: {} for _key, parent in self.PARENTS.values()}
+
+    def of(self, table: str, row: dict) -> int | None:
+        if table == SIGNATURES:
+            return self._signed(row["record_table"], row["record_id"])
+        place = self._place(table, row)
+        self.remember(table, row["id"], place)
+        return place
+
+    def remember(self, table: str, record_id: int, place: int | None) -> None:
+        """Where a record is (one the generator writes, or one already there)."""
+        kept = self.known.get(table)
+        if kept is not None:
+            if table not in self.KEEP_ALL:
+                kept.clear()
+            kept[record_id] = place
+
+    def _place(self, table: str, row: dict) -> int | None:
+        if table == "locations":
+            return row["id"]
+        if table in self.OWN:
+            return row["location_id"]
+        if table in self.PARENTS:
+            key, parent = self.PARENTS[table]
+            return self.known[parent].get(row[key])
+        return None
+
+    def _signed(self, table: str, record_id: str) -> int | None:
+        kept = self.known.get(table)
+        return kept.get(int(record_id)) if kept is not None else None
+
+
 class Chain:
     """Audit events appended in order: one for each row written to an audited table."""
 
@@ -103,6 +149,7 @@ class Chain:
         self.shapes = {mapper.class_.__tablename__: Shape(mapper.class_)
                        for mapper in db.Model.registry.mappers if is_audited(mapper.class_)}
         self.stamps: dict[datetime, str] = {}  # occurred_at as hashed; a few per day
+        self.places = Places()
         writer.on_add = self.created
 
     def created(self, table: str, row: dict) -> None:
@@ -113,7 +160,7 @@ class Chain:
         if table == "users":
             self.names[row["id"]] = row["full_name"]
         self._append("create", table, row["id"], self._actor(row, shape),
-                     self._when(row, shape), shape.changes(row))
+                     self._when(row, shape), shape.changes(row), self.places.of(table, row))
 
     def _actor(self, row: dict, shape: Shape) -> tuple[int | None, str]:
         for column in shape.actors:
@@ -134,7 +181,7 @@ class Chain:
         self._append(action, table, record_id, actor, when, fast_canonical(changes))
 
     def _append(self, action: str, table: str, record_id, actor: tuple[int | None, str],
-                when: datetime, changes: str) -> None:
+                when: datetime, changes: str, place: int | None = None) -> None:
         """One event; its hash is `event_hash` of the row, the time formatted once."""
         self.seq += 1
         record_id = str(record_id)
@@ -146,5 +193,6 @@ class Chain:
         self.writer.add("audit_events", dict(
             seq=self.seq, occurred_at=when, actor_id=actor[0], actor_name=actor[1],
             action=action, table_name=table, record_id=record_id, changes=changes, reason=None,
-            rule=None, detail=None, prev_hash=self.head, hash=digest), announced=True)
+            rule=None, detail=None, prev_hash=self.head, hash=digest, location_id=place),
+            announced=True)
         self.head = digest

@@ -31,13 +31,15 @@ class Place:
 
 
 class PlaceRows:
-    """The places half of ClinicGenerator (which provides `w`, `rng`, `sizes`, `today`,
-    `first_day` and the staff lists)."""
+    """The places half of ClinicGenerator (which provides `w`, `chain`, `rng`, `sizes`,
+    `today`, `first_day` and the staff lists)."""
 
     def places(self) -> None:
         """The migration's first location, and one more per clinic beyond the first."""
         self.locations = [Place(0, FIRST_LOCATION_ID, FIRST_LOCATION["name"],
                                 FIRST_STORAGE_AREA["id"])]
+        self.chain.places.remember("storage_areas", FIRST_STORAGE_AREA["id"],
+                                   FIRST_LOCATION_ID)
         self.fridges: list[int] = []
         for index in range(1, self.sizes.clinics):
             location_id = self.w.new_id("locations")

@@ -20,6 +20,7 @@ from sqlalchemy import event, insert, inspect, select, text
 from compliance.clock import utcnow
 from compliance.database import per_transaction
 from compliance.extensions import db
+from compliance.fixed_places import named_place, place_of
 from compliance.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -95,7 +96,6 @@ def canonical(data) -> str:
 # occurred_at as both databases give it back as text (SQLite stores it so; PostgreSQL's
 # to_char matches), so that verification can hash raw rows without parsing them.
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-
 
 # A JSON list is an unambiguous encoding of the values. The standard library's encoder
 # defines it; orjson writes the same bytes for text, integers and None about ten times faster,
@@ -183,8 +183,8 @@ def _collect(session) -> list[dict]:
                 continue
             changes = _diff(obj, kind)
             if changes:
-                rows.append(dict(action=kind, table_name=obj.__tablename__,
-                                 record_id=record_key(obj), changes=changes))
+                rows.append(dict(action=kind, table_name=obj.__tablename__, changes=changes,
+                                 record_id=record_key(obj), location_id=place_of(obj, session.get)))
     return rows
 
 
@@ -237,7 +237,8 @@ def record_event(action: str, *, actor: Actor | None = None, table_name: str | N
                  detail: str | None = None) -> None:
     """Add one non-data event (sign-in, export, refusal) to the current transaction."""
     row = dict(action=action, table_name=table_name, record_id=record_id, changes=changes,
-               reason=reason, rule=rule, detail=detail)
+               reason=reason, rule=rule, detail=detail,
+               location_id=named_place(table_name, record_id, db.session.get))
     db.session.connection()  # the event belongs to this transaction: make sure there is one
     _queue(db.session(), [row], actor or current_actor(), None)
 

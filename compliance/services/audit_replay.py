@@ -1,5 +1,6 @@
 """Replaying the audit trail against the live tables (D6): each audited row's current values
-must equal the new values of its latest audit event.
+must equal the new values of its latest audit event, and each event that stores where its
+record is must name where it is (audit_places.py).
 
 On a large database the tables are shared out among processes (one per core, as the chain's
 verification does), each replaying its tables' events and comparing those tables in one
@@ -21,6 +22,7 @@ from compliance.collector import collector_paused
 from compliance.extensions import db
 from compliance.models import AuditEvent
 from compliance.services import alerts
+from compliance.services.audit_places import misplaced
 from compliance.services.audit_verify import cpu_count
 from compliance.services.replay_slices import MOST, Slice, largest_share, slices
 from compliance.services.replay_tables import Difference, Part, audited_tables, replay_tables
@@ -123,8 +125,9 @@ def replay(processes: int | None = None, passes: int | None = None) -> Replay:
                                             current_app.config["AUDIT_REPLAY_MEMORY_MB"]))
     parts = [part for records in slices(passes)
              for part in _parts(sizes, processes or cpu_count(), records)]
+    differences = [d for part in parts for d in part.differences] + misplaced()
     return Replay(sum(part.events for part in parts), sum(part.rows for part in parts),
-                  len(tables), _in_order(d for part in parts for d in part.differences), passes)
+                  len(tables), _in_order(differences), passes)
 
 
 def _in_order(differences) -> tuple[Difference, ...]:

@@ -10,8 +10,7 @@ Revises: 5d1e0c7a9b42
 Create Date: 2026-11-27 23:45:00.000000
 
 """
-from alembic import op
-from sqlalchemy import text
+from compliance.index_swap import replace_index
 
 
 # revision identifiers, used by Alembic.
@@ -32,36 +31,12 @@ REPLACED = (
      'ix_audit_events_occurred_at_keys', ['occurred_at'], ['table_name', 'record_id', 'actor_id']),
 )
 
-# An index of this name left INVALID by a concurrent build that failed.
-INVALID = text("SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-               "WHERE c.relname = :name AND NOT i.indisvalid")
-
 
 def upgrade():
     for table, old, _old_columns, new, columns, included in REPLACED:
-        _replace(table, old, new, columns, included)
+        replace_index(table, old, new, columns, included)
 
 
 def downgrade():
     for table, old, old_columns, new, _columns, _included in REPLACED:
-        _replace(table, new, old, old_columns, [])
-
-
-def _replace(table: str, old: str, new: str, columns: list, included: list) -> None:
-    """On PostgreSQL the new index is built, and the old one dropped, CONCURRENTLY: a plain
-    build locks the table against writes, and every write adds an audit event (49 s at
-    national scale). That runs outside a transaction, each index on its own, so the steps are
-    written to be run again after a failure: an INVALID index a failed build left is dropped,
-    an index already built is kept, one already dropped is not dropped again."""
-    if op.get_bind().dialect.name != "postgresql":
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.create_index(new, columns, unique=False)
-            batch_op.drop_index(old)
-        return
-    with op.get_context().autocommit_block():
-        if not op.get_context().as_sql and op.get_bind().execute(
-                INVALID, {"name": new}).first():
-            op.drop_index(new, table_name=table, postgresql_concurrently=True)
-        op.create_index(new, table, columns, unique=False, postgresql_include=included,
-                        postgresql_concurrently=True, if_not_exists=True)
-        op.drop_index(old, table_name=table, postgresql_concurrently=True, if_exists=True)
+        replace_index(table, new, old, old_columns, [])

@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select
 
 from compliance import scope
-from compliance.clock import local_today
 from compliance.errors import InvalidInput
 from compliance.extensions import db
 from compliance.locations import visible_location_ids
@@ -21,37 +20,15 @@ from compliance.models import (
     StocktakeLine,
     TreatmentSession,
 )
-from compliance.services import reviews, stock, stocktakes
+from compliance.services import reviews, stock
 from compliance.services.audit_scope import scoped
 from compliance.services.refusals import record_refusal
 from compliance.services.reports import exceptions, trace
 from compliance.services.reports.common import Filters
-from tests.factories import PASSWORD, make_product, make_session, ready_patient, receive_batch
-from tests.location_helpers import make_location, user_at
+from tests.factories import receive_batch
+from tests.location_helpers import make_location, two_locations, user_at
 
 HERE = frozenset({1})  # the first location; each test makes the second
-
-
-def two_locations(users) -> dict:
-    """A batch and a signed session with an injection at each location, and a stocktake at
-    the second; the patient is the same."""
-    there = make_location()
-    manager_there = user_at("manager", there.id)
-    product = make_product()
-    # A group-wide manager acts at the first location by name, which is now the new one.
-    here_batch = receive_batch(user_at("manager", 1), product, batch_number="NEAR1")
-    there_batch = receive_batch(manager_there, product, batch_number="FAR9")
-    _patient, rx = ready_patient(users, product)
-    day = local_today()
-    here = make_session(rx, users["doctor"], day, [(here_batch, 1000)], location_id=1)
-    far = make_session(rx, users["doctor"], day, [(there_batch, 1000)], number=2,
-                       location_id=there.id)
-    taken = stocktakes.record_stocktake(
-        manager_there, [stocktakes.Count(there_batch.id, 8, "One ampoule broken in the box")],
-        None, stocktakes.Countersignature(users["doctor"].email, PASSWORD))
-    return {"there": frozenset({there.id}), "here_batch": here_batch,
-            "there_batch": there_batch, "here": here, "far": far, "stocktake": taken,
-            "manager_there": manager_there}
 
 
 def _ids(model, ids):

@@ -1,0 +1,161 @@
+"""Audit events store where their record is, for records that never move
+(compliance/fixed_places.py): the writer stores it, scopes read it, the migration fills it in
+for events written before, and `flask audit replay` finds one changed behind its back."""
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import select, text
+
+from compliance.extensions import db
+from compliance.fixed_places import named_place, place_of
+from compliance.models import (
+    AuditEvent,
+    Batch,
+    ExceptionReview,
+    Injection,
+    InjectionReversal,
+    LedgerEntry,
+    Location,
+    Signature,
+    StocktakeLine,
+    TemperatureReading,
+    TreatmentSession,
+)
+from compliance.services import audit_places, audit_replay
+from compliance.services.audit_scope import scoped
+from tests.audit_helpers import append_only_lifted, events, execute_raw
+from tests.location_helpers import two_locations
+
+HERE = frozenset({1})
+BEFORE = "86eda4b3e964"  # the revision before the events stored a place
+
+
+# Where a record is, without a database: `get` finds rows in a dict. ---------------------
+def _getter(*rows):
+    found = {(type(row), row.id): row for row in rows}
+    return lambda model, key: found.get((model, key))
+
+
+def test_a_record_with_a_location_of_its_own_is_there():
+    get = _getter()
+    assert place_of(TreatmentSession(id=1, location_id=4), get) == 4
+    assert place_of(LedgerEntry(id=1, location_id=5), get) == 5
+    assert place_of(Location(id=6), get) == 6
+    assert place_of(ExceptionReview(id=1, location_id=None), get) is None  # refused attempt
+
+
+def test_a_part_is_where_its_parent_is_and_nowhere_when_the_parent_is_not_found():
+    session = TreatmentSession(id=3, location_id=7)
+    injection = Injection(id=9, session_id=3)
+    get = _getter(session, injection)
+    assert place_of(injection, get) == 7
+    assert place_of(InjectionReversal(id=1, injection_id=9), get) == 7
+    assert place_of(StocktakeLine(id=1, stocktake_id=99), get) is None
+    assert place_of(TemperatureReading(id=1, storage_area_id=99), get) is None
+
+
+def test_a_signature_is_where_what_it_signs_is():
+    get = _getter(TreatmentSession(id=3, location_id=7))
+    assert place_of(Signature(id=1, record_table="treatment_sessions", record_id="3"), get) == 7
+    assert place_of(Signature(id=2, record_table="prescriptions", record_id="3"), get) is None
+
+
+def test_records_that_can_move_and_keys_that_are_none_have_no_place():
+    def get(model, key):
+        raise AssertionError("never looked up")
+    assert place_of(Batch(id=1), get) is None
+    for key in (None, "", "abc", "1|2", "\uff11", "99999999999", "-1"):
+        assert named_place("treatment_sessions", key, get) is None, key
+    assert named_place("batches", "1", get) is None
+    assert named_place(None, "1", get) is None
+
+
+# Through the application. ------------------------------------------------------------------
+def _place(table: str, record_id) -> set:
+    return {event.location_id for event in events(table_name=table, record_id=str(record_id))}
+
+
+def test_the_writer_stores_where_each_fixed_record_is_and_nothing_for_others(app, users):
+    data = two_locations(users)
+    there, far = min(data["there"]), data["far"]
+    assert _place("treatment_sessions", far.id) == {there}
+    assert _place("injections", far.injections[0].id) == {there}
+    assert _place("stocktakes", data["stocktake"].id) == {there}
+    assert _place("treatment_sessions", data["here"].id) == {1}
+    signature = db.session.scalar(select(Signature.id).where(
+        Signature.record_table == "stocktakes"))
+    assert _place("signatures", signature) == {there}
+    assert _place("batches", data["there_batch"].id) == {None}
+    assert _place("patients", far.patient_id) == {None}
+    assert _place("users", users["doctor"].id) == {None}
+
+
+def _unplace_every_event() -> None:
+    with append_only_lifted("audit_events"):
+        execute_raw("UPDATE audit_events SET location_id = NULL")
+
+
+def test_every_scope_shows_the_same_events_whether_places_are_stored_or_not(app, users):
+    """An event without a place (written before places were stored) is decided by its
+    record as it is now: the same answer the stored place gives."""
+    data = two_locations(users)
+    scopes = [HERE, data["there"], HERE | data["there"]]
+    placed = {(ids, wide): _scoped_seqs(ids, wide) for ids in scopes for wide in (True, False)}
+    assert db.session.scalar(select(AuditEvent.seq).where(AuditEvent.location_id.is_not(None)))
+    _unplace_every_event()
+    assert {(ids, wide): _scoped_seqs(ids, wide)
+            for ids in scopes for wide in (True, False)} == placed
+
+
+def _scoped_seqs(ids, wide) -> list[int]:
+    return list(db.session.scalars(scoped(select(AuditEvent.seq), ids, wide)
+                                   .order_by(AuditEvent.seq)))
+
+
+def _seq_of(table: str, record_id) -> int:
+    return events(table_name=table, record_id=str(record_id))[0].seq
+
+
+def test_a_place_changed_behind_the_trail_is_found_by_the_replay(app, users):
+    data = two_locations(users)
+    moved = _seq_of("injections", data["far"].injections[0].id)
+    placed = _seq_of("batches", data["there_batch"].id)
+    unplaced = _seq_of("treatment_sessions", data["here"].id)
+    assert audit_replay.replay().ok
+    with append_only_lifted("audit_events"):
+        execute_raw("UPDATE audit_events SET location_id = 1 WHERE seq IN (:a, :b)",
+                    a=moved, b=placed)
+        execute_raw("UPDATE audit_events SET location_id = NULL WHERE seq = :seq",
+                    seq=unplaced)
+    found = {d.record_id: d.problem for d in audit_places.misplaced()}
+    assert set(found) == {str(moved), str(placed)}
+    assert "injections" in found[str(moved)] and "batches" in found[str(placed)]
+    result = audit_replay.replay()
+    assert not result.ok
+    assert {d.record_id for d in result.differences if d.table == "audit_events"} == set(found)
+
+
+def test_the_migration_fills_in_the_places_the_writer_stores(app, users):
+    data = two_locations(users)
+    written = _places()
+    assert {place for place in written.values()} >= {1, min(data["there"]), None}
+    try:
+        downgrade(revision=BEFORE)
+        assert "location_id" not in _audit_columns()
+    finally:
+        upgrade()
+    assert _places() == written
+    with db.engine.connect() as connection, pytest.raises(Exception, match="append-only"):
+        connection.execute(text("UPDATE audit_events SET location_id = 1"))
+
+
+def _places() -> dict[int, int | None]:
+    """Every event's place, read in a transaction that is then ended: PostgreSQL's concurrent
+    index builds in the migration wait for every open transaction."""
+    places = dict(db.session.execute(select(AuditEvent.seq, AuditEvent.location_id)).all())
+    db.session.rollback()
+    return places
+
+
+def _audit_columns() -> set[str]:
+    return {column["name"] for column in db.inspect(db.engine).get_columns("audit_events")}
