@@ -50,6 +50,13 @@ SIGNATURES = Signature.__tablename__
 Getter = Callable[[type, object], object]
 
 
+def getter(session) -> Getter:
+    """Session.get that also finds the rows the flush under way inserted: the identity map
+    takes them only after `after_flush`, so Session.get would read each one again."""
+    inserted = {(type(row), row.id): row for row in session.new if hasattr(row, "id")}
+    return lambda model, key: inserted.get((model, key)) or session.get(model, key)
+
+
 def place_of(record, get: Getter) -> int | None:
     """Where a fixed record is; None for any other record (and for a review of a refused
     attempt, which has no location)."""

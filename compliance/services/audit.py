@@ -20,7 +20,7 @@ from sqlalchemy import event, insert, inspect, select, text
 from compliance.clock import utcnow
 from compliance.database import per_transaction
 from compliance.extensions import db
-from compliance.fixed_places import named_place, place_of
+from compliance.fixed_places import getter, named_place, place_of
 from compliance.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -175,7 +175,7 @@ def _diff(obj, kind: str) -> dict:
 
 
 def _collect(session) -> list[dict]:
-    rows = []
+    rows, get = [], getter(session)
     for kind, objects in (("create", session.new), ("update", session.dirty),
                           ("delete", session.deleted)):
         for obj in objects:
@@ -184,7 +184,7 @@ def _collect(session) -> list[dict]:
             changes = _diff(obj, kind)
             if changes:
                 rows.append(dict(action=kind, table_name=obj.__tablename__, changes=changes,
-                                 record_id=record_key(obj), location_id=place_of(obj, session.get)))
+                                 record_id=record_key(obj), location_id=place_of(obj, get)))
     return rows
 
 

@@ -5,14 +5,14 @@ behind the application's back, which would show an event in the wrong scope, is 
 An event with no place is always right: its scope is decided by its record as it is now.
 """
 
-from sqlalchemy import Integer, and_, case, cast, exists, literal, or_, select, union_all
+from sqlalchemy import Integer, and_, case, cast, exists, func, literal, or_, select, union_all
 
 from compliance.extensions import db
 from compliance.fixed_places import FIXED, SIGNATURES, placed
 from compliance.models import AuditEvent, Signature
 from compliance.services.replay_tables import Difference
 
-SHOWN = 100  # misplaced events listed (all are found; a handful make the replay fail)
+SHOWN = 100  # misplaced events listed; all are counted
 
 
 def _key(table_column, key_column, table: str):
@@ -20,9 +20,10 @@ def _key(table_column, key_column, table: str):
 
 
 def _at(rows, table_column, key_column, table: str):
-    """Whether the (table, key) pair names a row of `rows` at the event's stored place."""
+    """Whether the (table, key) pair names a row of `rows` at the event's stored place (the
+    event and signature those columns are of being the enclosing statements')."""
     return exists().where(rows.c.id == _key(table_column, key_column, table),
-                          rows.c.place == AuditEvent.location_id)
+                          rows.c.place == AuditEvent.location_id).correlate_except(rows)
 
 
 def _wrong(table: str, condition):
@@ -47,11 +48,17 @@ def _statement():
     return union_all(*records, signatures, others)
 
 
-def misplaced(limit: int = SHOWN) -> list[Difference]:
-    """The events whose stored place is not where their record is (or that store one for a
-    record that may move), in sequence order."""
+def misplaced() -> tuple[int, list[Difference]]:
+    """How many events store a place that is not where their record is (or one for a record
+    that may move), and the first SHOWN of them in sequence order."""
     events = _statement().subquery()
-    found = db.session.execute(select(events).order_by(events.c.seq).limit(limit))
-    return [Difference("audit_events", str(seq), problem=(
-        f"stores location {place} for its {table or 'no'} record, which is not there"))
-        for seq, place, table in found]
+    count = db.session.scalar(select(func.count()).select_from(events))
+    found = db.session.execute(select(events).order_by(events.c.seq).limit(SHOWN)) if count else ()
+    return count, [Difference("audit_events", str(seq), problem=_problem(place, table))
+                   for seq, place, table in found]
+
+
+def _problem(place: int, table: str | None) -> str:
+    if table in FIXED or table == SIGNATURES:
+        return f"stores location {place}, but its {table} record is not there"
+    return f"stores location {place} for a record that may move ({table or 'none'})"

@@ -21,10 +21,9 @@ the same (tests/unit/test_event_places.py), and `flask audit replay` checks the 
 
 from sqlalchemy import Integer, case, cast, exists, false, or_
 
+from compliance.fixed_places import SIGNATURES
 from compliance.models import AuditEvent, Signature
 from compliance.scope import LOCATED, TABLES, Ids, actors_within
-
-SIGNATURES = "signatures"
 
 
 def _key(table_column, key_column, table: str):

@@ -4,10 +4,11 @@ for events written before, and `flask audit replay` finds one changed behind its
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
+from compliance import demo
 from compliance.extensions import db
-from compliance.fixed_places import named_place, place_of
+from compliance.fixed_places import FIXED, named_place, place_of, placed
 from compliance.models import (
     AuditEvent,
     Batch,
@@ -21,7 +22,8 @@ from compliance.models import (
     TemperatureReading,
     TreatmentSession,
 )
-from compliance.services import audit_places, audit_replay
+from compliance.scope import LOCATED
+from compliance.services import audit_places, audit_replay, treatment
 from compliance.services.audit_scope import scoped
 from tests.audit_helpers import append_only_lifted, events, execute_raw
 from tests.location_helpers import two_locations
@@ -116,23 +118,31 @@ def _seq_of(table: str, record_id) -> int:
     return events(table_name=table, record_id=str(record_id))[0].seq
 
 
-def test_a_place_changed_behind_the_trail_is_found_by_the_replay(app, users):
+def test_a_place_changed_behind_the_trail_is_found_by_the_replay(app, users, monkeypatch):
     data = two_locations(users)
     moved = _seq_of("injections", data["far"].injections[0].id)
     placed = _seq_of("batches", data["there_batch"].id)
     unplaced = _seq_of("treatment_sessions", data["here"].id)
+    countersigned = db.session.scalar(select(Signature.id).where(
+        Signature.record_table == "stocktakes"))
+    signed = _seq_of("signatures", countersigned)
     assert audit_replay.replay().ok
     with append_only_lifted("audit_events"):
-        execute_raw("UPDATE audit_events SET location_id = 1 WHERE seq IN (:a, :b)",
-                    a=moved, b=placed)
+        execute_raw("UPDATE audit_events SET location_id = 1 WHERE seq IN (:a, :b, :c)",
+                    a=moved, b=placed, c=signed)
         execute_raw("UPDATE audit_events SET location_id = NULL WHERE seq = :seq",
                     seq=unplaced)
-    found = {d.record_id: d.problem for d in audit_places.misplaced()}
-    assert set(found) == {str(moved), str(placed)}
+    count, listed = audit_places.misplaced()
+    found = {d.record_id: d.problem for d in listed}
+    assert count == 3 and set(found) == {str(moved), str(placed), str(signed)}
     assert "injections" in found[str(moved)] and "batches" in found[str(placed)]
     result = audit_replay.replay()
-    assert not result.ok
+    assert not result.ok and result.count == 3
     assert {d.record_id for d in result.differences if d.table == "audit_events"} == set(found)
+    monkeypatch.setattr(audit_places, "SHOWN", 1)  # listed or not, every one is counted
+    result = audit_replay.replay()
+    assert (len(result.differences), result.count) == (1, 3)
+    assert result.summary().startswith("DIFFERENT: 3 difference(s)")
 
 
 def test_the_migration_fills_in_the_places_the_writer_stores(app, users):
@@ -159,3 +169,47 @@ def _places() -> dict[int, int | None]:
 
 def _audit_columns() -> set[str]:
     return {column["name"] for column in db.inspect(db.engine).get_columns("audit_events")}
+
+
+def _kinds_everywhere() -> None:
+    """The demo clinic, with the two kinds of record it does not make: an addendum to a
+    signed session and a reversed injection of an open one."""
+    demo.load()
+    signed = db.session.scalars(select(TreatmentSession).where(
+        TreatmentSession.status == "signed")).first()
+    treatment.add_addendum(signed.prescriber, signed.id, "Bruising noted", "Late note")
+    drawn = db.session.scalars(select(Injection).join(TreatmentSession).where(
+        TreatmentSession.status == "open")).first()
+    treatment.reverse_injection(drawn.session.prescriber, drawn.id, "Wrong batch scanned")
+    db.session.commit()
+
+
+def _located(model, ids) -> set[int]:
+    return set(db.session.scalars(select(model.id).where(LOCATED[model](ids))))
+
+
+def _placed_at(model, ids) -> set[int]:
+    rows = placed(model).subquery()
+    return set(db.session.scalars(select(rows.c.id).where(rows.c.place.in_(ids))))
+
+
+def test_each_kind_of_fixed_record_is_placed_where_its_scope_finds_it(app):
+    _kinds_everywhere()
+    locations = db.session.scalars(select(Location.id)).all()
+    assert len(locations) > 1
+    for model in FIXED.values():
+        assert db.session.scalar(select(func.count()).select_from(model)), model.__name__
+        for location in locations:
+            ids = frozenset({location})
+            assert _placed_at(model, ids) == _located(model, ids), (model.__name__, location)
+
+
+def test_the_demo_clinic_s_scopes_are_the_same_with_or_without_stored_places(app):
+    _kinds_everywhere()
+    scopes = [frozenset({location}) for location in db.session.scalars(select(Location.id))]
+    seen = {(ids, wide): _scoped_seqs(ids, wide) for ids in scopes for wide in (True, False)}
+    count, _listed = audit_places.misplaced()
+    assert count == 0
+    _unplace_every_event()
+    assert {(ids, wide): _scoped_seqs(ids, wide)
+            for ids in scopes for wide in (True, False)} == seen
