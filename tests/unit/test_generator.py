@@ -13,11 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from compliance import locations
 from compliance.clock import local_today
 from compliance.extensions import db
+from compliance.fixed_places import FIXED
 from compliance.generator import run, stockroom, transfer_rows
 from compliance.generator.plan import Sizes
 from compliance.generator.run import generate
 from compliance.generator.stock_rows import at
-from compliance.models import AuditEvent, Injection, Prescription, TreatmentSession
+from compliance.models import AuditEvent, Injection, Prescription, Signature, TreatmentSession
 from compliance.models.location import BatchStock, Location
 from compliance.models.stock import Batch, LedgerEntry
 from compliance.models.temperature import TemperatureReading
@@ -80,6 +81,19 @@ def test_every_generated_row_agrees_with_its_audit_events(generated):
     result = audit_replay.replay()
     assert result.ok, [d.describe() for d in result.differences[:10]]
     assert result.events >= result.rows > 560
+
+
+def test_its_events_store_where_their_fixed_records_are(generated):
+    """As the application's writer does, so that the bench reads scopes as they will be read
+    (the replay above checks that each stored place is right)."""
+    unplaced = db.session.scalars(select(AuditEvent.table_name).distinct().where(
+        AuditEvent.table_name.in_(list(FIXED)), AuditEvent.location_id.is_(None))).all()
+    assert unplaced == []
+    signed_here = db.session.scalar(select(func.count()).select_from(Signature).where(
+        Signature.record_table.in_(list(FIXED))))
+    placed = db.session.scalar(select(func.count()).where(
+        AuditEvent.table_name == "signatures", AuditEvent.location_id.is_not(None)))
+    assert placed == signed_here > 0
 
 
 def test_its_sessions_keep_to_the_compliance_rules(generated):
