@@ -5,24 +5,21 @@ behind the application's back, which would show an event in the wrong scope, is 
 An event with no place is always right: its scope is decided by its record as it is now.
 """
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, exists, func, literal, or_, select, union_all
 
 from compliance.extensions import db
 from compliance.fixed_places import FIXED, SIGNATURES, placed
 from compliance.models import AuditEvent, Signature
+from compliance.services.audit_scope import named_key
 from compliance.services.replay_tables import Difference
 
 SHOWN = 100  # misplaced events listed; all are counted
 
 
-def _key(table_column, key_column, table: str):
-    return cast(case((table_column == table, key_column)), Integer)
-
-
 def _at(rows, table_column, key_column, table: str):
     """Whether the (table, key) pair names a row of `rows` at the event's stored place (the
     event and signature those columns are of being the enclosing statements')."""
-    return exists().where(rows.c.id == _key(table_column, key_column, table),
+    return exists().where(rows.c.id == named_key(table_column, key_column, table),
                           rows.c.place == AuditEvent.location_id).correlate_except(rows)
 
 
@@ -40,7 +37,7 @@ def _statement():
                         _at(rows[table], Signature.record_table, Signature.record_id, table))
                    for table in FIXED))
     signatures = _wrong(SIGNATURES, exists().where(
-        Signature.id == _key(AuditEvent.table_name, AuditEvent.record_id, SIGNATURES), signed))
+        Signature.id == named_key(AuditEvent.table_name, AuditEvent.record_id, SIGNATURES), signed))
     others = (select(AuditEvent.seq, AuditEvent.location_id, AuditEvent.table_name)
               .where(AuditEvent.location_id.is_not(None),
                      or_(AuditEvent.table_name.is_(None),

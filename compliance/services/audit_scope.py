@@ -26,7 +26,7 @@ from compliance.models import AuditEvent, Signature
 from compliance.scope import LOCATED, TABLES, Ids, actors_within
 
 
-def _key(table_column, key_column, table: str):
+def named_key(table_column, key_column, table: str):
     """The key, as an integer, of the row a (table, key) pair names when it names a row of
     `table`; otherwise NULL, so that the cast never reads another table's key."""
     return case((table_column == table, cast(key_column, Integer)))
@@ -37,7 +37,7 @@ def _located(model, ids: Ids, table_column, key_column):
     at its primary key per event. (A set of every located key, built for each query, cost
     half a second at one location of 1M injections.)"""
     return (table_column == model.__tablename__) & exists().where(
-        model.id == _key(table_column, key_column, model.__tablename__), LOCATED[model](ids))
+        model.id == named_key(table_column, key_column, model.__tablename__), LOCATED[model](ids))
 
 
 def _signed_in_scope(ids: Ids, group_wide: bool):
@@ -47,7 +47,7 @@ def _signed_in_scope(ids: Ids, group_wide: bool):
                for model in TABLES.values()]
     if group_wide:
         located.append(Signature.record_table.not_in(list(TABLES)))
-    return exists().where(Signature.id == _key(AuditEvent.table_name, AuditEvent.record_id,
+    return exists().where(Signature.id == named_key(AuditEvent.table_name, AuditEvent.record_id,
                                                SIGNATURES), or_(*located))
 
 
