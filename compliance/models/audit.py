@@ -16,10 +16,10 @@ class AuditEvent(db.Model):
     __audit_exempt__ = "the audit trail itself"
     __table_args__ = (
         Index("ix_audit_events_record", "table_name", "record_id"),
-        # With what a scope is decided by, so that counting a month's events in a scope
-        # reads the index alone, not each event's row.
+        # With what a scope is decided by, and the key, so that counting and paging a month's
+        # events in a scope read the index alone, not each event's row.
         Index("ix_audit_events_occurred_at_scope", "occurred_at",
-              postgresql_include=["location_id", "table_name", "record_id", "actor_id"]),
+              postgresql_include=["location_id", "table_name", "record_id", "actor_id", "seq"]),
         Index("ix_audit_events_actor_id", "actor_id"),
         # The latest verification, and refused attempts, are found by their action.
         Index("ix_audit_events_action_seq", "action", "seq"),

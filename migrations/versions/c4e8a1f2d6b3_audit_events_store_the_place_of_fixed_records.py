@@ -2,16 +2,19 @@
 are then decided from an index of the month's events (the scoped inspector's month of the
 audit report's count looked at each of 300,000 events' records at national scale: 0.45 s)
 
-The column is filled in for the events already written, one statement per kind of record, with
-the append-only trigger lifted: an ACCESS EXCLUSIVE lock on audit_events until the migration
-commits, so that every write, and every read of the trail, waits. Where each record is, as
-compliance/fixed_places.py says at this revision.
+The column is filled in for the events already written, one statement per kind of record,
+with the append-only trigger off: on PostgreSQL in batches of events, each a transaction of its
+own (writes wait for the batch under way); on SQLite in the migration's transaction. Where each
+record is, as compliance/fixed_places.py says at this revision.
 
 Revision ID: c4e8a1f2d6b3
 Revises: 86eda4b3e964
 Create Date: 2026-11-28 01:30:00.000000
 
 """
+import logging
+import time
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -39,9 +42,12 @@ PARENT = {
     'temperature_readings': ('storage_area_id', 'storage_areas'),
 }
 FIXED = (*OWN_COLUMN, *PARENT, 'locations')
+LOG = logging.getLogger('alembic.runtime.migration')
+BATCH = 200_000  # events filled in a transaction (PostgreSQL)
+TRIGGER = 'audit_events_append_only'
 OLD_INDEX = ('ix_audit_events_occurred_at_keys', ['table_name', 'record_id', 'actor_id'])
 NEW_INDEX = ('ix_audit_events_occurred_at_scope',
-             ['location_id', 'table_name', 'record_id', 'actor_id'])
+             ['location_id', 'table_name', 'record_id', 'actor_id', 'seq'])
 
 
 def _place(table: str, row: str) -> str:
@@ -65,35 +71,61 @@ def _key(table_column: str, key_column: str, table: str) -> str:
             f"THEN {key_column} END AS INTEGER)")
 
 
-def _fill_in() -> None:
+def _fill_in(events: str = 'TRUE') -> None:
+    """Fill in the places of the `events` (a condition on audit_events) still without one."""
     for table in FIXED:
         record = _key('audit_events.table_name', 'audit_events.record_id', table)
         op.execute(f"UPDATE audit_events SET location_id = (SELECT {_place(table, 'r')} "
                    f"FROM {table} r WHERE r.id = {record}) "
-                   f"WHERE table_name = '{table}' AND location_id IS NULL")
+                   f"WHERE table_name = '{table}' AND location_id IS NULL AND {events}")
         signature = _key('audit_events.table_name', 'audit_events.record_id', 'signatures')
         signed = _key('s.record_table', 's.record_id', table)
         op.execute(f"UPDATE audit_events SET location_id = (SELECT {_place(table, 'r')} "
                    f"FROM signatures s JOIN {table} r ON r.id = {signed} "
                    f"WHERE s.id = {signature}) "
-                   f"WHERE table_name = 'signatures' AND location_id IS NULL AND EXISTS ("
+                   f"WHERE table_name = 'signatures' AND location_id IS NULL AND {events} "
+                   f"AND EXISTS ("
                    f"SELECT 1 FROM signatures s WHERE s.id = {signature} "
                    f"AND s.record_table = '{table}')")
 
 
+def _fill_in_batches() -> None:
+    """PostgreSQL: BATCH events at a time, each batch a transaction of its own with the
+    append-only trigger off inside it, so that writes wait for one batch, not for all of
+    them. Events written meanwhile by the code before this revision keep no place, which is
+    always right (their scope is decided by their record)."""
+    with op.get_context().autocommit_block():
+        last = op.get_bind().execute(sa.text(
+            'SELECT COALESCE(MAX(seq), 0) FROM audit_events')).scalar()
+        for first in range(1, last + 1, BATCH):
+            started = time.monotonic()
+            op.execute('BEGIN')
+            # Every write queues behind the lock this asks for: give up, to be run again,
+            # rather than hold them all up behind a long export.
+            op.execute("SET LOCAL lock_timeout = '10s'")
+            op.execute(f'ALTER TABLE audit_events DISABLE TRIGGER {TRIGGER}')
+            _fill_in(f'seq BETWEEN {first} AND {first + BATCH - 1}')
+            op.execute(f'ALTER TABLE audit_events ENABLE TRIGGER {TRIGGER}')
+            op.execute('COMMIT')
+            LOG.info('places filled in for events %d-%d of %d in %.1f s', first,
+                     min(first + BATCH - 1, last), last, time.monotonic() - started)
+
+
 def upgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        # Every write waits behind the lock this asks for: give up, to be run again, rather
-        # than queue them all behind a long export.
+    postgres = op.get_bind().dialect.name == 'postgresql'
+    if postgres:
         op.execute("SET LOCAL lock_timeout = '10s'")
-        # IF NOT EXISTS: a rerun after the index build below failed finds the column there.
+        # IF NOT EXISTS: a rerun after a failure below finds the column there.
         op.execute('ALTER TABLE audit_events ADD COLUMN IF NOT EXISTS location_id INTEGER')
     else:
         with op.batch_alter_table('audit_events', schema=None, recreate='never') as batch_op:
             batch_op.add_column(sa.Column('location_id', sa.Integer(), nullable=True))
-    drop_append_only('audit_events')
-    _fill_in()
-    make_append_only('audit_events')
+    if postgres and not op.get_context().as_sql:
+        _fill_in_batches()
+    else:  # SQLite (one writer at a time whatever is done), or SQL written out to be read
+        drop_append_only('audit_events')
+        _fill_in()
+        make_append_only('audit_events')
     replace_index('audit_events', OLD_INDEX[0], NEW_INDEX[0], ['occurred_at'], NEW_INDEX[1])
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 
 from compliance.extensions import db
 from compliance.models import AuditEvent
@@ -14,12 +14,12 @@ from compliance.services.audit_scope import scoped
 from compliance.services.reports import audit_words
 from compliance.services.reports.audit_records import RecordName, name_records
 from compliance.services.reports.common import (
+    PAGE_SIZE,
     Filters,
     Listing,
     Result,
     between_moments,
     in_chunks,
-    paged,
 )
 
 SORTS = {"seq": "Sequence"}
@@ -70,10 +70,34 @@ def _count(filters: Filters) -> int:
     return db.session.scalar(select(func.count()).select_from(keys))
 
 
+def _count_and_page(filters: Filters, listing: Listing) -> tuple[int, list[int]]:
+    """How many events match, and the sequence numbers of the page's, from one read of their
+    keys (the month's index holds them). Counting, then listing, read the month twice, and
+    the listing walked back from the newest event through every later one (a scoped month
+    at national scale: 110 and 92 ms)."""
+    keys = _matching((AuditEvent.seq,), filters).cte("keys")
+    order = keys.c.seq.desc() if listing.descending else keys.c.seq
+    page = (select(keys.c.seq).order_by(order).limit(PAGE_SIZE).offset(listing.offset)
+            .subquery())
+    found = db.session.execute(union_all(
+        select(literal(True).label("counted"), func.count().label("value")).select_from(keys),
+        select(literal(False), page.c.seq))).all()
+    return (sum(value for counted, value in found if counted),
+            [value for counted, value in found if not counted])
+
+
+def _page(filters: Filters, listing: Listing) -> tuple[int, list]:
+    if listing.page is None:  # every row, for a printed report
+        return _count(filters), db.session.execute(filtered(filters, listing)).all()
+    count, seqs = _count_and_page(filters, listing)
+    order = AuditEvent.seq.desc() if listing.descending else AuditEvent.seq
+    return count, db.session.execute(select(*_COLUMNS).where(AuditEvent.seq.in_(seqs))
+                                     .order_by(order)).all()
+
+
 def report(filters: Filters, listing: Listing) -> Result:
-    query = filtered(filters, listing)
-    count = _count(filters)
-    rows = described(db.session.execute(paged(query, listing)).all())
+    count, raw = _page(filters, listing)
+    rows = described(raw)
     # A printed report states the chain as verified now; the page shows the last check.
     verification = (audit_verify.verified_now() if listing.page is None
                     else audit_verify.last_recorded())
