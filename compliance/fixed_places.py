@@ -8,6 +8,10 @@ names. A record whose place can change is not here, and its events store none: a
 wherever a part of it is), a transfer (at both ends), an assignment of a user (removed when
 the user is unassigned), a review of a refused attempt (bounded by its reviewer). Their
 events are decided by the record as it is now, as before.
+
+A record that belongs to no location (D7: a patient and their clinical records, a
+prescription, a product, a user account) is EVERYWHERE, and so is a signature of one: its
+events are shown in every scope, and in none when one location is chosen.
 """
 
 from collections.abc import Callable
@@ -30,6 +34,7 @@ from compliance.models import (
     TemperatureReading,
     TreatmentSession,
 )
+from compliance.scope import TABLES
 
 # The records whose own location column says where they are.
 OWN_COLUMN = (TreatmentSession, LedgerEntry, Stocktake, StorageArea, ExceptionReview)
@@ -45,6 +50,13 @@ PARENT = {
 }
 FIXED = {model.__tablename__: model for model in (*OWN_COLUMN, *PARENT, Location)}
 SIGNATURES = Signature.__tablename__
+EVERYWHERE = 0  # the place of what belongs to no location (no location has the id 0)
+
+
+def belongs_nowhere(table: str | None) -> bool:
+    """Whether an event naming `table` is about a record of no location (any table that is
+    neither located nor the signatures'; an event naming none is about no record)."""
+    return table is not None and table not in TABLES and table != SIGNATURES
 
 # Finds a row by model and key (Session.get: the rows of the transaction are found without SQL).
 Getter = Callable[[type, object], object]
@@ -71,12 +83,14 @@ def place_of(record, get: Getter) -> int | None:
         return None if found is None else place_of(found, get)
     if model is Signature:
         return named_place(record.record_table, record.record_id, get)
-    return None
+    return EVERYWHERE if belongs_nowhere(model.__tablename__) else None
 
 
 def named_place(table: str | None, record_id: str | None, get: Getter) -> int | None:
-    """Where the record an audit event names by table and key is, when it is a fixed record
-    or a signature of one."""
+    """Where the record an audit event names by table and key is, when it is a fixed record,
+    a record of no location, or a signature of either."""
+    if belongs_nowhere(table):
+        return EVERYWHERE
     model = Signature if table == SIGNATURES else FIXED.get(table or "")
     if model is None or not _is_key(record_id):
         return None

@@ -9,7 +9,13 @@ from decimal import Decimal
 import orjson
 
 from compliance.extensions import db
-from compliance.fixed_places import OWN_COLUMN, PARENT, SIGNATURES
+from compliance.fixed_places import (
+    EVERYWHERE,
+    OWN_COLUMN,
+    PARENT,
+    SIGNATURES,
+    belongs_nowhere,
+)
 from compliance.generator.writer import BulkWriter
 from compliance.services.audit import (
     TIME_FORMAT,
@@ -95,7 +101,8 @@ class Shape:
 
 
 class Places:
-    """Where each generated fixed record is (compliance/fixed_places.py), for its events:
+    """Where each generated fixed record is (compliance/fixed_places.py), or that it belongs
+    to no location, for its events:
     every child row is written just after its parent, so only the latest parent of each kind
     is kept (every storage area, which readings name a year later). A row whose parent is not
     kept gets no place, and its events are decided by the record, as any unplaced event is."""
@@ -125,6 +132,8 @@ class Places:
             kept[record_id] = place
 
     def _place(self, table: str, row: dict) -> int | None:
+        if belongs_nowhere(table):
+            return EVERYWHERE
         if table == "locations":
             return row["id"]
         if table in self.OWN:
@@ -135,6 +144,8 @@ class Places:
         return None
 
     def _signed(self, table: str, record_id: str) -> int | None:
+        if belongs_nowhere(table):
+            return EVERYWHERE
         kept = self.known.get(table)
         return kept.get(int(record_id)) if kept is not None else None
 

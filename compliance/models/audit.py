@@ -38,10 +38,11 @@ class AuditEvent(db.Model):
     detail: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
-    # Where the record is, for a record that never moves (compliance/fixed_places.py); none
-    # for any other. Not hashed: it is derived from the record, and `flask audit replay`
-    # checks it against the record. A scope reads it instead of looking at each record; none
-    # means "decided by the record", so it is never a filter on its own (audit_scope.py).
+    # Where the record is, for a record that never moves; 0 (everywhere) for a record of no
+    # location (compliance/fixed_places.py); none for any other. Not hashed: it is derived
+    # from the record, and `flask audit replay` checks it. A scope reads it instead of looking
+    # at each record; none means "decided by the record", so it is never a filter on its own
+    # (audit_scope.py).
     location_id: Mapped[int | None] = mapped_column(Integer)
 
 

@@ -2,14 +2,16 @@
 as part of `flask audit replay`: the place is not in the event's hash, so a place changed
 behind the application's back, which would show an event in the wrong scope, is found here.
 
-An event with no place is always right: its scope is decided by its record as it is now.
+An event with no place is always right: its scope is decided by its record as it is now. An
+event about a record of no location, or a signature of one, stores EVERYWHERE.
 """
 
 from sqlalchemy import and_, exists, func, literal, or_, select, union_all
 
 from compliance.extensions import db
-from compliance.fixed_places import FIXED, SIGNATURES, placed
+from compliance.fixed_places import EVERYWHERE, FIXED, SIGNATURES, placed
 from compliance.models import AuditEvent, Signature
+from compliance.scope import TABLES
 from compliance.services.audit_scope import named_key
 from compliance.services.replay_tables import Difference
 
@@ -35,13 +37,16 @@ def _statement():
                                  table)) for table in FIXED]
     signed = or_(*(and_(Signature.record_table == table,
                         _at(rows[table], Signature.record_table, Signature.record_id, table))
-                   for table in FIXED))
+                   for table in FIXED),
+                 (AuditEvent.location_id == EVERYWHERE) & Signature.record_table.not_in(TABLES))
     signatures = _wrong(SIGNATURES, exists().where(
         Signature.id == named_key(AuditEvent.table_name, AuditEvent.record_id, SIGNATURES), signed))
+    nowhere = AuditEvent.table_name.not_in([*TABLES, SIGNATURES])
     others = (select(AuditEvent.seq, AuditEvent.location_id, AuditEvent.table_name)
               .where(AuditEvent.location_id.is_not(None),
-                     or_(AuditEvent.table_name.is_(None),
-                         AuditEvent.table_name.not_in([*FIXED, SIGNATURES]))))
+                     AuditEvent.table_name.is_(None)
+                     | (AuditEvent.table_name.in_(TABLES) & AuditEvent.table_name.not_in(FIXED))
+                     | (nowhere & (AuditEvent.location_id != EVERYWHERE))))
     return union_all(*records, signatures, others)
 
 
@@ -58,4 +63,8 @@ def misplaced() -> tuple[int, list[Difference]]:
 def _problem(place: int, table: str | None) -> str:
     if table in FIXED or table == SIGNATURES:
         return f"stores location {place}, but its {table} record is not there"
-    return f"stores location {place} for a record that may move ({table or 'none'})"
+    if table in TABLES:
+        return f"stores location {place} for a {table} record, which may move"
+    if table is None:
+        return f"stores location {place} for an event about no record"
+    return f"stores location {place} for a {table} record, which belongs to no location"

@@ -13,15 +13,16 @@ works only at locations of that scope (as they are assigned now), and the system
 (verification, replay, anchors, backups) in every scope. Neither a group-wide record's events
 nor these are shown when one location is chosen in a report: only what is located there.
 
-An event about a record that never moves stores where it is (compliance/fixed_places.py),
-and is decided by that alone: counting a location's month of events then reads an index of
-the month, where looking at each event's record took 0.45 s at national scale. The answer is
-the same (tests/unit/test_event_places.py), and `flask audit replay` checks the stored places.
+An event about a record that never moves stores where it is (compliance/fixed_places.py), and
+one about a record of no location that it is EVERYWHERE; each is decided by that alone:
+counting a location's month of events then reads an index of the month, where looking at each
+event's record took 0.45 s at national scale. The answer is the same
+(tests/unit/test_event_places.py), and `flask audit replay` checks the stored places.
 """
 
 from sqlalchemy import Integer, case, cast, exists, false, or_
 
-from compliance.fixed_places import SIGNATURES
+from compliance.fixed_places import EVERYWHERE, SIGNATURES
 from compliance.models import AuditEvent, Signature
 from compliance.scope import LOCATED, TABLES, Ids, actors_within
 
@@ -61,12 +62,15 @@ def events_in_scope(ids: Ids | None, group_wide: bool = True):
     """A condition on AuditEvent: the events the locations `ids` show (None: every event);
     without `group_wide`, only those about records located there.
 
-    An event that stores where its record is (a record that never moves) is decided by that
-    alone, from the index of the month's events; any other by its record as it is now."""
+    An event that stores where its record is (a record that never moves, or one of no
+    location) is decided by that alone, from the index of the month's events; any other by its
+    record as it is now."""
     if ids is None:
         return None
-    return AuditEvent.location_id.in_(ids) | (
-        AuditEvent.location_id.is_(None) & _decided_by_record(ids, group_wide))
+    placed = AuditEvent.location_id.in_(ids)
+    if group_wide:
+        placed = placed | (AuditEvent.location_id == EVERYWHERE)
+    return placed | (AuditEvent.location_id.is_(None) & _decided_by_record(ids, group_wide))
 
 
 def _decided_by_record(ids: Ids, group_wide: bool):

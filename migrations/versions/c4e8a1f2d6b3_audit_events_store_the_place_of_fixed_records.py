@@ -5,7 +5,8 @@ audit report's count looked at each of 300,000 events' records at national scale
 The column is filled in for the events already written, one statement per kind of record,
 with the append-only trigger off: on PostgreSQL in batches of events, each a transaction of its
 own (writes wait for the batch under way); on SQLite in the migration's transaction. Where each
-record is, as compliance/fixed_places.py says at this revision.
+record is, as compliance/fixed_places.py says at this revision; a record of no location is
+everywhere (0).
 
 Revision ID: c4e8a1f2d6b3
 Revises: 86eda4b3e964
@@ -42,6 +43,10 @@ PARENT = {
     'temperature_readings': ('storage_area_id', 'storage_areas'),
 }
 FIXED = (*OWN_COLUMN, *PARENT, 'locations')
+# Every located table (compliance/scope.py's LOCATED at this revision): an event naming any
+# other table, or a signature of a record of one, is about a record of no location.
+LOCATED = (*FIXED, 'user_locations', 'batches', 'recall_contacts', 'transfers')
+EVERYWHERE = 0
 LOG = logging.getLogger('alembic.runtime.migration')
 BATCH = 200_000  # events filled in a transaction (PostgreSQL)
 TRIGGER = 'audit_events_append_only'
@@ -73,12 +78,20 @@ def _key(table_column: str, key_column: str, table: str) -> str:
 
 def _fill_in(events: str = 'TRUE') -> None:
     """Fill in the places of the `events` (a condition on audit_events) still without one."""
+    located = ', '.join(f"'{table}'" for table in LOCATED)
+    op.execute(f"UPDATE audit_events SET location_id = {EVERYWHERE} "
+               f"WHERE table_name NOT IN ({located}, 'signatures') "
+               f"AND location_id IS NULL AND {events}")
+    signature = _key('audit_events.table_name', 'audit_events.record_id', 'signatures')
+    op.execute(f"UPDATE audit_events SET location_id = {EVERYWHERE} "
+               f"WHERE table_name = 'signatures' AND location_id IS NULL AND {events} "
+               f"AND EXISTS (SELECT 1 FROM signatures s WHERE s.id = {signature} "
+               f"AND s.record_table NOT IN ({located}))")
     for table in FIXED:
         record = _key('audit_events.table_name', 'audit_events.record_id', table)
         op.execute(f"UPDATE audit_events SET location_id = (SELECT {_place(table, 'r')} "
                    f"FROM {table} r WHERE r.id = {record}) "
                    f"WHERE table_name = '{table}' AND location_id IS NULL AND {events}")
-        signature = _key('audit_events.table_name', 'audit_events.record_id', 'signatures')
         signed = _key('s.record_table', 's.record_id', table)
         op.execute(f"UPDATE audit_events SET location_id = (SELECT {_place(table, 'r')} "
                    f"FROM signatures s JOIN {table} r ON r.id = {signed} "

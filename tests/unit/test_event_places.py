@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 
 from compliance import demo
 from compliance.extensions import db
-from compliance.fixed_places import FIXED, named_place, place_of, placed
+from compliance.fixed_places import EVERYWHERE, FIXED, named_place, place_of, placed
 from compliance.models import (
     AuditEvent,
     Batch,
@@ -17,9 +17,11 @@ from compliance.models import (
     InjectionReversal,
     LedgerEntry,
     Location,
+    Patient,
     Signature,
     StocktakeLine,
     TemperatureReading,
+    Transfer,
     TreatmentSession,
 )
 from compliance.scope import LOCATED
@@ -59,13 +61,25 @@ def test_a_part_is_where_its_parent_is_and_nowhere_when_the_parent_is_not_found(
 def test_a_signature_is_where_what_it_signs_is():
     get = _getter(TreatmentSession(id=3, location_id=7))
     assert place_of(Signature(id=1, record_table="treatment_sessions", record_id="3"), get) == 7
-    assert place_of(Signature(id=2, record_table="prescriptions", record_id="3"), get) is None
+    assert place_of(Signature(id=2, record_table="prescriptions", record_id="3"),
+                    get) == EVERYWHERE
+    assert place_of(Signature(id=3, record_table="treatment_sessions", record_id="4"),
+                    get) is None  # not found
+
+
+def test_a_record_of_no_location_is_everywhere_without_a_look_up():
+    def get(model, key):
+        raise AssertionError("never looked up")
+    assert place_of(Patient(id=1), get) == EVERYWHERE
+    assert named_place("users", "7", get) == EVERYWHERE
+    assert named_place("prescriptions", "not a key", get) == EVERYWHERE
 
 
 def test_records_that_can_move_and_keys_that_are_none_have_no_place():
     def get(model, key):
         raise AssertionError("never looked up")
     assert place_of(Batch(id=1), get) is None
+    assert place_of(Transfer(id=1), get) is None
     for key in (None, "", "abc", "1|2", "\uff11", "99999999999", "-1"):
         assert named_place("treatment_sessions", key, get) is None, key
     assert named_place("batches", "1", get) is None
@@ -88,8 +102,11 @@ def test_the_writer_stores_where_each_fixed_record_is_and_nothing_for_others(app
         Signature.record_table == "stocktakes"))
     assert _place("signatures", signature) == {there}
     assert _place("batches", data["there_batch"].id) == {None}
-    assert _place("patients", far.patient_id) == {None}
-    assert _place("users", users["doctor"].id) == {None}
+    assert _place("patients", far.patient_id) == {EVERYWHERE}
+    assert _place("users", users["doctor"].id) == {EVERYWHERE}
+    prescribed = db.session.scalar(select(Signature.id).where(
+        Signature.record_table == "prescriptions"))
+    assert _place("signatures", prescribed) == {EVERYWHERE}
 
 
 def _unplace_every_event() -> None:
@@ -118,37 +135,51 @@ def _seq_of(table: str, record_id) -> int:
     return events(table_name=table, record_id=str(record_id))[0].seq
 
 
+def _signature_of(table: str) -> int:
+    return db.session.scalar(select(Signature.id).where(Signature.record_table == table))
+
+
+def _tamper(data) -> dict[int, int]:
+    """Places written behind the application's back: {event: place}."""
+    far = data["far"]
+    tampered = {
+        _seq_of("injections", far.injections[0].id): 1,
+        _seq_of("batches", data["there_batch"].id): 1,  # a batch may move: it has none
+        _seq_of("signatures", _signature_of("stocktakes")): 1,
+        _seq_of("treatment_sessions", far.id): EVERYWHERE,
+        _seq_of("patients", far.patient_id): 1,  # a patient belongs to no location
+        _seq_of("signatures", _signature_of("prescriptions")): 1,
+    }
+    with append_only_lifted("audit_events"):
+        for seq, place in tampered.items():
+            execute_raw("UPDATE audit_events SET location_id = :place WHERE seq = :seq",
+                        place=place, seq=seq)
+        execute_raw("UPDATE audit_events SET location_id = NULL WHERE seq = :seq",
+                    seq=_seq_of("treatment_sessions", data["here"].id))  # always right
+    return tampered
+
+
 def test_a_place_changed_behind_the_trail_is_found_by_the_replay(app, users, monkeypatch):
     data = two_locations(users)
-    moved = _seq_of("injections", data["far"].injections[0].id)
-    placed = _seq_of("batches", data["there_batch"].id)
-    unplaced = _seq_of("treatment_sessions", data["here"].id)
-    countersigned = db.session.scalar(select(Signature.id).where(
-        Signature.record_table == "stocktakes"))
-    signed = _seq_of("signatures", countersigned)
     assert audit_replay.replay().ok
-    with append_only_lifted("audit_events"):
-        execute_raw("UPDATE audit_events SET location_id = 1 WHERE seq IN (:a, :b, :c)",
-                    a=moved, b=placed, c=signed)
-        execute_raw("UPDATE audit_events SET location_id = NULL WHERE seq = :seq",
-                    seq=unplaced)
+    tampered = _tamper(data)
     count, listed = audit_places.misplaced()
-    found = {d.record_id: d.problem for d in listed}
-    assert count == 3 and set(found) == {str(moved), str(placed), str(signed)}
-    assert "injections" in found[str(moved)] and "batches" in found[str(placed)]
+    found = {int(d.record_id): d.problem for d in listed}
+    assert count == len(tampered) and set(found) == set(tampered)
+    assert "may move" in found[_seq_of("batches", data["there_batch"].id)]
+    assert "no location" in found[_seq_of("patients", data["far"].patient_id)]
     result = audit_replay.replay()
-    assert not result.ok and result.count == 3
-    assert {d.record_id for d in result.differences if d.table == "audit_events"} == set(found)
+    assert not result.ok and result.count == len(tampered)
     monkeypatch.setattr(audit_places, "SHOWN", 1)  # listed or not, every one is counted
     result = audit_replay.replay()
-    assert (len(result.differences), result.count) == (1, 3)
-    assert result.summary().startswith("DIFFERENT: 3 difference(s)")
+    assert (len(result.differences), result.count) == (1, len(tampered))
+    assert result.summary().startswith(f"DIFFERENT: {len(tampered)} difference(s)")
 
 
 def test_the_migration_fills_in_the_places_the_writer_stores(app, users):
     data = two_locations(users)
     written = _places()
-    assert {place for place in written.values()} >= {1, min(data["there"]), None}
+    assert set(written.values()) >= {1, min(data["there"]), EVERYWHERE, None}
     try:
         downgrade(revision=BEFORE)
         assert "location_id" not in _audit_columns()
