@@ -75,7 +75,8 @@ def _group_pages(month: str, batch: Batch) -> dict[str, str]:
     one = {f"{name}, location filter": url for name, url
            in _reports(month, batch, f"&location={FIRST_LOCATION_ID}").items()}
     return {**everywhere, **one, "transfers, group": "/stock/transfers",
-            "audit trail, group": "/audit/"}
+            "audit trail, group": "/audit/",
+            "audit report, one month, group": f"/reports/audit?{month}"}
 
 
 def _inspector_pages(month: str, batch: Batch) -> dict[str, str]:
