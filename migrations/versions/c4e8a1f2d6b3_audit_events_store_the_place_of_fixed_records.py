@@ -1,6 +1,7 @@
-"""audit events store where their record is, for records that never move: a scope's events
-are then decided from an index of the month's events (the scoped inspector's month of the
-audit report's count looked at each of 300,000 events' records at national scale: 0.45 s)
+"""audit events store where their record is, for records that never move, and that a record
+of no location is everywhere: a scope's events are then decided from an index of the month's
+events (the scoped inspector's month of the audit report's count looked at each of 300,000
+events' records at national scale: 0.45 s)
 
 The column is filled in for the events already written, one statement per kind of record,
 with the append-only trigger off: on PostgreSQL in batches of events, each a transaction of its
