@@ -58,6 +58,12 @@ def belongs_nowhere(table: str | None) -> bool:
     neither located nor the signatures'; an event naming none is about no record)."""
     return table is not None and table not in TABLES and table != SIGNATURES
 
+
+def signs_nowhere(table: str) -> bool:
+    """Whether a signature of a record of `table` is about a record of no location (a
+    signature of a signature included, as the scope has it)."""
+    return table not in TABLES
+
 # Finds a row by model and key (Session.get: the rows of the transaction are found without SQL).
 Getter = Callable[[type, object], object]
 
@@ -82,7 +88,8 @@ def place_of(record, get: Getter) -> int | None:
         found = get(parent, getattr(record, key))
         return None if found is None else place_of(found, get)
     if model is Signature:
-        return named_place(record.record_table, record.record_id, get)
+        return EVERYWHERE if signs_nowhere(record.record_table) else named_place(
+            record.record_table, record.record_id, get)
     return EVERYWHERE if belongs_nowhere(model.__tablename__) else None
 
 

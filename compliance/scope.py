@@ -11,7 +11,9 @@ page lists of a patient's located records (their sessions) is still limited to t
 
 The URL parameters below are checked for every request in one place (`refuse_unseen`): a
 route naming a located record needs nothing of its own. A new kind of located record adds its
-condition to LOCATED and, if a URL names it, its parameter to URL_RECORDS.
+condition to LOCATED and, if a URL names it, its parameter to URL_RECORDS; and a migration
+that sets its events' place back to none where it was EVERYWHERE (compliance/fixed_places.py:
+an event about a table not located here was about a record of no location).
 """
 
 from collections.abc import Callable

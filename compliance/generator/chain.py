@@ -15,6 +15,7 @@ from compliance.fixed_places import (
     PARENT,
     SIGNATURES,
     belongs_nowhere,
+    signs_nowhere,
 )
 from compliance.generator.writer import BulkWriter
 from compliance.services.audit import (
@@ -144,7 +145,7 @@ class Places:
         return None
 
     def _signed(self, table: str, record_id: str) -> int | None:
-        if belongs_nowhere(table):
+        if signs_nowhere(table):
             return EVERYWHERE
         kept = self.known.get(table)
         return kept.get(int(record_id)) if kept is not None else None

@@ -13,9 +13,16 @@ from compliance.locations import visible_location_ids
 from compliance.models import Batch, Location, Patient, Product
 from compliance.scope import narrowed
 from compliance.services import user_queries
-from compliance.services.reports.common import Filters, Listing, last_twelve_months_start
+from compliance.services.reports.common import (
+    PAGE_SIZE,
+    Filters,
+    Listing,
+    last_twelve_months_start,
+)
 from compliance.services.reports.exception_reviews import REVIEWED, UNREVIEWED
 from compliance.services.reports.trace import CONTACT_METHODS
+
+LAST_PAGE = MAX_ID // PAGE_SIZE
 
 FILTER_FIELDS = ("prescriber", "product", "batch", "patient", "review")
 
@@ -42,8 +49,9 @@ class ReportFilterForm(Form):
     sort = SelectField("Sort by", choices=[], validators=[Optional()])
     direction = SelectField("Order", validators=[Optional()],
                             choices=options([("asc", "Ascending"), ("desc", "Descending")]))
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=MAX_ID, message=(
-        f"The page number must be from 1 to {MAX_ID:,}."))])
+    # The rows a page skips must fit the database's integer: no page past the last id's.
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=LAST_PAGE, message=(
+        f"The page number must be from 1 to {LAST_PAGE:,}."))])
 
     def __init__(self, spec, formdata, user):
         super().__init__(formdata)

@@ -113,16 +113,25 @@ def _fill_in_batches() -> None:
             'SELECT COALESCE(MAX(seq), 0) FROM audit_events')).scalar()
         for first in range(1, last + 1, BATCH):
             started = time.monotonic()
-            op.execute('BEGIN')
-            # Every write queues behind the lock this asks for: give up, to be run again,
-            # rather than hold them all up behind a long export.
-            op.execute("SET LOCAL lock_timeout = '10s'")
-            op.execute(f'ALTER TABLE audit_events DISABLE TRIGGER {TRIGGER}')
-            _fill_in(f'seq BETWEEN {first} AND {first + BATCH - 1}')
-            op.execute(f'ALTER TABLE audit_events ENABLE TRIGGER {TRIGGER}')
-            op.execute('COMMIT')
+            _fill_in_one_batch(first)
             LOG.info('places filled in for events %d-%d of %d in %.1f s', first,
                      min(first + BATCH - 1, last), last, time.monotonic() - started)
+
+
+def _fill_in_one_batch(first: int) -> None:
+    op.execute('BEGIN')
+    try:
+        # Every write queues behind the lock this asks for, which waits for the writes under
+        # way: give up, to be run again, rather than hold them all up behind a long one.
+        op.execute("SET LOCAL lock_timeout = '10s'")
+        op.execute(f'ALTER TABLE audit_events DISABLE TRIGGER {TRIGGER}')
+        _fill_in(f'seq BETWEEN {first} AND {first + BATCH - 1}')
+        op.execute(f'ALTER TABLE audit_events ENABLE TRIGGER {TRIGGER}')
+    except BaseException:
+        # Never commit a batch with the trigger off (autocommit_block commits on its way out).
+        op.execute('ROLLBACK')
+        raise
+    op.execute('COMMIT')
 
 
 def upgrade():
