@@ -77,6 +77,10 @@ def _count_and_page(filters: Filters, listing: Listing) -> tuple[int, list[int]]
     the listing walked back from the newest event through every later one (a scoped month
     at national scale: 110 and 92 ms)."""
     keys = _matching((AuditEvent.seq,), filters).cte("keys")
+    if filters.location_ids is None:
+        # Every event of the range (300,000 in a month at national scale): reading the index
+        # twice costs less than writing the keys aside to read them twice (85 against 120 ms).
+        keys = keys.prefix_with("NOT MATERIALIZED")
     order = keys.c.seq.desc() if listing.descending else keys.c.seq
     page = (select(keys.c.seq).order_by(order).limit(PAGE_SIZE).offset(listing.offset)
             .subquery())
