@@ -33,6 +33,8 @@ def register(page, base: str) -> None:
 
 def screen(page) -> None:
     page.get_by_role("link", name="Record a screening").click()
+    # all() does not wait: until the form is there it finds the last page's none.
+    page.locator("fieldset.question").first.wait_for()
     for group in page.locator("fieldset.question").all():
         group.get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Record screening").click()
