@@ -64,6 +64,7 @@ def signs_nowhere(table: str) -> bool:
     signature of a signature included, as the scope has it)."""
     return table not in TABLES
 
+
 # Finds a row by model and key (Session.get: the rows of the transaction are found without SQL).
 Getter = Callable[[type, object], object]
 

@@ -119,16 +119,17 @@ def test_every_scope_shows_the_same_events_whether_places_are_stored_or_not(app,
     record as it is now: the same answer the stored place gives."""
     data = two_locations(users)
     scopes = [HERE, data["there"], HERE | data["there"]]
-    placed = {(ids, wide): _scoped_seqs(ids, wide) for ids in scopes for wide in (True, False)}
+    placed = _seen_by(scopes)
     assert db.session.scalar(select(AuditEvent.seq).where(AuditEvent.location_id.is_not(None)))
     _unplace_every_event()
-    assert {(ids, wide): _scoped_seqs(ids, wide)
-            for ids in scopes for wide in (True, False)} == placed
+    assert _seen_by(scopes) == placed
 
 
-def _scoped_seqs(ids, wide) -> list[int]:
-    return list(db.session.scalars(scoped(select(AuditEvent.seq), ids, wide)
-                                   .order_by(AuditEvent.seq)))
+def _seen_by(scopes) -> dict:
+    """The events each scope shows, with its group-wide records and without."""
+    return {(ids, wide): list(db.session.scalars(scoped(select(AuditEvent.seq), ids, wide)
+                                                 .order_by(AuditEvent.seq)))
+            for ids in scopes for wide in (True, False)}
 
 
 def _seq_of(table: str, record_id) -> int:
@@ -238,9 +239,8 @@ def test_each_kind_of_fixed_record_is_placed_where_its_scope_finds_it(app):
 def test_the_demo_clinic_s_scopes_are_the_same_with_or_without_stored_places(app):
     _kinds_everywhere()
     scopes = [frozenset({location}) for location in db.session.scalars(select(Location.id))]
-    seen = {(ids, wide): _scoped_seqs(ids, wide) for ids in scopes for wide in (True, False)}
+    seen = _seen_by(scopes)
     count, _listed = audit_places.misplaced()
     assert count == 0
     _unplace_every_event()
-    assert {(ids, wide): _scoped_seqs(ids, wide)
-            for ids in scopes for wide in (True, False)} == seen
+    assert _seen_by(scopes) == seen
