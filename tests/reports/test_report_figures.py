@@ -6,7 +6,7 @@ import pytest
 
 from compliance.clock import local_today
 from compliance.extensions import db
-from compliance.models import AuditEvent
+from compliance.models import AuditEvent, SessionFlag
 from tests.factories import make_product, make_session, receive_batch
 from tests.reports.reading import csv_rows, pdf_text, screen
 
@@ -152,6 +152,20 @@ def test_a_use_near_expiry_only_by_the_range_s_last_day_is_not_listed(inspector_
     assert [(r["date"], r["detail"][:8]) for r in rows
             if r["exception"] == "Batch used within its near-expiry window"] == [
         (day2.isoformat(), "batch B2")]
+
+
+def test_a_session_flagged_near_expiry_is_not_listed_again(inspector_client, dataset):
+    """The report adds the uses the rule finds near expiry in sessions without the flag; once
+    session 3 has it, B2's use there is the flag's, and the report lists none of its own."""
+    day2 = dataset["day2"]
+    url = f"/reports/exceptions.csv?date_from={day2}&date_to={day2}"
+    near = "Batch used within its near-expiry window"
+    assert len([r for r in csv_rows(inspector_client, url) if r["exception"] == near]) == 1
+    db.session.add(SessionFlag(session_id=dataset["s3"].id, code="batch_near_expiry",
+                               detail="batch B2 expires soon"))
+    db.session.commit()
+    listed = [r for r in csv_rows(inspector_client, url) if r["exception"] == near]
+    assert [r["detail"] for r in listed] == ["batch B2 expires soon"]
 
 
 def test_exceptions_list_the_records_entered_late(inspector_client):
