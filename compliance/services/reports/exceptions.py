@@ -1,7 +1,6 @@
 """Report 5, compliance exceptions: every flagged item of D4 and every refused attempt."""
 
 from collections import Counter
-from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
@@ -166,18 +165,22 @@ SOURCES = (_flags, _discrepancies, _complications, near_expiry_uses, unsigned_se
 
 
 def all_rows(filters: Filters) -> list[ExceptionRow]:
-    """Every exception, each named with its location."""
+    """Every exception, each named with its location and given its review if it has one.
+    Each row is new, made by its source, so it is completed in place (a copy of each, twice,
+    was 60 ms of the group's month at national scale)."""
+    rows = [row for source in SOURCES for row in source(filters)]
     names = location_names()
-    return [replace(row, location=names.get(row.location_id, ""))
-            for source in SOURCES for row in source(filters)]
+    found = exception_reviews.reviews_of([row.key for row in rows])
+    for row in rows:
+        row.location = names.get(row.location_id, "")
+        row.review = found.get(row.key)
+    return rows
 
 
 def listed(filters: Filters, stored_batches: bool = True) -> list[ExceptionRow]:
     """The exceptions the report lists for `filters`, each with its review if it has one and,
     when `stored_batches`, the batches stored where it happened (a count needs none)."""
     rows = all_rows(filters)
-    found = exception_reviews.reviews_of([row.key for row in rows])
-    rows = [replace(row, review=found.get(row.key)) for row in rows]
     if filters.review is not None:
         wanted = filters.review == exception_reviews.REVIEWED
         rows = [row for row in rows if (row.review is not None) == wanted]
