@@ -29,6 +29,15 @@ def fingerprint(content: dict) -> str:
     return hashlib.sha256(fast_canonical(content).encode()).hexdigest()
 
 
+def _in_order_of_receipt(planned: dict[int, list[SimBatch]]) -> list[SimBatch]:
+    """Every location's batches in the order they are received, which is the order a live
+    database numbers them in. (Numbered location by location, one location's batches were
+    one block of keys, and their final balances, written at the end in that order, were all
+    200,000 audit events back from the newest for the first location.)"""
+    return sorted((sim for sims in planned.values() for sim in sims),
+                  key=lambda sim: (sim.received, sim.location, sim.product))
+
+
 class StockRows:
     """The stock half of ClinicGenerator (which provides `w`, `chain`, `sizes`, `rng`,
     `product_ids`, `locations`, `by_location`, `managers`, `group_manager`, `first_day`,
@@ -42,20 +51,19 @@ class StockRows:
         self.totals: dict[int, list[int]] = {}  # batch -> [balance, sealed] over its parts
         # Each batch's balances as first written: the final ones are set at the end.
         self.batch_rows: dict[int, dict] = {}
-        rooms = {}
-        for place, count in zip(self.locations, counts, strict=True):
-            sims = plan_batches(count, self.product_ids, self.first_day, self.today,
-                                demand.get(place.id, {}), self.rng,
-                                lambda: self.w.new_id("batches"), place.id)
-            for sim in sims:
-                self._batch_row(sim)
-                self._ledger(sim, "receipt", 0, 0, self.managers[place.index][0],
-                             sim.received,
-                             reason=f"Delivery INV-{sim.id:07d} from Medi Supplies Ltd",
-                             absolute=(sim.balance_ul, sim.sealed))
-            rooms[place.id] = Stockroom(place.id, sims)
-        self.rooms = rooms
-        return rooms
+        planned = {place.id: plan_batches(count, self.product_ids, self.first_day, self.today,
+                                          demand.get(place.id, {}), self.rng, lambda: 0,
+                                          place.id)
+                   for place, count in zip(self.locations, counts, strict=True)}
+        for sim in _in_order_of_receipt(planned):
+            sim.id = self.w.new_id("batches")
+            self._batch_row(sim)
+            self._ledger(sim, "receipt", 0, 0,
+                         self.managers[self.by_location[sim.location].index][0], sim.received,
+                         reason=f"Delivery INV-{sim.id:07d} from Medi Supplies Ltd",
+                         absolute=(sim.balance_ul, sim.sealed))
+        self.rooms = {place: Stockroom(place, sims) for place, sims in planned.items()}
+        return self.rooms
 
     def _batch_row(self, sim: SimBatch) -> None:
         self.parts[sim.id, sim.location] = sim
