@@ -155,6 +155,13 @@ def test_its_parts_and_transfers_add_up(generated):
     assert in_transit * 2_000 == sum(b.in_transit_ul for b in db.session.scalars(select(Batch)))
 
 
+def test_it_numbers_batches_in_the_order_they_are_received(generated):
+    """As a live database does: one location's batches are not one block of keys, whose
+    events would all sit at one end of the trail."""
+    received = db.session.scalars(select(Batch.received_on).order_by(Batch.id)).all()
+    assert len(received) == 40 and received == sorted(received)
+
+
 def test_its_storage_areas_have_a_year_of_readings(generated):
     per_area = dict(db.session.execute(
         select(TemperatureReading.storage_area_id, func.count())
