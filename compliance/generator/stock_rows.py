@@ -52,8 +52,7 @@ class StockRows:
         # Each batch's balances as first written: the final ones are set at the end.
         self.batch_rows: dict[int, dict] = {}
         planned = {place.id: plan_batches(count, self.product_ids, self.first_day, self.today,
-                                          demand.get(place.id, {}), self.rng, lambda: 0,
-                                          place.id)
+                                          demand.get(place.id, {}), self.rng, place.id)
                    for place, count in zip(self.locations, counts, strict=True)}
         for sim in _in_order_of_receipt(planned):
             sim.id = self.w.new_id("batches")

@@ -114,11 +114,12 @@ Demand = dict[int, Need]  # product id -> its need at one location
 
 
 def plan_batches(count: int, products: list[int], first_day: date, last_day: date,
-                 demand: Demand, rng: random.Random, next_id, location: int) -> list[SimBatch]:
+                 demand: Demand, rng: random.Random, location: int) -> list[SimBatch]:
     """A location's batches, received evenly over the period, each expiring 18 to 30 months
     later; a delivery brings one batch of each product, the first before the first day. Each
     batch holds what its product's sessions open until the next delivery of it, with a margin
-    for transfers."""
+    for transfers. Their ids are 0 until they are numbered in order of receipt over every
+    location."""
     span = (last_day - first_day).days
     arrivals = [first_day - timedelta(days=60) + timedelta(days=span * (n - n % len(products))
                                                            // count) for n in range(count)]
@@ -129,7 +130,7 @@ def plan_batches(count: int, products: list[int], first_day: date, last_day: dat
         until = arrivals[following] if following < count else date.max
         sealed = _containers_for(demand.get(product, Need()), received, until)
         expires = received + timedelta(days=rng.randint(540, 900))
-        batches.append(SimBatch(next_id(), product, received, expires, sealed,
+        batches.append(SimBatch(0, product, received, expires, sealed,
                                 sealed * CONTAINER_UL, location))
     return batches
 

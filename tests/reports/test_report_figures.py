@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from compliance.clock import local_today
 from compliance.extensions import db
-from compliance.models import AuditEvent, SessionFlag
+from compliance.models import AuditEvent, SessionFlag, TreatmentSession
+from compliance.models.treatment import VOIDED
 from tests.factories import make_product, make_session, receive_batch
 from tests.reports.reading import csv_rows, pdf_text, screen
 
@@ -129,9 +131,9 @@ def test_exceptions_list_every_flag_discrepancy_complication_and_refusal(inspect
 
 
 def test_a_near_expiry_use_on_the_last_day_of_the_range_is_listed(inspector_client):
-    """Uses of batches expiring after the window of the range's last day are left in the
-    database (issue 17); B2, used 5 days ago and expiring in 20, is still found when the
-    range ends that day, and not when it ends the day before."""
+    """A batch is a candidate by the last day it was used in the range (issue 17); B2, used 5
+    days ago and expiring in 20, is found when the range ends that day, and not when it ends
+    the day before."""
     used = local_today() - timedelta(days=5)
 
     def near_expiry(date_from, date_to) -> list[dict]:
@@ -145,8 +147,8 @@ def test_a_near_expiry_use_on_the_last_day_of_the_range_is_listed(inspector_clie
 
 def test_a_use_near_expiry_only_by_the_range_s_last_day_is_not_listed(inspector_client,
                                                                        dataset):
-    """B2 was used 40 days ago too, when its expiry was 60 days off: within the window of the
-    range's last day, which narrows the candidates in the database, but not of its own day."""
+    """B2 was used 40 days ago too, when its expiry was 60 days off: near expiry on the last
+    day it was used in the range, which makes it a candidate, but not on that day."""
     day1, day2 = dataset["day1"], dataset["day2"]
     rows = csv_rows(inspector_client, f"/reports/exceptions.csv?date_from={day1}&date_to={day2}")
     assert [(r["date"], r["detail"][:8]) for r in rows
@@ -166,6 +168,19 @@ def test_a_session_flagged_near_expiry_is_not_listed_again(inspector_client, dat
     db.session.commit()
     listed = [r for r in csv_rows(inspector_client, url) if r["exception"] == near]
     assert [r["detail"] for r in listed] == ["batch B2 expires soon"]
+
+
+def test_a_voided_session_s_near_expiry_use_is_not_listed(inspector_client, dataset):
+    """A voided session was never a treatment (D4.5): its use of B2 is no exception."""
+    day2 = dataset["day2"]
+    url = f"/reports/exceptions.csv?date_from={day2}&date_to={day2}"
+    near = "Batch used within its near-expiry window"
+    assert len([r for r in csv_rows(inspector_client, url) if r["exception"] == near]) == 1
+    # Core UPDATE: a voided session as the voiding service leaves it, for this report only.
+    db.session.execute(update(TreatmentSession).where(TreatmentSession.id == dataset["s3"].id)
+                       .values(status=VOIDED))
+    db.session.commit()
+    assert [r for r in csv_rows(inspector_client, url) if r["exception"] == near] == []
 
 
 def test_exceptions_list_the_records_entered_late(inspector_client):

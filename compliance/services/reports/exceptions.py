@@ -160,6 +160,7 @@ def _storage_temperatures(filters: Filters) -> list[ExceptionRow]:
             for t in temperature_exceptions.bare_exceptions(filters)]
 
 
+# Each source returns new rows, which all_rows completes in place: none may keep or share one.
 SOURCES = (_flags, _discrepancies, _complications, near_expiry_uses, unsigned_sessions,
            _late_entries, _refusals, _storage_temperatures)
 

@@ -8,6 +8,7 @@ from sqlalchemy import exists, func, select
 from compliance.database import rows_where_in
 from compliance.extensions import db
 from compliance.models import Batch, Injection, Patient, SessionFlag, TreatmentSession, User
+from compliance.models.treatment import VOIDED
 from compliance.rules import flags
 from compliance.rules.flags import FLAG_LABELS
 from compliance.services.reports.common import Filters, between_days, for_prescriber
@@ -20,10 +21,12 @@ NEAR_EXPIRY = FLAG_LABELS["batch_near_expiry"]
 
 def _unflagged(query, filters: Filters):
     """`query` of sessions joined to their injections, limited to the range's sessions
-    without the near-expiry flag."""
+    without the near-expiry flag. A voided session was never a treatment (D4.5): its uses are
+    no exception, as its flags are none."""
     flagged = exists().where(SessionFlag.session_id == TreatmentSession.id,
                              SessionFlag.code == "batch_near_expiry")
-    query = query.join(Injection, Injection.session_id == TreatmentSession.id).where(~flagged)
+    query = (query.join(Injection, Injection.session_id == TreatmentSession.id)
+             .where(~flagged, TreatmentSession.status != VOIDED))
     return for_prescriber(between_days(query, TreatmentSession.session_date, filters), filters)
 
 
@@ -35,13 +38,16 @@ def _near_batches(filters: Filters, window_days: int) -> list[int]:
     last_used: dict[int, date] = dict(db.session.execute(_unflagged(
         select(Injection.batch_id, func.max(TreatmentSession.session_date)), filters)
         .group_by(Injection.batch_id)).all())
+    if not last_used:
+        return []
     expiry = dict(rows_where_in(select(Batch.id, Batch.expires_on), Batch.id, sorted(last_used)))
     return sorted(batch for batch, day in last_used.items()
                   if flags.near_expiry(expiry[batch], day, window_days))
 
 
 def _uses(filters: Filters, batches: list[int]) -> list:
-    """Each use of `batches` in the range's sessions without the flag, once per session."""
+    """Each use of `batches` in the range's sessions without the flag, once per session and
+    batch."""
     query = _unflagged(select(TreatmentSession.id, TreatmentSession.session_number,
                               TreatmentSession.session_date, Batch.id, Batch.batch_number,
                               Batch.expires_on, TreatmentSession.location_id), filters)
