@@ -20,6 +20,8 @@ event's record took 0.45 s at national scale. The answer is the same
 (tests/unit/test_event_places.py), and `flask audit replay` checks the stored places.
 """
 
+from functools import lru_cache
+
 from sqlalchemy import Integer, case, cast, exists, false, or_
 
 from compliance.fixed_places import EVERYWHERE, SIGNATURES
@@ -65,8 +67,14 @@ def events_in_scope(ids: Ids | None, group_wide: bool = True):
     An event that stores where its record is (a record that never moves, or one of no
     location) is decided by that alone, from the index of the month's events; any other by its
     record as it is now."""
-    if ids is None:
-        return None
+    return None if ids is None else _condition(frozenset(ids), group_wide)
+
+
+@lru_cache(maxsize=256)
+def _condition(ids: Ids, group_wide: bool):
+    """The condition for `ids`, built once per scope: it names only tables, keys and
+    subqueries, read when a query runs, so it never goes stale; building it was 13-22 ms of
+    each scoped page at national scale."""
     placed = AuditEvent.location_id.in_(ids)
     if group_wide:
         placed = placed | (AuditEvent.location_id == EVERYWHERE)
