@@ -130,19 +130,20 @@ def test_exceptions_list_every_flag_discrepancy_complication_and_refusal(inspect
     assert "Refused attempt" in text and "One ampoule missing" in text
 
 
+def near_expiry_rows(client, date_from, date_to) -> list[dict]:
+    """The exceptions CSV's rows of batches used within their near-expiry window, for a range."""
+    rows = csv_rows(client, f"/reports/exceptions.csv?date_from={date_from}&date_to={date_to}")
+    return [r for r in rows if r["exception"] == "Batch used within its near-expiry window"]
+
+
 def test_a_near_expiry_use_on_the_last_day_of_the_range_is_listed(inspector_client):
     """A batch is a candidate by the last day it was used in the range (issue 17); B2, used 5
     days ago and expiring in 20, is found when the range ends that day, and not when it ends
     the day before."""
     used = local_today() - timedelta(days=5)
-
-    def near_expiry(date_from, date_to) -> list[dict]:
-        rows = csv_rows(inspector_client, f"/reports/exceptions.csv?date_from={date_from}"
-                                          f"&date_to={date_to}")
-        return [r for r in rows if r["exception"] == "Batch used within its near-expiry window"]
-
-    assert len(near_expiry(used, used)) == 1
-    assert near_expiry(used - timedelta(days=60), used - timedelta(days=1)) == []
+    assert len(near_expiry_rows(inspector_client, used, used)) == 1
+    assert near_expiry_rows(inspector_client, used - timedelta(days=60),
+                            used - timedelta(days=1)) == []
 
 
 def test_a_use_near_expiry_only_by_the_range_s_last_day_is_not_listed(inspector_client,
@@ -150,9 +151,8 @@ def test_a_use_near_expiry_only_by_the_range_s_last_day_is_not_listed(inspector_
     """B2 was used 40 days ago too, when its expiry was 60 days off: near expiry on the last
     day it was used in the range, which makes it a candidate, but not on that day."""
     day1, day2 = dataset["day1"], dataset["day2"]
-    rows = csv_rows(inspector_client, f"/reports/exceptions.csv?date_from={day1}&date_to={day2}")
-    assert [(r["date"], r["detail"][:8]) for r in rows
-            if r["exception"] == "Batch used within its near-expiry window"] == [
+    assert [(r["date"], r["detail"][:8])
+            for r in near_expiry_rows(inspector_client, day1, day2)] == [
         (day2.isoformat(), "batch B2")]
 
 
@@ -160,27 +160,23 @@ def test_a_session_flagged_near_expiry_is_not_listed_again(inspector_client, dat
     """The report adds the uses the rule finds near expiry in sessions without the flag; once
     session 3 has it, B2's use there is the flag's, and the report lists none of its own."""
     day2 = dataset["day2"]
-    url = f"/reports/exceptions.csv?date_from={day2}&date_to={day2}"
-    near = "Batch used within its near-expiry window"
-    assert len([r for r in csv_rows(inspector_client, url) if r["exception"] == near]) == 1
+    assert len(near_expiry_rows(inspector_client, day2, day2)) == 1
     db.session.add(SessionFlag(session_id=dataset["s3"].id, code="batch_near_expiry",
                                detail="batch B2 expires soon"))
     db.session.commit()
-    listed = [r for r in csv_rows(inspector_client, url) if r["exception"] == near]
-    assert [r["detail"] for r in listed] == ["batch B2 expires soon"]
+    assert [r["detail"] for r in near_expiry_rows(inspector_client, day2, day2)] == [
+        "batch B2 expires soon"]
 
 
 def test_a_voided_session_s_near_expiry_use_is_not_listed(inspector_client, dataset):
     """A voided session was never a treatment (D4.5): its use of B2 is no exception."""
     day2 = dataset["day2"]
-    url = f"/reports/exceptions.csv?date_from={day2}&date_to={day2}"
-    near = "Batch used within its near-expiry window"
-    assert len([r for r in csv_rows(inspector_client, url) if r["exception"] == near]) == 1
+    assert len(near_expiry_rows(inspector_client, day2, day2)) == 1
     # Core UPDATE: a voided session as the voiding service leaves it, for this report only.
     db.session.execute(update(TreatmentSession).where(TreatmentSession.id == dataset["s3"].id)
                        .values(status=VOIDED))
     db.session.commit()
-    assert [r for r in csv_rows(inspector_client, url) if r["exception"] == near] == []
+    assert near_expiry_rows(inspector_client, day2, day2) == []
 
 
 def test_exceptions_list_the_records_entered_late(inspector_client):
